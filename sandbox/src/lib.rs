@@ -1,0 +1,1 @@
+//! Local sandbox acquirer.
