@@ -4,6 +4,7 @@
 //! (PingPong v4 and Oceanpayment signatures), [`paycode`] (customer-presented wallet codes) and
 //! [`acquirer`] (one protocol trait with a PingPong and an Oceanpayment adapter).
 
+pub mod acquirer;
 pub mod money;
 pub mod paycode;
 pub mod sign;

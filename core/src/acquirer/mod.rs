@@ -1,0 +1,62 @@
+//! One acquirer trait, one unified model, and the PingPong v4 and Oceanpayment adapters.
+//!
+//! Every adapter verifies the signature of every answer before reading anything in it, and sorts
+//! failures into "not sent", "outcome unknown" and "rejected" (see [`AcquirerError`]).
+
+mod error;
+mod http;
+mod model;
+pub mod oceanpayment;
+pub mod pingpong;
+
+pub use error::{AcquirerError, UnknownCause};
+pub use http::HttpSettings;
+pub use model::*;
+
+/// Why an incoming notification was not accepted. The state of the sale must not change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotificationError {
+    /// The body is not a notification of this acquirer.
+    #[error("malformed notification: {0}")]
+    Malformed(String),
+    /// The signature does not verify.
+    #[error("notification signature invalid: {0}")]
+    BadSignature(crate::sign::SignError),
+    /// It comes from another merchant account than the one configured.
+    #[error("notification for another merchant account")]
+    WrongAccount,
+}
+
+/// An acquirer: pay, query, refund, refund query and (where it exists) cancel.
+///
+/// Implementations are stateless apart from configuration; the caller owns idempotency by
+/// choosing `request_id` and `merchant_refund_id`.
+#[async_trait::async_trait]
+pub trait Acquirer: Send + Sync {
+    /// A short name for logs (`pingpong`, `oceanpayment`).
+    fn name(&self) -> &'static str;
+
+    /// What this acquirer can do.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Creates and pays an order in one call (`unifiedPay`, `directservice/pay`).
+    async fn pay(&self, request: &PayRequest) -> Result<PaymentResult, AcquirerError>;
+
+    /// Asks for a payment's current state.
+    async fn query(&self, query: &PaymentQuery) -> Result<PaymentResult, AcquirerError>;
+
+    /// Refunds all or part of a paid order.
+    async fn refund(&self, request: &RefundRequest) -> Result<RefundResult, AcquirerError>;
+
+    /// Asks for a refund's current state.
+    async fn refund_query(&self, query: &RefundQuery) -> Result<RefundResult, AcquirerError>;
+
+    /// Cancels (voids) an unfinished payment, where the acquirer has such an operation.
+    async fn cancel(&self, request: &CancelRequest) -> Result<PaymentResult, AcquirerError>;
+
+    /// Verifies and decodes an asynchronous notification body.
+    fn parse_notification(&self, body: &[u8]) -> Result<Notification, NotificationError>;
+
+    /// The body to answer an accepted notification with.
+    fn notification_ack(&self) -> &'static str;
+}
