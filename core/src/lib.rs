@@ -6,5 +6,6 @@
 
 pub mod acquirer;
 pub mod money;
+pub mod order;
 pub mod paycode;
 pub mod sign;

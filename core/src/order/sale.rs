@@ -1,0 +1,188 @@
+//! The sale as the cashier sees it, derived from its current attempt, and the table of the
+//! changes a sale may go through.
+
+use super::attempt::AttemptStatus;
+
+/// Why a sale ended without a charge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailReason {
+    /// The acquirer or the customer's wallet or card declined.
+    Declined,
+    /// The QR or the order expired unpaid.
+    Expired,
+    /// Cancelled (voided) before it was paid.
+    Cancelled,
+    /// The acquirer could not be reached while the sale could still be made.
+    Offline,
+}
+
+/// The state of a sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SaleStatus {
+    /// Accepted locally, not yet at the acquirer (waiting for the network).
+    Queued,
+    /// At the acquirer, not final: waiting for the customer, the wallet or the terminal.
+    Processing,
+    /// The outcome is unknown and being resolved. Do not charge again.
+    Unknown,
+    /// A cancel is being sent.
+    Cancelling,
+    /// Paid. Final (refunds are tracked beside it).
+    Paid,
+    /// Ended without a charge. Final, apart from a late success reported by the acquirer.
+    Failed(FailReason),
+}
+
+/// A sale change the table does not allow. It is refused and logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("sale transition refused: {from:?} -> {to:?}")]
+pub struct SaleTransitionRefused {
+    /// From.
+    pub from: SaleStatus,
+    /// To.
+    pub to: SaleStatus,
+}
+
+impl SaleStatus {
+    /// Every state, for exhaustive tests.
+    pub const ALL: [SaleStatus; 9] = [
+        SaleStatus::Queued,
+        SaleStatus::Processing,
+        SaleStatus::Unknown,
+        SaleStatus::Cancelling,
+        SaleStatus::Paid,
+        SaleStatus::Failed(FailReason::Declined),
+        SaleStatus::Failed(FailReason::Expired),
+        SaleStatus::Failed(FailReason::Cancelled),
+        SaleStatus::Failed(FailReason::Offline),
+    ];
+
+    /// The sale's status given its current attempt and whether a cancel was asked for.
+    pub fn derive(attempt: AttemptStatus, cancel_requested: bool) -> SaleStatus {
+        match attempt {
+            AttemptStatus::Prepared => SaleStatus::Queued,
+            AttemptStatus::Unknown => SaleStatus::Unknown,
+            AttemptStatus::Processing if cancel_requested => SaleStatus::Cancelling,
+            AttemptStatus::Processing => SaleStatus::Processing,
+            AttemptStatus::Succeeded => SaleStatus::Paid,
+            AttemptStatus::Failed => SaleStatus::Failed(FailReason::Declined),
+            AttemptStatus::Closed => SaleStatus::Failed(FailReason::Expired),
+            AttemptStatus::Cancelled => SaleStatus::Failed(FailReason::Cancelled),
+            AttemptStatus::NeverSent => SaleStatus::Failed(FailReason::Offline),
+        }
+    }
+
+    /// Whether the sale has ended.
+    pub fn is_final(self) -> bool {
+        matches!(self, SaleStatus::Paid | SaleStatus::Failed(_))
+    }
+
+    /// Checks a change against the table of allowed sale transitions.
+    pub fn check(self, to: SaleStatus) -> Result<(), SaleTransitionRefused> {
+        use SaleStatus as S;
+        let allowed = match (self, to) {
+            (a, b) if a == b => true,
+            // A paid sale never changes: refunds live beside it.
+            (S::Paid, _) => false,
+            // An ended sale only changes when the acquirer reports a charge after all.
+            (S::Failed(_), S::Paid) => true,
+            (S::Failed(_), _) => false,
+            // Back to Queued only when a query proves the acquirer never saw the attempt.
+            (S::Unknown, S::Queued) => true,
+            (_, S::Queued) => false,
+            // Processing never falls back to Unknown: a failed query changes no knowledge.
+            (S::Processing | S::Cancelling, S::Unknown) => false,
+            // Offline only for a sale known never to have reached the acquirer.
+            (S::Queued, S::Failed(FailReason::Offline)) => true,
+            (_, S::Failed(FailReason::Offline)) => false,
+            _ => true,
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(SaleTransitionRefused { from: self, to })
+        }
+    }
+
+    /// A stable name for storage and the FFI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaleStatus::Queued => "queued",
+            SaleStatus::Processing => "processing",
+            SaleStatus::Unknown => "unknown",
+            SaleStatus::Cancelling => "cancelling",
+            SaleStatus::Paid => "paid",
+            SaleStatus::Failed(FailReason::Declined) => "declined",
+            SaleStatus::Failed(FailReason::Expired) => "expired",
+            SaleStatus::Failed(FailReason::Cancelled) => "cancelled",
+            SaleStatus::Failed(FailReason::Offline) => "offline",
+        }
+    }
+
+    /// Parses [`SaleStatus::as_str`].
+    pub fn parse(s: &str) -> Option<SaleStatus> {
+        SaleStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::attempt::AttemptEvent;
+
+    #[test]
+    fn every_attempt_transition_gives_an_allowed_sale_transition() {
+        // The sale table must accept whatever the attempt machine can do, so that the two
+        // machines never disagree.
+        let events = [
+            AttemptEvent::Reported(crate::acquirer::PaymentStatus::Processing),
+            AttemptEvent::Reported(crate::acquirer::PaymentStatus::Succeeded),
+            AttemptEvent::Reported(crate::acquirer::PaymentStatus::Failed),
+            AttemptEvent::Reported(crate::acquirer::PaymentStatus::Closed),
+            AttemptEvent::Reported(crate::acquirer::PaymentStatus::Cancelled),
+            AttemptEvent::NotSent,
+            AttemptEvent::OutcomeUnknown,
+            AttemptEvent::Refused,
+            AttemptEvent::NotFound,
+            AttemptEvent::TooOld,
+            AttemptEvent::Recovered,
+            AttemptEvent::Withdrawn,
+        ];
+        for a in AttemptStatus::ALL {
+            for e in events {
+                let Ok(b) = a.on(e) else { continue };
+                for cancel in [false, true] {
+                    let from = SaleStatus::derive(a, cancel);
+                    let to = SaleStatus::derive(b, cancel);
+                    assert!(from.check(to).is_ok(), "{a:?} -{e:?}-> {b:?}: {from:?} -> {to:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn paid_is_forever_and_failed_only_becomes_paid() {
+        for to in SaleStatus::ALL {
+            assert_eq!(SaleStatus::Paid.check(to).is_ok(), to == SaleStatus::Paid);
+            let declined = SaleStatus::Failed(FailReason::Declined);
+            assert_eq!(declined.check(to).is_ok(), to == declined || to == SaleStatus::Paid);
+        }
+    }
+
+    #[test]
+    fn offline_only_from_queued() {
+        for from in SaleStatus::ALL {
+            let ok = from.check(SaleStatus::Failed(FailReason::Offline)).is_ok();
+            let expected =
+                matches!(from, SaleStatus::Queued | SaleStatus::Failed(FailReason::Offline));
+            assert_eq!(ok, expected, "{from:?}");
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in SaleStatus::ALL {
+            assert_eq!(SaleStatus::parse(s.as_str()), Some(s));
+        }
+    }
+}
