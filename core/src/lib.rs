@@ -9,3 +9,4 @@ pub mod money;
 pub mod order;
 pub mod paycode;
 pub mod sign;
+pub mod store;

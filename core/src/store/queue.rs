@@ -1,0 +1,223 @@
+//! Refund rows and the outbox: the durable queue of acquirer steps.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::error::StoreError;
+use super::rows::{Entity, OutboxRow, RefundRow};
+use crate::money::{Amount, Currency};
+use crate::order::{Millis, RefundState};
+
+fn ms(v: i64) -> Millis {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn db_ms(v: Millis) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn bad(what: &'static str, reason: impl ToString) -> StoreError {
+    StoreError::BadRow { what, reason: reason.to_string() }
+}
+
+const REFUND_COLUMNS: &str = "id, sale_id, amount, currency, state, full_refund, reason, \
+    acquirer_refund_id, result_code, result_description, attention, created_at, updated_at";
+
+fn refund_from_row(r: &Row<'_>) -> Result<Result<RefundRow, StoreError>, rusqlite::Error> {
+    let (value, currency, state): (String, String, String) = (r.get(2)?, r.get(3)?, r.get(4)?);
+    let row = (
+        r.get::<_, String>(0)?,
+        r.get::<_, String>(1)?,
+        r.get::<_, bool>(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get::<_, bool>(10)?,
+        r.get::<_, i64>(11)?,
+        r.get::<_, i64>(12)?,
+    );
+    Ok((|| {
+        let currency = Currency::from_code(&currency).map_err(|e| bad("currency", e))?;
+        Ok(RefundRow {
+            id: row.0,
+            sale_id: row.1,
+            amount: Amount::parse_acquirer(&value, currency).map_err(|e| bad("amount", e))?,
+            state: RefundState::parse(&state).ok_or_else(|| bad("refund state", &state))?,
+            full: row.2,
+            reason: row.3,
+            acquirer_refund_id: row.4,
+            result_code: row.5,
+            result_description: row.6,
+            attention: row.7,
+            created_at: ms(row.8),
+            updated_at: ms(row.9),
+        })
+    })())
+}
+
+/// Inserts a refund.
+pub fn insert_refund(c: &Connection, f: &RefundRow) -> Result<(), StoreError> {
+    c.execute(
+        &format!("INSERT INTO refunds ({REFUND_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+        params![
+            f.id,
+            f.sale_id,
+            f.amount.to_major_string(),
+            f.amount.currency().code(),
+            f.state.as_str(),
+            f.full,
+            f.reason,
+            f.acquirer_refund_id,
+            f.result_code,
+            f.result_description,
+            f.attention,
+            db_ms(f.created_at),
+            db_ms(f.updated_at),
+        ],
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(x, _) if x.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StoreError::Duplicate { entity: "refund", id: f.id.clone() }
+        }
+        other => other.into(),
+    })?;
+    Ok(())
+}
+
+/// Writes a refund's mutable fields.
+pub fn update_refund(c: &Connection, f: &RefundRow) -> Result<(), StoreError> {
+    c.execute(
+        "UPDATE refunds SET state = ?2, acquirer_refund_id = ?3, result_code = ?4, \
+         result_description = ?5, attention = ?6, updated_at = ?7 WHERE id = ?1",
+        params![
+            f.id,
+            f.state.as_str(),
+            f.acquirer_refund_id,
+            f.result_code,
+            f.result_description,
+            f.attention,
+            db_ms(f.updated_at)
+        ],
+    )?;
+    Ok(())
+}
+
+/// One refund by id.
+pub fn load_refund(c: &Connection, id: &str) -> Result<Option<RefundRow>, StoreError> {
+    let sql = format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE id = ?1");
+    c.query_row(&sql, [id], refund_from_row).optional()?.transpose()
+}
+
+/// The refunds of a sale, oldest first.
+pub fn refunds_of(c: &Connection, sale_id: &str) -> Result<Vec<RefundRow>, StoreError> {
+    let sql =
+        format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE sale_id = ?1 ORDER BY created_at, id");
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map([sale_id], refund_from_row)?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(|x| x)).collect()
+}
+
+/// Every refund in `state`, for recovery.
+pub fn refunds_in(c: &Connection, state: RefundState) -> Result<Vec<String>, StoreError> {
+    let mut stmt = c.prepare("SELECT id FROM refunds WHERE state = ?1")?;
+    let rows = stmt.query_map([state.as_str()], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn entity_str(e: Entity) -> &'static str {
+    match e {
+        Entity::Sale => "sale",
+        Entity::Refund => "refund",
+    }
+}
+
+fn outbox_from_row(r: &Row<'_>) -> Result<OutboxRow, rusqlite::Error> {
+    let entity: String = r.get(0)?;
+    Ok(OutboxRow {
+        entity: if entity == "refund" { Entity::Refund } else { Entity::Sale },
+        entity_id: r.get(1)?,
+        step: r.get(2)?,
+        due_at: ms(r.get(3)?),
+        failures: r.get(4)?,
+        last_try_at: ms(r.get(5)?),
+        created_at: ms(r.get(6)?),
+        last_error: r.get(7)?,
+    })
+}
+
+const OUTBOX_COLUMNS: &str =
+    "entity, entity_id, step, due_at, failures, last_try_at, created_at, last_error";
+
+/// Puts (or replaces) the next step of an entity.
+pub fn put_outbox(c: &Connection, o: &OutboxRow) -> Result<(), StoreError> {
+    c.execute(
+        &format!(
+            "INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT (entity, entity_id) DO UPDATE SET step = excluded.step, \
+             due_at = excluded.due_at, failures = excluded.failures, \
+             last_try_at = excluded.last_try_at, last_error = excluded.last_error"
+        ),
+        params![
+            entity_str(o.entity),
+            o.entity_id,
+            o.step,
+            db_ms(o.due_at),
+            o.failures,
+            db_ms(o.last_try_at),
+            db_ms(o.created_at),
+            o.last_error
+        ],
+    )?;
+    Ok(())
+}
+
+/// Removes a settled entity from the outbox.
+pub fn remove_outbox(c: &Connection, entity: Entity, id: &str) -> Result<(), StoreError> {
+    c.execute(
+        "DELETE FROM outbox WHERE entity = ?1 AND entity_id = ?2",
+        params![entity_str(entity), id],
+    )?;
+    Ok(())
+}
+
+/// The outbox row of an entity.
+pub fn outbox_of(
+    c: &Connection,
+    entity: Entity,
+    id: &str,
+) -> Result<Option<OutboxRow>, StoreError> {
+    Ok(c.query_row(
+        &format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE entity = ?1 AND entity_id = ?2"),
+        params![entity_str(entity), id],
+        outbox_from_row,
+    )
+    .optional()?)
+}
+
+/// Steps due at `now`, soonest first.
+pub fn due_outbox(c: &Connection, now: Millis, limit: u32) -> Result<Vec<OutboxRow>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![db_ms(now), limit], outbox_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// When the next step is due, if any.
+pub fn next_due(c: &Connection) -> Result<Option<Millis>, StoreError> {
+    let v: Option<i64> = c.query_row("SELECT min(due_at) FROM outbox", [], |r| r.get(0))?;
+    Ok(v.map(ms))
+}
+
+/// Makes every step due now (`forward_now`).
+pub fn make_all_due(c: &Connection, now: Millis) -> Result<usize, StoreError> {
+    Ok(c.execute("UPDATE outbox SET due_at = ?1 WHERE due_at > ?1", [db_ms(now)])?)
+}
+
+/// Every outbox row (the queue view).
+pub fn all_outbox(c: &Connection) -> Result<Vec<OutboxRow>, StoreError> {
+    let mut stmt =
+        c.prepare(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY created_at"))?;
+    let rows = stmt.query_map([], outbox_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,442 @@
+//! Rows of the store and the SQL that reads and writes them.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::error::StoreError;
+use crate::acquirer::{CardSummary, QrCode, TerminalId, WalletMethod};
+use crate::money::{Amount, Currency};
+use crate::order::{AttemptStatus, Millis, RefundState, SaleKind, SaleStatus};
+
+/// A sale as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleRow {
+    /// The sale id, also the acquirer's merchant transaction id.
+    pub id: String,
+    /// Method kind.
+    pub kind: SaleKind,
+    /// Wallet, for code and QR sales.
+    pub wallet: Option<WalletMethod>,
+    /// Terminal, for card sales.
+    pub terminal: Option<TerminalId>,
+    /// Amount.
+    pub amount: Amount,
+    /// Status.
+    pub status: SaleStatus,
+    /// Outran its budget: a person should look at it.
+    pub attention: bool,
+    /// The cashier asked to cancel it.
+    pub cancel_requested: bool,
+    /// Free text.
+    pub remark: Option<String>,
+    /// QR to show (merchant-presented).
+    pub qr: Option<QrCode>,
+    /// The acquirer's transaction id.
+    pub acquirer_transaction_id: Option<String>,
+    /// The acquirer's last result code.
+    pub result_code: Option<String>,
+    /// The acquirer's last result text.
+    pub result_description: Option<String>,
+    /// Masked card data.
+    pub card: Option<CardSummary>,
+    /// Created, ms since the epoch.
+    pub created_at: Millis,
+    /// Last changed.
+    pub updated_at: Millis,
+}
+
+/// An attempt as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRow {
+    /// The acquirer `requestId`.
+    pub request_id: String,
+    /// Its sale.
+    pub sale_id: String,
+    /// 1 for the first attempt of a sale.
+    pub seq: u32,
+    /// Status.
+    pub status: AttemptStatus,
+    /// The customer's payment code, sealed (code sales only).
+    pub sealed_code: Option<Vec<u8>>,
+    /// Created.
+    pub created_at: Millis,
+    /// Last changed.
+    pub updated_at: Millis,
+}
+
+/// A refund as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRow {
+    /// The merchant refund id.
+    pub id: String,
+    /// The refunded sale.
+    pub sale_id: String,
+    /// Amount.
+    pub amount: Amount,
+    /// State.
+    pub state: RefundState,
+    /// Refunds the whole sale.
+    pub full: bool,
+    /// Reason.
+    pub reason: Option<String>,
+    /// The acquirer's refund id.
+    pub acquirer_refund_id: Option<String>,
+    /// Last result code.
+    pub result_code: Option<String>,
+    /// Last result text.
+    pub result_description: Option<String>,
+    /// Needs a person.
+    pub attention: bool,
+    /// Created.
+    pub created_at: Millis,
+    /// Last changed.
+    pub updated_at: Millis,
+}
+
+/// Which kind of record an outbox row drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    /// A sale (its current attempt).
+    Sale,
+    /// A refund.
+    Refund,
+}
+
+impl Entity {
+    fn as_str(self) -> &'static str {
+        match self {
+            Entity::Sale => "sale",
+            Entity::Refund => "refund",
+        }
+    }
+}
+
+/// The next acquirer step of an unsettled sale or refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    /// Sale or refund.
+    pub entity: Entity,
+    /// Its id.
+    pub entity_id: String,
+    /// The step (`send`, `query`, `cancel`, `give_up`).
+    pub step: String,
+    /// When it is due.
+    pub due_at: Millis,
+    /// Consecutive transport failures.
+    pub failures: u32,
+    /// When it was last tried.
+    pub last_try_at: Millis,
+    /// When the entity entered the outbox.
+    pub created_at: Millis,
+    /// The last transport error, for the queue view.
+    pub last_error: Option<String>,
+}
+
+fn bad(what: &'static str, reason: impl ToString) -> StoreError {
+    StoreError::BadRow { what, reason: reason.to_string() }
+}
+
+fn kind_str(k: SaleKind) -> &'static str {
+    match k {
+        SaleKind::CustomerCode => "code",
+        SaleKind::MerchantQr => "qr",
+        SaleKind::Card => "card",
+    }
+}
+
+fn wallet_str(w: WalletMethod) -> &'static str {
+    match w {
+        WalletMethod::WechatPay => "wechat",
+        WalletMethod::AlipayCn => "alipay_cn",
+        WalletMethod::AlipayHk => "alipay_hk",
+    }
+}
+
+fn parse_wallet(s: &str) -> Result<WalletMethod, StoreError> {
+    match s {
+        "wechat" => Ok(WalletMethod::WechatPay),
+        "alipay_cn" => Ok(WalletMethod::AlipayCn),
+        "alipay_hk" => Ok(WalletMethod::AlipayHk),
+        other => Err(bad("wallet", other)),
+    }
+}
+
+fn amount(value: String, currency: String) -> Result<Amount, StoreError> {
+    let currency = Currency::from_code(&currency).map_err(|e| bad("currency", e))?;
+    Amount::parse_acquirer(&value, currency).map_err(|e| bad("amount", e))
+}
+
+fn ms(v: i64) -> Millis {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn db_ms(v: Millis) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+const SALE_COLUMNS: &str = "id, kind, wallet, terminal_serial, terminal_model, amount, currency, \
+    status, attention, cancel_requested, remark, qr_content, qr_image_url, qr_expires_at, \
+    acquirer_transaction_id, result_code, result_description, card_brand, card_masked, \
+    created_at, updated_at";
+
+fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::Error> {
+    let kind: String = r.get(1)?;
+    let wallet: Option<String> = r.get(2)?;
+    let serial: Option<String> = r.get(3)?;
+    let model: Option<String> = r.get(4)?;
+    let status: String = r.get(7)?;
+    let qr_content: Option<String> = r.get(11)?;
+    let card_brand: Option<String> = r.get(17)?;
+    let card_masked: Option<String> = r.get(18)?;
+    let values = (r.get::<_, String>(5)?, r.get::<_, String>(6)?);
+    let (id, attention, cancel, remark) =
+        (r.get::<_, String>(0)?, r.get::<_, bool>(8)?, r.get::<_, bool>(9)?, r.get(10)?);
+    let (qr_url, qr_exp): (Option<String>, Option<i64>) = (r.get(12)?, r.get(13)?);
+    let (txn, code, desc) = (r.get(14)?, r.get(15)?, r.get(16)?);
+    let (created, updated): (i64, i64) = (r.get(19)?, r.get(20)?);
+    Ok((|| {
+        let kind = match kind.as_str() {
+            "code" => SaleKind::CustomerCode,
+            "qr" => SaleKind::MerchantQr,
+            "card" => SaleKind::Card,
+            other => return Err(bad("sale kind", other)),
+        };
+        Ok(SaleRow {
+            id,
+            kind,
+            wallet: wallet.as_deref().map(parse_wallet).transpose()?,
+            terminal: match (serial, model) {
+                (Some(serial), Some(model)) => Some(TerminalId { serial, model }),
+                _ => None,
+            },
+            amount: amount(values.0, values.1)?,
+            status: SaleStatus::parse(&status).ok_or_else(|| bad("sale status", &status))?,
+            attention,
+            cancel_requested: cancel,
+            remark,
+            qr: qr_content.map(|content| QrCode {
+                content,
+                image_url: qr_url,
+                expires_at_unix_ms: qr_exp.map(ms),
+            }),
+            acquirer_transaction_id: txn,
+            result_code: code,
+            result_description: desc,
+            card: (card_brand.is_some() || card_masked.is_some())
+                .then_some(CardSummary { brand: card_brand, masked_number: card_masked }),
+            created_at: ms(created),
+            updated_at: ms(updated),
+        })
+    })())
+}
+
+/// Inserts a new sale.
+pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO sales ({SALE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+        ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+    );
+    let qr = s.qr.as_ref();
+    let card = s.card.as_ref();
+    c.execute(
+        &sql,
+        params![
+            s.id,
+            kind_str(s.kind),
+            s.wallet.map(wallet_str),
+            s.terminal.as_ref().map(|t| &t.serial),
+            s.terminal.as_ref().map(|t| &t.model),
+            s.amount.to_major_string(),
+            s.amount.currency().code(),
+            s.status.as_str(),
+            s.attention,
+            s.cancel_requested,
+            s.remark,
+            qr.map(|q| &q.content),
+            qr.and_then(|q| q.image_url.as_ref()),
+            qr.and_then(|q| q.expires_at_unix_ms).map(db_ms),
+            s.acquirer_transaction_id,
+            s.result_code,
+            s.result_description,
+            card.and_then(|c| c.brand.as_ref()),
+            card.and_then(|c| c.masked_number.as_ref()),
+            db_ms(s.created_at),
+            db_ms(s.updated_at),
+        ],
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Duplicate { entity: "sale", id: s.id.clone() }
+        }
+        other => other.into(),
+    })?;
+    Ok(())
+}
+
+/// Writes every mutable field of a sale.
+pub fn update_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
+    let qr = s.qr.as_ref();
+    let card = s.card.as_ref();
+    c.execute(
+        "UPDATE sales SET status = ?2, attention = ?3, cancel_requested = ?4, qr_content = ?5, \
+         qr_image_url = ?6, qr_expires_at = ?7, acquirer_transaction_id = ?8, result_code = ?9, \
+         result_description = ?10, card_brand = ?11, card_masked = ?12, updated_at = ?13 \
+         WHERE id = ?1",
+        params![
+            s.id,
+            s.status.as_str(),
+            s.attention,
+            s.cancel_requested,
+            qr.map(|q| &q.content),
+            qr.and_then(|q| q.image_url.as_ref()),
+            qr.and_then(|q| q.expires_at_unix_ms).map(db_ms),
+            s.acquirer_transaction_id,
+            s.result_code,
+            s.result_description,
+            card.and_then(|c| c.brand.as_ref()),
+            card.and_then(|c| c.masked_number.as_ref()),
+            db_ms(s.updated_at),
+        ],
+    )?;
+    Ok(())
+}
+
+/// One sale by id.
+pub fn load_sale(c: &Connection, id: &str) -> Result<Option<SaleRow>, StoreError> {
+    let sql = format!("SELECT {SALE_COLUMNS} FROM sales WHERE id = ?1");
+    c.query_row(&sql, [id], sale_from_row).optional()?.transpose()
+}
+
+/// Filters for the sales history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    /// Only these statuses (empty: all).
+    pub statuses: Vec<SaleStatus>,
+    /// Created at or after.
+    pub since: Option<Millis>,
+    /// Created before.
+    pub until: Option<Millis>,
+    /// At most this many, newest first (default 100).
+    pub limit: Option<u32>,
+}
+
+/// Sales newest first, filtered.
+pub fn list_sales(c: &Connection, f: &HistoryFilter) -> Result<Vec<SaleRow>, StoreError> {
+    let mut sql =
+        format!("SELECT {SALE_COLUMNS} FROM sales WHERE created_at >= ?1 AND created_at < ?2");
+    if !f.statuses.is_empty() {
+        let list: Vec<String> = f.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        sql.push_str(&format!(" AND status IN ({})", list.join(",")));
+    }
+    sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?3");
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map(
+        params![
+            db_ms(f.since.unwrap_or(0)),
+            db_ms(f.until.unwrap_or(u64::MAX / 2)),
+            f.limit.unwrap_or(100)
+        ],
+        sale_from_row,
+    )?;
+    rows.map(|r| r.map_err(StoreError::from).and_then(|x| x)).collect()
+}
+
+/// Inserts an attempt.
+pub fn insert_attempt(c: &Connection, a: &AttemptRow) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO attempts (request_id, sale_id, seq, status, sealed_code, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![a.request_id, a.sale_id, a.seq, a.status.as_str(), a.sealed_code, db_ms(a.created_at), db_ms(a.updated_at)],
+    )?;
+    Ok(())
+}
+
+/// Sets an attempt's status.
+pub fn update_attempt(
+    c: &Connection,
+    request_id: &str,
+    status: AttemptStatus,
+    at: Millis,
+) -> Result<(), StoreError> {
+    c.execute(
+        "UPDATE attempts SET status = ?2, updated_at = ?3 WHERE request_id = ?1",
+        params![request_id, status.as_str(), db_ms(at)],
+    )?;
+    Ok(())
+}
+
+/// The newest attempt of a sale.
+pub fn current_attempt(c: &Connection, sale_id: &str) -> Result<Option<AttemptRow>, StoreError> {
+    c.query_row(
+        "SELECT request_id, sale_id, seq, status, sealed_code, created_at, updated_at FROM attempts \
+         WHERE sale_id = ?1 ORDER BY seq DESC LIMIT 1",
+        [sale_id],
+        |r| {
+            let status: String = r.get(3)?;
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, status, r.get(4)?, r.get::<_, i64>(5)?, r.get::<_, i64>(6)?))
+        },
+    )
+    .optional()?
+    .map(|(request_id, sale_id, seq, status, sealed_code, created, updated)| {
+        Ok(AttemptRow {
+            request_id,
+            sale_id,
+            seq,
+            status: AttemptStatus::parse(&status).ok_or_else(|| bad("attempt status", &status))?,
+            sealed_code,
+            created_at: ms(created),
+            updated_at: ms(updated),
+        })
+    })
+    .transpose()
+}
+
+/// Every attempt in one of `statuses`, for recovery.
+pub fn attempts_in(c: &Connection, status: AttemptStatus) -> Result<Vec<String>, StoreError> {
+    let mut stmt = c.prepare("SELECT request_id FROM attempts WHERE status = ?1")?;
+    let rows = stmt.query_map([status.as_str()], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Appends to the journal (append-only: the schema refuses updates and deletes).
+pub fn journal(
+    c: &Connection,
+    at: Millis,
+    entity: Entity,
+    id: &str,
+    kind: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO journal (at, entity, entity_id, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![db_ms(at), entity.as_str(), id, kind, detail],
+    )?;
+    Ok(())
+}
+
+/// A journal line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalLine {
+    /// When.
+    pub at: Millis,
+    /// What kind of change.
+    pub kind: String,
+    /// Details.
+    pub detail: String,
+}
+
+/// The journal of one sale or refund, oldest first.
+pub fn journal_of(
+    c: &Connection,
+    entity: Entity,
+    id: &str,
+) -> Result<Vec<JournalLine>, StoreError> {
+    let mut stmt = c.prepare(
+        "SELECT at, kind, COALESCE(detail, '') FROM journal WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![entity.as_str(), id], |r| {
+        Ok(JournalLine { at: ms(r.get(0)?), kind: r.get(1)?, detail: r.get(2)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

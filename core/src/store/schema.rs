@@ -1,0 +1,86 @@
+//! The schema, as numbered migrations. `PRAGMA user_version` holds the number applied.
+
+/// Migrations in order; migration `i` brings the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: sales, attempts, refunds, the outbox and the append-only journal.
+    r#"
+    CREATE TABLE sales (
+        id                       TEXT PRIMARY KEY,
+        kind                     TEXT NOT NULL CHECK (kind IN ('code', 'qr', 'card')),
+        wallet                   TEXT,
+        terminal_serial          TEXT,
+        terminal_model           TEXT,
+        amount                   TEXT NOT NULL,
+        currency                 TEXT NOT NULL,
+        status                   TEXT NOT NULL,
+        attention                INTEGER NOT NULL DEFAULT 0,
+        cancel_requested         INTEGER NOT NULL DEFAULT 0,
+        remark                   TEXT,
+        qr_content               TEXT,
+        qr_image_url             TEXT,
+        qr_expires_at            INTEGER,
+        acquirer_transaction_id  TEXT,
+        result_code              TEXT,
+        result_description       TEXT,
+        card_brand               TEXT,
+        card_masked              TEXT,
+        created_at               INTEGER NOT NULL,
+        updated_at               INTEGER NOT NULL
+    );
+    CREATE INDEX sales_by_created ON sales (created_at);
+    CREATE TABLE attempts (
+        request_id   TEXT PRIMARY KEY,
+        sale_id      TEXT NOT NULL REFERENCES sales (id),
+        seq          INTEGER NOT NULL,
+        status       TEXT NOT NULL,
+        sealed_code  BLOB,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL,
+        UNIQUE (sale_id, seq)
+    );
+    CREATE TABLE refunds (
+        id                  TEXT PRIMARY KEY,
+        sale_id             TEXT NOT NULL REFERENCES sales (id),
+        amount              TEXT NOT NULL,
+        currency            TEXT NOT NULL,
+        state               TEXT NOT NULL,
+        full_refund         INTEGER NOT NULL,
+        reason              TEXT,
+        acquirer_refund_id  TEXT,
+        result_code         TEXT,
+        result_description  TEXT,
+        attention           INTEGER NOT NULL DEFAULT 0,
+        created_at          INTEGER NOT NULL,
+        updated_at          INTEGER NOT NULL
+    );
+    CREATE INDEX refunds_by_sale ON refunds (sale_id);
+    -- One row per unsettled sale or refund: its next acquirer step and when it is due.
+    CREATE TABLE outbox (
+        entity       TEXT NOT NULL CHECK (entity IN ('sale', 'refund')),
+        entity_id    TEXT NOT NULL,
+        step         TEXT NOT NULL,
+        due_at       INTEGER NOT NULL,
+        failures     INTEGER NOT NULL DEFAULT 0,
+        last_try_at  INTEGER NOT NULL DEFAULT 0,
+        created_at   INTEGER NOT NULL,
+        last_error   TEXT,
+        PRIMARY KEY (entity, entity_id)
+    );
+    CREATE INDEX outbox_by_due ON outbox (due_at);
+    CREATE TABLE journal (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        at         INTEGER NOT NULL,
+        entity     TEXT NOT NULL,
+        entity_id  TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        detail     TEXT
+    );
+    CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
