@@ -5,6 +5,7 @@
 //! [`acquirer`] (one protocol trait with a PingPong and an Oceanpayment adapter).
 
 pub mod acquirer;
+pub mod engine;
 pub mod money;
 pub mod order;
 pub mod paycode;

@@ -125,6 +125,25 @@ impl Store {
         Ok(out)
     }
 
+    /// Like [`Store::write`], for changes that need not survive a power cut (a poll's new due
+    /// time): the commit is not flushed to disk before returning. A later durable commit flushes
+    /// it along.
+    pub fn write_relaxed<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &ColumnCipher) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock();
+        conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx, &self.cipher)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        conn.execute_batch("PRAGMA synchronous = FULL")?;
+        result
+    }
+
     /// Runs a read.
     pub fn read<T>(
         &self,

@@ -1,0 +1,162 @@
+//! How a cashier is set up: the acquirer, the device, the policies, and the capabilities the
+//! app provides (key store, event listener, clock).
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+
+use crate::acquirer::HttpSettings;
+use crate::order::{Millis, Policy};
+use crate::sign::pingpong::SignType;
+
+/// Which acquirer, and where. Secrets are not here: they are named, and read from the key store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AcquirerSettings {
+    /// PingPong Checkout v4.
+    PingPong {
+        /// Base URL and timeouts.
+        http: HttpSettings,
+        /// Merchant store id.
+        acc_id: String,
+        /// Merchant id.
+        client_id: String,
+        /// Digest.
+        sign_type: SignType,
+        /// Name of the salt in the key store.
+        salt_key: String,
+    },
+    /// Oceanpayment.
+    Oceanpayment {
+        /// Base URL and timeouts.
+        http: HttpSettings,
+        /// Merchant account.
+        account: String,
+        /// Terminal number.
+        terminal: String,
+        /// Name of the secure code in the key store.
+        secure_code_key: String,
+        /// Billing fields the pay request requires even in person.
+        billing: crate::acquirer::oceanpayment::BillingDefaults,
+    },
+}
+
+/// Which Alipay wallet method a scanned Alipay code is charged with: the code cannot tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlipayRegion {
+    /// AlipayCN-Offline.
+    Mainland,
+    /// AlipayHK-Offline.
+    HongKong,
+}
+
+/// Limits on what may wait in the outbox while the acquirer cannot be reached.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OfflineLimits {
+    /// Largest single refund accepted while offline (major units of its currency).
+    pub max_refund_amount: Option<Decimal>,
+    /// Largest total of refunds waiting unsent, per currency (major units).
+    pub max_queued_total: Option<Decimal>,
+}
+
+/// Everything a cashier needs besides its data directory and the app's capabilities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CashierConfig {
+    /// The acquirer.
+    pub acquirer: AcquirerSettings,
+    /// This register's id (`cashierDeviceId`).
+    pub cashier_device_id: String,
+    /// Alipay wallet choice for scanned Alipay codes.
+    pub alipay_region: AlipayRegion,
+    /// Where the acquirer should post asynchronous results (the app's server), if anywhere.
+    pub notification_url: Option<String>,
+    /// Timings.
+    pub policy: Policy,
+    /// Offline limits.
+    pub limits: OfflineLimits,
+    /// How many acquirer steps may run at once.
+    pub max_parallel_steps: usize,
+}
+
+impl CashierConfig {
+    /// A configuration with default policy and limits.
+    pub fn new(acquirer: AcquirerSettings, cashier_device_id: impl Into<String>) -> Self {
+        CashierConfig {
+            acquirer,
+            cashier_device_id: cashier_device_id.into(),
+            alipay_region: AlipayRegion::Mainland,
+            notification_url: None,
+            policy: Policy::default(),
+            limits: OfflineLimits::default(),
+            max_parallel_steps: 16,
+        }
+    }
+}
+
+/// Why the key store failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("key store: {0}")]
+pub struct KeyStoreError(pub String);
+
+/// Where the app keeps secrets (Android Keystore, iOS Keychain): acquirer salts and secure
+/// codes, and the key that seals sensitive database columns.
+pub trait KeyStore: Send + Sync {
+    /// The secret stored under `name`, if any.
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, KeyStoreError>;
+    /// Stores a secret under `name`.
+    fn put(&self, name: &str, value: &[u8]) -> Result<(), KeyStoreError>;
+}
+
+/// The clock the engine reads. Tests may inject their own.
+pub trait Clock: Send + Sync {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> Millis;
+}
+
+/// The system's wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> Millis {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_millis() as Millis
+    }
+}
+
+/// A key store in memory, for tests and the command line (which reads secrets from flags,
+/// files or the environment).
+#[derive(Debug, Default)]
+pub struct MemoryKeyStore {
+    values: std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>,
+}
+
+impl MemoryKeyStore {
+    /// An empty key store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A key store holding one secret.
+    pub fn with(name: &str, value: &[u8]) -> Self {
+        let ks = Self::new();
+        ks.lock().insert(name.to_string(), value.to_vec());
+        ks
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Vec<u8>>> {
+        self.values.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl KeyStore for MemoryKeyStore {
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, KeyStoreError> {
+        Ok(self.lock().get(name).cloned())
+    }
+
+    fn put(&self, name: &str, value: &[u8]) -> Result<(), KeyStoreError> {
+        self.lock().insert(name.to_string(), value.to_vec());
+        Ok(())
+    }
+}

@@ -1,0 +1,77 @@
+//! The engine's errors: rich, for logs and for the FFI layer to map into what a UI can act on.
+
+use crate::acquirer::AcquirerError;
+use crate::money::{Amount, MoneyError};
+use crate::paycode::PaymentCodeError;
+use crate::store::StoreError;
+
+/// A cashier operation failed. Nothing was charged or refunded by a failed call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CashierError {
+    /// An argument is invalid; `field` names it.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The amount is not acceptable.
+    #[error("invalid amount: {0}")]
+    Amount(#[from] MoneyError),
+    /// The scanned or typed payment code is not chargeable.
+    #[error("invalid payment code: {0}")]
+    PaymentCode(#[from] PaymentCodeError),
+    /// No sale with this id.
+    #[error("no sale {0}")]
+    UnknownSale(String),
+    /// No refund with this id.
+    #[error("no refund {0}")]
+    UnknownRefund(String),
+    /// The id is taken by a different sale or refund (integrator-controlled idempotency).
+    #[error("{entity} id {id} is already used for a different {entity}")]
+    IdInUse {
+        /// Sale or refund.
+        entity: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// The sale is not paid, so it cannot be refunded.
+    #[error("sale {0} is not paid")]
+    NotPaid(String),
+    /// More than what remains refundable: nothing was sent.
+    #[error("refund of {requested} exceeds the {remaining} that remains refundable")]
+    RefundTooLarge {
+        /// Asked.
+        requested: Amount,
+        /// What remains (may be zero: then `remaining` is the sale's currency with 0).
+        remaining: String,
+    },
+    /// The operation would exceed an offline limit while the acquirer is unreachable.
+    #[error("offline limit: {0}")]
+    OfflineLimit(String),
+    /// The sale cannot be cancelled (already final, or the acquirer has no cancel).
+    #[error("cannot cancel sale {id}: {reason}")]
+    CannotCancel {
+        /// The sale.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// The acquirer's configuration or a secret is missing or invalid.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The notification was rejected (bad signature, malformed, another merchant): no state
+    /// changed.
+    #[error("notification rejected: {0}")]
+    Notification(String),
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The acquirer failed in a way the caller must see (the engine handles the others).
+    #[error(transparent)]
+    Acquirer(#[from] AcquirerError),
+    /// The cashier was closed.
+    #[error("the cashier is closed")]
+    Closed,
+}

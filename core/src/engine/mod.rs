@@ -1,0 +1,141 @@
+//! The transaction engine: durable sales and refunds over any [`Acquirer`].
+//!
+//! Every operation is written ahead to the store before a byte leaves, every acquirer step goes
+//! through the outbox, and a background driver takes due steps, polls, backs off while offline,
+//! and resolves unknown outcomes by query before anything is resent. Opening the store after a
+//! crash resumes everything in flight.
+
+mod config;
+mod driver;
+mod error;
+mod events;
+mod locks;
+mod notify;
+mod open;
+mod queue;
+mod refund_step;
+mod sale_api;
+mod sale_step;
+
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::Arc;
+
+pub use config::{
+    AcquirerSettings, AlipayRegion, CashierConfig, Clock, KeyStore, KeyStoreError, MemoryKeyStore,
+    OfflineLimits, SystemClock,
+};
+pub use error::CashierError;
+pub use events::{CashierEvent, EventListener, NoListener, QueueStatus, SaleHint};
+pub use sale_api::{RefundInput, SaleInput, SaleMethodInput};
+
+use crate::acquirer::Acquirer;
+use crate::order::Millis;
+use crate::store::{Entity, HistoryFilter, JournalLine, RefundRow, SaleRow, Store};
+
+/// The name of the database sealing key in the app's key store.
+pub const DB_KEY_NAME: &str = "tillkit.db-key";
+
+pub(crate) struct Inner {
+    store: Store,
+    acquirer: Arc<dyn Acquirer>,
+    config: CashierConfig,
+    listener: Arc<dyn EventListener>,
+    clock: Arc<dyn Clock>,
+    locks: locks::EntityLocks,
+    wake: tokio::sync::Notify,
+    closed: AtomicBool,
+    /// 0 unknown, 1 online, 2 offline.
+    online: AtomicU8,
+}
+
+impl Inner {
+    fn now(&self) -> Millis {
+        self.clock.now_ms()
+    }
+
+    fn emit(&self, event: CashierEvent) {
+        self.listener.on_event(event);
+    }
+
+    fn set_online(&self, online: bool) {
+        let new = if online { 1 } else { 2 };
+        if self.online.swap(new, Ordering::Relaxed) != new {
+            log::info!("acquirer {}", if online { "reachable" } else { "unreachable" });
+            self.emit(CashierEvent::ConnectivityChanged { online });
+        }
+    }
+
+    fn online(&self) -> Option<bool> {
+        match self.online.load(Ordering::Relaxed) {
+            1 => Some(true),
+            2 => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// A cashier: the durable engine for one register. Cheap to clone; all clones share one engine.
+#[derive(Clone)]
+pub struct Cashier {
+    inner: Arc<Inner>,
+    driver: Arc<driver::DriverHandle>,
+}
+
+impl Cashier {
+    /// The sale with this id.
+    pub fn sale(&self, id: &str) -> Result<Option<SaleRow>, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::load_sale(c, id))?)
+    }
+
+    /// The refunds of a sale, oldest first.
+    pub fn refunds(&self, sale_id: &str) -> Result<Vec<RefundRow>, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::refunds_of(c, sale_id))?)
+    }
+
+    /// The refund with this id.
+    pub fn refund_by_id(&self, id: &str) -> Result<Option<RefundRow>, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::load_refund(c, id))?)
+    }
+
+    /// Sales, newest first.
+    pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<SaleRow>, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::list_sales(c, filter))?)
+    }
+
+    /// The journal of a sale (every change, oldest first).
+    pub fn journal(&self, sale_id: &str) -> Result<Vec<JournalLine>, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::journal_of(c, Entity::Sale, sale_id))?)
+    }
+
+    /// What waits in the outbox.
+    pub fn queue_status(&self) -> Result<QueueStatus, CashierError> {
+        queue::status(&self.inner)
+    }
+
+    /// Makes every waiting step due now and wakes the driver (e.g. when the app sees the
+    /// network come back).
+    pub fn forward_now(&self) -> Result<usize, CashierError> {
+        let now = self.inner.now();
+        let n = self.inner.store.write(|tx, _| crate::store::make_all_due(tx, now))?;
+        self.inner.wake.notify_one();
+        Ok(n)
+    }
+
+    /// How many durable commits this cashier has made (for the overhead benchmark).
+    pub fn commits(&self) -> u64 {
+        self.inner.store.commits()
+    }
+
+    /// Whether the acquirer answered the last request.
+    pub fn online(&self) -> Option<bool> {
+        self.inner.online()
+    }
+
+    /// Stops the background driver. Everything in flight stays in the store and resumes at the
+    /// next open.
+    pub async fn close(&self) {
+        self.inner.closed.store(true, Ordering::Relaxed);
+        self.inner.wake.notify_one();
+        self.driver.stop().await;
+    }
+}

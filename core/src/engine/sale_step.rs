@@ -1,0 +1,410 @@
+//! One step of a sale: ask the planner, talk to the acquirer, feed the outcome to the attempt
+//! machine, and commit the result with the next step in one transaction.
+
+use super::error::CashierError;
+use super::events::CashierEvent;
+use super::Inner;
+use crate::acquirer::{
+    AcquirerError, CancelRequest, PayRequest, PaymentMethod, PaymentQuery, PaymentResult, PaymentStatus,
+};
+use crate::order::{plan_sale, AttemptEvent, Millis, SaleKind, SaleStatus, SaleStep, SaleView};
+use crate::paycode::PaymentCode;
+use crate::store::{self, AttemptRow, Entity, OutboxRow, SaleRow};
+
+/// What a step brought back.
+struct Outcome {
+    event: Option<AttemptEvent>,
+    result: Option<PaymentResult>,
+    transport_failure: Option<String>,
+    /// The cashier's cancel was refused by the acquirer: stop asking.
+    cancel_refused: bool,
+}
+
+impl Outcome {
+    fn event(event: AttemptEvent) -> Self {
+        Outcome { event: Some(event), result: None, transport_failure: None, cancel_refused: false }
+    }
+}
+
+fn step_name(step: SaleStep) -> &'static str {
+    match step {
+        SaleStep::Send => "send",
+        SaleStep::Query => "query",
+        SaleStep::Cancel => "cancel",
+        SaleStep::GiveUp => "give_up",
+        SaleStep::Done => "done",
+    }
+}
+
+fn view(sale: &SaleRow, attempt: &AttemptRow, outbox: Option<&OutboxRow>, can_cancel: bool) -> SaleView {
+    SaleView {
+        kind: sale.kind,
+        attempt: attempt.status,
+        created_at: sale.created_at,
+        qr_expires_at: sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms),
+        cancel_requested: sale.cancel_requested,
+        can_cancel,
+        failures: outbox.map_or(0, |o| o.failures),
+        last_try_at: outbox.map_or(0, |o| o.last_try_at),
+    }
+}
+
+/// Runs the sale's due step, if one is due. The caller holds the sale's lock.
+pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), CashierError> {
+    let now = inner.now();
+    let loaded = inner.store.read(|c, _| {
+        Ok((store::load_sale(c, sale_id)?, store::current_attempt(c, sale_id)?, store::outbox_of(c, Entity::Sale, sale_id)?))
+    })?;
+    let (Some(sale), Some(attempt), outbox) = loaded else {
+        // An outbox row without its sale cannot be worked: drop it rather than spin on it.
+        inner.store.write(|tx, _| store::remove_outbox(tx, Entity::Sale, sale_id))?;
+        return Ok(());
+    };
+    let can_cancel = inner.acquirer.capabilities().cancel;
+    let plan = plan_sale(&view(&sale, &attempt, outbox.as_ref(), can_cancel), &inner.config.policy, now, rand::random());
+    if plan.step == SaleStep::Done {
+        if outbox.is_some() {
+            inner.store.write(|tx, _| store::remove_outbox(tx, Entity::Sale, sale_id))?;
+        }
+        return Ok(());
+    }
+    // The stored schedule decides when a step is due; giving up waits for its own deadline.
+    let due = outbox.as_ref().map_or(plan.at, |o| o.due_at);
+    if due > now || (plan.step == SaleStep::GiveUp && plan.at > now) {
+        if let Some(mut o) = outbox {
+            if o.due_at <= now {
+                o.due_at = plan.at;
+                inner.store.write_relaxed(|tx, _| store::put_outbox(tx, &o))?;
+            }
+        }
+        return Ok(());
+    }
+    let outcome = perform(inner, &sale, &attempt, plan.step).await;
+    if plan.step != SaleStep::GiveUp {
+        inner.emit(CashierEvent::Forwarded {
+            entity: Entity::Sale,
+            id: sale_id.into(),
+            step: step_name(plan.step),
+            answered: outcome.transport_failure.is_none(),
+        });
+    }
+    commit(inner, sale, attempt, outbox, outcome, inner.now(), step_name(plan.step))
+}
+
+async fn perform(inner: &Inner, sale: &SaleRow, attempt: &AttemptRow, step: SaleStep) -> Outcome {
+    match step {
+        SaleStep::Send => match pay_request(inner, sale, attempt) {
+            Ok(request) => from_pay(inner, inner.acquirer.pay(&request).await),
+            Err(e) => {
+                log::error!("sale {}: cannot build the request: {e}", sale.id);
+                Outcome::event(AttemptEvent::Refused)
+            }
+        },
+        SaleStep::Query => {
+            let query = PaymentQuery {
+                merchant_transaction_id: sale.id.clone(),
+                request_id: Some(attempt.request_id.clone()),
+                acquirer_transaction_id: sale.acquirer_transaction_id.clone(),
+            };
+            from_query(inner, inner.acquirer.query(&query).await)
+        }
+        SaleStep::Cancel => {
+            let request = CancelRequest {
+                merchant_transaction_id: sale.id.clone(),
+                acquirer_transaction_id: sale.acquirer_transaction_id.clone(),
+            };
+            match inner.acquirer.cancel(&request).await {
+                Ok(result) => {
+                    inner.set_online(true);
+                    Outcome { event: Some(AttemptEvent::Reported(result.status)), result: Some(result), transport_failure: None, cancel_refused: false }
+                }
+                Err(AcquirerError::Rejected { code, description }) => {
+                    inner.set_online(true);
+                    log::warn!("sale {}: cancel refused: {code} {description}", sale.id);
+                    Outcome { event: None, result: None, transport_failure: None, cancel_refused: true }
+                }
+                Err(e) => transport(inner, e),
+            }
+        }
+        SaleStep::GiveUp => Outcome::event(AttemptEvent::TooOld),
+        SaleStep::Done => Outcome { event: None, result: None, transport_failure: None, cancel_refused: false },
+    }
+}
+
+fn pay_request(inner: &Inner, sale: &SaleRow, attempt: &AttemptRow) -> Result<PayRequest, CashierError> {
+    let missing = |what: &str| CashierError::Config(format!("sale {} has no {what}", sale.id));
+    let method = match sale.kind {
+        SaleKind::CustomerCode => {
+            let sealed = attempt.sealed_code.as_ref().ok_or_else(|| missing("payment code"))?;
+            let digits = inner.store.read(|_, cipher| Ok(cipher.open(&attempt.request_id, sealed)?))?;
+            let digits = String::from_utf8(digits).map_err(|_| missing("readable payment code"))?;
+            let code = PaymentCode::parse(&digits)?;
+            PaymentMethod::CustomerCode { code, wallet: sale.wallet.ok_or_else(|| missing("wallet"))? }
+        }
+        SaleKind::MerchantQr => PaymentMethod::MerchantQr { wallet: sale.wallet.ok_or_else(|| missing("wallet"))? },
+        SaleKind::Card => PaymentMethod::CardOnTerminal { terminal: sale.terminal.clone().ok_or_else(|| missing("terminal"))? },
+    };
+    Ok(PayRequest {
+        merchant_transaction_id: sale.id.clone(),
+        request_id: attempt.request_id.clone(),
+        amount: sale.amount,
+        method,
+        cashier_device_id: inner.config.cashier_device_id.clone(),
+        notification_url: inner.config.notification_url.clone(),
+        expires_at_unix: sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms).map(|ms| ms / 1000),
+        remark: sale.remark.clone(),
+    })
+}
+
+fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
+    let event = match &e {
+        AcquirerError::NotSent { .. } => AttemptEvent::NotSent,
+        _ => AttemptEvent::OutcomeUnknown,
+    };
+    if matches!(e, AcquirerError::NotSent { .. } | AcquirerError::OutcomeUnknown { cause: crate::acquirer::UnknownCause::Timeout | crate::acquirer::UnknownCause::ConnectionLost, .. }) {
+        inner.set_online(false);
+    }
+    Outcome { event: Some(event), result: None, transport_failure: Some(e.to_string()), cancel_refused: false }
+}
+
+fn from_pay(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Outcome {
+    match answer {
+        Ok(result) => {
+            inner.set_online(true);
+            Outcome { event: Some(AttemptEvent::Reported(result.status)), result: Some(result), transport_failure: None, cancel_refused: false }
+        }
+        // "Duplicated transaction": the acquirer has this order in some state; find out which.
+        Err(AcquirerError::Rejected { code, .. }) if code == "107000" => {
+            inner.set_online(true);
+            Outcome::event(AttemptEvent::OutcomeUnknown)
+        }
+        Err(AcquirerError::Rejected { code, description }) => {
+            inner.set_online(true);
+            let result = refused_result(code, description);
+            Outcome { event: Some(AttemptEvent::Refused), result: Some(result), transport_failure: None, cancel_refused: false }
+        }
+        Err(AcquirerError::InvalidRequest { field, reason }) => {
+            let result = refused_result("invalid_request".into(), format!("{field}: {reason}"));
+            Outcome { event: Some(AttemptEvent::Refused), result: Some(result), transport_failure: None, cancel_refused: false }
+        }
+        Err(AcquirerError::Unsupported { acquirer, operation }) => {
+            let result = refused_result("unsupported".into(), format!("{acquirer} does not support {operation}"));
+            Outcome { event: Some(AttemptEvent::Refused), result: Some(result), transport_failure: None, cancel_refused: false }
+        }
+        Err(e) => transport(inner, e),
+    }
+}
+
+fn refused_result(code: String, description: String) -> PaymentResult {
+    PaymentResult {
+        status: PaymentStatus::Failed,
+        merchant_transaction_id: String::new(),
+        request_id: None,
+        acquirer_transaction_id: None,
+        amount: None,
+        result_code: Some(code),
+        result_description: Some(description),
+        qr: None,
+        card: None,
+    }
+}
+
+/// Codes that say the acquirer has never seen the order.
+fn is_not_found(code: &str) -> bool {
+    matches!(code, "107001" | "20068")
+}
+
+fn from_query(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Outcome {
+    match answer {
+        Ok(result) => {
+            inner.set_online(true);
+            Outcome { event: Some(AttemptEvent::Reported(result.status)), result: Some(result), transport_failure: None, cancel_refused: false }
+        }
+        Err(AcquirerError::Rejected { code, .. }) if is_not_found(&code) => {
+            inner.set_online(true);
+            Outcome::event(AttemptEvent::NotFound)
+        }
+        // Any other refusal of a query says nothing about the charge: keep asking.
+        Err(e @ AcquirerError::Rejected { .. }) => {
+            inner.set_online(true);
+            Outcome { event: None, result: None, transport_failure: Some(e.to_string()), cancel_refused: false }
+        }
+        Err(e) => transport(inner, e),
+    }
+}
+
+/// Applies an outcome and commits it with the next step: one transaction.
+fn commit(
+    inner: &Inner,
+    mut sale: SaleRow,
+    attempt: AttemptRow,
+    outbox: Option<OutboxRow>,
+    outcome: Outcome,
+    now: Millis,
+    step: &str,
+) -> Result<(), CashierError> {
+    let before = sale.clone();
+    let mut new_attempt = attempt.status;
+    let mut journal: Vec<(String, String)> = Vec::new();
+    if let Some(event) = outcome.event {
+        match attempt.status.on(event) {
+            Ok(next) => new_attempt = next,
+            Err(refused) => {
+                log::warn!("sale {}: {refused}", sale.id);
+                journal.push(("refused_transition".into(), refused.to_string()));
+            }
+        }
+    }
+    if let Some(result) = &outcome.result {
+        merge_result(&mut sale, result);
+    }
+    if outcome.cancel_refused {
+        sale.cancel_requested = false;
+        journal.push(("cancel_refused".into(), String::new()));
+    }
+    let to = SaleStatus::derive(new_attempt, sale.cancel_requested);
+    match sale.status.check(to) {
+        Ok(()) => {
+            if matches!(before.status, SaleStatus::Failed(_)) && to == SaleStatus::Paid {
+                // The acquirer charged after all: record it and make sure a person looks.
+                sale.attention = true;
+                journal.push(("late_success".into(), "charged after the sale had ended".into()));
+            }
+            sale.status = to;
+        }
+        Err(refused) => {
+            log::warn!("sale {}: {refused}", sale.id);
+            journal.push(("refused_transition".into(), refused.to_string()));
+            new_attempt = attempt.status;
+        }
+    }
+    let failures = match &outcome.transport_failure {
+        Some(_) => outbox.as_ref().map_or(0, |o| o.failures) + 1,
+        None => 0,
+    };
+    let mut next_view = view(&sale, &attempt, outbox.as_ref(), inner.acquirer.capabilities().cancel);
+    next_view.attempt = new_attempt;
+    next_view.failures = failures;
+    next_view.last_try_at = now;
+    let plan = plan_sale(&next_view, &inner.config.policy, now, rand::random());
+    sale.attention |= plan.attention;
+    let changed = sale != before || new_attempt != attempt.status;
+    if changed {
+        sale.updated_at = now;
+        journal.push((format!("{step}:{}", sale.status.as_str()), describe(&sale, &outcome)));
+    }
+    let next_outbox = (plan.step != crate::order::SaleStep::Done).then(|| OutboxRow {
+        entity: Entity::Sale,
+        entity_id: sale.id.clone(),
+        step: step_name(plan.step).into(),
+        due_at: plan.at,
+        failures,
+        last_try_at: now,
+        created_at: outbox.as_ref().map_or(now, |o| o.created_at),
+        last_error: outcome.transport_failure.clone(),
+    });
+    let write = |tx: &rusqlite::Transaction<'_>, _: &store::ColumnCipher| {
+        if new_attempt != attempt.status {
+            store::update_attempt(tx, &attempt.request_id, new_attempt, now)?;
+        }
+        if changed {
+            store::update_sale(tx, &sale)?;
+        }
+        for (kind, detail) in &journal {
+            store::journal(tx, now, Entity::Sale, &sale.id, kind, detail)?;
+        }
+        match &next_outbox {
+            Some(o) => store::put_outbox(tx, o),
+            None => store::remove_outbox(tx, Entity::Sale, &sale.id),
+        }
+    };
+    if changed || !journal.is_empty() || next_outbox.is_none() {
+        inner.store.write(write)?;
+    } else {
+        // Only the schedule moved: no state changed, so this commit need not reach the disk
+        // before we go on (recovery re-polls everything unsettled anyway).
+        inner.store.write_relaxed(write)?;
+    }
+    if changed {
+        inner.emit(CashierEvent::SaleChanged(sale));
+    }
+    if next_outbox.is_none() || outbox.is_none() {
+        if let Ok(status) = super::queue::status(inner) {
+            inner.emit(CashierEvent::QueueChanged(status));
+        }
+    }
+    Ok(())
+}
+
+fn merge_result(sale: &mut SaleRow, r: &PaymentResult) {
+    if let Some(id) = &r.acquirer_transaction_id {
+        sale.acquirer_transaction_id = Some(id.clone());
+    }
+    if r.result_code.is_some() {
+        sale.result_code = r.result_code.clone();
+        sale.result_description = r.result_description.clone();
+    }
+    if let Some(qr) = &r.qr {
+        let expiry = qr.expires_at_unix_ms.or(sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms));
+        sale.qr = Some(crate::acquirer::QrCode { expires_at_unix_ms: expiry, ..qr.clone() });
+    }
+    if r.card.is_some() {
+        sale.card = r.card.clone();
+    }
+}
+
+fn describe(sale: &SaleRow, outcome: &Outcome) -> String {
+    match (&outcome.transport_failure, &sale.result_code) {
+        (Some(e), _) => e.chars().take(200).collect(),
+        (None, Some(code)) => format!("{code} {}", sale.result_description.as_deref().unwrap_or("")),
+        (None, None) => String::new(),
+    }
+}
+
+/// Applies an event that needs no acquirer (a cashier withdrawing an unsent sale).
+pub(crate) fn apply_event(inner: &Inner, sale_id: &str, event: AttemptEvent, result: Option<PaymentResult>, now: Millis, why: &str) -> Result<(), CashierError> {
+    let (sale, attempt, outbox) = inner.store.read(|c, _| {
+        Ok((store::load_sale(c, sale_id)?, store::current_attempt(c, sale_id)?, store::outbox_of(c, Entity::Sale, sale_id)?))
+    })?;
+    let (Some(sale), Some(attempt)) = (sale, attempt) else { return Err(CashierError::UnknownSale(sale_id.into())) };
+    log::info!("sale {sale_id}: {why}");
+    let outcome = Outcome { event: Some(event), result, transport_failure: None, cancel_refused: false };
+    commit(inner, sale, attempt, outbox, outcome, now, "local")
+}
+
+/// Marks a sale for cancellation; the driver sends the cancel.
+pub(crate) fn request_cancel(inner: &Inner, sale_id: &str, now: Millis) -> Result<(), CashierError> {
+    let Some(mut sale) = inner.store.read(|c, _| store::load_sale(c, sale_id))? else {
+        return Err(CashierError::UnknownSale(sale_id.into()));
+    };
+    if sale.cancel_requested {
+        return Ok(());
+    }
+    sale.cancel_requested = true;
+    if sale.status == SaleStatus::Processing {
+        sale.status = SaleStatus::Cancelling;
+    }
+    sale.updated_at = now;
+    inner.store.write(|tx, _| {
+        store::update_sale(tx, &sale)?;
+        store::journal(tx, now, Entity::Sale, sale_id, "cancel_requested", "")?;
+        tx.execute("UPDATE outbox SET due_at = ?2 WHERE entity = 'sale' AND entity_id = ?1", rusqlite::params![sale_id, now as i64])?;
+        Ok(())
+    })?;
+    inner.emit(CashierEvent::SaleChanged(sale));
+    Ok(())
+}
+
+/// Applies a verified payment notification to the sale's current attempt.
+pub(crate) fn apply_reported(inner: &Inner, result: PaymentResult, now: Millis) -> Result<(), CashierError> {
+    let sale_id = result.merchant_transaction_id.clone();
+    let attempt = inner.store.read(|c, _| store::current_attempt(c, &sale_id))?;
+    let Some(attempt) = attempt else { return Err(CashierError::UnknownSale(sale_id)) };
+    if let Some(rid) = &result.request_id {
+        if *rid != attempt.request_id {
+            log::warn!("sale {sale_id}: notification for attempt {rid}, current is {}", attempt.request_id);
+            return Ok(());
+        }
+    }
+    apply_event(inner, &sale_id, AttemptEvent::Reported(result.status), Some(result), now, "notification")
+}
