@@ -31,9 +31,8 @@ impl HttpSettings {
     }
 }
 
-/// A raw answer: status and body.
+/// A raw 2xx answer's body (other statuses are errors).
 pub(crate) struct HttpAnswer {
-    pub status: u16,
     pub body: Vec<u8>,
 }
 
@@ -109,7 +108,7 @@ impl HttpClient {
                 detail: format!("POST {path} answered HTTP {status}"),
             });
         }
-        Ok(HttpAnswer { status, body })
+        Ok(HttpAnswer { body })
     }
 }
 

@@ -13,6 +13,29 @@ pub use error::{AcquirerError, UnknownCause};
 pub use http::HttpSettings;
 pub use model::*;
 
+/// A WeChat code cannot be charged as Alipay and vice versa: refuse before sending, whatever the
+/// acquirer would make of it.
+pub(crate) fn check_code_matches_wallet(
+    code: &crate::paycode::PaymentCode,
+    wallet: WalletMethod,
+) -> Result<(), AcquirerError> {
+    use crate::paycode::WalletFamily;
+    let fits = match wallet {
+        WalletMethod::WechatPay => code.family() == WalletFamily::WechatPay,
+        WalletMethod::AlipayCn | WalletMethod::AlipayHk => {
+            matches!(code.family(), WalletFamily::Alipay | WalletFamily::AlipayPlus)
+        }
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(AcquirerError::InvalidRequest {
+            field: "payment_code",
+            reason: format!("a {} code cannot be charged as {wallet:?}", code.family().name()),
+        })
+    }
+}
+
 /// Why an incoming notification was not accepted. The state of the sale must not change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotificationError {

@@ -29,8 +29,9 @@ impl DriverHandle {
 }
 
 pub(crate) fn spawn(inner: Arc<Inner>) -> Result<DriverHandle, CashierError> {
-    let runtime = tokio::runtime::Handle::try_current()
-        .map_err(|_| CashierError::Config("the cashier must be opened inside a tokio runtime".into()))?;
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+        CashierError::Config("the cashier must be opened inside a tokio runtime".into())
+    })?;
     let task = runtime.spawn(run(inner));
     Ok(DriverHandle { task: std::sync::Mutex::new(Some(task)) })
 }

@@ -123,7 +123,10 @@ impl Cashier {
 fn recover(inner: &Inner) -> Result<(), CashierError> {
     let now = inner.now();
     let (sales, refunds) = inner.store.read(|c, _| {
-        Ok((store::attempts_in(c, AttemptStatus::Prepared)?, store::refunds_in(c, RefundState::Queued)?))
+        Ok((
+            store::attempts_in(c, AttemptStatus::Prepared)?,
+            store::refunds_in(c, RefundState::Queued)?,
+        ))
     })?;
     if sales.is_empty() && refunds.is_empty() {
         return Ok(());
@@ -131,10 +134,15 @@ fn recover(inner: &Inner) -> Result<(), CashierError> {
     log::info!("recovering {} attempts and {} refunds", sales.len(), refunds.len());
     inner.store.write(|tx, _| {
         for request_id in &sales {
-            let status = AttemptStatus::Prepared.on(AttemptEvent::Recovered).unwrap_or(AttemptStatus::Unknown);
+            let status = AttemptStatus::Prepared
+                .on(AttemptEvent::Recovered)
+                .unwrap_or(AttemptStatus::Unknown);
             store::update_attempt(tx, request_id, status, now)?;
-            let sale_id: String =
-                tx.query_row("SELECT sale_id FROM attempts WHERE request_id = ?1", [request_id], |r| r.get(0))?;
+            let sale_id: String = tx.query_row(
+                "SELECT sale_id FROM attempts WHERE request_id = ?1",
+                [request_id],
+                |r| r.get(0),
+            )?;
             if let Some(mut sale) = store::load_sale(tx, &sale_id)? {
                 let to = SaleStatus::derive(status, sale.cancel_requested);
                 if sale.status.check(to).is_ok() {
@@ -143,14 +151,29 @@ fn recover(inner: &Inner) -> Result<(), CashierError> {
                     store::update_sale(tx, &sale)?;
                 }
             }
-            store::journal(tx, now, Entity::Sale, &sale_id, "recovered", "attempt may have been sent: query first")?;
+            store::journal(
+                tx,
+                now,
+                Entity::Sale,
+                &sale_id,
+                "recovered",
+                "attempt may have been sent: query first",
+            )?;
         }
         for id in &refunds {
             if let Some(mut refund) = store::load_refund(tx, id)? {
-                refund.state = refund.state.on(RefundEvent::Recovered).unwrap_or(RefundState::Unknown);
+                refund.state =
+                    refund.state.on(RefundEvent::Recovered).unwrap_or(RefundState::Unknown);
                 refund.updated_at = now;
                 store::update_refund(tx, &refund)?;
-                store::journal(tx, now, Entity::Refund, id, "recovered", "refund may have been sent: query first")?;
+                store::journal(
+                    tx,
+                    now,
+                    Entity::Refund,
+                    id,
+                    "recovered",
+                    "refund may have been sent: query first",
+                )?;
             }
         }
         store::make_all_due(tx, now)?;

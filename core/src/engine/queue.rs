@@ -18,7 +18,8 @@ pub(crate) fn status(inner: &Inner) -> Result<QueueStatus, CashierError> {
     let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
     inner.store.read(|c, _| {
         for row in store::all_outbox(c)? {
-            q.oldest_age_ms = Some(q.oldest_age_ms.unwrap_or(0).max(now.saturating_sub(row.created_at)));
+            q.oldest_age_ms =
+                Some(q.oldest_age_ms.unwrap_or(0).max(now.saturating_sub(row.created_at)));
             q.next_due_at = Some(q.next_due_at.map_or(row.due_at, |d: u64| d.min(row.due_at)));
             match row.entity {
                 Entity::Sale => {
@@ -30,7 +31,8 @@ pub(crate) fn status(inner: &Inner) -> Result<QueueStatus, CashierError> {
                         _ => {}
                     }
                     if let Some(s) = store::load_sale(c, &row.entity_id)? {
-                        *totals.entry(s.amount.currency().code().into()).or_default() += s.amount.value();
+                        *totals.entry(s.amount.currency().code().into()).or_default() +=
+                            s.amount.value();
                     }
                 }
                 Entity::Refund => {
@@ -41,7 +43,8 @@ pub(crate) fn status(inner: &Inner) -> Result<QueueStatus, CashierError> {
                             RefundState::Queued => q.unsent += 1,
                             _ => {}
                         }
-                        *totals.entry(r.amount.currency().code().into()).or_default() += r.amount.value();
+                        *totals.entry(r.amount.currency().code().into()).or_default() +=
+                            r.amount.value();
                     }
                 }
             }

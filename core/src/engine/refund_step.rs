@@ -44,7 +44,8 @@ pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), Cas
     let Some(sale) = inner.store.read(|c, _| store::load_sale(c, &refund.sale_id))? else {
         return Err(CashierError::UnknownSale(refund.sale_id));
     };
-    let plan = plan_refund(&view(&refund, outbox.as_ref()), &inner.config.policy, now, rand::random());
+    let plan =
+        plan_refund(&view(&refund, outbox.as_ref()), &inner.config.policy, now, rand::random());
     if plan.step == RefundStep::Done {
         if outbox.is_some() {
             inner.store.write(|tx, _| store::remove_outbox(tx, Entity::Refund, refund_id))?;
@@ -87,7 +88,10 @@ fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
     if matches!(
         e,
         AcquirerError::NotSent { .. }
-            | AcquirerError::OutcomeUnknown { cause: UnknownCause::Timeout | UnknownCause::ConnectionLost, .. }
+            | AcquirerError::OutcomeUnknown {
+                cause: UnknownCause::Timeout | UnknownCause::ConnectionLost,
+                ..
+            }
     ) {
         inner.set_online(false);
     }
@@ -121,13 +125,19 @@ async fn send(inner: &Inner, sale: &SaleRow, refund: &RefundRow) -> Outcome {
     match inner.acquirer.refund(&request).await {
         Ok(result) => {
             inner.set_online(true);
-            Outcome { event: Some(RefundEvent::Reported(result.status)), result: Some(result), transport_failure: None }
+            Outcome {
+                event: Some(RefundEvent::Reported(result.status)),
+                result: Some(result),
+                transport_failure: None,
+            }
         }
         Err(AcquirerError::Rejected { code, description }) => {
             inner.set_online(true);
             refused(code, description)
         }
-        Err(AcquirerError::InvalidRequest { field, reason }) => refused("invalid_request".into(), format!("{field}: {reason}")),
+        Err(AcquirerError::InvalidRequest { field, reason }) => {
+            refused("invalid_request".into(), format!("{field}: {reason}"))
+        }
         Err(AcquirerError::Unsupported { acquirer, operation }) => {
             refused("unsupported".into(), format!("{acquirer} does not support {operation}"))
         }
@@ -144,15 +154,23 @@ async fn query(inner: &Inner, refund: &RefundRow) -> Outcome {
     match inner.acquirer.refund_query(&q).await {
         Ok(result) => {
             inner.set_online(true);
-            Outcome { event: Some(RefundEvent::Reported(result.status)), result: Some(result), transport_failure: None }
+            Outcome {
+                event: Some(RefundEvent::Reported(result.status)),
+                result: Some(result),
+                transport_failure: None,
+            }
         }
-        Err(AcquirerError::Rejected { code, .. }) if matches!(code.as_str(), "107001" | "20068") => {
+        Err(AcquirerError::Rejected { code, .. })
+            if matches!(code.as_str(), "107001" | "20068") =>
+        {
             inner.set_online(true);
             Outcome { event: Some(RefundEvent::NotFound), result: None, transport_failure: None }
         }
-        Err(e @ (AcquirerError::Rejected { .. } | AcquirerError::InvalidRequest { .. } | AcquirerError::Unsupported { .. })) => {
-            Outcome { event: None, result: None, transport_failure: Some(e.to_string()) }
-        }
+        Err(
+            e @ (AcquirerError::Rejected { .. }
+            | AcquirerError::InvalidRequest { .. }
+            | AcquirerError::Unsupported { .. }),
+        ) => Outcome { event: None, result: None, transport_failure: Some(e.to_string()) },
         Err(e) => transport(inner, e),
     }
 }
@@ -170,8 +188,10 @@ fn commit(
     if let Some(event) = outcome.event {
         match refund.state.on(event) {
             Ok(next) => {
-                if matches!(before.state, crate::order::RefundState::Failed | crate::order::RefundState::Expired)
-                    && next == crate::order::RefundState::Succeeded
+                if matches!(
+                    before.state,
+                    crate::order::RefundState::Failed | crate::order::RefundState::Expired
+                ) && next == crate::order::RefundState::Succeeded
                 {
                     refund.attention = true;
                     journal.push(("late_success".into(), "refunded after it had failed".into()));
@@ -204,7 +224,10 @@ fn commit(
     let changed = refund != before;
     if changed {
         refund.updated_at = now;
-        journal.push((format!("{step}:{}", refund.state.as_str()), outcome.transport_failure.clone().unwrap_or_default()));
+        journal.push((
+            format!("{step}:{}", refund.state.as_str()),
+            outcome.transport_failure.clone().unwrap_or_default(),
+        ));
     }
     let next_outbox = (plan.step != RefundStep::Done).then(|| OutboxRow {
         entity: Entity::Refund,
@@ -245,10 +268,22 @@ fn commit(
 }
 
 /// Applies a verified refund notification.
-pub(crate) fn apply_reported(inner: &Inner, result: RefundResult, now: Millis) -> Result<(), CashierError> {
-    let id = result.merchant_refund_id.clone().ok_or_else(|| CashierError::Notification("refund notification without merchantRefundId".into()))?;
-    let (refund, outbox) = inner.store.read(|c, _| Ok((store::load_refund(c, &id)?, store::outbox_of(c, Entity::Refund, &id)?)))?;
+pub(crate) fn apply_reported(
+    inner: &Inner,
+    result: RefundResult,
+    now: Millis,
+) -> Result<(), CashierError> {
+    let id = result.merchant_refund_id.clone().ok_or_else(|| {
+        CashierError::Notification("refund notification without merchantRefundId".into())
+    })?;
+    let (refund, outbox) = inner.store.read(|c, _| {
+        Ok((store::load_refund(c, &id)?, store::outbox_of(c, Entity::Refund, &id)?))
+    })?;
     let refund = refund.ok_or(CashierError::UnknownRefund(id))?;
-    let outcome = Outcome { event: Some(RefundEvent::Reported(result.status)), result: Some(result), transport_failure: None };
+    let outcome = Outcome {
+        event: Some(RefundEvent::Reported(result.status)),
+        result: Some(result),
+        transport_failure: None,
+    };
     commit(inner, refund, outbox, outcome, now, "notification")
 }

@@ -89,7 +89,12 @@ impl Cashier {
         let (kind, wallet, terminal, code) = match &input.method {
             SaleMethodInput::CustomerCode(text) => {
                 let code = PaymentCode::parse(text)?;
-                (SaleKind::CustomerCode, Some(wallet_for(&code, inner.config.alipay_region)), None, Some(code))
+                (
+                    SaleKind::CustomerCode,
+                    Some(wallet_for(&code, inner.config.alipay_region)),
+                    None,
+                    Some(code),
+                )
             }
             SaleMethodInput::MerchantQr(w) => (SaleKind::MerchantQr, Some(*w), None, None),
             SaleMethodInput::Card(t) => {
@@ -104,7 +109,10 @@ impl Cashier {
         };
         if let Some(remark) = &input.remark {
             if remark.chars().count() > 255 {
-                return Err(CashierError::InvalidInput { field: "remark", reason: "at most 255 characters".into() });
+                return Err(CashierError::InvalidInput {
+                    field: "remark",
+                    reason: "at most 255 characters".into(),
+                });
             }
         }
         let qr_expiry = (kind == SaleKind::MerchantQr)
@@ -119,7 +127,11 @@ impl Cashier {
             attention: false,
             cancel_requested: false,
             remark: input.remark.clone(),
-            qr: qr_expiry.map(|t| crate::acquirer::QrCode { content: String::new(), image_url: None, expires_at_unix_ms: Some(t) }),
+            qr: qr_expiry.map(|t| crate::acquirer::QrCode {
+                content: String::new(),
+                image_url: None,
+                expires_at_unix_ms: Some(t),
+            }),
             acquirer_transaction_id: None,
             result_code: None,
             result_description: None,
@@ -151,17 +163,25 @@ impl Cashier {
                     updated_at: now,
                 },
             )?;
-            store::put_outbox(tx, &OutboxRow {
-                entity: Entity::Sale,
-                entity_id: id.clone(),
-                step: "send".into(),
-                due_at: now,
-                failures: 0,
-                last_try_at: 0,
-                created_at: now,
-                last_error: None,
-            })?;
-            let detail = format!("{} {:?}{}", sale.amount, kind, code.as_ref().map(|c| format!(" code {}", c.masked())).unwrap_or_default());
+            store::put_outbox(
+                tx,
+                &OutboxRow {
+                    entity: Entity::Sale,
+                    entity_id: id.clone(),
+                    step: "send".into(),
+                    due_at: now,
+                    failures: 0,
+                    last_try_at: 0,
+                    created_at: now,
+                    last_error: None,
+                },
+            )?;
+            let detail = format!(
+                "{} {:?}{}",
+                sale.amount,
+                kind,
+                code.as_ref().map(|c| format!(" code {}", c.masked())).unwrap_or_default()
+            );
             store::journal(tx, now, Entity::Sale, &id, "created", &detail)?;
             Ok(None)
         })?;
@@ -183,14 +203,24 @@ impl Cashier {
         let guard = inner.locks.lock(Entity::Sale, sale_id).await;
         let now = inner.now();
         let sale = self.sale(sale_id)?.ok_or_else(|| CashierError::UnknownSale(sale_id.into()))?;
-        let cannot = |reason: &str| CashierError::CannotCancel { id: sale_id.into(), reason: reason.into() };
+        let cannot =
+            |reason: &str| CashierError::CannotCancel { id: sale_id.into(), reason: reason.into() };
         match sale.status {
             SaleStatus::Queued => {
-                super::sale_step::apply_event(inner, sale_id, AttemptEvent::Withdrawn, None, now, "cancelled before sending")?;
+                super::sale_step::apply_event(
+                    inner,
+                    sale_id,
+                    AttemptEvent::Withdrawn,
+                    None,
+                    now,
+                    "cancelled before sending",
+                )?;
             }
             SaleStatus::Processing | SaleStatus::Unknown | SaleStatus::Cancelling => {
                 if !inner.acquirer.capabilities().cancel {
-                    return Err(cannot("the acquirer has no cancel; the order closes at its expiry"));
+                    return Err(cannot(
+                        "the acquirer has no cancel; the order closes at its expiry",
+                    ));
                 }
                 super::sale_step::request_cancel(inner, sale_id, now)?;
                 inner.wake.notify_one();
@@ -204,7 +234,11 @@ impl Cashier {
 
     /// Refunds all or part of a paid sale. Bounded by what remains; waits in the outbox while
     /// the acquirer is unreachable (within the offline limits) and is never dropped silently.
-    pub async fn refund(&self, sale_id: &str, input: RefundInput) -> Result<RefundRow, CashierError> {
+    pub async fn refund(
+        &self,
+        sale_id: &str,
+        input: RefundInput,
+    ) -> Result<RefundRow, CashierError> {
         let inner = &self.inner;
         let now = inner.now();
         let sale = self.sale(sale_id)?.ok_or_else(|| CashierError::UnknownSale(sale_id.into()))?;
@@ -229,23 +263,37 @@ impl Cashier {
         if self.refund_by_id(&id)?.is_some() {
             return Err(CashierError::IdInUse { entity: "refund", id });
         }
-        let held = existing.iter().filter(|r| r.state.holds_amount()).try_fold(Decimal::ZERO, |acc, r| {
-            if r.amount.currency() == sale.amount.currency() { Ok(acc + r.amount.value()) } else { Err(()) }
-        });
+        let held =
+            existing.iter().filter(|r| r.state.holds_amount()).try_fold(Decimal::ZERO, |acc, r| {
+                if r.amount.currency() == sale.amount.currency() {
+                    Ok(acc + r.amount.value())
+                } else {
+                    Err(())
+                }
+            });
         let held = held.map_err(|_| CashierError::Config("refund in another currency".into()))?;
         let remaining = sale.amount.value() - held;
         let amount = match input.amount {
             Some(a) => a,
             None if remaining > Decimal::ZERO => Amount::new(remaining, sale.amount.currency())?,
             None => {
-                return Err(CashierError::RefundTooLarge { requested: sale.amount, remaining: format!("0 {}", sale.amount.currency()) })
+                return Err(CashierError::RefundTooLarge {
+                    requested: sale.amount,
+                    remaining: format!("0 {}", sale.amount.currency()),
+                })
             }
         };
         if amount.currency() != sale.amount.currency() {
-            return Err(CashierError::InvalidInput { field: "amount", reason: format!("the sale is in {}", sale.amount.currency()) });
+            return Err(CashierError::InvalidInput {
+                field: "amount",
+                reason: format!("the sale is in {}", sale.amount.currency()),
+            });
         }
         if amount.value() > remaining {
-            return Err(CashierError::RefundTooLarge { requested: amount, remaining: format!("{remaining} {}", sale.amount.currency()) });
+            return Err(CashierError::RefundTooLarge {
+                requested: amount,
+                remaining: format!("{remaining} {}", sale.amount.currency()),
+            });
         }
         if inner.online() == Some(false) {
             super::queue::check_offline_limits(inner, &amount)?;
@@ -266,18 +314,35 @@ impl Cashier {
         };
         inner.store.write(|tx, _| {
             store::insert_refund(tx, &refund)?;
-            store::put_outbox(tx, &OutboxRow {
-                entity: Entity::Refund,
-                entity_id: id.clone(),
-                step: "send".into(),
-                due_at: now,
-                failures: 0,
-                last_try_at: 0,
-                created_at: now,
-                last_error: None,
-            })?;
-            store::journal(tx, now, Entity::Refund, &id, "created", &format!("{amount} of sale {sale_id}"))?;
-            store::journal(tx, now, Entity::Sale, sale_id, "refund_created", &format!("{id} {amount}"))
+            store::put_outbox(
+                tx,
+                &OutboxRow {
+                    entity: Entity::Refund,
+                    entity_id: id.clone(),
+                    step: "send".into(),
+                    due_at: now,
+                    failures: 0,
+                    last_try_at: 0,
+                    created_at: now,
+                    last_error: None,
+                },
+            )?;
+            store::journal(
+                tx,
+                now,
+                Entity::Refund,
+                &id,
+                "created",
+                &format!("{amount} of sale {sale_id}"),
+            )?;
+            store::journal(
+                tx,
+                now,
+                Entity::Sale,
+                sale_id,
+                "refund_created",
+                &format!("{id} {amount}"),
+            )
         })?;
         inner.emit(CashierEvent::RefundChanged(refund));
         super::refund_step::run_locked(inner, &id).await?;

@@ -5,7 +5,8 @@ use super::error::CashierError;
 use super::events::CashierEvent;
 use super::Inner;
 use crate::acquirer::{
-    AcquirerError, CancelRequest, PayRequest, PaymentMethod, PaymentQuery, PaymentResult, PaymentStatus,
+    AcquirerError, CancelRequest, PayRequest, PaymentMethod, PaymentQuery, PaymentResult,
+    PaymentStatus,
 };
 use crate::order::{plan_sale, AttemptEvent, Millis, SaleKind, SaleStatus, SaleStep, SaleView};
 use crate::paycode::PaymentCode;
@@ -36,7 +37,12 @@ fn step_name(step: SaleStep) -> &'static str {
     }
 }
 
-fn view(sale: &SaleRow, attempt: &AttemptRow, outbox: Option<&OutboxRow>, can_cancel: bool) -> SaleView {
+fn view(
+    sale: &SaleRow,
+    attempt: &AttemptRow,
+    outbox: Option<&OutboxRow>,
+    can_cancel: bool,
+) -> SaleView {
     SaleView {
         kind: sale.kind,
         attempt: attempt.status,
@@ -53,7 +59,11 @@ fn view(sale: &SaleRow, attempt: &AttemptRow, outbox: Option<&OutboxRow>, can_ca
 pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), CashierError> {
     let now = inner.now();
     let loaded = inner.store.read(|c, _| {
-        Ok((store::load_sale(c, sale_id)?, store::current_attempt(c, sale_id)?, store::outbox_of(c, Entity::Sale, sale_id)?))
+        Ok((
+            store::load_sale(c, sale_id)?,
+            store::current_attempt(c, sale_id)?,
+            store::outbox_of(c, Entity::Sale, sale_id)?,
+        ))
     })?;
     let (Some(sale), Some(attempt), outbox) = loaded else {
         // An outbox row without its sale cannot be worked: drop it rather than spin on it.
@@ -61,7 +71,12 @@ pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), Cashi
         return Ok(());
     };
     let can_cancel = inner.acquirer.capabilities().cancel;
-    let plan = plan_sale(&view(&sale, &attempt, outbox.as_ref(), can_cancel), &inner.config.policy, now, rand::random());
+    let plan = plan_sale(
+        &view(&sale, &attempt, outbox.as_ref(), can_cancel),
+        &inner.config.policy,
+        now,
+        rand::random(),
+    );
     if plan.step == SaleStep::Done {
         if outbox.is_some() {
             inner.store.write(|tx, _| store::remove_outbox(tx, Entity::Sale, sale_id))?;
@@ -116,33 +131,57 @@ async fn perform(inner: &Inner, sale: &SaleRow, attempt: &AttemptRow, step: Sale
             match inner.acquirer.cancel(&request).await {
                 Ok(result) => {
                     inner.set_online(true);
-                    Outcome { event: Some(AttemptEvent::Reported(result.status)), result: Some(result), transport_failure: None, cancel_refused: false }
+                    Outcome {
+                        event: Some(AttemptEvent::Reported(result.status)),
+                        result: Some(result),
+                        transport_failure: None,
+                        cancel_refused: false,
+                    }
                 }
                 Err(AcquirerError::Rejected { code, description }) => {
                     inner.set_online(true);
                     log::warn!("sale {}: cancel refused: {code} {description}", sale.id);
-                    Outcome { event: None, result: None, transport_failure: None, cancel_refused: true }
+                    Outcome {
+                        event: None,
+                        result: None,
+                        transport_failure: None,
+                        cancel_refused: true,
+                    }
                 }
                 Err(e) => transport(inner, e),
             }
         }
         SaleStep::GiveUp => Outcome::event(AttemptEvent::TooOld),
-        SaleStep::Done => Outcome { event: None, result: None, transport_failure: None, cancel_refused: false },
+        SaleStep::Done => {
+            Outcome { event: None, result: None, transport_failure: None, cancel_refused: false }
+        }
     }
 }
 
-fn pay_request(inner: &Inner, sale: &SaleRow, attempt: &AttemptRow) -> Result<PayRequest, CashierError> {
+fn pay_request(
+    inner: &Inner,
+    sale: &SaleRow,
+    attempt: &AttemptRow,
+) -> Result<PayRequest, CashierError> {
     let missing = |what: &str| CashierError::Config(format!("sale {} has no {what}", sale.id));
     let method = match sale.kind {
         SaleKind::CustomerCode => {
             let sealed = attempt.sealed_code.as_ref().ok_or_else(|| missing("payment code"))?;
-            let digits = inner.store.read(|_, cipher| Ok(cipher.open(&attempt.request_id, sealed)?))?;
+            let digits =
+                inner.store.read(|_, cipher| Ok(cipher.open(&attempt.request_id, sealed)?))?;
             let digits = String::from_utf8(digits).map_err(|_| missing("readable payment code"))?;
             let code = PaymentCode::parse(&digits)?;
-            PaymentMethod::CustomerCode { code, wallet: sale.wallet.ok_or_else(|| missing("wallet"))? }
+            PaymentMethod::CustomerCode {
+                code,
+                wallet: sale.wallet.ok_or_else(|| missing("wallet"))?,
+            }
         }
-        SaleKind::MerchantQr => PaymentMethod::MerchantQr { wallet: sale.wallet.ok_or_else(|| missing("wallet"))? },
-        SaleKind::Card => PaymentMethod::CardOnTerminal { terminal: sale.terminal.clone().ok_or_else(|| missing("terminal"))? },
+        SaleKind::MerchantQr => {
+            PaymentMethod::MerchantQr { wallet: sale.wallet.ok_or_else(|| missing("wallet"))? }
+        }
+        SaleKind::Card => PaymentMethod::CardOnTerminal {
+            terminal: sale.terminal.clone().ok_or_else(|| missing("terminal"))?,
+        },
     };
     Ok(PayRequest {
         merchant_transaction_id: sale.id.clone(),
@@ -161,17 +200,35 @@ fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
         AcquirerError::NotSent { .. } => AttemptEvent::NotSent,
         _ => AttemptEvent::OutcomeUnknown,
     };
-    if matches!(e, AcquirerError::NotSent { .. } | AcquirerError::OutcomeUnknown { cause: crate::acquirer::UnknownCause::Timeout | crate::acquirer::UnknownCause::ConnectionLost, .. }) {
+    if matches!(
+        e,
+        AcquirerError::NotSent { .. }
+            | AcquirerError::OutcomeUnknown {
+                cause: crate::acquirer::UnknownCause::Timeout
+                    | crate::acquirer::UnknownCause::ConnectionLost,
+                ..
+            }
+    ) {
         inner.set_online(false);
     }
-    Outcome { event: Some(event), result: None, transport_failure: Some(e.to_string()), cancel_refused: false }
+    Outcome {
+        event: Some(event),
+        result: None,
+        transport_failure: Some(e.to_string()),
+        cancel_refused: false,
+    }
 }
 
 fn from_pay(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Outcome {
     match answer {
         Ok(result) => {
             inner.set_online(true);
-            Outcome { event: Some(AttemptEvent::Reported(result.status)), result: Some(result), transport_failure: None, cancel_refused: false }
+            Outcome {
+                event: Some(AttemptEvent::Reported(result.status)),
+                result: Some(result),
+                transport_failure: None,
+                cancel_refused: false,
+            }
         }
         // "Duplicated transaction": the acquirer has this order in some state; find out which.
         Err(AcquirerError::Rejected { code, .. }) if code == "107000" => {
@@ -181,15 +238,33 @@ fn from_pay(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Outc
         Err(AcquirerError::Rejected { code, description }) => {
             inner.set_online(true);
             let result = refused_result(code, description);
-            Outcome { event: Some(AttemptEvent::Refused), result: Some(result), transport_failure: None, cancel_refused: false }
+            Outcome {
+                event: Some(AttemptEvent::Refused),
+                result: Some(result),
+                transport_failure: None,
+                cancel_refused: false,
+            }
         }
         Err(AcquirerError::InvalidRequest { field, reason }) => {
             let result = refused_result("invalid_request".into(), format!("{field}: {reason}"));
-            Outcome { event: Some(AttemptEvent::Refused), result: Some(result), transport_failure: None, cancel_refused: false }
+            Outcome {
+                event: Some(AttemptEvent::Refused),
+                result: Some(result),
+                transport_failure: None,
+                cancel_refused: false,
+            }
         }
         Err(AcquirerError::Unsupported { acquirer, operation }) => {
-            let result = refused_result("unsupported".into(), format!("{acquirer} does not support {operation}"));
-            Outcome { event: Some(AttemptEvent::Refused), result: Some(result), transport_failure: None, cancel_refused: false }
+            let result = refused_result(
+                "unsupported".into(),
+                format!("{acquirer} does not support {operation}"),
+            );
+            Outcome {
+                event: Some(AttemptEvent::Refused),
+                result: Some(result),
+                transport_failure: None,
+                cancel_refused: false,
+            }
         }
         Err(e) => transport(inner, e),
     }
@@ -218,7 +293,12 @@ fn from_query(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Ou
     match answer {
         Ok(result) => {
             inner.set_online(true);
-            Outcome { event: Some(AttemptEvent::Reported(result.status)), result: Some(result), transport_failure: None, cancel_refused: false }
+            Outcome {
+                event: Some(AttemptEvent::Reported(result.status)),
+                result: Some(result),
+                transport_failure: None,
+                cancel_refused: false,
+            }
         }
         Err(AcquirerError::Rejected { code, .. }) if is_not_found(&code) => {
             inner.set_online(true);
@@ -227,7 +307,12 @@ fn from_query(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Ou
         // Any other refusal of a query says nothing about the charge: keep asking.
         Err(e @ AcquirerError::Rejected { .. }) => {
             inner.set_online(true);
-            Outcome { event: None, result: None, transport_failure: Some(e.to_string()), cancel_refused: false }
+            Outcome {
+                event: None,
+                result: None,
+                transport_failure: Some(e.to_string()),
+                cancel_refused: false,
+            }
         }
         Err(e) => transport(inner, e),
     }
@@ -282,7 +367,8 @@ fn commit(
         Some(_) => outbox.as_ref().map_or(0, |o| o.failures) + 1,
         None => 0,
     };
-    let mut next_view = view(&sale, &attempt, outbox.as_ref(), inner.acquirer.capabilities().cancel);
+    let mut next_view =
+        view(&sale, &attempt, outbox.as_ref(), inner.acquirer.capabilities().cancel);
     next_view.attempt = new_attempt;
     next_view.failures = failures;
     next_view.last_try_at = now;
@@ -356,24 +442,44 @@ fn merge_result(sale: &mut SaleRow, r: &PaymentResult) {
 fn describe(sale: &SaleRow, outcome: &Outcome) -> String {
     match (&outcome.transport_failure, &sale.result_code) {
         (Some(e), _) => e.chars().take(200).collect(),
-        (None, Some(code)) => format!("{code} {}", sale.result_description.as_deref().unwrap_or("")),
+        (None, Some(code)) => {
+            format!("{code} {}", sale.result_description.as_deref().unwrap_or(""))
+        }
         (None, None) => String::new(),
     }
 }
 
 /// Applies an event that needs no acquirer (a cashier withdrawing an unsent sale).
-pub(crate) fn apply_event(inner: &Inner, sale_id: &str, event: AttemptEvent, result: Option<PaymentResult>, now: Millis, why: &str) -> Result<(), CashierError> {
+pub(crate) fn apply_event(
+    inner: &Inner,
+    sale_id: &str,
+    event: AttemptEvent,
+    result: Option<PaymentResult>,
+    now: Millis,
+    why: &str,
+) -> Result<(), CashierError> {
     let (sale, attempt, outbox) = inner.store.read(|c, _| {
-        Ok((store::load_sale(c, sale_id)?, store::current_attempt(c, sale_id)?, store::outbox_of(c, Entity::Sale, sale_id)?))
+        Ok((
+            store::load_sale(c, sale_id)?,
+            store::current_attempt(c, sale_id)?,
+            store::outbox_of(c, Entity::Sale, sale_id)?,
+        ))
     })?;
-    let (Some(sale), Some(attempt)) = (sale, attempt) else { return Err(CashierError::UnknownSale(sale_id.into())) };
+    let (Some(sale), Some(attempt)) = (sale, attempt) else {
+        return Err(CashierError::UnknownSale(sale_id.into()));
+    };
     log::info!("sale {sale_id}: {why}");
-    let outcome = Outcome { event: Some(event), result, transport_failure: None, cancel_refused: false };
+    let outcome =
+        Outcome { event: Some(event), result, transport_failure: None, cancel_refused: false };
     commit(inner, sale, attempt, outbox, outcome, now, "local")
 }
 
 /// Marks a sale for cancellation; the driver sends the cancel.
-pub(crate) fn request_cancel(inner: &Inner, sale_id: &str, now: Millis) -> Result<(), CashierError> {
+pub(crate) fn request_cancel(
+    inner: &Inner,
+    sale_id: &str,
+    now: Millis,
+) -> Result<(), CashierError> {
     let Some(mut sale) = inner.store.read(|c, _| store::load_sale(c, sale_id))? else {
         return Err(CashierError::UnknownSale(sale_id.into()));
     };
@@ -388,7 +494,10 @@ pub(crate) fn request_cancel(inner: &Inner, sale_id: &str, now: Millis) -> Resul
     inner.store.write(|tx, _| {
         store::update_sale(tx, &sale)?;
         store::journal(tx, now, Entity::Sale, sale_id, "cancel_requested", "")?;
-        tx.execute("UPDATE outbox SET due_at = ?2 WHERE entity = 'sale' AND entity_id = ?1", rusqlite::params![sale_id, now as i64])?;
+        tx.execute(
+            "UPDATE outbox SET due_at = ?2 WHERE entity = 'sale' AND entity_id = ?1",
+            rusqlite::params![sale_id, now as i64],
+        )?;
         Ok(())
     })?;
     inner.emit(CashierEvent::SaleChanged(sale));
@@ -396,15 +505,29 @@ pub(crate) fn request_cancel(inner: &Inner, sale_id: &str, now: Millis) -> Resul
 }
 
 /// Applies a verified payment notification to the sale's current attempt.
-pub(crate) fn apply_reported(inner: &Inner, result: PaymentResult, now: Millis) -> Result<(), CashierError> {
+pub(crate) fn apply_reported(
+    inner: &Inner,
+    result: PaymentResult,
+    now: Millis,
+) -> Result<(), CashierError> {
     let sale_id = result.merchant_transaction_id.clone();
     let attempt = inner.store.read(|c, _| store::current_attempt(c, &sale_id))?;
     let Some(attempt) = attempt else { return Err(CashierError::UnknownSale(sale_id)) };
     if let Some(rid) = &result.request_id {
         if *rid != attempt.request_id {
-            log::warn!("sale {sale_id}: notification for attempt {rid}, current is {}", attempt.request_id);
+            log::warn!(
+                "sale {sale_id}: notification for attempt {rid}, current is {}",
+                attempt.request_id
+            );
             return Ok(());
         }
     }
-    apply_event(inner, &sale_id, AttemptEvent::Reported(result.status), Some(result), now, "notification")
+    apply_event(
+        inner,
+        &sale_id,
+        AttemptEvent::Reported(result.status),
+        Some(result),
+        now,
+        "notification",
+    )
 }

@@ -1,35 +1,13 @@
 //! From verified PingPong answers to the unified model.
 
 use crate::acquirer::model::{
-    CardSummary, PaymentResult, PaymentStatus, QrCode, RefundResult, RefundStatus, WalletMethod,
+    CardSummary, PaymentResult, PaymentStatus, QrCode, RefundResult, RefundStatus,
 };
 use crate::acquirer::{AcquirerError, Notification, NotificationError};
 use crate::money::{Amount, Currency};
-use crate::paycode::{PaymentCode, WalletFamily};
 
 use super::envelope::Answer;
 use super::wire::{Loose, PaymentBiz, RefundBizAnswer};
-
-/// A WeChat code cannot be charged as Alipay and vice versa; refuse before sending.
-pub(super) fn check_code_matches_wallet(
-    code: &PaymentCode,
-    wallet: WalletMethod,
-) -> Result<(), AcquirerError> {
-    let fits = match wallet {
-        WalletMethod::WechatPay => code.family() == WalletFamily::WechatPay,
-        WalletMethod::AlipayCn | WalletMethod::AlipayHk => {
-            matches!(code.family(), WalletFamily::Alipay | WalletFamily::AlipayPlus)
-        }
-    };
-    if fits {
-        Ok(())
-    } else {
-        Err(AcquirerError::InvalidRequest {
-            field: "payment_code",
-            reason: format!("a {} code cannot be charged as {wallet:?}", code.family().name()),
-        })
-    }
-}
 
 fn payment_status(s: &str) -> Option<PaymentStatus> {
     Some(match s {
@@ -269,6 +247,8 @@ mod tests {
 
     #[test]
     fn wallet_must_match_code() {
+        use crate::acquirer::{check_code_matches_wallet, WalletMethod};
+        use crate::paycode::PaymentCode;
         let wechat = PaymentCode::parse("134650720866361395").unwrap();
         assert!(check_code_matches_wallet(&wechat, WalletMethod::WechatPay).is_ok());
         assert!(check_code_matches_wallet(&wechat, WalletMethod::AlipayCn).is_err());

@@ -119,7 +119,7 @@ fn unified_pay_biz(req: &PayRequest) -> Result<UnifiedPayBiz, AcquirerError> {
     check_text("remark", &req.remark, 255)?;
     let (method, device_sn, device_model) = match &req.method {
         PaymentMethod::CustomerCode { code, wallet } => {
-            convert::check_code_matches_wallet(code, *wallet)?;
+            crate::acquirer::check_code_matches_wallet(code, *wallet)?;
             let m = PaymentMethodWire {
                 kind: wire::wallet_method_type(*wallet).into(),
                 scan_code_id: Some(code.digits().into()),
