@@ -213,7 +213,7 @@ impl Cashier {
                     AttemptEvent::Withdrawn,
                     None,
                     now,
-                    "cancelled before sending",
+                    "withdrawn",
                 )?;
             }
             SaleStatus::Processing | SaleStatus::Unknown | SaleStatus::Cancelling => {

@@ -468,10 +468,10 @@ pub(crate) fn apply_event(
     let (Some(sale), Some(attempt)) = (sale, attempt) else {
         return Err(CashierError::UnknownSale(sale_id.into()));
     };
-    log::info!("sale {sale_id}: {why}");
+    log::info!("sale {sale_id}: {event:?} from {source}");
     let outcome =
         Outcome { event: Some(event), result, transport_failure: None, cancel_refused: false };
-    commit(inner, sale, attempt, outbox, outcome, now, "local")
+    commit(inner, sale, attempt, outbox, outcome, now, source)
 }
 
 /// Marks a sale for cancellation; the driver sends the cancel.
