@@ -1,1 +1,5 @@
-//! Local sandbox acquirer.
+//! TillKit's sandbox acquirer (temporary stub while building).
+pub mod clock;
+pub mod config;
+pub mod ledger;
+pub mod scenario;
