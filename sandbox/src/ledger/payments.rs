@@ -1,0 +1,303 @@
+//! New payment attempts, their idempotency rules, and the Oceanpayment offline void.
+
+use rusqlite::{OptionalExtension, Transaction};
+use tillkit_core::money::Amount;
+use tillkit_core::paycode::PaymentCode;
+
+use super::model::{Acquirer, Attempt, Flow, PaymentStatus, Reason, Terminal};
+use super::plan::{next_transition, plan};
+use super::{after_final, attempt_by, latest_attempt, next_id, Ledger, LedgerError};
+use crate::scenario::{Scenario, WireFault};
+
+/// A payment request, validated by its wire layer.
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    /// Which acquirer.
+    pub acquirer: Acquirer,
+    /// Idempotency key (PingPong `requestId`; Oceanpayment `order_number`).
+    pub request_id: String,
+    /// The order (PingPong `merchantTransactionId`; Oceanpayment `order_number`).
+    pub merchant_transaction_id: String,
+    /// How much.
+    pub amount: Amount,
+    /// How the customer pays.
+    pub flow: Flow,
+    /// The payment method as named on the wire.
+    pub method: String,
+    /// The customer-presented code (code flow).
+    pub code: Option<PaymentCode>,
+    /// The terminal that takes the card (card flow).
+    pub terminal: Option<Terminal>,
+    /// The cashier's device id.
+    pub cashier_device_id: Option<String>,
+    /// When an unpaid QR or card order closes, epoch ms, already scaled. `None`: the default.
+    pub expires_ms: Option<i64>,
+    /// Notification URL.
+    pub notify_url: Option<String>,
+    /// PingPong `closeNotificationUrl`.
+    pub close_notify_url: Option<String>,
+    /// Remark / order notes, echoed.
+    pub remark: Option<String>,
+}
+
+/// What the ledger decided about a payment request.
+#[derive(Debug, Clone)]
+pub enum PaymentDecision {
+    /// Answer with this attempt. `replay` is true when the request id was seen before; `fault` is
+    /// the wire fault of the first answer (scenarios 55, 56, 58, 59).
+    Answer {
+        /// The attempt to answer with.
+        attempt: Attempt,
+        /// True for a repeated request id.
+        replay: bool,
+        /// Transport fault to inject into this answer.
+        fault: Option<WireFault>,
+    },
+    /// Scenario 57: nothing was committed; answer HTTP 500.
+    NotCommitted,
+    /// Refused before anything was committed.
+    Refused(Refusal),
+}
+
+/// Why a payment request was refused without committing anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The request id was used for another order or amount.
+    RequestIdReused,
+    /// The order is paid or being paid (PingPong 107000).
+    OrderInProgress(PaymentStatus),
+    /// The order is closed or voided (PingPong 105000).
+    OrderFinal(PaymentStatus),
+    /// No terminal with this serial number and model is registered.
+    UnknownTerminal,
+    /// The terminal is busy with another order's payment.
+    TerminalBusy {
+        /// The order it is busy with.
+        merchant_transaction_id: String,
+    },
+}
+
+/// What an Oceanpayment offline void did.
+#[derive(Debug, Clone)]
+pub enum VoidDecision {
+    /// The unpaid order can no longer be paid, or the paid one was reversed in full.
+    Voided(Attempt),
+    /// The order cannot be voided (it failed or expired); the attempt is returned as it is.
+    Refused(Attempt),
+    /// No such order.
+    UnknownOrder,
+}
+
+impl Ledger {
+    /// Decides and commits a payment request (see the module docs of the wire layers for how each
+    /// decision is answered).
+    pub fn begin_payment(&self, p: &NewPayment) -> Result<PaymentDecision, LedgerError> {
+        self.write(|tx, now| {
+            if let Some(seen) = attempt_by(tx, p.acquirer, "request_id", &p.request_id)? {
+                let same = seen.merchant_transaction_id == p.merchant_transaction_id
+                    && seen.amount_minor == p.amount.minor_units()
+                    && seen.currency == p.amount.currency().code();
+                return Ok(if same {
+                    PaymentDecision::Answer { attempt: seen, replay: true, fault: None }
+                } else {
+                    PaymentDecision::Refused(Refusal::RequestIdReused)
+                });
+            }
+            if let Some(last) = latest_attempt(tx, p.acquirer, &p.merchant_transaction_id)? {
+                match last.status {
+                    PaymentStatus::Failed => {}
+                    s @ (PaymentStatus::Success | PaymentStatus::Processing) => {
+                        return Ok(PaymentDecision::Refused(Refusal::OrderInProgress(s)))
+                    }
+                    s @ (PaymentStatus::Closed | PaymentStatus::Cancel) => {
+                        return Ok(PaymentDecision::Refused(Refusal::OrderFinal(s)))
+                    }
+                }
+            }
+            if let Some(t) = &p.terminal {
+                if let Some(refusal) = terminal_refusal(tx, t)? {
+                    return Ok(PaymentDecision::Refused(refusal));
+                }
+            }
+            let scenario = Scenario::from_minor_units(p.amount.minor_units());
+            let fault = match scenario.wire_fault() {
+                Some(f) if first_fault(tx, p, scenario, now)? => Some(f),
+                _ => None,
+            };
+            if fault == Some(WireFault::ServerError) {
+                return Ok(PaymentDecision::NotCommitted);
+            }
+            let code_used = match &p.code {
+                Some(code) => !claim_code(tx, p, code, now)?,
+                None => false,
+            };
+            let attempt = insert_attempt(self, tx, p, scenario, code_used, now)?;
+            Ok(PaymentDecision::Answer { attempt, replay: false, fault })
+        })
+    }
+
+    /// Oceanpayment offline void (`service/auth`, `payment_authType=3`) of an order's latest
+    /// attempt. Voiding twice answers the void again.
+    pub fn void(
+        &self,
+        acquirer: Acquirer,
+        merchant_transaction_id: &str,
+    ) -> Result<VoidDecision, LedgerError> {
+        self.write(|tx, now| {
+            let Some(last) = latest_attempt(tx, acquirer, merchant_transaction_id)? else {
+                return Ok(VoidDecision::UnknownOrder);
+            };
+            match last.status {
+                PaymentStatus::Cancel => return Ok(VoidDecision::Voided(last)),
+                PaymentStatus::Failed | PaymentStatus::Closed => {
+                    return Ok(VoidDecision::Refused(last))
+                }
+                PaymentStatus::Success => super::refunds::reverse_in_full(tx, &last, now)?,
+                PaymentStatus::Processing => {}
+            }
+            tx.execute(
+                "UPDATE attempts SET status = 'CANCEL', reason = ?3, final_ms = ?4, next_ms = NULL \
+                 WHERE acquirer = ?1 AND request_id = ?2",
+                (acquirer.as_str(), &last.request_id, Reason::Voided.as_str(), now),
+            )?;
+            tx.execute(
+                "UPDATE orders SET status = 'CANCEL' WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
+                (acquirer.as_str(), merchant_transaction_id),
+            )?;
+            let voided = attempt_by(tx, acquirer, "request_id", &last.request_id)?;
+            Ok(voided.map_or(VoidDecision::UnknownOrder, VoidDecision::Voided))
+        })
+    }
+}
+
+fn terminal_refusal(tx: &Transaction<'_>, t: &Terminal) -> Result<Option<Refusal>, LedgerError> {
+    let known: Option<i64> = tx
+        .query_row(
+            "SELECT 1 FROM terminals WHERE device_sn = ?1 AND device_model = ?2",
+            (&t.device_sn, &t.device_model),
+            |r| r.get(0),
+        )
+        .optional()?;
+    if known.is_none() {
+        return Ok(Some(Refusal::UnknownTerminal));
+    }
+    let busy: Option<String> = tx
+        .query_row(
+            "SELECT merchant_transaction_id FROM attempts WHERE device_sn = ?1 AND device_model = ?2 \
+             AND status = 'PROCESSING' AND flow = 'card' LIMIT 1",
+            (&t.device_sn, &t.device_model),
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(busy.map(|merchant_transaction_id| Refusal::TerminalBusy { merchant_transaction_id }))
+}
+
+/// Records that the request's one wire fault is being applied; false if it already was.
+fn first_fault(
+    tx: &Transaction<'_>,
+    p: &NewPayment,
+    scenario: Scenario,
+    now: i64,
+) -> Result<bool, LedgerError> {
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO faults_applied (acquirer, request_id, scenario, applied_ms) \
+         VALUES (?1, ?2, ?3, ?4)",
+        (p.acquirer.as_str(), &p.request_id, scenario.number(), now),
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Marks a customer-presented code as used; false if it was used before (by any acquirer).
+fn claim_code(
+    tx: &Transaction<'_>,
+    p: &NewPayment,
+    code: &PaymentCode,
+    now: i64,
+) -> Result<bool, LedgerError> {
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO used_codes (code, acquirer, request_id, used_ms) VALUES (?1, ?2, ?3, ?4)",
+        (code.digits(), p.acquirer.as_str(), &p.request_id, now),
+    )?;
+    Ok(inserted == 1)
+}
+
+fn insert_attempt(
+    ledger: &Ledger,
+    tx: &Transaction<'_>,
+    p: &NewPayment,
+    scenario: Scenario,
+    code_used: bool,
+    now: i64,
+) -> Result<Attempt, LedgerError> {
+    let planned = plan(p.flow, scenario, code_used, now, &ledger.clock, &ledger.timings);
+    let expires_ms = match p.flow {
+        // Customer-presented codes have no order expiry: scenario 54 stays PROCESSING.
+        Flow::Code => None,
+        Flow::Qr | Flow::Card => Some(
+            p.expires_ms
+                .unwrap_or_else(|| now + ledger.clock.scaled_ms(ledger.timings.default_expiry)),
+        ),
+    };
+    let next = if planned.status == PaymentStatus::Processing {
+        next_transition(planned.outcome, expires_ms)
+    } else {
+        None
+    };
+    let width = if p.acquirer == Acquirer::Oceanpayment { 21 } else { 19 };
+    let transaction_id = next_id(tx, now, width)?;
+    let currency = p.amount.currency().code();
+    tx.execute(
+        "INSERT INTO orders (acquirer, merchant_transaction_id, currency, amount_minor, status, created_ms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+         ON CONFLICT (acquirer, merchant_transaction_id) DO UPDATE SET status = excluded.status",
+        (
+            p.acquirer.as_str(),
+            &p.merchant_transaction_id,
+            currency,
+            p.amount.minor_units(),
+            planned.status.as_str(),
+            now,
+        ),
+    )?;
+    let final_ms = planned.status.is_final().then_some(now);
+    tx.execute(
+        "INSERT INTO attempts (acquirer, request_id, merchant_transaction_id, transaction_id, \
+         amount_minor, currency, flow, method, code_masked, device_sn, device_model, \
+         cashier_device_id, scenario, status, reason, initial_status, initial_reason, created_ms, \
+         final_ms, expires_ms, next_ms, next_status, next_reason, notify_url, close_notify_url, remark) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?15, ?16, \
+         ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+        rusqlite::params![
+            p.acquirer.as_str(),
+            &p.request_id,
+            &p.merchant_transaction_id,
+            &transaction_id,
+            p.amount.minor_units(),
+            currency,
+            p.flow.as_str(),
+            &p.method,
+            p.code.as_ref().map(PaymentCode::masked),
+            p.terminal.as_ref().map(|t| &t.device_sn),
+            p.terminal.as_ref().map(|t| &t.device_model),
+            &p.cashier_device_id,
+            scenario.number(),
+            planned.status.as_str(),
+            planned.reason.as_str(),
+            now,
+            final_ms,
+            expires_ms,
+            next.map(|t| t.at_ms),
+            next.map(|t| t.status.as_str()),
+            next.map(|t| t.reason.as_str()),
+            &p.notify_url,
+            &p.close_notify_url,
+            &p.remark,
+        ],
+    )?;
+    let attempt = attempt_by(tx, p.acquirer, "request_id", &p.request_id)?
+        .ok_or(LedgerError::Storage(rusqlite::Error::QueryReturnedNoRows))?;
+    if attempt.status.is_final() {
+        after_final(tx, &attempt, now)?;
+    }
+    Ok(attempt)
+}

@@ -1,0 +1,160 @@
+//! PingPong `bizContent` of answers and notifications, and the result codes (choices P12–P14).
+
+use rust_decimal::Decimal;
+use serde_json::{json, Map, Value};
+
+use crate::ledger::model::{Attempt, Flow, PaymentStatus, Reason, Refund};
+
+/// The result code and description of an attempt in a given state.
+pub(crate) fn result_code(status: PaymentStatus, reason: Reason) -> (&'static str, &'static str) {
+    match (status, reason) {
+        (PaymentStatus::Success, _) => ("000000", "Transaction succeeded"),
+        (PaymentStatus::Processing, _) => ("002000", "Transaction processing"),
+        (_, Reason::Declined) => ("301002", "Do not honor"),
+        (_, Reason::CustomerCancelled) => ("301099", "The customer cancelled the payment"),
+        (_, Reason::CodeAlreadyUsed) => {
+            ("301008", "The payment code has expired or was already used")
+        }
+        (PaymentStatus::Closed, _) => ("105000", "Transaction expired: the order is closed"),
+        (PaymentStatus::Cancel, _) => ("105000", "Transaction voided"),
+        (_, _) => ("301099", "Transaction failed"),
+    }
+}
+
+/// PingPong's amount format: six decimals ("100.000000").
+pub(crate) fn six_decimals(minor: i64, currency: &str) -> String {
+    let exponent = tillkit_core::money::Currency::from_code(currency).map_or(2, |c| c.exponent());
+    let mut d = Decimal::new(minor, exponent);
+    d.rescale(6);
+    d.to_string()
+}
+
+/// How the answer is used: the first (or replayed) unifiedPay answer, a query, a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum View {
+    /// The state of the first answer, without result fields.
+    FirstAnswer,
+    /// The current state, with `resultCode` / `resultDescription`.
+    Query,
+    /// The current state, with `notifyType`.
+    Notification,
+}
+
+/// The `bizContent` of a payment.
+pub(crate) fn payment_biz(a: &Attempt, view: View, base_url: &str) -> Value {
+    let (status, reason) = match view {
+        View::FirstAnswer => (a.initial_status, a.initial_reason),
+        View::Query | View::Notification => (a.status, a.reason),
+    };
+    let mut biz = Map::new();
+    let mut put = |k: &str, v: Value| {
+        biz.insert(k.to_string(), v);
+    };
+    put("transactionId", json!(a.transaction_id));
+    put("merchantTransactionId", json!(a.merchant_transaction_id));
+    put("requestId", json!(a.request_id));
+    put("amount", json!(six_decimals(a.amount_minor, &a.currency)));
+    put("currency", json!(a.currency));
+    put("status", json!(status.as_str()));
+    put("captureDelayHours", json!(0));
+    put("transactionTime", json!(a.created_ms.to_string()));
+    if status.is_final() {
+        if let Some(end) = a.final_ms.or(Some(a.created_ms)) {
+            put("transactionEndingTime", json!(end.to_string()));
+        }
+    }
+    put("paymentMethod", json!({"type": a.method}));
+    for (k, v) in [
+        ("remark", &a.remark),
+        ("deviceSn", &a.device_sn),
+        ("deviceModel", &a.device_model),
+        ("cashierDeviceId", &a.cashier_device_id),
+    ] {
+        if let Some(v) = v {
+            put(k, json!(v));
+        }
+    }
+    if a.flow == Flow::Qr && status == PaymentStatus::Processing {
+        put("action", qr_action(a, base_url));
+    }
+    let (code, description) = result_code(status, reason);
+    match view {
+        View::FirstAnswer => {}
+        View::Query => {
+            put("resultCode", json!(code));
+            put("resultDescription", json!(description));
+        }
+        View::Notification => {
+            put("notifyType", json!("RECHARGE"));
+            put("resultCode", json!(code));
+            put("resultDescription", json!(description));
+        }
+    }
+    Value::Object(biz)
+}
+
+/// Choice P4/P5: `action = {type: QR_CODE, qrCode, qrUrl, qrCodeExpired (epoch ms string)}`.
+fn qr_action(a: &Attempt, base_url: &str) -> Value {
+    let mut action = json!({
+        "type": "QR_CODE",
+        "qrCode": qr_content(&a.transaction_id),
+        "qrUrl": format!("{base_url}/sandbox/qr/{}", a.transaction_id),
+    });
+    if let (Some(expires), Value::Object(map)) = (a.expires_ms, &mut action) {
+        map.insert("qrCodeExpired".into(), json!(expires.to_string()));
+    }
+    action
+}
+
+/// What the customer's wallet would scan.
+pub(crate) fn qr_content(transaction_id: &str) -> String {
+    format!("tillkit-sandbox://pay/{transaction_id}")
+}
+
+/// The `bizContent` of a refund; `notification` adds `notifyType = REFUND`.
+pub(crate) fn refund_biz(r: &Refund, with_result: bool, notification: bool) -> Value {
+    let mut biz = json!({
+        "transactionId": r.transaction_id,
+        "merchantTransactionId": r.merchant_transaction_id,
+        "merchantRefundId": r.merchant_refund_id,
+        "refundId": r.refund_id,
+        "currency": r.currency,
+        "amount": six_decimals(r.amount_minor, &r.currency),
+        "status": r.status.as_str(),
+        "refundTime": r.created_ms.to_string(),
+        "refundEndingTime": r.created_ms.to_string(),
+    });
+    if let Value::Object(map) = &mut biz {
+        if let Some(remark) = &r.remark {
+            map.insert("remark".into(), json!(remark));
+        }
+        if with_result {
+            map.insert("resultCode".into(), json!("000000"));
+            map.insert("resultDescription".into(), json!("Refund succeeded"));
+        }
+        if notification {
+            map.insert("notifyType".into(), json!("REFUND"));
+        }
+    }
+    biz
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_have_six_decimals() {
+        assert_eq!(six_decimals(10000, "USD"), "100.000000");
+        assert_eq!(six_decimals(151, "JPY"), "151.000000");
+        assert_eq!(six_decimals(1, "CNY"), "0.010000");
+        assert_eq!(six_decimals(1250, "KWD"), "1.250000");
+    }
+
+    #[test]
+    fn codes_follow_the_choices() {
+        assert_eq!(result_code(PaymentStatus::Success, Reason::Approved).0, "000000");
+        assert_eq!(result_code(PaymentStatus::Processing, Reason::Pending).0, "002000");
+        assert_eq!(result_code(PaymentStatus::Failed, Reason::Declined).0, "301002");
+    }
+}
