@@ -13,6 +13,7 @@ pub mod ledger;
 mod notify;
 mod oceanpayment;
 mod pingpong;
+pub mod proxy;
 mod reply;
 pub mod scenario;
 mod server;

@@ -1,1 +1,232 @@
-//! Shared helpers for the end-to-end tests.
+//! Shared helpers for the end-to-end tests: a sandbox on 127.0.0.1, adapters and cashiers
+//! pointed at it, unique wallet codes, and the sandbox's ledger.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tillkit_core::acquirer::oceanpayment::{BillingDefaults, Oceanpayment, OceanpaymentConfig};
+use tillkit_core::acquirer::pingpong::{PingPong, PingPongConfig, PingPongCredentials};
+use tillkit_core::acquirer::HttpSettings;
+use tillkit_core::engine::{
+    AcquirerSettings, Cashier, CashierConfig, EventListener, MemoryKeyStore,
+};
+use tillkit_core::sign::pingpong::SignType;
+use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+
+/// Starts a sandbox on a free loopback port with its ledger in `dir`.
+pub async fn sandbox(time_scale: f64) -> SandboxHandle {
+    let config = SandboxConfig {
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        time_scale,
+        ..SandboxConfig::default()
+    };
+    Sandbox::start(config).await.expect("sandbox starts")
+}
+
+/// HTTP settings for `url` with short timeouts (the sandbox is local).
+pub fn http(url: &str, request_timeout: Duration) -> HttpSettings {
+    HttpSettings {
+        base_url: url.to_string(),
+        connect_timeout: Duration::from_secs(2),
+        request_timeout,
+    }
+}
+
+/// The sandbox's PingPong credentials for an adapter.
+pub fn pingpong_credentials(sandbox: &SandboxHandle) -> PingPongCredentials {
+    let c = &sandbox.credentials().pingpong;
+    PingPongCredentials {
+        acc_id: c.acc_id.clone(),
+        client_id: c.client_id.clone(),
+        salt: c.salt.clone(),
+        sign_type: SignType::Sha256,
+    }
+}
+
+/// A PingPong adapter talking to `url` (the sandbox, or a proxy in front of it).
+pub fn pingpong(sandbox: &SandboxHandle, url: &str, timeout: Duration) -> PingPong {
+    PingPong::new(PingPongConfig {
+        http: http(url, timeout),
+        credentials: pingpong_credentials(sandbox),
+    })
+    .expect("adapter")
+}
+
+/// An Oceanpayment adapter talking to the sandbox.
+pub fn oceanpayment(sandbox: &SandboxHandle, timeout: Duration) -> Oceanpayment {
+    let c = &sandbox.credentials().oceanpayment;
+    Oceanpayment::new(OceanpaymentConfig {
+        http: http(&sandbox.url(), timeout),
+        account: c.account.clone(),
+        terminal: c.terminal.clone(),
+        secure_code: c.secure_code.clone(),
+        billing: billing(),
+    })
+    .expect("adapter")
+}
+
+/// Billing fields for in-person Oceanpayment orders.
+pub fn billing() -> BillingDefaults {
+    BillingDefaults {
+        first_name: "Walk".into(),
+        last_name: "In".into(),
+        email: "till@example.com".into(),
+        country: "CN".into(),
+        state: "SH".into(),
+        phone: None,
+        city: None,
+        address: None,
+        zip: None,
+        ip: None,
+    }
+}
+
+/// Cashier settings for the sandbox's PingPong endpoint at `url`.
+pub fn cashier_config(sandbox: &SandboxHandle, url: &str, policy_scale: f64) -> CashierConfig {
+    let c = &sandbox.credentials().pingpong;
+    let mut config = CashierConfig::new(
+        AcquirerSettings::PingPong {
+            http: http(url, Duration::from_secs(2)),
+            acc_id: c.acc_id.clone(),
+            client_id: c.client_id.clone(),
+            sign_type: SignType::Sha256,
+            salt_key: "pingpong.salt".into(),
+        },
+        "TEST-REGISTER",
+    );
+    config.policy = config.policy.scaled(policy_scale);
+    // PingPong accepts QR lifetimes of 60 s to 3 days; the sandbox compresses the lifetime by
+    // its own time scale, so the order still closes quickly.
+    config.policy.qr_lifetime = Duration::from_secs(90);
+    config
+}
+
+/// A key store holding the sandbox's salt.
+pub fn key_store(sandbox: &SandboxHandle) -> Arc<MemoryKeyStore> {
+    use secrecy::ExposeSecret;
+    let salt = sandbox.credentials().pingpong.salt.expose_secret().as_bytes().to_vec();
+    Arc::new(MemoryKeyStore::with("pingpong.salt", &salt))
+}
+
+/// Opens a cashier on `dir` against `url`.
+pub async fn cashier(
+    sandbox: &SandboxHandle,
+    url: &str,
+    dir: &std::path::Path,
+    keys: Arc<MemoryKeyStore>,
+    listener: Arc<dyn EventListener>,
+    policy_scale: f64,
+) -> Cashier {
+    Cashier::open(cashier_config(sandbox, url, policy_scale), dir, keys, listener)
+        .await
+        .expect("cashier opens")
+}
+
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+fn unique_digits(n: usize) -> String {
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mixed =
+        (nanos as u64) ^ (seq.wrapping_mul(0x9E37_79B9_7F4A_7C15)) ^ u64::from(std::process::id());
+    let digits =
+        format!("{:020}", mixed % 10u64.pow(19)) + &format!("{:010}", seq % 10_000_000_000);
+    digits.chars().rev().take(n).collect()
+}
+
+/// A fresh, valid WeChat Pay code (18 digits, prefix 13): codes are usable once.
+pub fn wechat_code() -> String {
+    format!("13{}", unique_digits(16))
+}
+
+/// A fresh, valid Alipay code (18 digits, prefix 28).
+pub fn alipay_code() -> String {
+    format!("28{}", unique_digits(16))
+}
+
+/// A fresh id with a prefix.
+pub fn unique_id(prefix: &str) -> String {
+    format!("{prefix}{}", unique_digits(16))
+}
+
+/// The sandbox's ledger entry of an order, as its inspection endpoint shows it.
+pub async fn ledger_order(sandbox: &SandboxHandle, order: &str) -> Option<serde_json::Value> {
+    let url = format!("{}/sandbox/orders/{order}", sandbox.url());
+    let response = reqwest::get(&url).await.expect("inspection endpoint answers");
+    if response.status() == reqwest::StatusCode::NOT_FOUND {
+        return None;
+    }
+    Some(response.json().await.expect("inspection JSON"))
+}
+
+/// The whole ledger (every order with its charge count and totals).
+pub async fn ledger(sandbox: &SandboxHandle) -> serde_json::Value {
+    let url = format!("{}/sandbox/ledger", sandbox.url());
+    reqwest::get(&url).await.expect("ledger answers").json().await.expect("ledger JSON")
+}
+
+/// A listener that keeps every event, for assertions.
+#[derive(Default)]
+pub struct Recorder {
+    events: std::sync::Mutex<Vec<tillkit_core::engine::CashierEvent>>,
+}
+
+impl Recorder {
+    /// A new recorder behind an `Arc`.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Recorder::default())
+    }
+
+    /// Everything received so far.
+    pub fn events(&self) -> Vec<tillkit_core::engine::CashierEvent> {
+        self.events.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl EventListener for Recorder {
+    fn on_event(&self, event: tillkit_core::engine::CashierEvent) {
+        self.events.lock().unwrap_or_else(|p| p.into_inner()).push(event);
+    }
+}
+
+/// Waits until the sale is final (or panics after `limit`).
+pub async fn wait_final(
+    cashier: &Cashier,
+    id: &str,
+    limit: Duration,
+) -> tillkit_core::store::SaleRow {
+    let start = std::time::Instant::now();
+    loop {
+        let sale = cashier.sale(id).expect("store readable").expect("sale exists");
+        if sale.status.is_final() {
+            return sale;
+        }
+        if start.elapsed() > limit {
+            panic!("sale {id} not final after {limit:?}: {:?}", sale.status);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Waits until the refund is final.
+pub async fn wait_refund_final(
+    cashier: &Cashier,
+    id: &str,
+    limit: Duration,
+) -> tillkit_core::store::RefundRow {
+    let start = std::time::Instant::now();
+    loop {
+        let refund = cashier.refund_by_id(id).expect("store readable").expect("refund exists");
+        if refund.state.is_final() {
+            return refund;
+        }
+        if start.elapsed() > limit {
+            panic!("refund {id} not final after {limit:?}: {:?}", refund.state);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

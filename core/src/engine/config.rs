@@ -10,6 +10,8 @@ use crate::order::{Millis, Policy};
 use crate::sign::pingpong::SignType;
 
 /// Which acquirer, and where. Secrets are not here: they are named, and read from the key store.
+// Built once per cashier: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum AcquirerSettings {
     /// PingPong Checkout v4.

@@ -449,14 +449,15 @@ fn describe(sale: &SaleRow, outcome: &Outcome) -> String {
     }
 }
 
-/// Applies an event that needs no acquirer (a cashier withdrawing an unsent sale).
+/// Applies an event that did not come from a step of ours (a cashier withdrawing an unsent
+/// sale, a notification); `source` labels it in the journal.
 pub(crate) fn apply_event(
     inner: &Inner,
     sale_id: &str,
     event: AttemptEvent,
     result: Option<PaymentResult>,
     now: Millis,
-    why: &str,
+    source: &str,
 ) -> Result<(), CashierError> {
     let (sale, attempt, outbox) = inner.store.read(|c, _| {
         Ok((

@@ -1,0 +1,222 @@
+//! `tillkit demo` and `tillkit sandbox`: the embedded sandbox acquirer, and real signed round
+//! trips through the core's adapters against it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use tillkit_core::acquirer::pingpong::{PingPong, PingPongConfig, PingPongCredentials};
+use tillkit_core::acquirer::{
+    Acquirer, AcquirerError, HttpSettings, PayRequest, PaymentMethod, PaymentQuery, PaymentResult,
+    RefundQuery, RefundRequest, RefundResult, TerminalId, WalletMethod,
+};
+use tillkit_core::money::Amount;
+use tillkit_core::paycode::PaymentCode;
+use tillkit_core::sign::pingpong::SignType;
+use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+
+/// Options of `tillkit demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Sandbox time scale: 0.1 runs its delays (user paying, terminal, QR) ten times faster.
+    #[arg(long, default_value_t = 0.1)]
+    time_scale: f64,
+}
+
+/// Options of `tillkit sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    /// Ledger database file (default: a temporary file).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Time scale of the sandbox's delays and notification retries (1.0 = real time).
+    #[arg(long, default_value_t = 1.0)]
+    time_scale: f64,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
+        eprintln!("error: cannot start the async runtime: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Runs `tillkit sandbox`.
+pub fn run_sandbox(args: SandboxArgs) -> ExitCode {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let config = SandboxConfig {
+        listen: args.listen,
+        db_path: args.db,
+        time_scale: args.time_scale,
+        ..SandboxConfig::default()
+    };
+    match rt.block_on(tillkit_sandbox::run_until_ctrl_c(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs `tillkit demo`.
+pub fn run_demo(args: DemoArgs) -> ExitCode {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    match rt.block_on(demo(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("demo failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type DemoResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+async fn demo(args: DemoArgs) -> DemoResult<()> {
+    let config = SandboxConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        time_scale: args.time_scale,
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start(config).await?;
+    println!("sandbox acquirer listening on {}", sandbox.url());
+    let acquirer = pingpong_for(&sandbox)?;
+    let poll = Duration::from_secs_f64((4.0 * args.time_scale).max(0.05));
+    let run = DemoRun { acquirer: &acquirer, poll, started: Instant::now() };
+
+    let wechat = PaymentCode::parse("134650720866361395")?;
+    let alipay = PaymentCode::parse("2865072086636139")?;
+    let paid = run
+        .sale(
+            "WeChat Pay code",
+            PaymentMethod::CustomerCode { code: wechat, wallet: WalletMethod::WechatPay },
+            "12.50",
+        )
+        .await?;
+    run.sale(
+        "Alipay code",
+        PaymentMethod::CustomerCode { code: alipay, wallet: WalletMethod::AlipayCn },
+        "8.80",
+    )
+    .await?;
+    run.sale("merchant QR", PaymentMethod::MerchantQr { wallet: WalletMethod::WechatPay }, "23.00")
+        .await?;
+    let terminal = TerminalId { serial: "SANDBOX-T1".into(), model: "PAX-A920".into() };
+    run.sale("card on SANDBOX-T1", PaymentMethod::CardOnTerminal { terminal }, "42.00").await?;
+    run.refund(&paid, "5.00").await?;
+    sandbox.shutdown().await;
+    println!("demo finished in {:.1} s", run.started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// A PingPong adapter pointed at the sandbox with its test credentials.
+pub fn pingpong_for(sandbox: &SandboxHandle) -> Result<PingPong, AcquirerError> {
+    let creds = &sandbox.credentials().pingpong;
+    PingPong::new(PingPongConfig {
+        http: HttpSettings::new(sandbox.url()),
+        credentials: PingPongCredentials {
+            acc_id: creds.acc_id.clone(),
+            client_id: creds.client_id.clone(),
+            salt: creds.salt.clone(),
+            sign_type: SignType::Sha256,
+        },
+    })
+}
+
+struct DemoRun<'a> {
+    acquirer: &'a PingPong,
+    poll: Duration,
+    started: Instant,
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{prefix}-{nanos}")
+}
+
+impl DemoRun<'_> {
+    async fn sale(
+        &self,
+        label: &str,
+        method: PaymentMethod,
+        amount: &str,
+    ) -> DemoResult<PaymentResult> {
+        let order = unique("DEMO");
+        let request = PayRequest {
+            merchant_transaction_id: order.clone(),
+            request_id: format!("{order}-1"),
+            amount: Amount::parse(amount, "CNY")?,
+            method,
+            cashier_device_id: "DEMO-REGISTER-1".into(),
+            notification_url: None,
+            expires_at_unix: None,
+            remark: None,
+        };
+        let mut result = self.acquirer.pay(&request).await?;
+        if let Some(qr) = &result.qr {
+            println!("  {label}: show QR {}", qr.content);
+        }
+        let query = PaymentQuery {
+            merchant_transaction_id: order,
+            request_id: Some(request.request_id.clone()),
+            acquirer_transaction_id: result.acquirer_transaction_id.clone(),
+        };
+        let mut polls = 0;
+        while !result.status.is_final() && polls < 200 {
+            tokio::time::sleep(self.poll).await;
+            result = self.acquirer.query(&query).await?;
+            polls += 1;
+        }
+        println!(
+            "{label:<22} {} -> {:?} after {polls} queries ({})",
+            request.amount,
+            result.status,
+            result.result_code.as_deref().unwrap_or("-")
+        );
+        Ok(result)
+    }
+
+    async fn refund(&self, sale: &PaymentResult, amount: &str) -> DemoResult<RefundResult> {
+        let paid = sale.amount.ok_or("the sale has no amount")?;
+        let amount = Amount::parse(amount, paid.currency().code())?;
+        let refund_id = unique("REFUND");
+        let request = RefundRequest {
+            merchant_transaction_id: sale.merchant_transaction_id.clone(),
+            acquirer_transaction_id: sale.acquirer_transaction_id.clone(),
+            merchant_refund_id: refund_id.clone(),
+            amount,
+            full: false,
+            reason: Some("demo partial refund".into()),
+            terminal: None,
+            cashier_device_id: "DEMO-REGISTER-1".into(),
+            notification_url: None,
+        };
+        let mut result = self.acquirer.refund(&request).await?;
+        let query = RefundQuery {
+            merchant_transaction_id: sale.merchant_transaction_id.clone(),
+            merchant_refund_id: refund_id,
+            acquirer_refund_id: result.acquirer_refund_id.clone(),
+        };
+        while !result.status.is_final() {
+            tokio::time::sleep(self.poll).await;
+            result = self.acquirer.refund_query(&query).await?;
+        }
+        println!("{:<22} {amount} of {paid} -> {:?}", "partial refund", result.status);
+        Ok(result)
+    }
+}

@@ -1,0 +1,132 @@
+//! How the cashier commands show things: text or JSON, a QR in the terminal, a spinner.
+
+use std::io::{IsTerminal, Write};
+
+use serde_json::{json, Value};
+use tillkit_core::engine::{QueueStatus, SaleHint};
+use tillkit_core::order::Millis;
+use tillkit_core::store::{RefundRow, SaleRow};
+
+/// A sale as JSON.
+pub fn sale_json(s: &SaleRow, refunds: &[RefundRow]) -> Value {
+    json!({
+        "id": s.id,
+        "kind": format!("{:?}", s.kind),
+        "wallet": s.wallet.map(|w| format!("{w:?}")),
+        "terminal": s.terminal.as_ref().map(|t| json!({"serial": t.serial, "model": t.model})),
+        "amount": s.amount.to_major_string(),
+        "currency": s.amount.currency().code(),
+        "status": s.status.as_str(),
+        "hint": SaleHint::of(s).text(),
+        "attention": s.attention,
+        "qr": s.qr.as_ref().filter(|q| !q.content.is_empty()).map(|q| json!({"content": q.content, "expires_at_ms": q.expires_at_unix_ms})),
+        "acquirer_transaction_id": s.acquirer_transaction_id,
+        "result_code": s.result_code,
+        "result_description": s.result_description,
+        "card": s.card.as_ref().map(|c| json!({"brand": c.brand, "masked": c.masked_number})),
+        "created_at_ms": s.created_at,
+        "updated_at_ms": s.updated_at,
+        "refunds": refunds.iter().map(refund_json).collect::<Vec<_>>(),
+    })
+}
+
+/// A refund as JSON.
+pub fn refund_json(r: &RefundRow) -> Value {
+    json!({
+        "id": r.id,
+        "sale_id": r.sale_id,
+        "amount": r.amount.to_major_string(),
+        "currency": r.amount.currency().code(),
+        "state": r.state.as_str(),
+        "acquirer_refund_id": r.acquirer_refund_id,
+        "result_code": r.result_code,
+        "created_at_ms": r.created_at,
+    })
+}
+
+/// The queue as JSON.
+pub fn queue_json(q: &QueueStatus) -> Value {
+    json!({
+        "sales": q.sales,
+        "refunds": q.refunds,
+        "unknown": q.unknown,
+        "unsent": q.unsent,
+        "totals": q.totals.iter().map(|(c, v)| json!({"currency": c, "amount": v})).collect::<Vec<_>>(),
+        "oldest_age_ms": q.oldest_age_ms,
+        "online": q.online,
+    })
+}
+
+/// One line about a sale.
+pub fn sale_line(s: &SaleRow) -> String {
+    let mut line = format!(
+        "{}  {:>12} {}  {:<11} {}",
+        s.id,
+        s.amount.to_major_string(),
+        s.amount.currency(),
+        s.status.as_str(),
+        SaleHint::of(s).text()
+    );
+    if let Some(code) = &s.result_code {
+        line.push_str(&format!("  [{code}]"));
+    }
+    if s.attention {
+        line.push_str("  NEEDS ATTENTION");
+    }
+    line
+}
+
+/// One line about a refund.
+pub fn refund_line(r: &RefundRow) -> String {
+    format!(
+        "  refund {}  {} {}  {}",
+        r.id,
+        r.amount.to_major_string(),
+        r.amount.currency(),
+        r.state.as_str()
+    )
+}
+
+/// The QR drawn with half-block characters, for a terminal.
+pub fn qr_text(content: &str) -> Option<String> {
+    use qrcode::render::unicode::Dense1x2;
+    let code = qrcode::QrCode::new(content.as_bytes()).ok()?;
+    Some(code.render::<Dense1x2>().dark_color(Dense1x2::Light).light_color(Dense1x2::Dark).build())
+}
+
+/// Shows progress on stderr: a spinner line on a terminal, one line per change otherwise.
+pub struct Progress {
+    tty: bool,
+    frame: usize,
+    last: String,
+}
+
+impl Progress {
+    /// A progress display.
+    pub fn new() -> Self {
+        Progress { tty: std::io::stderr().is_terminal(), frame: 0, last: String::new() }
+    }
+
+    /// Updates the display with the sale's state and the time left in its current wait.
+    pub fn show(&mut self, sale: &SaleRow, left_ms: Option<Millis>) {
+        const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+        let text = format!("{}: {}", sale.status.as_str(), SaleHint::of(sale).text());
+        let mut err = std::io::stderr();
+        if self.tty {
+            self.frame = (self.frame + 1) % FRAMES.len();
+            let left = left_ms.map(|ms| format!(" ({} s left)", ms / 1000)).unwrap_or_default();
+            let _ = write!(err, "\r\x1b[2K{} {text}{left}", FRAMES[self.frame]);
+            let _ = err.flush();
+        } else if text != self.last {
+            let _ = writeln!(err, "{text}");
+        }
+        self.last = text;
+    }
+
+    /// Ends the spinner line.
+    pub fn finish(&self) {
+        if self.tty {
+            let _ = writeln!(std::io::stderr());
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Notifications: the sandbox posting to a receiver that feeds the engine, and handcrafted ones
+//! (bad signature, duplicate, out of order).
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use tillkit_core::acquirer::WalletMethod;
+use tillkit_core::engine::{CashierError, NoListener, SaleInput, SaleMethodInput};
+use tillkit_core::money::Amount;
+use tillkit_core::order::SaleStatus;
+use tillkit_core::sign::pingpong::sign_envelope;
+use tillkit_tests::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn notification(
+    sb: &tillkit_sandbox::SandboxHandle,
+    salt: &secrecy::SecretString,
+    biz: serde_json::Value,
+) -> Vec<u8> {
+    let c = &sb.credentials().pingpong;
+    let mut env = serde_json::Map::new();
+    env.insert("accId".into(), json!(c.acc_id));
+    env.insert("clientId".into(), json!(c.client_id));
+    env.insert("signType".into(), json!("SHA256"));
+    env.insert("version".into(), json!("1.0"));
+    env.insert("bizContent".into(), json!(biz.to_string()));
+    let sign = sign_envelope(salt, &env).unwrap();
+    env.insert("sign".into(), json!(sign));
+    serde_json::to_vec(&env).unwrap()
+}
+
+#[tokio::test]
+async fn handcrafted_notifications_are_verified_and_idempotent() {
+    let sb = sandbox(0.01).await;
+    let dir = tempfile::tempdir().unwrap();
+    // A slow policy so that only the notification moves the sale.
+    let cashier =
+        cashier(&sb, &sb.url(), dir.path(), key_store(&sb), Arc::new(NoListener), 10.0).await;
+    let id = unique_id("N");
+    let input = SaleInput {
+        sale_id: Some(id.clone()),
+        amount: Amount::parse("6.54", "CNY").unwrap(),
+        method: SaleMethodInput::MerchantQr(WalletMethod::WechatPay),
+        remark: None,
+    };
+    assert_eq!(cashier.start_sale(input).await.unwrap().status, SaleStatus::Processing);
+    let salt = sb.credentials().pingpong.salt.clone();
+    let paid = json!({"notifyType":"RECHARGE","merchantTransactionId":id,"requestId":format!("{id}-1"),"status":"SUCCESS","amount":"6.540000","currency":"CNY","transactionId":"T-N1"});
+
+    let forged = notification(
+        &sb,
+        &secrecy::SecretString::from("WRONGSALT000000000000000".to_string()),
+        paid.clone(),
+    );
+    assert!(matches!(
+        cashier.handle_notification(&forged).await,
+        Err(CashierError::Notification(_))
+    ));
+    assert_eq!(cashier.sale(&id).unwrap().unwrap().status, SaleStatus::Processing, "unchanged");
+    assert!(cashier.handle_notification(b"{not json").await.is_err());
+
+    let ack = cashier.handle_notification(&notification(&sb, &salt, paid.clone())).await.unwrap();
+    assert_eq!(ack, "");
+    assert_eq!(cashier.sale(&id).unwrap().unwrap().status, SaleStatus::Paid);
+    // The same notification again, then an older one: nothing changes.
+    cashier.handle_notification(&notification(&sb, &salt, paid)).await.unwrap();
+    let older = json!({"notifyType":"RECHARGE","merchantTransactionId":id,"requestId":format!("{id}-1"),"status":"FAILED","amount":"6.540000","currency":"CNY"});
+    cashier.handle_notification(&notification(&sb, &salt, older)).await.unwrap();
+    let sale = cashier.sale(&id).unwrap().unwrap();
+    assert_eq!(sale.status, SaleStatus::Paid);
+    assert!(cashier.journal(&id).unwrap().iter().any(|l| l.kind == "refused_transition"));
+    let unknown =
+        json!({"notifyType":"RECHARGE","merchantTransactionId":"NOBODY","status":"SUCCESS"});
+    assert!(matches!(
+        cashier.handle_notification(&notification(&sb, &salt, unknown)).await,
+        Err(CashierError::UnknownSale(_))
+    ));
+    cashier.close().await;
+    sb.shutdown().await;
+}
+
+/// A minimal HTTP receiver on `listener`: every POST body is handed to the cashier and answered
+/// with its ack (or 400 `FAIL`, so that the sandbox retries).
+fn serve(
+    listener: tokio::net::TcpListener,
+    cashier: tillkit_core::engine::Cashier,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let cashier = cashier.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let body = loop {
+                    let Ok(n) = sock.read(&mut chunk).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+                    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    if buf.len() >= end + 4 + len {
+                        break buf[end + 4..end + 4 + len].to_vec();
+                    }
+                };
+                let (status, ack) = match cashier.handle_notification(&body).await {
+                    Ok(ack) => ("200 OK", ack),
+                    Err(_) => ("400 Bad Request", "FAIL".to_string()),
+                };
+                let reply = format!(
+                    "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{ack}",
+                    ack.len()
+                );
+                let _ = sock.write_all(reply.as_bytes()).await;
+            });
+        }
+    })
+}
+
+#[tokio::test]
+async fn the_sandbox_notifies_the_engine() {
+    let sb = sandbox(0.01).await;
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut config = cashier_config(&sb, &sb.url(), 10.0); // slow polling: the notification must do it
+    config.notification_url = Some(format!("http://{}/notify", listener.local_addr().unwrap()));
+    let c = tillkit_core::engine::Cashier::open(
+        config,
+        dir.path(),
+        key_store(&sb),
+        Arc::new(NoListener),
+    )
+    .await
+    .unwrap();
+    let server = serve(listener, c.clone());
+    let id = unique_id("NQ");
+    let input = SaleInput {
+        sale_id: Some(id.clone()),
+        amount: Amount::parse("6.00", "CNY").unwrap(),
+        method: SaleMethodInput::MerchantQr(WalletMethod::AlipayCn),
+        remark: None,
+    };
+    assert_eq!(c.start_sale(input).await.unwrap().status, SaleStatus::Processing);
+    assert_eq!(wait_final(&c, &id, Duration::from_secs(20)).await.status, SaleStatus::Paid);
+    assert!(
+        c.journal(&id).unwrap().iter().any(|l| l.kind.starts_with("notification:")),
+        "paid by the notification"
+    );
+    c.close().await;
+    server.abort();
+    sb.shutdown().await;
+}
