@@ -116,6 +116,7 @@ async fn demo(args: DemoArgs) -> DemoResult<()> {
     let terminal = TerminalId { serial: "SANDBOX-T1".into(), model: "PAX-A920".into() };
     run.sale("card on SANDBOX-T1", PaymentMethod::CardOnTerminal { terminal }, "42.00").await?;
     run.refund(&paid, "5.00").await?;
+    outage(&sandbox, args.time_scale).await?;
     sandbox.shutdown().await;
     println!("demo finished in {:.1} s", run.started.elapsed().as_secs_f64());
     Ok(())
@@ -219,4 +220,114 @@ impl DemoRun<'_> {
         println!("{:<22} {amount} of {paid} -> {:?}", "partial refund", result.status);
         Ok(result)
     }
+}
+
+/// The engine through an outage: a sale whose answer is lost stays "unknown: do not charge
+/// again" and resolves as paid when the network returns; a refund made during the outage waits
+/// in the queue and is forwarded.
+async fn outage(sandbox: &SandboxHandle, time_scale: f64) -> DemoResult<()> {
+    use std::sync::Arc;
+    use tillkit_core::engine::{
+        AcquirerSettings, Cashier, CashierConfig, MemoryKeyStore, NoListener, RefundInput,
+        SaleHint, SaleInput, SaleMethodInput,
+    };
+    use tillkit_sandbox::proxy::{Fault, FaultMix, FaultProxy};
+
+    println!("\n-- the engine through an outage (a fault proxy sits between it and the sandbox)");
+    let proxy = FaultProxy::start(sandbox.addr(), FaultMix::none()).await?;
+    let creds = &sandbox.credentials().pingpong;
+    let mut config = CashierConfig::new(
+        AcquirerSettings::PingPong {
+            http: HttpSettings::new(proxy.url()),
+            acc_id: creds.acc_id.clone(),
+            client_id: creds.client_id.clone(),
+            sign_type: SignType::Sha256,
+            salt_key: "salt".into(),
+        },
+        "DEMO-REGISTER-1",
+    );
+    config.policy = config.policy.scaled(time_scale.clamp(0.01, 1.0));
+    use secrecy::ExposeSecret;
+    let keys = Arc::new(MemoryKeyStore::with("salt", creds.salt.expose_secret().as_bytes()));
+    let dir = std::env::temp_dir().join(unique("tillkit-demo"));
+    let cashier = Cashier::open(config, &dir, keys, Arc::new(NoListener)).await?;
+    let show = |s: &tillkit_core::store::SaleRow| {
+        println!("  sale {} {}: {} ({})", s.id, s.amount, s.status.as_str(), SaleHint::of(s).text())
+    };
+    let code = |c: &str| SaleMethodInput::CustomerCode(c.to_string());
+    let first = cashier
+        .start_sale(SaleInput {
+            sale_id: None,
+            amount: Amount::parse("30.00", "CNY")?,
+            method: code("134650720866360001"),
+            remark: None,
+        })
+        .await?;
+    show(&first);
+
+    // The acquirer commits the next sale, but its answer never arrives; then the network goes.
+    proxy.set_mix(FaultMix {
+        weights: vec![(Fault::DropResponse, 1)],
+        seed: 7,
+        delay: Duration::ZERO,
+    });
+    let lost = cashier
+        .start_sale(SaleInput {
+            sale_id: None,
+            amount: Amount::parse("18.80", "CNY")?,
+            method: code("134650720866360002"),
+            remark: None,
+        })
+        .await?;
+    proxy.go_down();
+    show(&lost);
+    let refund = cashier
+        .refund(
+            &first.id,
+            RefundInput {
+                refund_id: None,
+                amount: Some(Amount::parse("10.00", "CNY")?),
+                reason: Some("outage demo".into()),
+            },
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let q = cashier.queue_status()?;
+    println!(
+        "  network down: refund {} {} is {}; queue: {} sales, {} refunds, totals {:?}",
+        refund.id,
+        refund.amount,
+        refund.state.as_str(),
+        q.sales,
+        q.refunds,
+        q.totals
+    );
+    if let Some(s) = cashier.sale(&lost.id)? {
+        show(&s);
+    }
+
+    println!("  network back");
+    proxy.set_mix(FaultMix::none());
+    proxy.come_up().await?;
+    cashier.forward_now()?;
+    let started = Instant::now();
+    loop {
+        let q = cashier.queue_status()?;
+        if q.sales + q.refunds == 0 || started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if let Some(s) = cashier.sale(&lost.id)? {
+        show(&s);
+    }
+    if let Some(r) = cashier.refund_by_id(&refund.id)? {
+        println!("  refund {} {}: {}", r.id, r.amount, r.state.as_str());
+    }
+    let charges =
+        sandbox.order(tillkit_sandbox::Acquirer::PingPong, &lost.id)?.map(|o| o.charges.len());
+    println!("  sandbox ledger: sale {} charged {} time(s)", lost.id, charges.unwrap_or(0));
+    cashier.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }
