@@ -15,6 +15,7 @@ mod open;
 mod queue;
 mod refund_step;
 mod sale_api;
+mod sale_io;
 mod sale_step;
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};

@@ -3,7 +3,7 @@
 use super::error::CashierError;
 use super::events::CashierEvent;
 use super::Inner;
-use crate::acquirer::{AcquirerError, RefundQuery, RefundRequest, RefundResult, UnknownCause};
+use crate::acquirer::{AcquirerError, RefundQuery, RefundRequest, RefundResult};
 use crate::order::{plan_refund, Millis, RefundEvent, RefundStep, RefundView};
 use crate::store::{self, Entity, OutboxRow, RefundRow, SaleRow};
 
@@ -81,18 +81,11 @@ pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), Cas
 }
 
 fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
-    let event = match e {
+    let event = match &e {
         AcquirerError::NotSent { .. } => RefundEvent::NotSent,
         _ => RefundEvent::OutcomeUnknown,
     };
-    if matches!(
-        e,
-        AcquirerError::NotSent { .. }
-            | AcquirerError::OutcomeUnknown {
-                cause: UnknownCause::Timeout | UnknownCause::ConnectionLost,
-                ..
-            }
-    ) {
+    if super::sale_io::is_connectivity_failure(&e) {
         inner.set_online(false);
     }
     Outcome { event: Some(event), result: None, transport_failure: Some(e.to_string()) }
