@@ -307,3 +307,73 @@ async fn concurrent_cashiers_each_charge_once() {
     }
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn offline_limits_and_connectivity_events() {
+    use rust_decimal::Decimal;
+    let sb = sandbox(SCALE).await;
+    let proxy = FaultProxy::start(sb.addr(), FaultMix::none()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let events = Recorder::new();
+    let mut config = cashier_config(&sb, &proxy.url(), SCALE);
+    config.limits.max_refund_amount = Some(Decimal::new(1000, 2)); // 10.00 per refund
+    config.limits.max_queued_total = Some(Decimal::new(1500, 2)); // 15.00 waiting in all
+    let cashier =
+        tillkit_core::engine::Cashier::open(config, dir.path(), key_store(&sb), events.clone())
+            .await
+            .unwrap();
+    let id = unique_id("L");
+    cashier
+        .start_sale(sale(&id, "50.00", SaleMethodInput::CustomerCode(wechat_code())))
+        .await
+        .unwrap();
+    assert_eq!(wait_final(&cashier, &id, LIMIT).await.status, SaleStatus::Paid);
+    let refund = |amount: &str| RefundInput {
+        refund_id: None,
+        amount: Some(Amount::parse(amount, "CNY").unwrap()),
+        reason: None,
+    };
+
+    proxy.go_down();
+    // The first refund finds the network down and waits.
+    cashier.refund(&id, refund("9.00")).await.unwrap();
+    assert_eq!(cashier.online(), Some(false));
+    assert!(
+        matches!(cashier.refund(&id, refund("10.01")).await, Err(CashierError::OfflineLimit(_))),
+        "per refund"
+    );
+    assert!(
+        matches!(cashier.refund(&id, refund("6.01")).await, Err(CashierError::OfflineLimit(_))),
+        "in total"
+    );
+    cashier.refund(&id, refund("6.00")).await.unwrap();
+    assert_eq!(cashier.queue_status().unwrap().refunds, 2);
+
+    proxy.come_up().await.unwrap();
+    cashier.forward_now().unwrap();
+    for r in cashier.refunds(&id).unwrap() {
+        assert_eq!(
+            wait_refund_final(&cashier, &r.id, LIMIT).await.state,
+            tillkit_core::order::RefundState::Succeeded
+        );
+    }
+    // Online again: the offline limits no longer apply.
+    cashier.refund(&id, refund("20.00")).await.unwrap();
+    let seen = events.events();
+    let connectivity: Vec<bool> = seen
+        .iter()
+        .filter_map(|e| match e {
+            CashierEvent::ConnectivityChanged { online } => Some(*online),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        connectivity.windows(2).any(|w| w == [false, true]),
+        "went offline and back: {connectivity:?}"
+    );
+    assert!(seen.iter().any(|e| matches!(e, CashierEvent::QueueChanged(_))));
+    assert!(seen.iter().any(|e| matches!(e, CashierEvent::Forwarded { answered: false, .. })));
+    assert!(seen.iter().any(|e| matches!(e, CashierEvent::RefundChanged(r) if r.state == tillkit_core::order::RefundState::Succeeded)));
+    cashier.close().await;
+    sb.shutdown().await;
+}
