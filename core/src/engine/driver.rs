@@ -15,6 +15,9 @@ use crate::store::{self, Entity};
 /// The longest the driver sleeps without looking (it is woken earlier by new work).
 const MAX_SLEEP: Duration = Duration::from_millis(500);
 
+/// `QueueChanged` events are at most this often.
+const QUEUE_EVENT_EVERY_MS: u64 = 200;
+
 pub(crate) struct DriverHandle {
     task: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
@@ -39,9 +42,19 @@ pub(crate) fn spawn(inner: Arc<Inner>) -> Result<DriverHandle, CashierError> {
 async fn run(inner: Arc<Inner>) {
     let permits = Arc::new(Semaphore::new(inner.config.max_parallel_steps.max(1)));
     let mut running: tokio::task::JoinSet<()> = tokio::task::JoinSet::new();
+    let mut last_queue_event = 0;
     while !inner.closed.load(Ordering::Relaxed) {
         while running.try_join_next().is_some() {}
         let now = inner.now();
+        if now.saturating_sub(last_queue_event) >= QUEUE_EVENT_EVERY_MS
+            && inner.queue_dirty.swap(false, Ordering::Relaxed)
+        {
+            last_queue_event = now;
+            match super::queue::status(&inner) {
+                Ok(status) => inner.emit(super::CashierEvent::QueueChanged(status)),
+                Err(e) => log::warn!("queue status: {e}"),
+            }
+        }
         let horizon = now + MAX_SLEEP.as_millis() as u64;
         let soon = match inner.store.read(|c, _| store::due_outbox(c, horizon, 512)) {
             Ok(rows) => rows,

@@ -47,6 +47,9 @@ pub(crate) struct Inner {
     closed: AtomicBool,
     /// 0 unknown, 1 online, 2 offline.
     online: AtomicU8,
+    /// The outbox changed since the last `QueueChanged` event; the driver reports it, at most
+    /// a few times a second, because computing the status reads the whole queue.
+    queue_dirty: AtomicBool,
 }
 
 impl Inner {
@@ -64,6 +67,10 @@ impl Inner {
             log::info!("acquirer {}", if online { "reachable" } else { "unreachable" });
             self.emit(CashierEvent::ConnectivityChanged { online });
         }
+    }
+
+    fn queue_changed(&self) {
+        self.queue_dirty.store(true, Ordering::Relaxed);
     }
 
     fn online(&self) -> Option<bool> {
@@ -122,9 +129,14 @@ impl Cashier {
         Ok(n)
     }
 
-    /// How many durable commits this cashier has made (for the overhead benchmark).
+    /// How many durable commits (flushed to disk before returning) this cashier has made.
     pub fn commits(&self) -> u64 {
         self.inner.store.commits()
+    }
+
+    /// How many relaxed commits (the acquirer's answers, recoverable by query) it has made.
+    pub fn relaxed_commits(&self) -> u64 {
+        self.inner.store.relaxed_commits()
     }
 
     /// Whether the acquirer answered the last request.

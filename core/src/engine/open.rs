@@ -111,6 +111,7 @@ impl Cashier {
             wake: tokio::sync::Notify::new(),
             closed: AtomicBool::new(false),
             online: AtomicU8::new(0),
+            queue_dirty: AtomicBool::new(false),
         });
         recover(&inner)?;
         let driver = Arc::new(driver::spawn(inner.clone())?);

@@ -244,18 +244,13 @@ fn commit(
             None => store::remove_outbox(tx, Entity::Refund, &refund.id),
         }
     };
-    if changed || !journal.is_empty() || next_outbox.is_none() {
-        inner.store.write(write)?;
-    } else {
-        inner.store.write_relaxed(write)?;
-    }
+    // Everything here is the acquirer's word, which recovery can ask for again.
+    inner.store.write_relaxed(write)?;
     if changed {
         inner.emit(CashierEvent::RefundChanged(refund));
     }
     if next_outbox.is_none() {
-        if let Ok(status) = super::queue::status(inner) {
-            inner.emit(CashierEvent::QueueChanged(status));
-        }
+        inner.queue_changed();
     }
     Ok(())
 }

@@ -190,6 +190,7 @@ impl Cashier {
             return same_sale(existing, &sale);
         }
         inner.emit(CashierEvent::SaleChanged(sale.clone()));
+        inner.queue_changed();
         super::sale_step::run_locked(inner, &id).await?;
         drop(guard);
         inner.wake.notify_one();
@@ -345,6 +346,7 @@ impl Cashier {
             )
         })?;
         inner.emit(CashierEvent::RefundChanged(refund));
+        inner.queue_changed();
         super::refund_step::run_locked(inner, &id).await?;
         drop(guard);
         inner.wake.notify_one();

@@ -174,20 +174,19 @@ fn commit(
             None => store::remove_outbox(tx, Entity::Sale, &sale.id),
         }
     };
-    if changed || !journal.is_empty() || next_outbox.is_none() {
+    // What the acquirer said can be asked again: if a power cut loses this commit, recovery
+    // finds the attempt unresolved and queries it. Only our own decisions must be on disk
+    // before we go on (a process crash loses neither: the WAL is written either way).
+    if matches!(outcome.event, Some(AttemptEvent::Withdrawn)) {
         inner.store.write(write)?;
     } else {
-        // Only the schedule moved: no state changed, so this commit need not reach the disk
-        // before we go on (recovery re-polls everything unsettled anyway).
         inner.store.write_relaxed(write)?;
     }
     if changed {
         inner.emit(CashierEvent::SaleChanged(sale));
     }
-    if next_outbox.is_none() || outbox.is_none() {
-        if let Ok(status) = super::queue::status(inner) {
-            inner.emit(CashierEvent::QueueChanged(status));
-        }
+    if next_outbox.is_none() {
+        inner.queue_changed();
     }
     Ok(())
 }

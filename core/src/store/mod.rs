@@ -28,6 +28,7 @@ pub struct Store {
     cipher: ColumnCipher,
     path: PathBuf,
     commits: AtomicU64,
+    relaxed_commits: AtomicU64,
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -50,6 +51,7 @@ impl Store {
             cipher: ColumnCipher::new(key)?,
             path: path.to_path_buf(),
             commits: AtomicU64::new(0),
+            relaxed_commits: AtomicU64::new(0),
         };
         store.configure().map_err(|e| store.with_path(e))?;
         store.migrate().map_err(|e| store.with_path(e))?;
@@ -68,6 +70,7 @@ impl Store {
     fn configure(&self) -> Result<(), StoreError> {
         let conn = self.lock();
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(64);
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::ReadOnly(format!("cannot enable WAL (journal_mode={mode})")));
@@ -141,6 +144,9 @@ impl Store {
             Ok(out)
         })();
         conn.execute_batch("PRAGMA synchronous = FULL")?;
+        if result.is_ok() {
+            self.relaxed_commits.fetch_add(1, Ordering::Relaxed);
+        }
         result
     }
 
@@ -156,6 +162,11 @@ impl Store {
     /// How many write transactions this handle has committed (each one durable commit).
     pub fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
+    }
+
+    /// How many relaxed write transactions (not flushed before returning) it has committed.
+    pub fn relaxed_commits(&self) -> u64 {
+        self.relaxed_commits.load(Ordering::Relaxed)
     }
 
     /// The file.
@@ -198,6 +209,7 @@ fn create_fresh(path: &Path, key: &[u8]) -> Result<(), StoreError> {
             cipher: ColumnCipher::new(key)?,
             path: tmp.clone(),
             commits: AtomicU64::new(0),
+            relaxed_commits: AtomicU64::new(0),
         };
         store.configure()?;
         store.migrate()?;

@@ -57,9 +57,8 @@ fn refund_from_row(r: &Row<'_>) -> Result<Result<RefundRow, StoreError>, rusqlit
 
 /// Inserts a refund.
 pub fn insert_refund(c: &Connection, f: &RefundRow) -> Result<(), StoreError> {
-    c.execute(
-        &format!("INSERT INTO refunds ({REFUND_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
-        params![
+    c.prepare_cached(
+        &format!("INSERT INTO refunds ({REFUND_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"))?.execute(params![
             f.id,
             f.sale_id,
             f.amount.to_major_string(),
@@ -86,40 +85,40 @@ pub fn insert_refund(c: &Connection, f: &RefundRow) -> Result<(), StoreError> {
 
 /// Writes a refund's mutable fields.
 pub fn update_refund(c: &Connection, f: &RefundRow) -> Result<(), StoreError> {
-    c.execute(
+    c.prepare_cached(
         "UPDATE refunds SET state = ?2, acquirer_refund_id = ?3, result_code = ?4, \
          result_description = ?5, attention = ?6, updated_at = ?7 WHERE id = ?1",
-        params![
-            f.id,
-            f.state.as_str(),
-            f.acquirer_refund_id,
-            f.result_code,
-            f.result_description,
-            f.attention,
-            db_ms(f.updated_at)
-        ],
-    )?;
+    )?
+    .execute(params![
+        f.id,
+        f.state.as_str(),
+        f.acquirer_refund_id,
+        f.result_code,
+        f.result_description,
+        f.attention,
+        db_ms(f.updated_at)
+    ])?;
     Ok(())
 }
 
 /// One refund by id.
 pub fn load_refund(c: &Connection, id: &str) -> Result<Option<RefundRow>, StoreError> {
     let sql = format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE id = ?1");
-    c.query_row(&sql, [id], refund_from_row).optional()?.transpose()
+    c.prepare_cached(&sql)?.query_row([id], refund_from_row).optional()?.transpose()
 }
 
 /// The refunds of a sale, oldest first.
 pub fn refunds_of(c: &Connection, sale_id: &str) -> Result<Vec<RefundRow>, StoreError> {
     let sql =
         format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE sale_id = ?1 ORDER BY created_at, id");
-    let mut stmt = c.prepare(&sql)?;
+    let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map([sale_id], refund_from_row)?;
     rows.map(|r| r.map_err(StoreError::from).and_then(|x| x)).collect()
 }
 
 /// Every refund in `state`, for recovery.
 pub fn refunds_in(c: &Connection, state: RefundState) -> Result<Vec<String>, StoreError> {
-    let mut stmt = c.prepare("SELECT id FROM refunds WHERE state = ?1")?;
+    let mut stmt = c.prepare_cached("SELECT id FROM refunds WHERE state = ?1")?;
     let rows = stmt.query_map([state.as_str()], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -150,33 +149,29 @@ const OUTBOX_COLUMNS: &str =
 
 /// Puts (or replaces) the next step of an entity.
 pub fn put_outbox(c: &Connection, o: &OutboxRow) -> Result<(), StoreError> {
-    c.execute(
-        &format!(
-            "INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+    c.prepare_cached(&format!(
+        "INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
              ON CONFLICT (entity, entity_id) DO UPDATE SET step = excluded.step, \
              due_at = excluded.due_at, failures = excluded.failures, \
              last_try_at = excluded.last_try_at, last_error = excluded.last_error"
-        ),
-        params![
-            entity_str(o.entity),
-            o.entity_id,
-            o.step,
-            db_ms(o.due_at),
-            o.failures,
-            db_ms(o.last_try_at),
-            db_ms(o.created_at),
-            o.last_error
-        ],
-    )?;
+    ))?
+    .execute(params![
+        entity_str(o.entity),
+        o.entity_id,
+        o.step,
+        db_ms(o.due_at),
+        o.failures,
+        db_ms(o.last_try_at),
+        db_ms(o.created_at),
+        o.last_error
+    ])?;
     Ok(())
 }
 
 /// Removes a settled entity from the outbox.
 pub fn remove_outbox(c: &Connection, entity: Entity, id: &str) -> Result<(), StoreError> {
-    c.execute(
-        "DELETE FROM outbox WHERE entity = ?1 AND entity_id = ?2",
-        params![entity_str(entity), id],
-    )?;
+    c.prepare_cached("DELETE FROM outbox WHERE entity = ?1 AND entity_id = ?2")?
+        .execute(params![entity_str(entity), id])?;
     Ok(())
 }
 
@@ -186,11 +181,10 @@ pub fn outbox_of(
     entity: Entity,
     id: &str,
 ) -> Result<Option<OutboxRow>, StoreError> {
-    Ok(c.query_row(
-        &format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE entity = ?1 AND entity_id = ?2"),
-        params![entity_str(entity), id],
-        outbox_from_row,
-    )
+    Ok(c.prepare_cached(&format!(
+        "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE entity = ?1 AND entity_id = ?2"
+    ))?
+    .query_row(params![entity_str(entity), id], outbox_from_row)
     .optional()?)
 }
 
@@ -205,19 +199,21 @@ pub fn due_outbox(c: &Connection, now: Millis, limit: u32) -> Result<Vec<OutboxR
 
 /// When the next step is due, if any.
 pub fn next_due(c: &Connection) -> Result<Option<Millis>, StoreError> {
-    let v: Option<i64> = c.query_row("SELECT min(due_at) FROM outbox", [], |r| r.get(0))?;
+    let v: Option<i64> =
+        c.prepare_cached("SELECT min(due_at) FROM outbox")?.query_row([], |r| r.get(0))?;
     Ok(v.map(ms))
 }
 
 /// Makes every step due now (`forward_now`).
 pub fn make_all_due(c: &Connection, now: Millis) -> Result<usize, StoreError> {
-    Ok(c.execute("UPDATE outbox SET due_at = ?1 WHERE due_at > ?1", [db_ms(now)])?)
+    Ok(c.prepare_cached("UPDATE outbox SET due_at = ?1 WHERE due_at > ?1")?
+        .execute([db_ms(now)])?)
 }
 
 /// Every outbox row (the queue view).
 pub fn all_outbox(c: &Connection) -> Result<Vec<OutboxRow>, StoreError> {
     let mut stmt =
-        c.prepare(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY created_at"))?;
+        c.prepare_cached(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY created_at"))?;
     let rows = stmt.query_map([], outbox_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

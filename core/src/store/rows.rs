@@ -237,9 +237,8 @@ pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
     );
     let qr = s.qr.as_ref();
     let card = s.card.as_ref();
-    c.execute(
-        &sql,
-        params![
+    c.prepare_cached(&sql)?
+        .execute(params![
             s.id,
             kind_str(s.kind),
             s.wallet.map(wallet_str),
@@ -261,16 +260,15 @@ pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
             card.and_then(|c| c.masked_number.as_ref()),
             db_ms(s.created_at),
             db_ms(s.updated_at),
-        ],
-    )
-    .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            StoreError::Duplicate { entity: "sale", id: s.id.clone() }
-        }
-        other => other.into(),
-    })?;
+        ])
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                StoreError::Duplicate { entity: "sale", id: s.id.clone() }
+            }
+            other => other.into(),
+        })?;
     Ok(())
 }
 
@@ -278,34 +276,34 @@ pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
 pub fn update_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
     let qr = s.qr.as_ref();
     let card = s.card.as_ref();
-    c.execute(
+    c.prepare_cached(
         "UPDATE sales SET status = ?2, attention = ?3, cancel_requested = ?4, qr_content = ?5, \
          qr_image_url = ?6, qr_expires_at = ?7, acquirer_transaction_id = ?8, result_code = ?9, \
          result_description = ?10, card_brand = ?11, card_masked = ?12, updated_at = ?13 \
          WHERE id = ?1",
-        params![
-            s.id,
-            s.status.as_str(),
-            s.attention,
-            s.cancel_requested,
-            qr.map(|q| &q.content),
-            qr.and_then(|q| q.image_url.as_ref()),
-            qr.and_then(|q| q.expires_at_unix_ms).map(db_ms),
-            s.acquirer_transaction_id,
-            s.result_code,
-            s.result_description,
-            card.and_then(|c| c.brand.as_ref()),
-            card.and_then(|c| c.masked_number.as_ref()),
-            db_ms(s.updated_at),
-        ],
-    )?;
+    )?
+    .execute(params![
+        s.id,
+        s.status.as_str(),
+        s.attention,
+        s.cancel_requested,
+        qr.map(|q| &q.content),
+        qr.and_then(|q| q.image_url.as_ref()),
+        qr.and_then(|q| q.expires_at_unix_ms).map(db_ms),
+        s.acquirer_transaction_id,
+        s.result_code,
+        s.result_description,
+        card.and_then(|c| c.brand.as_ref()),
+        card.and_then(|c| c.masked_number.as_ref()),
+        db_ms(s.updated_at),
+    ])?;
     Ok(())
 }
 
 /// One sale by id.
 pub fn load_sale(c: &Connection, id: &str) -> Result<Option<SaleRow>, StoreError> {
     let sql = format!("SELECT {SALE_COLUMNS} FROM sales WHERE id = ?1");
-    c.query_row(&sql, [id], sale_from_row).optional()?.transpose()
+    c.prepare_cached(&sql)?.query_row([id], sale_from_row).optional()?.transpose()
 }
 
 /// Filters for the sales history.
@@ -330,7 +328,7 @@ pub fn list_sales(c: &Connection, f: &HistoryFilter) -> Result<Vec<SaleRow>, Sto
         sql.push_str(&format!(" AND status IN ({})", list.join(",")));
     }
     sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?3");
-    let mut stmt = c.prepare(&sql)?;
+    let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(
         params![
             db_ms(f.since.unwrap_or(0)),
@@ -344,10 +342,9 @@ pub fn list_sales(c: &Connection, f: &HistoryFilter) -> Result<Vec<SaleRow>, Sto
 
 /// Inserts an attempt.
 pub fn insert_attempt(c: &Connection, a: &AttemptRow) -> Result<(), StoreError> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO attempts (request_id, sale_id, seq, status, sealed_code, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![a.request_id, a.sale_id, a.seq, a.status.as_str(), a.sealed_code, db_ms(a.created_at), db_ms(a.updated_at)],
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![a.request_id, a.sale_id, a.seq, a.status.as_str(), a.sealed_code, db_ms(a.created_at), db_ms(a.updated_at)],
     )?;
     Ok(())
 }
@@ -359,19 +356,16 @@ pub fn update_attempt(
     status: AttemptStatus,
     at: Millis,
 ) -> Result<(), StoreError> {
-    c.execute(
-        "UPDATE attempts SET status = ?2, updated_at = ?3 WHERE request_id = ?1",
-        params![request_id, status.as_str(), db_ms(at)],
-    )?;
+    c.prepare_cached("UPDATE attempts SET status = ?2, updated_at = ?3 WHERE request_id = ?1")?
+        .execute(params![request_id, status.as_str(), db_ms(at)])?;
     Ok(())
 }
 
 /// The newest attempt of a sale.
 pub fn current_attempt(c: &Connection, sale_id: &str) -> Result<Option<AttemptRow>, StoreError> {
-    c.query_row(
+    c.prepare_cached(
         "SELECT request_id, sale_id, seq, status, sealed_code, created_at, updated_at FROM attempts \
-         WHERE sale_id = ?1 ORDER BY seq DESC LIMIT 1",
-        [sale_id],
+         WHERE sale_id = ?1 ORDER BY seq DESC LIMIT 1")?.query_row([sale_id],
         |r| {
             let status: String = r.get(3)?;
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, status, r.get(4)?, r.get::<_, i64>(5)?, r.get::<_, i64>(6)?))
@@ -394,7 +388,7 @@ pub fn current_attempt(c: &Connection, sale_id: &str) -> Result<Option<AttemptRo
 
 /// Every attempt in one of `statuses`, for recovery.
 pub fn attempts_in(c: &Connection, status: AttemptStatus) -> Result<Vec<String>, StoreError> {
-    let mut stmt = c.prepare("SELECT request_id FROM attempts WHERE status = ?1")?;
+    let mut stmt = c.prepare_cached("SELECT request_id FROM attempts WHERE status = ?1")?;
     let rows = stmt.query_map([status.as_str()], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -408,10 +402,10 @@ pub fn journal(
     kind: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO journal (at, entity, entity_id, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![db_ms(at), entity.as_str(), id, kind, detail],
-    )?;
+    )?
+    .execute(params![db_ms(at), entity.as_str(), id, kind, detail])?;
     Ok(())
 }
 
@@ -432,7 +426,7 @@ pub fn journal_of(
     entity: Entity,
     id: &str,
 ) -> Result<Vec<JournalLine>, StoreError> {
-    let mut stmt = c.prepare(
+    let mut stmt = c.prepare_cached(
         "SELECT at, kind, COALESCE(detail, '') FROM journal WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq",
     )?;
     let rows = stmt.query_map(params![entity.as_str(), id], |r| {

@@ -163,7 +163,7 @@ async fn overhead(n: usize) {
     // Warm up both paths (connections, caches), then alternate them so noise hits both alike.
     let (mut bare, mut engine) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut bare_cpu, mut engine_cpu) = (0.0, 0.0);
-    let commits_before = cashier.commits();
+    let (commits_before, relaxed_before) = (cashier.commits(), cashier.relaxed_commits());
     for i in 0..n + 20 {
         let order = unique_id("BB");
         let request = PayRequest {
@@ -201,6 +201,7 @@ async fn overhead(n: usize) {
         }
     }
     let commits = (cashier.commits() - commits_before) as f64 / (n + 20) as f64;
+    let relaxed = (cashier.relaxed_commits() - relaxed_before) as f64 / (n + 20) as f64;
     println!(
         "customer-code sale, {n} each, alternating, sandbox in a separate process on loopback"
     );

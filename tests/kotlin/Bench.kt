@@ -1,0 +1,16 @@
+// FFI round-trip costs, measured from Kotlin and printed (figures for the README, not tests).
+import io.tillkit.core.coreVersion
+import io.tillkit.core.parseMoney
+
+private fun timeIt(label: String, iterations: Int, call: () -> Unit) {
+    repeat(iterations / 10) { call() } // warm up the JIT and JNA
+    val started = System.nanoTime()
+    repeat(iterations) { call() }
+    val perCallUs = (System.nanoTime() - started) / 1000.0 / iterations
+    println("bench $label: %.2f µs per call (%d calls)".format(perCallUs, iterations))
+}
+
+fun runBenchmarks() {
+    timeIt("trivial call (coreVersion)", 100_000) { coreVersion() }
+    timeIt("parseMoney (record + error path)", 100_000) { parseMoney("12.5", "CNY") }
+}
