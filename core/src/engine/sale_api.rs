@@ -163,19 +163,7 @@ impl Cashier {
                     updated_at: now,
                 },
             )?;
-            store::put_outbox(
-                tx,
-                &OutboxRow {
-                    entity: Entity::Sale,
-                    entity_id: id.clone(),
-                    step: "send".into(),
-                    due_at: now,
-                    failures: 0,
-                    last_try_at: 0,
-                    created_at: now,
-                    last_error: None,
-                },
-            )?;
+            store::put_outbox(tx, &OutboxRow::first_send(Entity::Sale, &id, now))?;
             let detail = format!(
                 "{} {:?}{}",
                 sale.amount,
@@ -315,19 +303,7 @@ impl Cashier {
         };
         inner.store.write(|tx, _| {
             store::insert_refund(tx, &refund)?;
-            store::put_outbox(
-                tx,
-                &OutboxRow {
-                    entity: Entity::Refund,
-                    entity_id: id.clone(),
-                    step: "send".into(),
-                    due_at: now,
-                    failures: 0,
-                    last_try_at: 0,
-                    created_at: now,
-                    last_error: None,
-                },
-            )?;
+            store::put_outbox(tx, &OutboxRow::first_send(Entity::Refund, &id, now))?;
             store::journal(
                 tx,
                 now,

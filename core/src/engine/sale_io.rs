@@ -21,6 +21,16 @@ pub(super) struct Outcome {
 }
 
 impl Outcome {
+    /// The acquirer answered with a payment result.
+    fn reported(result: PaymentResult) -> Self {
+        Outcome {
+            event: Some(AttemptEvent::Reported(result.status)),
+            result: Some(result),
+            transport_failure: None,
+            cancel_refused: false,
+        }
+    }
+
     pub fn event(event: AttemptEvent) -> Self {
         Outcome { event: Some(event), result: None, transport_failure: None, cancel_refused: false }
     }
@@ -152,12 +162,7 @@ fn from_pay(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Outc
     match answer {
         Ok(result) => {
             inner.set_online(true);
-            Outcome {
-                event: Some(AttemptEvent::Reported(result.status)),
-                result: Some(result),
-                transport_failure: None,
-                cancel_refused: false,
-            }
+            Outcome::reported(result)
         }
         // "Duplicated transaction": the acquirer has this order in some state; find out which.
         Err(AcquirerError::Rejected { code, .. }) if code == "107000" => {
@@ -222,12 +227,7 @@ fn from_query(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Ou
     match answer {
         Ok(result) => {
             inner.set_online(true);
-            Outcome {
-                event: Some(AttemptEvent::Reported(result.status)),
-                result: Some(result),
-                transport_failure: None,
-                cancel_refused: false,
-            }
+            Outcome::reported(result)
         }
         Err(AcquirerError::Rejected { code, .. }) if is_not_found(&code) => {
             inner.set_online(true);

@@ -131,6 +131,22 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
 }
 
+impl OutboxRow {
+    /// A new entity's first step: send it now.
+    pub fn first_send(entity: Entity, entity_id: &str, now: Millis) -> Self {
+        OutboxRow {
+            entity,
+            entity_id: entity_id.to_string(),
+            step: "send".into(),
+            due_at: now,
+            failures: 0,
+            last_try_at: 0,
+            created_at: now,
+            last_error: None,
+        }
+    }
+}
+
 fn bad(what: &'static str, reason: impl ToString) -> StoreError {
     StoreError::BadRow { what, reason: reason.to_string() }
 }
