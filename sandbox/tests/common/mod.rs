@@ -45,6 +45,14 @@ pub async fn start() -> Env {
     Env { sandbox, http, _dir: dir }
 }
 
+impl Env {
+    /// Wraps a sandbox started with a custom configuration.
+    pub fn wrap(sandbox: SandboxHandle, dir: TempDir) -> Env {
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        Env { sandbox, http, _dir: dir }
+    }
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(1);
 
 /// A unique id for orders and requests.
