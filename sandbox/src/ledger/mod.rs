@@ -82,7 +82,7 @@ impl Ledger {
     /// Persists every state change that is due (expiries, customer and terminal results) and
     /// queues their notifications. Returns how many attempts changed.
     pub fn settle_due(&self) -> Result<usize, LedgerError> {
-        self.write(|tx, now| settle(tx, now))
+        self.write(settle)
     }
 
     /// The attempt with this idempotency key.

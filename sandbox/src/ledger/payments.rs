@@ -47,7 +47,7 @@ pub enum PaymentDecision {
     /// the wire fault of the first answer (scenarios 55, 56, 58, 59).
     Answer {
         /// The attempt to answer with.
-        attempt: Attempt,
+        attempt: Box<Attempt>,
         /// True for a repeated request id.
         replay: bool,
         /// Transport fault to inject into this answer.
@@ -98,7 +98,7 @@ impl Ledger {
                     && seen.amount_minor == p.amount.minor_units()
                     && seen.currency == p.amount.currency().code();
                 return Ok(if same {
-                    PaymentDecision::Answer { attempt: seen, replay: true, fault: None }
+                    PaymentDecision::Answer { attempt: Box::new(seen), replay: true, fault: None }
                 } else {
                     PaymentDecision::Refused(Refusal::RequestIdReused)
                 });
@@ -132,7 +132,7 @@ impl Ledger {
                 None => false,
             };
             let attempt = insert_attempt(self, tx, p, scenario, code_used, now)?;
-            Ok(PaymentDecision::Answer { attempt, replay: false, fault })
+            Ok(PaymentDecision::Answer { attempt: Box::new(attempt), replay: false, fault })
         })
     }
 
