@@ -141,6 +141,12 @@ async fn merchant_qr_carries_the_code_and_is_paid_by_the_sandbox_customer() {
     assert!(action["qrCode"].as_str().unwrap().contains(a.biz["transactionId"].as_str().unwrap()));
     assert!(action["qrUrl"].as_str().unwrap().starts_with(&env.sandbox.url()));
     assert!(action["qrCodeExpired"].as_str().unwrap().parse::<i64>().is_ok());
+    let qr_url = action["qrUrl"].as_str().unwrap().to_string();
+    let page: serde_json::Value = env.http.get(&qr_url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (page["merchantTransactionId"].as_str(), page["amount"].as_str()),
+        (Some(order.as_str()), Some("3.00"))
+    );
     let done = pp_wait_status(&env, &order, "SUCCESS").await;
     assert!(done.biz.get("action").is_none());
     assert_eq!(charges(&env, &order), 1);

@@ -25,7 +25,7 @@ use plan::Transition;
 pub use outbox::{Notification, NotificationKind, NotificationState};
 pub use payments::{NewPayment, PaymentDecision, Refusal, VoidDecision};
 pub use refunds::{NewRefund, OrderRef, RefundDecision, RefundRefusal};
-pub use views::{LedgerRow, OrderView};
+pub use views::{major, Charge, LedgerRow, OrderView};
 
 /// Why the ledger could not answer. Requests that hit it get an "internal error" answer.
 #[derive(Debug, thiserror::Error)]
