@@ -115,7 +115,7 @@ impl Ledger {
     /// Registers a simulated card terminal (idempotent).
     pub fn register_terminal(&self, terminal: &Terminal) -> Result<(), LedgerError> {
         self.write(|tx, now| {
-            tx.execute(
+            exec(tx,
                 "INSERT OR IGNORE INTO terminals (device_sn, device_model, created_ms) VALUES (?1, ?2, ?3)",
                 (&terminal.device_sn, &terminal.device_model, now),
             )?;
@@ -134,6 +134,21 @@ impl Ledger {
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
+}
+
+/// Runs a statement through the statement cache: the same few statements run for every request.
+fn exec(tx: &Transaction<'_>, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(params)
+}
+
+/// Reads one row through the statement cache.
+fn one<T>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    tx.prepare_cached(sql)?.query_row(params, f)
 }
 
 /// Columns of `attempts` in the order [`attempt_from_row`] reads them.
@@ -180,7 +195,7 @@ fn attempt_by(
 ) -> Result<Option<Attempt>, LedgerError> {
     let sql =
         format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE acquirer = ?1 AND {column} = ?2");
-    Ok(tx.query_row(&sql, (acquirer.as_str(), value), attempt_from_row).optional()?)
+    Ok(one(tx, &sql, (acquirer.as_str(), value), attempt_from_row).optional()?)
 }
 
 fn latest_attempt(
@@ -249,7 +264,8 @@ fn finish_attempt(
     request_id: &str,
     t: Transition,
 ) -> Result<(), LedgerError> {
-    tx.execute(
+    exec(
+        tx,
         "UPDATE attempts SET status = ?3, reason = ?4, final_ms = ?5, next_ms = NULL \
          WHERE acquirer = ?1 AND request_id = ?2",
         (acquirer.as_str(), request_id, t.status.as_str(), t.reason.as_str(), t.at_ms),
@@ -262,12 +278,14 @@ fn finish_attempt(
 
 /// Bookkeeping shared by every attempt that reaches a final state, at once or later.
 fn after_final(tx: &Transaction<'_>, attempt: &Attempt, at_ms: i64) -> Result<(), LedgerError> {
-    tx.execute(
+    exec(
+        tx,
         "UPDATE orders SET status = ?3 WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
         (attempt.acquirer.as_str(), &attempt.merchant_transaction_id, attempt.status.as_str()),
     )?;
     if attempt.status == PaymentStatus::Success {
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO charges (acquirer, merchant_transaction_id, request_id, transaction_id, \
              amount_minor, currency, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             (
@@ -309,7 +327,8 @@ fn notification_url(attempt: &Attempt) -> Option<&str> {
 /// A fresh acquirer-side id: the creation time and a ledger-wide sequence, all digits, `width`
 /// long (PingPong ids are 19 digits, Oceanpayment's 21).
 fn next_id(tx: &Transaction<'_>, now: i64, width: usize) -> Result<String, LedgerError> {
-    let seq: i64 = tx.query_row(
+    let seq: i64 = one(
+        tx,
         "UPDATE counters SET value = value + 1 WHERE name = 'ids' RETURNING value",
         [],
         |r| r.get(0),

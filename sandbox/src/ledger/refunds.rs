@@ -6,7 +6,8 @@ use tillkit_core::money::Amount;
 use super::model::{Acquirer, Attempt, PaymentStatus, Refund};
 use super::outbox::{self, NotificationKind};
 use super::{
-    attempt_by, latest_attempt, next_id, refund_from_row, Ledger, LedgerError, REFUND_COLUMNS,
+    attempt_by, exec, latest_attempt, next_id, one, refund_from_row, Ledger, LedgerError,
+    REFUND_COLUMNS,
 };
 
 /// How a refund names the order it refunds.
@@ -194,12 +195,13 @@ pub(super) fn paid_and_refunded(
     acquirer: Acquirer,
     merchant_transaction_id: &str,
 ) -> Result<(i64, i64), LedgerError> {
-    let paid: i64 = tx.query_row(
+    let paid: i64 = one(tx,
         "SELECT COALESCE(SUM(amount_minor), 0) FROM charges WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
         (acquirer.as_str(), merchant_transaction_id),
         |r| r.get(0),
     )?;
-    let refunded: i64 = tx.query_row(
+    let refunded: i64 = one(
+        tx,
         "SELECT COALESCE(SUM(amount_minor), 0) FROM refunds WHERE acquirer = ?1 \
          AND merchant_transaction_id = ?2 AND status IN ('SUCCESS', 'PROCESSING')",
         (acquirer.as_str(), merchant_transaction_id),
@@ -215,7 +217,7 @@ fn refund_by(
     value: &str,
 ) -> Result<Option<Refund>, LedgerError> {
     let sql = format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE acquirer = ?1 AND {column} = ?2");
-    Ok(tx.query_row(&sql, (acquirer.as_str(), value), refund_from_row).optional()?)
+    Ok(one(tx, &sql, (acquirer.as_str(), value), refund_from_row).optional()?)
 }
 
 /// The parts of a refund row that are not copied from the attempt.
@@ -236,7 +238,8 @@ fn insert_refund(
     let width = if attempt.acquirer == Acquirer::Oceanpayment { 21 } else { 19 };
     let refund_id = next_id(tx, now, width)?;
     let merchant_refund_id = row.merchant_refund_id.unwrap_or(&refund_id);
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO refunds (acquirer, merchant_refund_id, refund_id, merchant_transaction_id, \
          transaction_id, amount_minor, currency, status, kind, created_ms, notify_url, remark) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'SUCCESS', ?8, ?9, ?10, ?11)",

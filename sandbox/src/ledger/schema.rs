@@ -127,6 +127,7 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch(SCHEMA)?;
     // Notifications being sent when a previous run stopped are sent again.
     conn.execute("UPDATE notifications SET state = 'pending' WHERE state = 'sending'", [])?;
