@@ -398,3 +398,70 @@ async fn inspection_endpoints() {
         .unwrap();
     assert_eq!((row["successfulCharges"].as_i64(), row["paid"].as_str()), (Some(1), Some("2.00")));
 }
+
+#[tokio::test]
+async fn card_scenarios_cancel_close_and_free_the_terminal() {
+    let env = start().await;
+    env.sandbox.register_terminal("CARD-53", "PAX-A920").unwrap();
+    env.sandbox.register_terminal("CARD-54", "PAX-A920").unwrap();
+    let (cancelled, forever) = (uid("O"), uid("O"));
+    pp(&env, PAY, &pp_card_pay(&cancelled, &uid("R"), "4.53", "CARD-53", "PAX-A920")).await;
+    pp(&env, PAY, &pp_card_pay(&forever, &uid("R"), "4.54", "CARD-54", "PAX-A920")).await;
+    assert_eq!(pp_wait_status(&env, &cancelled, "FAILED").await.biz["resultCode"], "301099");
+    assert_eq!(pp_wait_status(&env, &forever, "CLOSED").await.biz["resultCode"], "105000");
+    // Both terminals are free again.
+    let next =
+        pp(&env, PAY, &pp_card_pay(&uid("O"), &uid("R"), "1.00", "CARD-54", "PAX-A920")).await;
+    assert_eq!(next.status_field(), "PROCESSING");
+}
+
+#[tokio::test]
+async fn card_dropped_connection_replays_the_processing_answer() {
+    let env = start().await;
+    let (order, req) = (uid("O"), uid("R"));
+    let biz = pp_card_pay(&order, &req, "4.56", "SANDBOX-T1", "PAX-A920");
+    let sent = env
+        .http
+        .post(format!("{}{PAY}", env.sandbox.url()))
+        .header("content-type", "application/json")
+        .body(pp_body(&env, &biz))
+        .send()
+        .await;
+    assert!(sent.is_err());
+    pp_wait_status(&env, &order, "SUCCESS").await;
+    // Choice P9: the replay is the stored first answer (PROCESSING), the query the current state.
+    let replay = pp(&env, PAY, &biz).await;
+    assert_eq!((replay.code(), replay.status_field()), ("002000", "PROCESSING"));
+    assert_eq!(charges(&env, &order), 1);
+}
+
+#[tokio::test]
+async fn query_by_request_or_transaction_id() {
+    let env = start().await;
+    let order = uid("O");
+    let (declined, paid) = (uid("R"), uid("R"));
+    pp(&env, PAY, &pp_code_pay(&order, &declined, "6.51", &wechat_code())).await;
+    let ok = pp(&env, PAY, &pp_code_pay(&order, &paid, "6.50", &wechat_code())).await;
+    let by_request = pp(
+        &env,
+        "/v4/payment/query",
+        &json!({"merchantTransactionId": order, "requestId": declined}),
+    )
+    .await;
+    assert_eq!(by_request.biz["status"], "FAILED");
+    let by_id =
+        pp(&env, "/v4/payment/query", &json!({"transactionId": ok.biz["transactionId"]})).await;
+    assert_eq!(
+        (by_id.biz["status"].as_str(), by_id.biz["requestId"].as_str()),
+        (Some("SUCCESS"), Some(paid.as_str()))
+    );
+    let mismatch = pp(
+        &env,
+        "/v4/payment/query",
+        &json!({"merchantTransactionId": "other", "requestId": paid}),
+    )
+    .await;
+    assert_eq!(mismatch.code(), "107001");
+    let neither = pp(&env, "/v4/payment/query", &json!({"requestId": paid})).await;
+    assert_eq!(neither.code(), "102000");
+}

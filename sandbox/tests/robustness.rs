@@ -275,3 +275,33 @@ async fn the_ledger_survives_a_restart_and_time_keeps_running() {
     let env = Env::wrap(again, dir);
     pp_wait_status(&env, &pending, "SUCCESS").await;
 }
+
+#[tokio::test]
+async fn configuration_is_validated_and_the_banner_names_everything() {
+    for scale in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let err = Sandbox::start(SandboxConfig { time_scale: scale, ..SandboxConfig::default() })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, tillkit_sandbox::SandboxError::Config(_)), "{err}");
+    }
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let banner = tillkit_sandbox::banner(&sandbox);
+    for needle in [
+        sandbox.url().as_str(),
+        "2018092714313010016291",
+        "F78BC96A55548B2319EE68E0",
+        "995378",
+        "99537801",
+        "12345678",
+        "SANDBOX-T1/PAX-A920",
+    ] {
+        assert!(banner.contains(needle), "{needle} missing from:\n{banner}");
+    }
+    // A second sandbox cannot take the same port.
+    let taken =
+        Sandbox::start(SandboxConfig { listen: sandbox.addr(), ..SandboxConfig::default() })
+            .await
+            .unwrap_err();
+    assert!(matches!(taken, tillkit_sandbox::SandboxError::Bind { .. }));
+    sandbox.shutdown().await;
+}
