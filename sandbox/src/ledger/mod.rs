@@ -115,7 +115,8 @@ impl Ledger {
     /// Registers a simulated card terminal (idempotent).
     pub fn register_terminal(&self, terminal: &Terminal) -> Result<(), LedgerError> {
         self.write(|tx, now| {
-            exec(tx,
+            exec(
+                tx,
                 "INSERT OR IGNORE INTO terminals (device_sn, device_model, created_ms) VALUES (?1, ?2, ?3)",
                 (&terminal.device_sn, &terminal.device_model, now),
             )?;

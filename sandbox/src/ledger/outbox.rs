@@ -93,7 +93,8 @@ pub(super) fn enqueue(
         NotificationKind::Payment => "payment",
         NotificationKind::Refund => "refund",
     };
-    exec(tx,
+    exec(
+        tx,
         "INSERT INTO notifications (acquirer, kind, subject, url, state, attempts, next_at_ms, created_ms) \
          VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5)",
         (acquirer.as_str(), kind, subject, url, now),

@@ -155,13 +155,16 @@ impl Ledger {
                 PaymentStatus::Success => super::refunds::reverse_in_full(tx, &last, now)?,
                 PaymentStatus::Processing => {}
             }
-            exec(tx,
+            exec(
+                tx,
                 "UPDATE attempts SET status = 'CANCEL', reason = ?3, final_ms = ?4, next_ms = NULL \
                  WHERE acquirer = ?1 AND request_id = ?2",
                 (acquirer.as_str(), &last.request_id, Reason::Voided.as_str(), now),
             )?;
-            exec(tx,
-                "UPDATE orders SET status = 'CANCEL' WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
+            exec(
+                tx,
+                "UPDATE orders SET status = 'CANCEL' \
+                 WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
                 (acquirer.as_str(), merchant_transaction_id),
             )?;
             let voided = attempt_by(tx, acquirer, "request_id", &last.request_id)?;
@@ -215,7 +218,8 @@ fn claim_code(
     code: &PaymentCode,
     now: i64,
 ) -> Result<bool, LedgerError> {
-    let inserted = exec(tx,
+    let inserted = exec(
+        tx,
         "INSERT OR IGNORE INTO used_codes (code, acquirer, request_id, used_ms) VALUES (?1, ?2, ?3, ?4)",
         (code.digits(), p.acquirer.as_str(), &p.request_id, now),
     )?;
@@ -247,10 +251,12 @@ fn insert_attempt(
     let width = if p.acquirer == Acquirer::Oceanpayment { 21 } else { 19 };
     let transaction_id = next_id(tx, now, width)?;
     let currency = p.amount.currency().code();
-    exec(tx,
+    exec(
+        tx,
         "INSERT INTO orders (acquirer, merchant_transaction_id, currency, amount_minor, status, created_ms) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-         ON CONFLICT (acquirer, merchant_transaction_id) DO UPDATE SET status = excluded.status",
+         ON CONFLICT (acquirer, merchant_transaction_id) DO UPDATE SET status = excluded.status, \
+         currency = excluded.currency, amount_minor = excluded.amount_minor",
         (
             p.acquirer.as_str(),
             &p.merchant_transaction_id,
@@ -261,7 +267,8 @@ fn insert_attempt(
         ),
     )?;
     let final_ms = planned.status.is_final().then_some(now);
-    exec(tx,
+    exec(
+        tx,
         "INSERT INTO attempts (acquirer, request_id, merchant_transaction_id, transaction_id, \
          amount_minor, currency, flow, method, code_masked, device_sn, device_model, \
          cashier_device_id, scenario, status, reason, initial_status, initial_reason, created_ms, \

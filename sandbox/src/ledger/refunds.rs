@@ -195,8 +195,10 @@ pub(super) fn paid_and_refunded(
     acquirer: Acquirer,
     merchant_transaction_id: &str,
 ) -> Result<(i64, i64), LedgerError> {
-    let paid: i64 = one(tx,
-        "SELECT COALESCE(SUM(amount_minor), 0) FROM charges WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
+    let paid: i64 = one(
+        tx,
+        "SELECT COALESCE(SUM(amount_minor), 0) FROM charges \
+         WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
         (acquirer.as_str(), merchant_transaction_id),
         |r| r.get(0),
     )?;
