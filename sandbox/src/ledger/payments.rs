@@ -239,8 +239,7 @@ fn insert_attempt(
         // Customer-presented codes have no order expiry: scenario 54 stays PROCESSING.
         Flow::Code => None,
         Flow::Qr | Flow::Card => Some(
-            p.expires_ms
-                .unwrap_or_else(|| now + ledger.clock.scaled_ms(ledger.timings.default_expiry)),
+            p.expires_ms.unwrap_or_else(|| ledger.clock.after(now, ledger.timings.default_expiry)),
         ),
     };
     let next = if planned.status == PaymentStatus::Processing {
