@@ -71,7 +71,7 @@ async fn a_payment_code_is_usable_once_and_must_match_the_wallet() {
         "000000"
     );
     let reused = pp(&env, PAY, &pp_code_pay(&uid("O"), &uid("R"), "1.00", &code)).await;
-    assert_eq!((reused.code(), reused.status_field()), ("301008", "FAILED"));
+    assert_eq!((reused.code(), reused.status_field()), ("301002", "FAILED"));
     assert!(reused.description().contains("already used"));
 
     let alipay = pp(&env, PAY, &pp_code_pay(&uid("O"), &uid("R"), "1.00", &alipay_code())).await;
@@ -107,7 +107,8 @@ async fn customer_paying_then_success_or_cancel() {
     assert_eq!(b.status_field(), "PROCESSING");
     assert_eq!(pp_wait_status(&env, &paid, "SUCCESS").await.biz["resultCode"], "000000");
     let c = pp_wait_status(&env, &cancelled, "FAILED").await;
-    assert_eq!(c.biz["resultCode"], "301099");
+    assert_eq!(c.biz["resultCode"], "301002");
+    assert!(c.biz["resultDescription"].as_str().unwrap().contains("cancelled"));
     assert_eq!((charges(&env, &paid), charges(&env, &cancelled)), (1, 0));
 }
 
@@ -407,7 +408,7 @@ async fn card_scenarios_cancel_close_and_free_the_terminal() {
     let (cancelled, forever) = (uid("O"), uid("O"));
     pp(&env, PAY, &pp_card_pay(&cancelled, &uid("R"), "4.53", "CARD-53", "PAX-A920")).await;
     pp(&env, PAY, &pp_card_pay(&forever, &uid("R"), "4.54", "CARD-54", "PAX-A920")).await;
-    assert_eq!(pp_wait_status(&env, &cancelled, "FAILED").await.biz["resultCode"], "301099");
+    assert_eq!(pp_wait_status(&env, &cancelled, "FAILED").await.biz["resultCode"], "301002");
     assert_eq!(pp_wait_status(&env, &forever, "CLOSED").await.biz["resultCode"], "105000");
     // Both terminals are free again.
     let next =

@@ -6,18 +6,22 @@ use serde_json::{json, Map, Value};
 use crate::ledger::model::{Attempt, Flow, PaymentStatus, Reason, Refund};
 
 /// The result code and description of an attempt in a given state.
+///
+/// Choice P12 pairs FAILED with `301002` (or `301003`), so every failure carries `301002` and
+/// the description tells them apart.
 pub(crate) fn result_code(status: PaymentStatus, reason: Reason) -> (&'static str, &'static str) {
     match (status, reason) {
         (PaymentStatus::Success, _) => ("000000", "Transaction succeeded"),
         (PaymentStatus::Processing, _) => ("002000", "Transaction processing"),
-        (_, Reason::Declined) => ("301002", "Do not honor"),
-        (_, Reason::CustomerCancelled) => ("301099", "The customer cancelled the payment"),
-        (_, Reason::CodeAlreadyUsed) => {
-            ("301008", "The payment code has expired or was already used")
-        }
         (PaymentStatus::Closed, _) => ("105000", "Transaction expired: the order is closed"),
         (PaymentStatus::Cancel, _) => ("105000", "Transaction voided"),
-        (_, _) => ("301099", "Transaction failed"),
+        (_, Reason::CustomerCancelled) => {
+            ("301002", "Do not honor: the customer cancelled the payment")
+        }
+        (_, Reason::CodeAlreadyUsed) => {
+            ("301002", "Do not honor: the payment code has expired or was already used")
+        }
+        (_, _) => ("301002", "Do not honor"),
     }
 }
 
