@@ -122,7 +122,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Notification> {
 
 impl Ledger {
     /// Claims up to `limit` notifications that are due (marks them `sending`).
-    pub fn claim_due_notifications(&self, limit: usize) -> Result<Vec<Notification>, LedgerError> {
+    pub(crate) fn claim_due_notifications(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<Notification>, LedgerError> {
         self.write(|tx, now| {
             let due: Vec<Notification> = {
                 let sql = format!(
@@ -142,7 +145,7 @@ impl Ledger {
     }
 
     /// Records one attempt: its new state, when to try again and what went wrong.
-    pub fn record_notification_attempt(
+    pub(crate) fn record_notification_attempt(
         &self,
         id: i64,
         state: NotificationState,
@@ -161,7 +164,7 @@ impl Ledger {
     }
 
     /// Marks a notification as refused without counting an attempt.
-    pub fn refuse_notification(&self, id: i64, why: &str) -> Result<(), LedgerError> {
+    pub(crate) fn refuse_notification(&self, id: i64, why: &str) -> Result<(), LedgerError> {
         self.write(|tx, _| {
             exec(
                 tx,
