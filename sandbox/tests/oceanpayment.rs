@@ -308,3 +308,25 @@ async fn offline_void_cancels_or_reverses() {
             .await;
     assert!(xml_get(&xml, "payment_details").contains("payment_authType"));
 }
+
+#[tokio::test]
+async fn refund_scenarios_fail_or_stay_pending() {
+    let env = start().await;
+    let (_, xml) = pay_code(&env, &uid("N"), "10.00", &wechat_code()).await;
+    let pid = xml_get(&xml, "payment_id");
+    let failed = refund(&env, &pid, "2", "0.51", &uid("F")).await;
+    assert_eq!(
+        (xml_get(&failed, "refund_results"), xml_get(&failed, "refund_details")),
+        ("0".into(), "20031:Refund failed".into())
+    );
+    let pending = refund(&env, &pid, "2", "0.52", &uid("F")).await;
+    assert_eq!(xml_get(&pending, "refund_results"), "-1");
+    let refund_id = xml_get(&pending, "refund_id");
+    eventually(5, || async {
+        let (_, q) =
+            op(&env, QUERY_REFUND, OceanMessage::RefundQuery, &[("refund_id", &refund_id)]).await;
+        assert!(op_verify(&env, OceanMessage::RefundResponse, &q));
+        (xml_get(&q, "refund_results") == "1").then_some(())
+    })
+    .await;
+}

@@ -466,3 +466,36 @@ async fn query_by_request_or_transaction_id() {
     let neither = pp(&env, "/v4/payment/query", &json!({"requestId": paid})).await;
     assert_eq!(neither.code(), "102000");
 }
+
+#[tokio::test]
+async fn refund_scenarios_fail_or_stay_pending() {
+    let env = start().await;
+    let order = uid("O");
+    assert_eq!(
+        pp(&env, PAY, &pp_code_pay(&order, &uid("R"), "10.00", &wechat_code())).await.code(),
+        "000000"
+    );
+    let refund = |id: &str, amount: &str| json!({"merchantTransactionId": order, "merchantRefundId": id, "amount": amount, "currency": "CNY"});
+    let failed = pp(&env, REFUND, &refund(&uid("F"), "1.51")).await;
+    assert_eq!((failed.code(), failed.status_field()), ("303000", "FAILED"));
+    let pending_id = uid("F");
+    let pending = pp(&env, REFUND, &refund(&pending_id, "2.52")).await;
+    assert_eq!((pending.code(), pending.status_field()), ("002000", "PROCESSING"));
+    // A pending refund counts against the balance; a failed one does not.
+    assert_eq!(pp(&env, REFUND, &refund(&uid("F"), "7.49")).await.code(), "108003");
+    let query = json!({"merchantTransactionId": order, "merchantRefundId": pending_id});
+    let settled = eventually(5, || async {
+        let q = pp(&env, "/v4/refund/query", &query).await;
+        (q.biz["status"] == "SUCCESS").then_some(q)
+    })
+    .await;
+    assert_eq!(settled.biz["resultCode"], "000000");
+    // The replay is the stored first answer (choice P11).
+    assert_eq!(pp(&env, REFUND, &refund(&pending_id, "2.52")).await.code(), "002000");
+    assert_eq!(pp(&env, REFUND, &refund(&uid("F"), "7.48")).await.code(), "000000");
+    let view = env.sandbox.order(Acquirer::PingPong, &order).unwrap().unwrap();
+    assert_eq!(
+        (view.paid.as_str(), view.refunded.as_str(), view.refunds.len()),
+        ("10.00", "10.00", 3)
+    );
+}

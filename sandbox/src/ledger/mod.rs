@@ -228,12 +228,14 @@ fn refund_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Refund> {
         created_ms: r.get(9)?,
         notify_url: r.get(10)?,
         remark: r.get(11)?,
+        initial_status: PaymentStatus::parse(&r.get::<_, String>(12)?),
     })
 }
 
 /// Columns of `refunds` in the order [`refund_from_row`] reads them.
 const REFUND_COLUMNS: &str = "acquirer, merchant_refund_id, refund_id, merchant_transaction_id, \
-    transaction_id, amount_minor, currency, status, kind, created_ms, notify_url, remark";
+    transaction_id, amount_minor, currency, status, kind, created_ms, notify_url, remark, \
+    initial_status";
 
 /// Applies every transition due at `now`.
 fn settle(tx: &Transaction<'_>, now: i64) -> Result<usize, LedgerError> {
@@ -255,7 +257,7 @@ fn settle(tx: &Transaction<'_>, now: i64) -> Result<usize, LedgerError> {
         };
         finish_attempt(tx, acquirer, request_id, transition)?;
     }
-    Ok(due.len())
+    Ok(due.len() + refunds::settle(tx, now)?)
 }
 
 /// Moves a PROCESSING attempt to a final state: books the charge and queues the notification.

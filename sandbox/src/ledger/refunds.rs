@@ -9,6 +9,7 @@ use super::{
     attempt_by, exec, latest_attempt, next_id, one, refund_from_row, Ledger, LedgerError,
     REFUND_COLUMNS,
 };
+use crate::scenario::Scenario;
 
 /// How a refund names the order it refunds.
 #[derive(Debug, Clone)]
@@ -130,23 +131,28 @@ impl Ledger {
             if let Some(refusal) = refusal {
                 return Ok(RefundDecision::Refused(refusal));
             }
+            // Refund scenarios, by the refund amount's cents: 51 fails, 52 is pending for a
+            // while, anything else succeeds at once.
+            let (status, next_ms) = match Scenario::from_minor_units(amount) {
+                Scenario::Decline => (PaymentStatus::Failed, None),
+                Scenario::UserPaying => (
+                    PaymentStatus::Processing,
+                    Some(self.clock.after(now, self.timings.user_paying)),
+                ),
+                _ => (PaymentStatus::Success, None),
+            };
             let row = RefundRow {
                 merchant_refund_id: r.merchant_refund_id.as_deref(),
                 amount_minor: amount,
                 kind: "refund",
+                status,
+                next_ms,
                 notify_url: r.notify_url.as_deref(),
                 remark: r.remark.as_deref(),
             };
             let refund = insert_refund(tx, &attempt, &row, now)?;
-            if let Some(url) = refund.notify_url.as_deref().filter(|u| !u.trim().is_empty()) {
-                outbox::enqueue(
-                    tx,
-                    r.acquirer,
-                    NotificationKind::Refund,
-                    &refund.refund_id,
-                    url,
-                    now,
-                )?;
+            if refund.status.is_final() {
+                notify(tx, &refund, now)?;
             }
             Ok(RefundDecision::Answer { refund, replay: false })
         })
@@ -181,10 +187,46 @@ pub(super) fn reverse_in_full(
             merchant_refund_id: Some(&id),
             amount_minor: paid - refunded,
             kind: "void",
+            status: PaymentStatus::Success,
+            next_ms: None,
             notify_url: None,
             remark: Some("offline void"),
         };
         insert_refund(tx, attempt, &row, now)?;
+    }
+    Ok(())
+}
+
+/// Settles pending refunds that are due: they succeed (refund scenario 52).
+pub(super) fn settle(tx: &Transaction<'_>, now: i64) -> Result<usize, LedgerError> {
+    let due: Vec<(String, String)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT acquirer, refund_id FROM refunds WHERE status = 'PROCESSING' \
+             AND next_ms IS NOT NULL AND next_ms <= ?1",
+        )?;
+        let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (acquirer, refund_id) in &due {
+        let Some(acquirer) = Acquirer::parse(acquirer) else { continue };
+        exec(
+            tx,
+            "UPDATE refunds SET status = next_status, next_ms = NULL \
+             WHERE acquirer = ?1 AND refund_id = ?2",
+            (acquirer.as_str(), refund_id),
+        )?;
+        if let Some(refund) = refund_by(tx, acquirer, "refund_id", refund_id)? {
+            notify(tx, &refund, now)?;
+        }
+    }
+    Ok(due.len())
+}
+
+/// Queues the refund's notification, if it asked for one.
+fn notify(tx: &Transaction<'_>, refund: &Refund, now: i64) -> Result<(), LedgerError> {
+    if let Some(url) = refund.notify_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        let id = &refund.refund_id;
+        outbox::enqueue(tx, refund.acquirer, NotificationKind::Refund, id, url, now)?;
     }
     Ok(())
 }
@@ -227,6 +269,8 @@ struct RefundRow<'a> {
     merchant_refund_id: Option<&'a str>,
     amount_minor: i64,
     kind: &'static str,
+    status: PaymentStatus,
+    next_ms: Option<i64>,
     notify_url: Option<&'a str>,
     remark: Option<&'a str>,
 }
@@ -243,8 +287,9 @@ fn insert_refund(
     exec(
         tx,
         "INSERT INTO refunds (acquirer, merchant_refund_id, refund_id, merchant_transaction_id, \
-         transaction_id, amount_minor, currency, status, kind, created_ms, notify_url, remark) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'SUCCESS', ?8, ?9, ?10, ?11)",
+         transaction_id, amount_minor, currency, status, initial_status, next_ms, next_status, \
+         kind, created_ms, notify_url, remark) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, 'SUCCESS', ?10, ?11, ?12, ?13)",
         rusqlite::params![
             attempt.acquirer.as_str(),
             merchant_refund_id,
@@ -253,6 +298,8 @@ fn insert_refund(
             &attempt.transaction_id,
             row.amount_minor,
             &attempt.currency,
+            row.status.as_str(),
+            row.next_ms,
             row.kind,
             now,
             row.notify_url,

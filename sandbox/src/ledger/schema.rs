@@ -73,6 +73,9 @@ CREATE TABLE IF NOT EXISTS refunds (
     amount_minor INTEGER NOT NULL,
     currency TEXT NOT NULL,
     status TEXT NOT NULL,
+    initial_status TEXT NOT NULL,
+    next_ms INTEGER,
+    next_status TEXT,
     kind TEXT NOT NULL,
     created_ms INTEGER NOT NULL,
     notify_url TEXT,
@@ -81,6 +84,7 @@ CREATE TABLE IF NOT EXISTS refunds (
     UNIQUE (acquirer, refund_id)
 );
 CREATE INDEX IF NOT EXISTS refunds_by_order ON refunds (acquirer, merchant_transaction_id);
+CREATE INDEX IF NOT EXISTS refunds_due ON refunds (status, next_ms);
 
 CREATE TABLE IF NOT EXISTS used_codes (
     code TEXT PRIMARY KEY,

@@ -8,7 +8,7 @@ use super::form::{Form, OpError};
 use super::pay::internal;
 use super::render::status_and_details;
 use super::xml::{amount, document, Elements};
-use crate::ledger::model::{Acquirer, Attempt, Refund};
+use crate::ledger::model::{Acquirer, Attempt, PaymentStatus, Refund};
 use crate::ledger::{NewRefund, OrderRef, RefundDecision, RefundRefusal};
 use crate::state::AppState;
 
@@ -139,16 +139,22 @@ pub(crate) fn query_refund(app: &AppState, form: &Form) -> String {
     }
 }
 
+/// A refund's current state (choice O6): `refund_results` 1 success, -1 pending, 0 failed.
 fn refund_response(app: &AppState, r: &Refund) -> String {
+    let (results, details) = match r.status {
+        PaymentStatus::Success => ("1", "20000:Success"),
+        PaymentStatus::Processing => ("-1", "20030:Refund pending"),
+        _ => ("0", "20031:Refund failed"),
+    };
     let creds = &app.credentials.oceanpayment;
     let mut e = Elements::new(creds);
     e.push("payment_id", r.transaction_id.as_str())
         .push("refund_id", r.refund_id.as_str())
         .push("refund_number", r.merchant_refund_id.as_str())
         .push("refund_amount", amount(r.amount_minor, &r.currency))
-        .push("refund_results", "1")
+        .push("refund_results", results)
         .push("refund_description", r.remark.clone().unwrap_or_default())
-        .push("refund_details", "20000:Success");
+        .push("refund_details", details);
     e.sign(creds, OceanMessage::RefundResponse, false);
     document(&e.render("response"))
 }
