@@ -15,7 +15,7 @@ pub struct SandboxConfig {
     /// SQLite ledger file. `None` keeps the ledger in memory (lost at shutdown).
     pub db_path: Option<PathBuf>,
     /// Multiplies every sandbox duration: `1.0` is real time, `0.01` runs 100 times faster.
-    /// Must be finite and greater than zero.
+    /// Must be greater than zero and at most 1000.
     pub time_scale: f64,
     /// Unscaled durations of the simulated world.
     pub timings: ScenarioTimings,

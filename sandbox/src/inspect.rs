@@ -19,6 +19,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/sandbox/orders/{merchant_transaction_id}", get(order))
         .route("/sandbox/notifications", get(notifications))
         .route("/sandbox/terminals", get(terminals).post(register_terminal))
+        .route("/sandbox/qr/{transaction_id}", get(qr))
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
@@ -73,6 +74,31 @@ async fn order(
         1 => Json(found.remove(0)).into_response(),
         _ => error(StatusCode::CONFLICT, "both acquirers have this order: add ?acquirer="),
     }
+}
+
+/// What a merchant-presented QR code points at (the `qrUrl` / `pay_url` the sandbox hands out):
+/// the payment it pays and its current state. The sandbox customer pays on its own schedule.
+async fn qr(State(app): State<Shared>, Path(transaction_id): Path<String>) -> Response {
+    for acquirer in [Acquirer::PingPong, Acquirer::Oceanpayment] {
+        match app.ledger.attempt_by_transaction_id(acquirer, &transaction_id) {
+            Ok(Some(a)) if a.flow == crate::ledger::model::Flow::Qr => {
+                return Json(json!({
+                    "acquirer": acquirer,
+                    "transactionId": a.transaction_id,
+                    "merchantTransactionId": a.merchant_transaction_id,
+                    "amount": crate::ledger::major(a.amount_minor, &a.currency),
+                    "currency": a.currency,
+                    "method": a.method,
+                    "status": a.status,
+                    "expiresMs": a.expires_ms,
+                }))
+                .into_response()
+            }
+            Ok(_) => {}
+            Err(e) => return internal(e),
+        }
+    }
+    error(StatusCode::NOT_FOUND, format!("no QR payment {transaction_id}"))
 }
 
 async fn notifications(State(app): State<Shared>) -> Response {

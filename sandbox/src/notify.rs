@@ -127,7 +127,7 @@ async fn send(app: Shared, client: reqwest::Client, n: Notification) {
             log::info!("sandbox: notification {} to {}: {why}", n.id, n.url);
             match retry_delay(n.acquirer, n.attempts + 1) {
                 Some(delay) => {
-                    let next = app.clock.now_ms() + app.clock.scaled_ms(delay);
+                    let next = app.clock.after(app.clock.now_ms(), delay);
                     ledger.record_notification_attempt(
                         n.id,
                         NotificationState::Pending,

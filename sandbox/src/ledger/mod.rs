@@ -25,7 +25,7 @@ use plan::Transition;
 pub use outbox::{Notification, NotificationKind, NotificationState};
 pub use payments::{NewPayment, PaymentDecision, Refusal, VoidDecision};
 pub use refunds::{NewRefund, OrderRef, RefundDecision, RefundRefusal};
-pub use views::{LedgerRow, OrderView};
+pub use views::{major, Charge, LedgerRow, OrderView};
 
 /// Why the ledger could not answer. Requests that hit it get an "internal error" answer.
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +82,7 @@ impl Ledger {
     /// Persists every state change that is due (expiries, customer and terminal results) and
     /// queues their notifications. Returns how many attempts changed.
     pub fn settle_due(&self) -> Result<usize, LedgerError> {
-        self.write(|tx, now| settle(tx, now))
+        self.write(settle)
     }
 
     /// The attempt with this idempotency key.
@@ -115,7 +115,8 @@ impl Ledger {
     /// Registers a simulated card terminal (idempotent).
     pub fn register_terminal(&self, terminal: &Terminal) -> Result<(), LedgerError> {
         self.write(|tx, now| {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT OR IGNORE INTO terminals (device_sn, device_model, created_ms) VALUES (?1, ?2, ?3)",
                 (&terminal.device_sn, &terminal.device_model, now),
             )?;
@@ -134,6 +135,21 @@ impl Ledger {
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
+}
+
+/// Runs a statement through the statement cache: the same few statements run for every request.
+fn exec(tx: &Transaction<'_>, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(params)
+}
+
+/// Reads one row through the statement cache.
+fn one<T>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    tx.prepare_cached(sql)?.query_row(params, f)
 }
 
 /// Columns of `attempts` in the order [`attempt_from_row`] reads them.
@@ -180,7 +196,7 @@ fn attempt_by(
 ) -> Result<Option<Attempt>, LedgerError> {
     let sql =
         format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE acquirer = ?1 AND {column} = ?2");
-    Ok(tx.query_row(&sql, (acquirer.as_str(), value), attempt_from_row).optional()?)
+    Ok(one(tx, &sql, (acquirer.as_str(), value), attempt_from_row).optional()?)
 }
 
 fn latest_attempt(
@@ -212,12 +228,14 @@ fn refund_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Refund> {
         created_ms: r.get(9)?,
         notify_url: r.get(10)?,
         remark: r.get(11)?,
+        initial_status: PaymentStatus::parse(&r.get::<_, String>(12)?),
     })
 }
 
 /// Columns of `refunds` in the order [`refund_from_row`] reads them.
 const REFUND_COLUMNS: &str = "acquirer, merchant_refund_id, refund_id, merchant_transaction_id, \
-    transaction_id, amount_minor, currency, status, kind, created_ms, notify_url, remark";
+    transaction_id, amount_minor, currency, status, kind, created_ms, notify_url, remark, \
+    initial_status";
 
 /// Applies every transition due at `now`.
 fn settle(tx: &Transaction<'_>, now: i64) -> Result<usize, LedgerError> {
@@ -239,7 +257,7 @@ fn settle(tx: &Transaction<'_>, now: i64) -> Result<usize, LedgerError> {
         };
         finish_attempt(tx, acquirer, request_id, transition)?;
     }
-    Ok(due.len())
+    Ok(due.len() + refunds::settle(tx, now)?)
 }
 
 /// Moves a PROCESSING attempt to a final state: books the charge and queues the notification.
@@ -249,7 +267,8 @@ fn finish_attempt(
     request_id: &str,
     t: Transition,
 ) -> Result<(), LedgerError> {
-    tx.execute(
+    exec(
+        tx,
         "UPDATE attempts SET status = ?3, reason = ?4, final_ms = ?5, next_ms = NULL \
          WHERE acquirer = ?1 AND request_id = ?2",
         (acquirer.as_str(), request_id, t.status.as_str(), t.reason.as_str(), t.at_ms),
@@ -262,12 +281,14 @@ fn finish_attempt(
 
 /// Bookkeeping shared by every attempt that reaches a final state, at once or later.
 fn after_final(tx: &Transaction<'_>, attempt: &Attempt, at_ms: i64) -> Result<(), LedgerError> {
-    tx.execute(
+    exec(
+        tx,
         "UPDATE orders SET status = ?3 WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
         (attempt.acquirer.as_str(), &attempt.merchant_transaction_id, attempt.status.as_str()),
     )?;
     if attempt.status == PaymentStatus::Success {
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO charges (acquirer, merchant_transaction_id, request_id, transaction_id, \
              amount_minor, currency, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             (
@@ -309,7 +330,8 @@ fn notification_url(attempt: &Attempt) -> Option<&str> {
 /// A fresh acquirer-side id: the creation time and a ledger-wide sequence, all digits, `width`
 /// long (PingPong ids are 19 digits, Oceanpayment's 21).
 fn next_id(tx: &Transaction<'_>, now: i64, width: usize) -> Result<String, LedgerError> {
-    let seq: i64 = tx.query_row(
+    let seq: i64 = one(
+        tx,
         "UPDATE counters SET value = value + 1 WHERE name = 'ids' RETURNING value",
         [],
         |r| r.get(0),

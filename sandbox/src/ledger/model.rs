@@ -223,8 +223,10 @@ pub struct Refund {
     pub amount_minor: i64,
     /// ISO 4217 code.
     pub currency: String,
-    /// `SUCCESS` (the sandbox settles refunds at once).
+    /// `SUCCESS`, `PROCESSING` or `FAILED` (refund scenarios 51 and 52).
     pub status: PaymentStatus,
+    /// The state of the first answer (replays answer with it).
+    pub initial_status: PaymentStatus,
     /// `refund` or `void`.
     pub kind: String,
     /// Creation time, epoch ms.

@@ -7,7 +7,7 @@ use rusqlite::Transaction;
 use serde::Serialize;
 
 use super::model::Acquirer;
-use super::{Ledger, LedgerError};
+use super::{exec, Ledger, LedgerError};
 
 /// What a notification announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -93,7 +93,8 @@ pub(super) fn enqueue(
         NotificationKind::Payment => "payment",
         NotificationKind::Refund => "refund",
     };
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO notifications (acquirer, kind, subject, url, state, attempts, next_at_ms, created_ms) \
          VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5)",
         (acquirer.as_str(), kind, subject, url, now),
@@ -121,7 +122,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Notification> {
 
 impl Ledger {
     /// Claims up to `limit` notifications that are due (marks them `sending`).
-    pub fn claim_due_notifications(&self, limit: usize) -> Result<Vec<Notification>, LedgerError> {
+    pub(crate) fn claim_due_notifications(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<Notification>, LedgerError> {
         self.write(|tx, now| {
             let due: Vec<Notification> = {
                 let sql = format!(
@@ -134,14 +138,14 @@ impl Ledger {
                 rows.collect::<Result<_, _>>()?
             };
             for n in &due {
-                tx.execute("UPDATE notifications SET state = 'sending' WHERE id = ?1", [n.id])?;
+                exec(tx, "UPDATE notifications SET state = 'sending' WHERE id = ?1", [n.id])?;
             }
             Ok(due)
         })
     }
 
     /// Records one attempt: its new state, when to try again and what went wrong.
-    pub fn record_notification_attempt(
+    pub(crate) fn record_notification_attempt(
         &self,
         id: i64,
         state: NotificationState,
@@ -149,7 +153,8 @@ impl Ledger {
         error: Option<&str>,
     ) -> Result<(), LedgerError> {
         self.write(|tx, now| {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE notifications SET state = ?2, attempts = attempts + 1, \
                  next_at_ms = COALESCE(?3, next_at_ms), last_error = ?4 WHERE id = ?1",
                 (id, state.as_str(), next_at_ms.or(Some(now)), error),
@@ -159,9 +164,10 @@ impl Ledger {
     }
 
     /// Marks a notification as refused without counting an attempt.
-    pub fn refuse_notification(&self, id: i64, why: &str) -> Result<(), LedgerError> {
+    pub(crate) fn refuse_notification(&self, id: i64, why: &str) -> Result<(), LedgerError> {
         self.write(|tx, _| {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE notifications SET state = 'refused', last_error = ?2 WHERE id = ?1",
                 (id, why),
             )?;

@@ -6,7 +6,7 @@ use tillkit_core::paycode::PaymentCode;
 
 use super::model::{Acquirer, Attempt, Flow, PaymentStatus, Reason, Terminal};
 use super::plan::{next_transition, plan};
-use super::{after_final, attempt_by, latest_attempt, next_id, Ledger, LedgerError};
+use super::{after_final, attempt_by, exec, latest_attempt, next_id, one, Ledger, LedgerError};
 use crate::scenario::{Scenario, WireFault};
 
 /// A payment request, validated by its wire layer.
@@ -47,7 +47,7 @@ pub enum PaymentDecision {
     /// the wire fault of the first answer (scenarios 55, 56, 58, 59).
     Answer {
         /// The attempt to answer with.
-        attempt: Attempt,
+        attempt: Box<Attempt>,
         /// True for a repeated request id.
         replay: bool,
         /// Transport fault to inject into this answer.
@@ -98,7 +98,7 @@ impl Ledger {
                     && seen.amount_minor == p.amount.minor_units()
                     && seen.currency == p.amount.currency().code();
                 return Ok(if same {
-                    PaymentDecision::Answer { attempt: seen, replay: true, fault: None }
+                    PaymentDecision::Answer { attempt: Box::new(seen), replay: true, fault: None }
                 } else {
                     PaymentDecision::Refused(Refusal::RequestIdReused)
                 });
@@ -132,7 +132,7 @@ impl Ledger {
                 None => false,
             };
             let attempt = insert_attempt(self, tx, p, scenario, code_used, now)?;
-            Ok(PaymentDecision::Answer { attempt, replay: false, fault })
+            Ok(PaymentDecision::Answer { attempt: Box::new(attempt), replay: false, fault })
         })
     }
 
@@ -155,13 +155,16 @@ impl Ledger {
                 PaymentStatus::Success => super::refunds::reverse_in_full(tx, &last, now)?,
                 PaymentStatus::Processing => {}
             }
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE attempts SET status = 'CANCEL', reason = ?3, final_ms = ?4, next_ms = NULL \
                  WHERE acquirer = ?1 AND request_id = ?2",
                 (acquirer.as_str(), &last.request_id, Reason::Voided.as_str(), now),
             )?;
-            tx.execute(
-                "UPDATE orders SET status = 'CANCEL' WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
+            exec(
+                tx,
+                "UPDATE orders SET status = 'CANCEL' \
+                 WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
                 (acquirer.as_str(), merchant_transaction_id),
             )?;
             let voided = attempt_by(tx, acquirer, "request_id", &last.request_id)?;
@@ -171,24 +174,24 @@ impl Ledger {
 }
 
 fn terminal_refusal(tx: &Transaction<'_>, t: &Terminal) -> Result<Option<Refusal>, LedgerError> {
-    let known: Option<i64> = tx
-        .query_row(
-            "SELECT 1 FROM terminals WHERE device_sn = ?1 AND device_model = ?2",
-            (&t.device_sn, &t.device_model),
-            |r| r.get(0),
-        )
-        .optional()?;
+    let known: Option<i64> = one(
+        tx,
+        "SELECT 1 FROM terminals WHERE device_sn = ?1 AND device_model = ?2",
+        (&t.device_sn, &t.device_model),
+        |r| r.get(0),
+    )
+    .optional()?;
     if known.is_none() {
         return Ok(Some(Refusal::UnknownTerminal));
     }
-    let busy: Option<String> = tx
-        .query_row(
-            "SELECT merchant_transaction_id FROM attempts WHERE device_sn = ?1 AND device_model = ?2 \
+    let busy: Option<String> = one(
+        tx,
+        "SELECT merchant_transaction_id FROM attempts WHERE device_sn = ?1 AND device_model = ?2 \
              AND status = 'PROCESSING' AND flow = 'card' LIMIT 1",
-            (&t.device_sn, &t.device_model),
-            |r| r.get(0),
-        )
-        .optional()?;
+        (&t.device_sn, &t.device_model),
+        |r| r.get(0),
+    )
+    .optional()?;
     Ok(busy.map(|merchant_transaction_id| Refusal::TerminalBusy { merchant_transaction_id }))
 }
 
@@ -199,7 +202,8 @@ fn first_fault(
     scenario: Scenario,
     now: i64,
 ) -> Result<bool, LedgerError> {
-    let inserted = tx.execute(
+    let inserted = exec(
+        tx,
         "INSERT OR IGNORE INTO faults_applied (acquirer, request_id, scenario, applied_ms) \
          VALUES (?1, ?2, ?3, ?4)",
         (p.acquirer.as_str(), &p.request_id, scenario.number(), now),
@@ -214,7 +218,8 @@ fn claim_code(
     code: &PaymentCode,
     now: i64,
 ) -> Result<bool, LedgerError> {
-    let inserted = tx.execute(
+    let inserted = exec(
+        tx,
         "INSERT OR IGNORE INTO used_codes (code, acquirer, request_id, used_ms) VALUES (?1, ?2, ?3, ?4)",
         (code.digits(), p.acquirer.as_str(), &p.request_id, now),
     )?;
@@ -234,8 +239,7 @@ fn insert_attempt(
         // Customer-presented codes have no order expiry: scenario 54 stays PROCESSING.
         Flow::Code => None,
         Flow::Qr | Flow::Card => Some(
-            p.expires_ms
-                .unwrap_or_else(|| now + ledger.clock.scaled_ms(ledger.timings.default_expiry)),
+            p.expires_ms.unwrap_or_else(|| ledger.clock.after(now, ledger.timings.default_expiry)),
         ),
     };
     let next = if planned.status == PaymentStatus::Processing {
@@ -246,10 +250,12 @@ fn insert_attempt(
     let width = if p.acquirer == Acquirer::Oceanpayment { 21 } else { 19 };
     let transaction_id = next_id(tx, now, width)?;
     let currency = p.amount.currency().code();
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO orders (acquirer, merchant_transaction_id, currency, amount_minor, status, created_ms) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-         ON CONFLICT (acquirer, merchant_transaction_id) DO UPDATE SET status = excluded.status",
+         ON CONFLICT (acquirer, merchant_transaction_id) DO UPDATE SET status = excluded.status, \
+         currency = excluded.currency, amount_minor = excluded.amount_minor",
         (
             p.acquirer.as_str(),
             &p.merchant_transaction_id,
@@ -260,7 +266,8 @@ fn insert_attempt(
         ),
     )?;
     let final_ms = planned.status.is_final().then_some(now);
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO attempts (acquirer, request_id, merchant_transaction_id, transaction_id, \
          amount_minor, currency, flow, method, code_masked, device_sn, device_model, \
          cashier_device_id, scenario, status, reason, initial_status, initial_reason, created_ms, \

@@ -44,7 +44,7 @@ pub fn plan(
     let later = |after, status, reason| Plan {
         status: PaymentStatus::Processing,
         reason: Reason::Pending,
-        outcome: Some(Transition { at_ms: now_ms + clock.scaled_ms(after), status, reason }),
+        outcome: Some(Transition { at_ms: clock.after(now_ms, after), status, reason }),
     };
     if code_already_used {
         return immediate(PaymentStatus::Failed, Reason::CodeAlreadyUsed);

@@ -6,8 +6,10 @@ use tillkit_core::money::Amount;
 use super::model::{Acquirer, Attempt, PaymentStatus, Refund};
 use super::outbox::{self, NotificationKind};
 use super::{
-    attempt_by, latest_attempt, next_id, refund_from_row, Ledger, LedgerError, REFUND_COLUMNS,
+    attempt_by, exec, latest_attempt, next_id, one, refund_from_row, Ledger, LedgerError,
+    REFUND_COLUMNS,
 };
+use crate::scenario::Scenario;
 
 /// How a refund names the order it refunds.
 #[derive(Debug, Clone)]
@@ -129,23 +131,28 @@ impl Ledger {
             if let Some(refusal) = refusal {
                 return Ok(RefundDecision::Refused(refusal));
             }
+            // Refund scenarios, by the refund amount's cents: 51 fails, 52 is pending for a
+            // while, anything else succeeds at once.
+            let (status, next_ms) = match Scenario::from_minor_units(amount) {
+                Scenario::Decline => (PaymentStatus::Failed, None),
+                Scenario::UserPaying => (
+                    PaymentStatus::Processing,
+                    Some(self.clock.after(now, self.timings.user_paying)),
+                ),
+                _ => (PaymentStatus::Success, None),
+            };
             let row = RefundRow {
                 merchant_refund_id: r.merchant_refund_id.as_deref(),
                 amount_minor: amount,
                 kind: "refund",
+                status,
+                next_ms,
                 notify_url: r.notify_url.as_deref(),
                 remark: r.remark.as_deref(),
             };
             let refund = insert_refund(tx, &attempt, &row, now)?;
-            if let Some(url) = refund.notify_url.as_deref().filter(|u| !u.trim().is_empty()) {
-                outbox::enqueue(
-                    tx,
-                    r.acquirer,
-                    NotificationKind::Refund,
-                    &refund.refund_id,
-                    url,
-                    now,
-                )?;
+            if refund.status.is_final() {
+                notify(tx, &refund, now)?;
             }
             Ok(RefundDecision::Answer { refund, replay: false })
         })
@@ -180,10 +187,46 @@ pub(super) fn reverse_in_full(
             merchant_refund_id: Some(&id),
             amount_minor: paid - refunded,
             kind: "void",
+            status: PaymentStatus::Success,
+            next_ms: None,
             notify_url: None,
             remark: Some("offline void"),
         };
         insert_refund(tx, attempt, &row, now)?;
+    }
+    Ok(())
+}
+
+/// Settles pending refunds that are due: they succeed (refund scenario 52).
+pub(super) fn settle(tx: &Transaction<'_>, now: i64) -> Result<usize, LedgerError> {
+    let due: Vec<(String, String)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT acquirer, refund_id FROM refunds WHERE status = 'PROCESSING' \
+             AND next_ms IS NOT NULL AND next_ms <= ?1",
+        )?;
+        let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (acquirer, refund_id) in &due {
+        let Some(acquirer) = Acquirer::parse(acquirer) else { continue };
+        exec(
+            tx,
+            "UPDATE refunds SET status = next_status, next_ms = NULL \
+             WHERE acquirer = ?1 AND refund_id = ?2",
+            (acquirer.as_str(), refund_id),
+        )?;
+        if let Some(refund) = refund_by(tx, acquirer, "refund_id", refund_id)? {
+            notify(tx, &refund, now)?;
+        }
+    }
+    Ok(due.len())
+}
+
+/// Queues the refund's notification, if it asked for one.
+fn notify(tx: &Transaction<'_>, refund: &Refund, now: i64) -> Result<(), LedgerError> {
+    if let Some(url) = refund.notify_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        let id = &refund.refund_id;
+        outbox::enqueue(tx, refund.acquirer, NotificationKind::Refund, id, url, now)?;
     }
     Ok(())
 }
@@ -194,12 +237,15 @@ pub(super) fn paid_and_refunded(
     acquirer: Acquirer,
     merchant_transaction_id: &str,
 ) -> Result<(i64, i64), LedgerError> {
-    let paid: i64 = tx.query_row(
-        "SELECT COALESCE(SUM(amount_minor), 0) FROM charges WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
+    let paid: i64 = one(
+        tx,
+        "SELECT COALESCE(SUM(amount_minor), 0) FROM charges \
+         WHERE acquirer = ?1 AND merchant_transaction_id = ?2",
         (acquirer.as_str(), merchant_transaction_id),
         |r| r.get(0),
     )?;
-    let refunded: i64 = tx.query_row(
+    let refunded: i64 = one(
+        tx,
         "SELECT COALESCE(SUM(amount_minor), 0) FROM refunds WHERE acquirer = ?1 \
          AND merchant_transaction_id = ?2 AND status IN ('SUCCESS', 'PROCESSING')",
         (acquirer.as_str(), merchant_transaction_id),
@@ -215,7 +261,7 @@ fn refund_by(
     value: &str,
 ) -> Result<Option<Refund>, LedgerError> {
     let sql = format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE acquirer = ?1 AND {column} = ?2");
-    Ok(tx.query_row(&sql, (acquirer.as_str(), value), refund_from_row).optional()?)
+    Ok(one(tx, &sql, (acquirer.as_str(), value), refund_from_row).optional()?)
 }
 
 /// The parts of a refund row that are not copied from the attempt.
@@ -223,6 +269,8 @@ struct RefundRow<'a> {
     merchant_refund_id: Option<&'a str>,
     amount_minor: i64,
     kind: &'static str,
+    status: PaymentStatus,
+    next_ms: Option<i64>,
     notify_url: Option<&'a str>,
     remark: Option<&'a str>,
 }
@@ -236,10 +284,12 @@ fn insert_refund(
     let width = if attempt.acquirer == Acquirer::Oceanpayment { 21 } else { 19 };
     let refund_id = next_id(tx, now, width)?;
     let merchant_refund_id = row.merchant_refund_id.unwrap_or(&refund_id);
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO refunds (acquirer, merchant_refund_id, refund_id, merchant_transaction_id, \
-         transaction_id, amount_minor, currency, status, kind, created_ms, notify_url, remark) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'SUCCESS', ?8, ?9, ?10, ?11)",
+         transaction_id, amount_minor, currency, status, initial_status, next_ms, next_status, \
+         kind, created_ms, notify_url, remark) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, 'SUCCESS', ?10, ?11, ?12, ?13)",
         rusqlite::params![
             attempt.acquirer.as_str(),
             merchant_refund_id,
@@ -248,6 +298,8 @@ fn insert_refund(
             &attempt.transaction_id,
             row.amount_minor,
             &attempt.currency,
+            row.status.as_str(),
+            row.next_ms,
             row.kind,
             now,
             row.notify_url,

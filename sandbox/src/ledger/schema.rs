@@ -73,6 +73,9 @@ CREATE TABLE IF NOT EXISTS refunds (
     amount_minor INTEGER NOT NULL,
     currency TEXT NOT NULL,
     status TEXT NOT NULL,
+    initial_status TEXT NOT NULL,
+    next_ms INTEGER,
+    next_status TEXT,
     kind TEXT NOT NULL,
     created_ms INTEGER NOT NULL,
     notify_url TEXT,
@@ -81,6 +84,7 @@ CREATE TABLE IF NOT EXISTS refunds (
     UNIQUE (acquirer, refund_id)
 );
 CREATE INDEX IF NOT EXISTS refunds_by_order ON refunds (acquirer, merchant_transaction_id);
+CREATE INDEX IF NOT EXISTS refunds_due ON refunds (status, next_ms);
 
 CREATE TABLE IF NOT EXISTS used_codes (
     code TEXT PRIMARY KEY,
@@ -127,6 +131,7 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch(SCHEMA)?;
     // Notifications being sent when a previous run stopped are sent again.
     conn.execute("UPDATE notifications SET state = 'pending' WHERE state = 'sending'", [])?;

@@ -45,7 +45,7 @@ pub struct OrderView {
     pub refunds: Vec<Refund>,
     /// Total charged, major units.
     pub paid: String,
-    /// Total refunded, major units.
+    /// Total of successful refunds, major units.
     pub refunded: String,
 }
 
@@ -158,7 +158,10 @@ fn order_view(
         let rows = stmt.query_map(key, refund_from_row)?;
         rows.collect::<Result<_, _>>()?
     };
-    let (paid, refunded) = super::refunds::paid_and_refunded(tx, acquirer, id)?;
+    let (paid, _) = super::refunds::paid_and_refunded(tx, acquirer, id)?;
+    // Shown: money back with the customer, not refunds still pending.
+    let refunded: i64 =
+        refunds.iter().filter(|r| r.status == PaymentStatus::Success).map(|r| r.amount_minor).sum();
     Ok(Some(OrderView {
         acquirer,
         merchant_transaction_id: id.to_string(),

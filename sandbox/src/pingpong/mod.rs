@@ -97,5 +97,8 @@ pub(crate) fn payment_notification(app: &AppState, attempt: &Attempt) -> String 
 
 /// The body of a refund notification (notifyType REFUND).
 pub(crate) fn refund_notification(app: &AppState, refund: &Refund) -> String {
-    envelope::notification(&app.credentials.pingpong, &render::refund_biz(refund, false, true))
+    envelope::notification(
+        &app.credentials.pingpong,
+        &render::refund_biz(refund, render::View::Notification),
+    )
 }

@@ -197,7 +197,7 @@ fn expiry(app: &AppState, f: &Fields<'_>) -> Result<Option<i64>, ApiError> {
         ));
     }
     let span = std::time::Duration::from_millis(u64::try_from(span).unwrap_or(0));
-    Ok(Some(now + app.clock.scaled_ms(span)))
+    Ok(Some(app.clock.after(now, span)))
 }
 
 /// A notification URL: at most 255 characters, no query string (PingPong's rule).

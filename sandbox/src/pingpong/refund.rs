@@ -6,7 +6,7 @@ use tillkit_core::sign::pingpong::SignType;
 use super::envelope::{answer, ApiError};
 use super::fields::Fields;
 use super::payment::{currency, internal, url};
-use super::render::refund_biz;
+use super::render::{refund_biz, refund_code, View};
 use crate::ledger::model::Acquirer;
 use crate::ledger::{NewRefund, OrderRef, RefundDecision, RefundRefusal};
 use crate::reply::Reply;
@@ -34,15 +34,9 @@ pub(crate) fn refund(
     };
     match app.ledger.refund(&request).map_err(internal)? {
         RefundDecision::Answer { refund, .. } => {
-            let biz = refund_biz(&refund, true, false);
-            Ok(answer(
-                &app.credentials.pingpong,
-                sign_type,
-                "000000",
-                "Refund succeeded",
-                Some(&biz),
-                false,
-            ))
+            let biz = refund_biz(&refund, View::FirstAnswer);
+            let (code, description) = refund_code(refund.initial_status);
+            Ok(answer(&app.credentials.pingpong, sign_type, code, description, Some(&biz), false))
         }
         RefundDecision::Refused(r) => {
             Err(refusal_error(&r, &merchant_transaction_id, &merchant_refund_id))
@@ -70,7 +64,7 @@ pub(crate) fn refund_query(
         .filter(|r| r.merchant_transaction_id == merchant_transaction_id)
         .filter(|r| merchant_refund_id.as_ref().is_none_or(|m| *m == r.merchant_refund_id));
     let refund = found.ok_or_else(|| ApiError::new("107001", "refund does not exist"))?;
-    let biz = refund_biz(&refund, true, false);
+    let biz = refund_biz(&refund, View::Query);
     Ok(answer(
         &app.credentials.pingpong,
         sign_type,

@@ -6,18 +6,22 @@ use serde_json::{json, Map, Value};
 use crate::ledger::model::{Attempt, Flow, PaymentStatus, Reason, Refund};
 
 /// The result code and description of an attempt in a given state.
+///
+/// Choice P12 pairs FAILED with `301002` (or `301003`), so every failure carries `301002` and
+/// the description tells them apart.
 pub(crate) fn result_code(status: PaymentStatus, reason: Reason) -> (&'static str, &'static str) {
     match (status, reason) {
         (PaymentStatus::Success, _) => ("000000", "Transaction succeeded"),
         (PaymentStatus::Processing, _) => ("002000", "Transaction processing"),
-        (_, Reason::Declined) => ("301002", "Do not honor"),
-        (_, Reason::CustomerCancelled) => ("301099", "The customer cancelled the payment"),
-        (_, Reason::CodeAlreadyUsed) => {
-            ("301008", "The payment code has expired or was already used")
-        }
         (PaymentStatus::Closed, _) => ("105000", "Transaction expired: the order is closed"),
         (PaymentStatus::Cancel, _) => ("105000", "Transaction voided"),
-        (_, _) => ("301099", "Transaction failed"),
+        (_, Reason::CustomerCancelled) => {
+            ("301002", "Do not honor: the customer cancelled the payment")
+        }
+        (_, Reason::CodeAlreadyUsed) => {
+            ("301002", "Do not honor: the payment code has expired or was already used")
+        }
+        (_, _) => ("301002", "Do not honor"),
     }
 }
 
@@ -111,32 +115,44 @@ pub(crate) fn qr_content(transaction_id: &str) -> String {
     format!("tillkit-sandbox://pay/{transaction_id}")
 }
 
-/// The `bizContent` of a refund; `notification` adds `notifyType = REFUND`.
-pub(crate) fn refund_biz(r: &Refund, with_result: bool, notification: bool) -> Value {
-    let mut biz = json!({
-        "transactionId": r.transaction_id,
-        "merchantTransactionId": r.merchant_transaction_id,
-        "merchantRefundId": r.merchant_refund_id,
-        "refundId": r.refund_id,
-        "currency": r.currency,
-        "amount": six_decimals(r.amount_minor, &r.currency),
-        "status": r.status.as_str(),
-        "refundTime": r.created_ms.to_string(),
-        "refundEndingTime": r.created_ms.to_string(),
-    });
-    if let Value::Object(map) = &mut biz {
-        if let Some(remark) = &r.remark {
-            map.insert("remark".into(), json!(remark));
-        }
-        if with_result {
-            map.insert("resultCode".into(), json!("000000"));
-            map.insert("resultDescription".into(), json!("Refund succeeded"));
-        }
-        if notification {
-            map.insert("notifyType".into(), json!("REFUND"));
-        }
+/// The result code and description of a refund (choice P14).
+pub(crate) fn refund_code(status: PaymentStatus) -> (&'static str, &'static str) {
+    match status {
+        PaymentStatus::Success => ("000000", "Refund succeeded"),
+        PaymentStatus::Processing => ("002000", "Refund processing"),
+        _ => ("303000", "Refund failed"),
     }
-    biz
+}
+
+/// The `bizContent` of a refund: its first state for the refund answer and its replays
+/// (choice P11), the current one for queries and notifications (`notifyType = REFUND`).
+pub(crate) fn refund_biz(r: &Refund, view: View) -> Value {
+    let status = if view == View::FirstAnswer { r.initial_status } else { r.status };
+    let mut biz = Map::new();
+    let mut put = |k: &str, v: Value| {
+        biz.insert(k.to_string(), v);
+    };
+    put("transactionId", json!(r.transaction_id));
+    put("merchantTransactionId", json!(r.merchant_transaction_id));
+    put("merchantRefundId", json!(r.merchant_refund_id));
+    put("refundId", json!(r.refund_id));
+    put("currency", json!(r.currency));
+    put("amount", json!(six_decimals(r.amount_minor, &r.currency)));
+    put("status", json!(status.as_str()));
+    put("refundTime", json!(r.created_ms.to_string()));
+    if status.is_final() {
+        put("refundEndingTime", json!(r.created_ms.to_string()));
+    }
+    if let Some(remark) = &r.remark {
+        put("remark", json!(remark));
+    }
+    let (code, description) = refund_code(status);
+    put("resultCode", json!(code));
+    put("resultDescription", json!(description));
+    if view == View::Notification {
+        put("notifyType", json!("REFUND"));
+    }
+    Value::Object(biz)
 }
 
 #[cfg(test)]

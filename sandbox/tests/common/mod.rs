@@ -26,8 +26,8 @@ pub fn timings() -> ScenarioTimings {
         qr_customer_pays_after: Duration::from_secs(5), // 50 ms
         card_terminal_takes: Duration::from_secs(3),    // 30 ms
         user_paying: Duration::from_secs(10),           // 100 ms
-        slow_response: Duration::from_secs(30),         // 300 ms
-        default_expiry: Duration::from_secs(60),        // 600 ms
+        slow_response: Duration::from_secs(50),         // 500 ms
+        default_expiry: Duration::from_secs(100),       // 1 s
     }
 }
 
@@ -43,6 +43,14 @@ pub async fn start() -> Env {
     let sandbox = Sandbox::start(config).await.unwrap();
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     Env { sandbox, http, _dir: dir }
+}
+
+impl Env {
+    /// Wraps a sandbox started with a custom configuration.
+    pub fn wrap(sandbox: SandboxHandle, dir: TempDir) -> Env {
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        Env { sandbox, http, _dir: dir }
+    }
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(1);
