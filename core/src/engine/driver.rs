@@ -45,6 +45,11 @@ async fn run(inner: Arc<Inner>) {
     let mut last_queue_event = 0;
     while !inner.closed.load(Ordering::Relaxed) {
         while running.try_join_next().is_some() {}
+        if permits.available_permits() == 0 {
+            // Every permit is taken: a finishing step wakes the driver.
+            inner.wake.notified().await;
+            continue;
+        }
         let now = inner.now();
         if now.saturating_sub(last_queue_event) >= QUEUE_EVENT_EVERY_MS
             && inner.queue_dirty.swap(false, Ordering::Relaxed)
@@ -56,7 +61,9 @@ async fn run(inner: Arc<Inner>) {
             }
         }
         let horizon = now + MAX_SLEEP.as_millis() as u64;
-        let soon = match inner.store.read(|c, _| store::due_outbox(c, horizon, 512)) {
+        // Enough rows to fill the free permits, with room for the rows being worked on.
+        let want = (permits.available_permits() + running.len()) as u32 + 8;
+        let soon = match inner.store.read(|c, _| store::due_outbox(c, horizon, want)) {
             Ok(rows) => rows,
             Err(e) => {
                 log::error!("driver cannot read the outbox: {e}");

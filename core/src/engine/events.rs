@@ -33,7 +33,11 @@ impl SaleHint {
     pub fn of(sale: &SaleRow) -> SaleHint {
         match sale.status {
             SaleStatus::Queued => SaleHint::WaitingForNetwork,
-            SaleStatus::Processing if sale.kind == SaleKind::MerchantQr && sale.qr.is_some() => {
+            // Before the acquirer's answer the sale holds only the QR's expiry, no content.
+            SaleStatus::Processing
+                if sale.kind == SaleKind::MerchantQr
+                    && sale.qr.as_ref().is_some_and(|q| !q.content.is_empty()) =>
+            {
                 SaleHint::ShowQr
             }
             SaleStatus::Processing => SaleHint::WaitingForCustomer,

@@ -69,6 +69,15 @@ impl Inner {
         }
     }
 
+    /// Refuses new work once the cashier is closed.
+    fn check_open(&self) -> Result<(), CashierError> {
+        if self.closed.load(Ordering::Relaxed) {
+            Err(CashierError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
     fn queue_changed(&self) {
         self.queue_dirty.store(true, Ordering::Relaxed);
     }
@@ -123,10 +132,38 @@ impl Cashier {
     /// Makes every waiting step due now and wakes the driver (e.g. when the app sees the
     /// network come back).
     pub fn forward_now(&self) -> Result<usize, CashierError> {
+        self.inner.check_open()?;
         let now = self.inner.now();
         let n = self.inner.store.write(|tx, _| crate::store::make_all_due(tx, now))?;
         self.inner.wake.notify_one();
         Ok(n)
+    }
+
+    /// What remains refundable of a sale: its amount less every refund not failed (those
+    /// waiting count). Zero for a sale that is not paid.
+    pub fn refundable(&self, sale_id: &str) -> Result<rust_decimal::Decimal, CashierError> {
+        let sale = self.sale(sale_id)?.ok_or_else(|| CashierError::UnknownSale(sale_id.into()))?;
+        if sale.status != crate::order::SaleStatus::Paid {
+            return Ok(rust_decimal::Decimal::ZERO);
+        }
+        let held: rust_decimal::Decimal = self
+            .refunds(sale_id)?
+            .iter()
+            .filter(|r| r.state.holds_amount())
+            .map(|r| r.amount.value())
+            .sum();
+        Ok((sale.amount.value() - held).max(rust_decimal::Decimal::ZERO))
+    }
+
+    /// Whether `cancel` can stop this sale now: an unsent sale always, one in progress only
+    /// where the acquirer has a cancel.
+    pub fn can_cancel(&self, sale: &SaleRow) -> bool {
+        use crate::order::SaleStatus as S;
+        match sale.status {
+            S::Queued => true,
+            S::Processing | S::Unknown | S::Cancelling => self.inner.acquirer.capabilities().cancel,
+            S::Paid | S::Failed(_) => false,
+        }
     }
 
     /// How many durable commits (flushed to disk before returning) this cashier has made.

@@ -12,6 +12,7 @@ impl Cashier {
     /// refuse transitions that would go backwards.
     pub async fn handle_notification(&self, body: &[u8]) -> Result<String, CashierError> {
         let inner = &self.inner;
+        inner.check_open()?;
         let notification = inner.acquirer.parse_notification(body).map_err(|e| {
             log::warn!("notification rejected: {e}");
             CashierError::Notification(e.to_string())

@@ -78,6 +78,7 @@ impl Cashier {
     /// as the acquirer's first answer left it. The driver takes it from there.
     pub async fn start_sale(&self, input: SaleInput) -> Result<SaleRow, CashierError> {
         let inner = &self.inner;
+        inner.check_open()?;
         let now = inner.now();
         let id = match &input.sale_id {
             Some(id) => {
@@ -189,6 +190,7 @@ impl Cashier {
     /// where it has one. A paid sale is refunded instead.
     pub async fn cancel(&self, sale_id: &str) -> Result<SaleRow, CashierError> {
         let inner = &self.inner;
+        inner.check_open()?;
         let guard = inner.locks.lock(Entity::Sale, sale_id).await;
         let now = inner.now();
         let sale = self.sale(sale_id)?.ok_or_else(|| CashierError::UnknownSale(sale_id.into()))?;
@@ -229,6 +231,7 @@ impl Cashier {
         input: RefundInput,
     ) -> Result<RefundRow, CashierError> {
         let inner = &self.inner;
+        inner.check_open()?;
         let now = inner.now();
         let sale = self.sale(sale_id)?.ok_or_else(|| CashierError::UnknownSale(sale_id.into()))?;
         if sale.status != SaleStatus::Paid {
