@@ -167,9 +167,10 @@ impl Drop for FaultProxy {
     }
 }
 
-/// Reads one HTTP/1.1 request (headers and a Content-Length body). `None` at a clean EOF.
-async fn read_request(
-    client: &mut TcpStream,
+/// Reads one HTTP/1.1 message (headers and a Content-Length body) from `stream`, keeping what
+/// follows in `buf`. `None` at EOF before a whole message.
+async fn read_message(
+    stream: &mut TcpStream,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<Option<Vec<u8>>> {
     loop {
@@ -185,7 +186,7 @@ async fn read_request(
             let total = end + 4 + len;
             while buf.len() < total {
                 let mut chunk = [0u8; 8192];
-                let n = client.read(&mut chunk).await?;
+                let n = stream.read(&mut chunk).await?;
                 if n == 0 {
                     return Ok(None);
                 }
@@ -195,7 +196,7 @@ async fn read_request(
             return Ok(Some(request));
         }
         let mut chunk = [0u8; 8192];
-        let n = client.read(&mut chunk).await?;
+        let n = stream.read(&mut chunk).await?;
         if n == 0 {
             return Ok(None);
         }
@@ -210,29 +211,29 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// The request with `Connection: close`, so the upstream answer ends at EOF.
-fn with_connection_close(request: &[u8]) -> Vec<u8> {
-    let Some(end) = find(request, b"\r\n\r\n") else { return request.to_vec() };
-    let head = String::from_utf8_lossy(&request[..end]);
-    let mut out = String::new();
-    for line in head.split("\r\n") {
-        if !line.to_ascii_lowercase().starts_with("connection:") {
-            out.push_str(line);
-            out.push_str("\r\n");
-        }
+/// Sends a request upstream on a kept-alive connection and reads the answer by its length.
+async fn forward(
+    upstream: &mut Option<(TcpStream, Vec<u8>)>,
+    addr: SocketAddr,
+    request: &[u8],
+) -> std::io::Result<Vec<u8>> {
+    if upstream.is_none() {
+        *upstream = Some((TcpStream::connect(addr).await?, Vec::new()));
     }
-    out.push_str("Connection: close\r\n\r\n");
-    let mut bytes = out.into_bytes();
-    bytes.extend_from_slice(&request[end + 4..]);
-    bytes
-}
-
-async fn forward(upstream: SocketAddr, request: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut up = TcpStream::connect(upstream).await?;
-    up.write_all(&with_connection_close(request)).await?;
-    let mut response = Vec::new();
-    up.read_to_end(&mut response).await?;
-    Ok(response)
+    let Some((up, buf)) = upstream.as_mut() else {
+        return Err(std::io::ErrorKind::NotConnected.into());
+    };
+    let answer = async {
+        up.write_all(request).await?;
+        read_message(up, buf)
+            .await?
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))
+    }
+    .await;
+    if answer.is_err() {
+        *upstream = None;
+    }
+    answer
 }
 
 async fn handle(
@@ -241,7 +242,8 @@ async fn handle(
     state: Arc<State>,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
-    while let Some(request) = read_request(&mut client, &mut buf).await? {
+    let mut upstream_conn: Option<(TcpStream, Vec<u8>)> = None;
+    while let Some(request) = read_message(&mut client, &mut buf).await? {
         if state.down.load(Ordering::SeqCst) {
             return Ok(());
         }
@@ -262,7 +264,9 @@ async fn handle(
             }
             _ => {}
         }
-        let Ok(response) = forward(upstream, &request).await else { return Ok(()) };
+        let Ok(response) = forward(&mut upstream_conn, upstream, &request).await else {
+            return Ok(());
+        };
         match fault {
             Fault::DropResponse => return Ok(()),
             Fault::ResetMidResponse => {
@@ -284,13 +288,6 @@ async fn handle(
             return Ok(());
         }
         client.write_all(&response).await?;
-        // The upstream answered with `Connection: close`; keep the client's connection only if
-        // the answer carried a length (axum always does for these bodies).
-        let head_end = find(&response, b"\r\n\r\n").unwrap_or(0);
-        let head = String::from_utf8_lossy(&response[..head_end]).to_ascii_lowercase();
-        if !head.contains("content-length:") {
-            return Ok(());
-        }
     }
     Ok(())
 }
