@@ -4,3 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace --all-targets "$@"
+# The Kotlin contract of the bindings on the JVM (also generates the Swift bindings).
+bash scripts/kotlin-test.sh

@@ -1,5 +1,34 @@
-//! uniffi bindings of the TillKit core (a scaffold for now; the full surface comes with the engine).
+//! uniffi bindings of the TillKit core, for the Kotlin (Android) and Swift (iOS) apps.
+//!
+//! Thin by design: every item converts, forwards to `tillkit-core` and converts back. Errors
+//! are mapped in one place ([`error`]); money crosses as decimal strings with a currency code.
+//! The exported surface:
+//! - [`Cashier`]: open, sales by code, QR and card, cancel, refund, lookups, history, queue,
+//!   notifications, subscriptions;
+//! - free functions for money and payment codes ([`money`]) and the engine's default timings;
+//! - traits the app implements: [`KeyStore`], [`EventListener`], [`Logger`];
+//! - with the `sandbox` feature (tests only), [`sandbox::SandboxServer`].
+
 uniffi::setup_scaffolding!();
+
+mod cashier;
+mod config;
+mod error;
+mod events;
+pub mod money;
+mod platform;
+mod runtime;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+mod types;
+
+pub use cashier::Cashier;
+pub use config::{default_policy, AcquirerConfig, CashierConfig, OfflineLimits, PolicySettings};
+pub use error::TillKitError;
+pub use events::{EventListener, Subscription};
+pub use money::{Money, PaymentCodeInfo};
+pub use platform::{set_logger, KeyStore, LogLevel, Logger};
+pub use types::{CashierEvent, QueueStatus, Refund, Sale};
 
 /// The version of the TillKit core this library was built from.
 #[uniffi::export]

@@ -44,6 +44,10 @@ fun registerLifecycleTests() {
             cashier.subscribe(eventListener { throw IllegalStateException("bad listener") }).use {
                 cashier.payByCode(cny("1.00"), wechatCode())
             }
+            // The queue event trails the sale's last event; count from after it.
+            eventually("the first sale left the queue") {
+                heard.snapshot().any { it is CashierEvent.QueueChanged && it.status.sales == 0u }
+            }
             val before = heard.snapshot().size
             check(before > 0) { "the subscriber heard the first sale" }
             subscription.cancel()

@@ -382,16 +382,32 @@ async fn offline_limits_and_connectivity_events() {
 async fn a_closed_cashier_takes_no_new_work_and_tells_what_is_refundable() {
     let sb = sandbox(SCALE).await;
     let dir = tempfile::tempdir().unwrap();
-    let cashier = cashier(&sb, &sb.url(), dir.path(), key_store(&sb), Arc::new(NoListener), SCALE).await;
+    let cashier =
+        cashier(&sb, &sb.url(), dir.path(), key_store(&sb), Arc::new(NoListener), SCALE).await;
     let id = unique_id("CL");
-    cashier.start_sale(sale(&id, "10.00", SaleMethodInput::CustomerCode(wechat_code()))).await.unwrap();
+    cashier
+        .start_sale(sale(&id, "10.00", SaleMethodInput::CustomerCode(wechat_code())))
+        .await
+        .unwrap();
     let paid = wait_final(&cashier, &id, LIMIT).await;
     assert!(!cashier.can_cancel(&paid));
     assert_eq!(cashier.refundable(&id).unwrap().to_string(), "10.00");
-    cashier.refund(&id, RefundInput { refund_id: None, amount: Some(Amount::parse("2.50", "CNY").unwrap()), reason: None }).await.unwrap();
+    cashier
+        .refund(
+            &id,
+            RefundInput {
+                refund_id: None,
+                amount: Some(Amount::parse("2.50", "CNY").unwrap()),
+                reason: None,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(cashier.refundable(&id).unwrap().to_string(), "7.50");
     cashier.close().await;
-    let after = cashier.start_sale(sale(&unique_id("CL"), "1.00", SaleMethodInput::CustomerCode(wechat_code()))).await;
+    let after = cashier
+        .start_sale(sale(&unique_id("CL"), "1.00", SaleMethodInput::CustomerCode(wechat_code())))
+        .await;
     assert!(matches!(after, Err(CashierError::Closed)));
     assert!(matches!(cashier.forward_now(), Err(CashierError::Closed)));
     // Reading still works.

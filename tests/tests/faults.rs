@@ -2,6 +2,8 @@
 //! truncation, 5xx) with a seeded mix; afterwards every sale is final, agrees with the sandbox
 //! ledger, no sale is charged twice and every charge is recorded locally.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,0 +1,210 @@
+//! The `Cashier` object: one register's durable payment engine. Each method converts its
+//! arguments, forwards to the core and converts the answer; the behaviour lives in the core.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tillkit_core::engine::{
+    Cashier as CoreCashier, CashierConfig as CoreConfig, RefundInput, SaleInput, SaleMethodInput,
+};
+use tillkit_core::money::Amount;
+
+use crate::config::CashierConfig;
+use crate::error::TillKitError;
+use crate::events::{EventListener, Listeners, Subscription};
+use crate::money::Money;
+use crate::platform::{KeyStore, KeyStoreBridge};
+use crate::runtime::{detach, run};
+use crate::types::{
+    HistoryFilter, JournalLine, QueueStatus, Refund, Sale, TerminalId, WalletMethod,
+};
+
+type Result<T> = std::result::Result<T, TillKitError>;
+
+/// One register's payment engine. Every sale and refund is written to its database before
+/// anything is sent, and driven to its end in the background, even across app restarts.
+///
+/// Async calls run to completion even when the caller stops waiting (a cancelled coroutine or
+/// task): the outcome then arrives as events. Closing the object (Kotlin `close()`/`use {}`,
+/// Swift deinit) stops the background work; what is in flight resumes at the next `open`.
+#[derive(uniffi::Object)]
+pub struct Cashier {
+    core: CoreCashier,
+    listeners: Arc<Listeners>,
+    /// The listener given to `open`, kept for the cashier's lifetime.
+    _main: Subscription,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Cashier {
+    /// Opens the cashier on `data_dir` (created if missing): the database, the acquirer's
+    /// secret from `key_store`, then recovery of anything in flight. `listener` receives every
+    /// event from now on.
+    #[uniffi::constructor]
+    pub async fn open(
+        config: CashierConfig,
+        data_dir: String,
+        key_store: Arc<dyn KeyStore>,
+        listener: Arc<dyn EventListener>,
+    ) -> Result<Arc<Self>> {
+        let config = CoreConfig::try_from(config)?;
+        let listeners = Arc::new(Listeners::default());
+        let main = listeners.add(listener);
+        let keys = Arc::new(KeyStoreBridge(key_store));
+        let core_listener = listeners.clone();
+        let core = run(async move {
+            Ok(CoreCashier::open(config, &PathBuf::from(data_dir), keys, core_listener).await?)
+        })
+        .await?;
+        Ok(Arc::new(Cashier { core, listeners, _main: main }))
+    }
+
+    /// Charges a code scanned from the customer's wallet. Returns the sale as the acquirer's
+    /// first answer left it: paid, declined, or waiting for the customer (then events follow).
+    /// `sale_id` makes the call idempotent: the same id returns the same sale, never a second
+    /// charge.
+    #[uniffi::method(default(sale_id = None, remark = None))]
+    pub async fn pay_by_code(
+        &self,
+        amount: Money,
+        code: String,
+        sale_id: Option<String>,
+        remark: Option<String>,
+    ) -> Result<Sale> {
+        self.start(amount, SaleMethodInput::CustomerCode(code), sale_id, remark).await
+    }
+
+    /// Asks the acquirer for a QR code for the customer to scan with `wallet`. The returned
+    /// sale carries the QR to show (`hint` = `SHOW_QR`); the payment arrives as events.
+    #[uniffi::method(default(sale_id = None, remark = None))]
+    pub async fn pay_by_qr(
+        &self,
+        amount: Money,
+        wallet: WalletMethod,
+        sale_id: Option<String>,
+        remark: Option<String>,
+    ) -> Result<Sale> {
+        self.start(amount, SaleMethodInput::MerchantQr(wallet), sale_id, remark).await
+    }
+
+    /// Routes a card sale to a POS terminal. The returned sale waits for the card; the outcome
+    /// arrives as events.
+    #[uniffi::method(default(sale_id = None, remark = None))]
+    pub async fn pay_by_card(
+        &self,
+        amount: Money,
+        terminal: TerminalId,
+        sale_id: Option<String>,
+        remark: Option<String>,
+    ) -> Result<Sale> {
+        self.start(amount, SaleMethodInput::Card(terminal), sale_id, remark).await
+    }
+
+    /// Cancels a sale that is not paid: at once if unsent, else through the acquirer where it
+    /// has a cancel. A paid sale is refunded instead.
+    pub async fn cancel(&self, sale_id: String) -> Result<Sale> {
+        let core = self.core.clone();
+        run(async move { Ok(core.cancel(&sale_id).await?.into()) }).await
+    }
+
+    /// Refunds `amount` of a paid sale, or everything that remains when `amount` is `null`.
+    /// `refund_id` makes the call idempotent. While offline the refund waits in the queue.
+    #[uniffi::method(default(amount = None, refund_id = None, reason = None))]
+    pub async fn refund(
+        &self,
+        sale_id: String,
+        amount: Option<Money>,
+        refund_id: Option<String>,
+        reason: Option<String>,
+    ) -> Result<Refund> {
+        let amount = amount.map(Amount::try_from).transpose()?;
+        let input = RefundInput { refund_id, amount, reason };
+        let core = self.core.clone();
+        run(async move { Ok(core.refund(&sale_id, input).await?.into()) }).await
+    }
+
+    /// The sale with this id, or `null`.
+    pub fn sale(&self, id: String) -> Result<Option<Sale>> {
+        Ok(self.core.sale(&id)?.map(Sale::from))
+    }
+
+    /// The refunds of a sale, oldest first.
+    pub fn refunds(&self, sale_id: String) -> Result<Vec<Refund>> {
+        Ok(self.core.refunds(&sale_id)?.into_iter().map(Refund::from).collect())
+    }
+
+    /// The refund with this id, or `null`.
+    pub fn refund_by_id(&self, id: String) -> Result<Option<Refund>> {
+        Ok(self.core.refund_by_id(&id)?.map(Refund::from))
+    }
+
+    /// Sales, newest first.
+    pub fn history(&self, filter: HistoryFilter) -> Result<Vec<Sale>> {
+        Ok(self.core.history(&filter)?.into_iter().map(Sale::from).collect())
+    }
+
+    /// Every change of a sale, oldest first.
+    pub fn journal(&self, sale_id: String) -> Result<Vec<JournalLine>> {
+        Ok(self.core.journal(&sale_id)?)
+    }
+
+    /// What waits in the outbox (the queue badge).
+    pub fn queue_status(&self) -> Result<QueueStatus> {
+        Ok(self.core.queue_status()?.into())
+    }
+
+    /// Sends everything waiting now (e.g. when the app sees the network come back). Returns how
+    /// many steps were waiting.
+    pub fn forward_now(&self) -> Result<u32> {
+        Ok(u32::try_from(self.core.forward_now()?).unwrap_or(u32::MAX))
+    }
+
+    /// Whether the acquirer answered the last request (`null` before any request).
+    pub fn online(&self) -> Option<bool> {
+        self.core.online()
+    }
+
+    /// Verifies and applies an asynchronous notification the app's server received from the
+    /// acquirer (the raw body). Returns the body to answer the acquirer with.
+    pub async fn handle_notification(&self, body: Vec<u8>) -> Result<String> {
+        let core = self.core.clone();
+        run(async move { Ok(core.handle_notification(&body).await?) }).await
+    }
+
+    /// Adds a listener until the returned handle is cancelled or closed.
+    pub fn subscribe(&self, listener: Arc<dyn EventListener>) -> Arc<Subscription> {
+        Arc::new(self.listeners.add(listener))
+    }
+
+    /// Stops the background work and waits for it; what is in flight resumes at the next `open`.
+    /// Call it before reopening the same data directory, then stop using this object.
+    pub async fn shutdown(&self) -> Result<()> {
+        let core = self.core.clone();
+        run(async move {
+            core.close().await;
+            Ok(())
+        })
+        .await
+    }
+}
+
+impl Cashier {
+    async fn start(
+        &self,
+        amount: Money,
+        method: SaleMethodInput,
+        sale_id: Option<String>,
+        remark: Option<String>,
+    ) -> Result<Sale> {
+        let input = SaleInput { sale_id, amount: Amount::try_from(amount)?, method, remark };
+        let core = self.core.clone();
+        run(async move { Ok(core.start_sale(input).await?.into()) }).await
+    }
+}
+
+impl Drop for Cashier {
+    fn drop(&mut self) {
+        let core = self.core.clone();
+        detach(async move { core.close().await });
+    }
+}

@@ -1,0 +1,297 @@
+//! How an app configures a cashier. Secrets are never here: the config names them, and the core
+//! reads them from the app's [`crate::KeyStore`].
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use tillkit_core::acquirer::HttpSettings;
+use tillkit_core::engine::{
+    AcquirerSettings, CashierConfig as CoreConfig, OfflineLimits as CoreLimits,
+};
+use tillkit_core::order::Policy;
+
+pub use tillkit_core::acquirer::oceanpayment::BillingDefaults;
+pub use tillkit_core::engine::AlipayRegion;
+pub use tillkit_core::sign::pingpong::SignType;
+
+use crate::error::TillKitError;
+
+/// PingPong's signature digest.
+#[uniffi::remote(Enum)]
+pub enum SignType {
+    /// MD5 (legacy).
+    Md5,
+    /// SHA-256 (recommended).
+    Sha256,
+}
+
+/// Which Alipay wallet a scanned Alipay code is charged with (the code cannot tell).
+#[uniffi::remote(Enum)]
+pub enum AlipayRegion {
+    /// AlipayCN.
+    Mainland,
+    /// AlipayHK.
+    HongKong,
+}
+
+/// Billing details Oceanpayment requires even in person: the merchant's defaults.
+#[uniffi::remote(Record)]
+pub struct BillingDefaults {
+    /// First name (1–50 characters).
+    pub first_name: String,
+    /// Last name (1–50 characters).
+    pub last_name: String,
+    /// E-mail (1–50 characters).
+    pub email: String,
+    /// ISO 3166 alpha-2 country.
+    pub country: String,
+    /// State or province.
+    pub state: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Street address.
+    pub address: Option<String>,
+    /// Postal code.
+    pub zip: Option<String>,
+    /// IP address.
+    pub ip: Option<String>,
+}
+
+/// The acquirer and the merchant's account at it.
+// Built once per cashier: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum AcquirerConfig {
+    /// PingPong Checkout v4.
+    PingPong {
+        /// Base URL, e.g. `https://acquirer-payment.pingpongx.com`.
+        base_url: String,
+        /// Merchant store id (`accId`).
+        acc_id: String,
+        /// Merchant id (`clientId`).
+        client_id: String,
+        /// Signature digest.
+        sign_type: SignType,
+        /// Name of the salt in the key store.
+        salt_key: String,
+    },
+    /// Oceanpayment.
+    Oceanpayment {
+        /// Base URL.
+        base_url: String,
+        /// Merchant account.
+        account: String,
+        /// Terminal number.
+        terminal: String,
+        /// Name of the secure code in the key store.
+        secure_code_key: String,
+        /// Billing defaults.
+        billing: BillingDefaults,
+    },
+}
+
+/// Timings of the engine, in milliseconds. Start from [`default_policy`] and change fields.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PolicySettings {
+    /// Shortest pause between two queries of a payment in progress.
+    pub poll_min_ms: u64,
+    /// Longest pause between two queries.
+    pub poll_max_ms: u64,
+    /// Pause between queries once a sale needs attention.
+    pub slow_poll_ms: u64,
+    /// How long a scanned customer code stays valid.
+    pub code_validity_ms: u64,
+    /// How long a code sale may wait for the customer before it is voided or flagged.
+    pub user_paying_budget_ms: u64,
+    /// How long a QR stays payable.
+    pub qr_lifetime_ms: u64,
+    /// Extra time after QR expiry before an unclosed order needs attention.
+    pub qr_grace_ms: u64,
+    /// How long a card sale may take on the terminal before it needs attention.
+    pub terminal_timeout_ms: u64,
+    /// How long a QR or card sale may wait to reach the acquirer before it fails as offline.
+    pub sale_offline_budget_ms: u64,
+    /// First retry delay after a transport failure.
+    pub backoff_min_ms: u64,
+    /// Largest retry delay.
+    pub backoff_max_ms: u64,
+    /// Longest a refund may wait unsent before it is dropped (no money moved).
+    pub refund_max_offline_age_ms: u64,
+}
+
+/// The default engine timings.
+#[uniffi::export]
+pub fn default_policy() -> PolicySettings {
+    let p = Policy::default();
+    let ms = |d: Duration| d.as_millis() as u64;
+    PolicySettings {
+        poll_min_ms: ms(p.poll_min),
+        poll_max_ms: ms(p.poll_max),
+        slow_poll_ms: ms(p.slow_poll),
+        code_validity_ms: ms(p.code_validity),
+        user_paying_budget_ms: ms(p.user_paying_budget),
+        qr_lifetime_ms: ms(p.qr_lifetime),
+        qr_grace_ms: ms(p.qr_grace),
+        terminal_timeout_ms: ms(p.terminal_timeout),
+        sale_offline_budget_ms: ms(p.sale_offline_budget),
+        backoff_min_ms: ms(p.backoff_min),
+        backoff_max_ms: ms(p.backoff_max),
+        refund_max_offline_age_ms: ms(p.refund_max_offline_age),
+    }
+}
+
+impl From<PolicySettings> for Policy {
+    fn from(p: PolicySettings) -> Self {
+        let d = Duration::from_millis;
+        Policy {
+            poll_min: d(p.poll_min_ms),
+            poll_max: d(p.poll_max_ms),
+            slow_poll: d(p.slow_poll_ms),
+            code_validity: d(p.code_validity_ms),
+            user_paying_budget: d(p.user_paying_budget_ms),
+            qr_lifetime: d(p.qr_lifetime_ms),
+            qr_grace: d(p.qr_grace_ms),
+            terminal_timeout: d(p.terminal_timeout_ms),
+            sale_offline_budget: d(p.sale_offline_budget_ms),
+            backoff_min: d(p.backoff_min_ms),
+            backoff_max: d(p.backoff_max_ms),
+            refund_max_offline_age: d(p.refund_max_offline_age_ms),
+        }
+    }
+}
+
+/// Limits on refunds while the acquirer cannot be reached; amounts are decimal strings in major
+/// units of the refund's currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct OfflineLimits {
+    /// Largest single refund accepted while offline.
+    #[uniffi(default = None)]
+    pub max_refund_amount: Option<String>,
+    /// Largest total of refunds waiting unsent, per currency.
+    #[uniffi(default = None)]
+    pub max_queued_total: Option<String>,
+}
+
+/// Everything a cashier needs besides its data directory and the app's capabilities.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CashierConfig {
+    /// The acquirer.
+    pub acquirer: AcquirerConfig,
+    /// This register's id (`cashierDeviceId`).
+    pub cashier_device_id: String,
+    /// Alipay wallet for scanned Alipay codes.
+    pub alipay_region: AlipayRegion,
+    /// Where the acquirer posts asynchronous results (the app's server), if anywhere.
+    #[uniffi(default = None)]
+    pub notification_url: Option<String>,
+    /// Engine timings; `null` for [`default_policy`].
+    #[uniffi(default = None)]
+    pub policy: Option<PolicySettings>,
+    /// Offline limits.
+    #[uniffi(default)]
+    pub limits: OfflineLimits,
+    /// How long to wait for a connection to the acquirer (failing here means "not sent").
+    #[uniffi(default = 5000)]
+    pub connect_timeout_ms: u64,
+    /// How long to wait for an answer (failing here means "outcome unknown").
+    #[uniffi(default = 20000)]
+    pub request_timeout_ms: u64,
+}
+
+fn decimal(field: &str, text: Option<String>) -> Result<Option<Decimal>, TillKitError> {
+    text.map(|t| {
+        t.trim().parse::<Decimal>().map_err(|e| TillKitError::InvalidInput {
+            field: field.into(),
+            reason: format!("{t:?} is not a decimal amount: {e}"),
+        })
+    })
+    .transpose()
+}
+
+impl TryFrom<CashierConfig> for CoreConfig {
+    type Error = TillKitError;
+    fn try_from(c: CashierConfig) -> Result<Self, TillKitError> {
+        let http = |base_url: String| HttpSettings {
+            base_url,
+            connect_timeout: Duration::from_millis(c.connect_timeout_ms),
+            request_timeout: Duration::from_millis(c.request_timeout_ms),
+        };
+        let acquirer = match c.acquirer {
+            AcquirerConfig::PingPong { base_url, acc_id, client_id, sign_type, salt_key } => {
+                AcquirerSettings::PingPong {
+                    http: http(base_url),
+                    acc_id,
+                    client_id,
+                    sign_type,
+                    salt_key,
+                }
+            }
+            AcquirerConfig::Oceanpayment {
+                base_url,
+                account,
+                terminal,
+                secure_code_key,
+                billing,
+            } => AcquirerSettings::Oceanpayment {
+                http: http(base_url),
+                account,
+                terminal,
+                secure_code_key,
+                billing,
+            },
+        };
+        let mut core = CoreConfig::new(acquirer, c.cashier_device_id);
+        core.alipay_region = c.alipay_region;
+        core.notification_url = c.notification_url;
+        core.policy = c.policy.map(Policy::from).unwrap_or_default();
+        core.limits = CoreLimits {
+            max_refund_amount: decimal("max_refund_amount", c.limits.max_refund_amount)?,
+            max_queued_total: decimal("max_queued_total", c.limits.max_queued_total)?,
+        };
+        Ok(core)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> CashierConfig {
+        CashierConfig {
+            acquirer: AcquirerConfig::PingPong {
+                base_url: "http://127.0.0.1:1".into(),
+                acc_id: "a".into(),
+                client_id: "c".into(),
+                sign_type: SignType::Sha256,
+                salt_key: "salt".into(),
+            },
+            cashier_device_id: "till-1".into(),
+            alipay_region: AlipayRegion::HongKong,
+            notification_url: None,
+            policy: None,
+            limits: OfflineLimits::default(),
+            connect_timeout_ms: 5000,
+            request_timeout_ms: 20000,
+        }
+    }
+
+    #[test]
+    fn the_default_policy_round_trips() {
+        assert_eq!(Policy::from(default_policy()), Policy::default());
+    }
+
+    #[test]
+    fn config_converts_and_checks_limits() {
+        let core = CoreConfig::try_from(config()).expect("valid");
+        assert_eq!(core.alipay_region, AlipayRegion::HongKong);
+        assert_eq!(core.limits, CoreLimits::default());
+        let mut bad = config();
+        bad.limits.max_refund_amount = Some("ten".into());
+        let e = CoreConfig::try_from(bad).unwrap_err();
+        assert!(
+            matches!(e, TillKitError::InvalidInput { ref field, .. } if field == "max_refund_amount")
+        );
+    }
+}

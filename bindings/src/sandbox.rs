@@ -1,0 +1,74 @@
+//! An in-process sandbox acquirer for the Kotlin tests (cargo feature `sandbox`, never shipped).
+
+use std::sync::{Arc, Mutex};
+
+use secrecy::ExposeSecret;
+use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+
+use crate::error::TillKitError;
+use crate::runtime::run;
+
+/// A sandbox acquirer on 127.0.0.1 (PingPong v4 and Oceanpayment, with the scenarios chosen by
+/// the amount's cents). Terminals `SANDBOX-T1`/`PAX-A920` and `SANDBOX-T2`/`SUNMI-P2` exist.
+#[derive(uniffi::Object)]
+pub struct SandboxServer {
+    handle: Mutex<Option<SandboxHandle>>,
+    url: String,
+    pingpong: [String; 3],
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl SandboxServer {
+    /// Starts a sandbox on a free port; `time_scale` below 1 makes its customers and terminals
+    /// faster (0.05: a 5 s customer takes 0.25 s).
+    #[uniffi::constructor]
+    pub async fn start(time_scale: f64) -> Result<Arc<Self>, TillKitError> {
+        let config = SandboxConfig { time_scale, ..Default::default() };
+        let handle = run(async move {
+            Sandbox::start(config).await.map_err(|e| TillKitError::Config { reason: e.to_string() })
+        })
+        .await?;
+        let c = &handle.credentials().pingpong;
+        let pingpong = [c.acc_id.clone(), c.client_id.clone(), c.salt.expose_secret().to_string()];
+        Ok(Arc::new(SandboxServer {
+            url: handle.url(),
+            pingpong,
+            handle: Mutex::new(Some(handle)),
+        }))
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The PingPong test store id (`accId`).
+    pub fn pingpong_acc_id(&self) -> String {
+        self.pingpong[0].clone()
+    }
+
+    /// The PingPong test merchant id (`clientId`).
+    pub fn pingpong_client_id(&self) -> String {
+        self.pingpong[1].clone()
+    }
+
+    /// The PingPong test salt (a published test value, not a secret).
+    pub fn pingpong_salt(&self) -> String {
+        self.pingpong[2].clone()
+    }
+
+    /// Stops the sandbox and waits until it has stopped.
+    pub async fn shutdown(&self) -> Result<(), TillKitError> {
+        let handle = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take();
+        match handle {
+            Some(h) => {
+                run(async move {
+                    h.shutdown().await;
+                    Ok(())
+                })
+                .await
+            }
+            None => Ok(()),
+        }
+    }
+}

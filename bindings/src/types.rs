@@ -1,0 +1,388 @@
+//! The records and enums a cashier's screens show: sales, refunds, the queue, events.
+//!
+//! Core types whose shape already fits are mirrored with `uniffi::remote` (no conversion code);
+//! the rest are FFI records built by one `From` each, with money as [`Money`].
+
+use tillkit_core::engine::{
+    CashierEvent as CoreEvent, QueueStatus as CoreQueueStatus, SaleHint as CoreSaleHint,
+};
+use tillkit_core::store::{RefundRow, SaleRow};
+
+pub use tillkit_core::acquirer::{CardSummary, QrCode, TerminalId, WalletMethod};
+pub use tillkit_core::engine::SaleHint;
+pub use tillkit_core::order::{FailReason, RefundState, SaleKind, SaleStatus};
+pub use tillkit_core::store::{Entity, HistoryFilter, JournalLine};
+
+use crate::money::Money;
+
+/// A wallet's offline payment method, as the merchant is configured for it.
+#[uniffi::remote(Enum)]
+pub enum WalletMethod {
+    /// WeChat Pay.
+    WechatPay,
+    /// Alipay, mainland China wallet.
+    AlipayCn,
+    /// Alipay, Hong Kong wallet.
+    AlipayHk,
+}
+
+/// A POS terminal card sales are routed to (PingPong routes by serial and model).
+#[uniffi::remote(Record)]
+pub struct TerminalId {
+    /// Serial number (`deviceSn`).
+    pub serial: String,
+    /// Model (`deviceModel`), e.g. `PAX-A920`.
+    pub model: String,
+}
+
+/// A QR code for the customer to scan.
+#[uniffi::remote(Record)]
+pub struct QrCode {
+    /// The text to encode in the QR shown on screen.
+    pub content: String,
+    /// The acquirer's rendered image, if it sent one.
+    pub image_url: Option<String>,
+    /// When it stops being payable, ms since the Unix epoch.
+    pub expires_at_unix_ms: Option<u64>,
+}
+
+/// Masked card data (never a full card number).
+#[uniffi::remote(Record)]
+pub struct CardSummary {
+    /// Card brand.
+    pub brand: Option<String>,
+    /// Masked card number.
+    pub masked_number: Option<String>,
+}
+
+/// How the customer pays.
+#[uniffi::remote(Enum)]
+pub enum SaleKind {
+    /// The cashier scans the code the customer's wallet shows.
+    CustomerCode,
+    /// The customer scans the QR the cashier shows.
+    MerchantQr,
+    /// A card on a POS terminal.
+    Card,
+}
+
+/// Why a sale ended without a charge.
+#[uniffi::remote(Enum)]
+pub enum FailReason {
+    /// The acquirer, wallet or card declined.
+    Declined,
+    /// The QR or the order expired unpaid.
+    Expired,
+    /// Cancelled before it was paid.
+    Cancelled,
+    /// The acquirer could not be reached in time; nothing was charged.
+    Offline,
+}
+
+/// The state of a sale.
+#[uniffi::remote(Enum)]
+pub enum SaleStatus {
+    /// Accepted locally, waiting for the network.
+    Queued,
+    /// At the acquirer, waiting for the customer, the wallet or the terminal.
+    Processing,
+    /// The outcome is unknown and being resolved. Do not charge again.
+    Unknown,
+    /// A cancel is being sent.
+    Cancelling,
+    /// Paid. Final.
+    Paid,
+    /// Ended without a charge. Final.
+    Failed(FailReason),
+}
+
+/// What the screen should say about a sale. The core decides it; apps only localise it.
+#[uniffi::remote(Enum)]
+pub enum SaleHint {
+    /// Waiting for the network; the sale goes out (or fails as offline) by itself.
+    WaitingForNetwork,
+    /// Show the QR code to the customer.
+    ShowQr,
+    /// The customer is confirming in the wallet, or the card is on the terminal.
+    WaitingForCustomer,
+    /// The outcome is being resolved: do NOT charge the customer again.
+    DoNotChargeAgain,
+    /// Cancelling.
+    Cancelling,
+    /// Paid.
+    Paid,
+    /// Declined.
+    Declined,
+    /// Expired unpaid.
+    Expired,
+    /// Cancelled.
+    Cancelled,
+    /// Could not reach the acquirer in time; nothing was charged.
+    Offline,
+}
+
+/// The state of a refund.
+#[uniffi::remote(Enum)]
+pub enum RefundState {
+    /// Waiting in the outbox, not sent yet.
+    Queued,
+    /// May have reached the acquirer; being resolved.
+    Unknown,
+    /// Accepted by the acquirer, not final.
+    Processing,
+    /// Money returned.
+    Succeeded,
+    /// Refused by the acquirer.
+    Failed,
+    /// Waited offline longer than allowed and was dropped; no money moved.
+    Expired,
+}
+
+/// Sale or refund.
+#[uniffi::remote(Enum)]
+pub enum Entity {
+    /// A sale.
+    Sale,
+    /// A refund.
+    Refund,
+}
+
+/// Which sales [`crate::Cashier::history`] returns.
+#[uniffi::remote(Record)]
+pub struct HistoryFilter {
+    /// Only these statuses (empty: all).
+    pub statuses: Vec<SaleStatus>,
+    /// Created at or after, ms since the epoch.
+    pub since: Option<u64>,
+    /// Created before, ms since the epoch.
+    pub until: Option<u64>,
+    /// At most this many, newest first (default 100).
+    pub limit: Option<u32>,
+}
+
+/// One change in a sale's journal.
+#[uniffi::remote(Record)]
+pub struct JournalLine {
+    /// When, ms since the epoch.
+    pub at: u64,
+    /// What kind of change (`created`, `sent`, `answer`, …).
+    pub kind: String,
+    /// Details (codes masked).
+    pub detail: String,
+}
+
+/// A short English text for a hint (apps localise from the enum; this is for logs and demos).
+#[uniffi::export]
+pub fn sale_hint_text(hint: SaleHint) -> String {
+    CoreSaleHint::text(hint).to_string()
+}
+
+/// A sale, with what the screen should say about it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Sale {
+    /// The sale id (also the acquirer's merchant transaction id).
+    pub id: String,
+    /// How the customer pays.
+    pub kind: SaleKind,
+    /// The wallet, for code and QR sales.
+    pub wallet: Option<WalletMethod>,
+    /// The terminal, for card sales.
+    pub terminal: Option<TerminalId>,
+    /// What is charged.
+    pub amount: Money,
+    /// Where it stands.
+    pub status: SaleStatus,
+    /// What the screen should say.
+    pub hint: SaleHint,
+    /// Whether the status can no longer change (paid or failed).
+    pub is_final: bool,
+    /// It outran its time budget: a person should look at it.
+    pub attention: bool,
+    /// The cashier asked to cancel it.
+    pub cancel_requested: bool,
+    /// Free text.
+    pub remark: Option<String>,
+    /// The QR to show, for QR sales once the acquirer sent it.
+    pub qr: Option<QrCode>,
+    /// The acquirer's transaction id.
+    pub acquirer_transaction_id: Option<String>,
+    /// The acquirer's last result code.
+    pub result_code: Option<String>,
+    /// The acquirer's last result text.
+    pub result_description: Option<String>,
+    /// Masked card data, for card sales.
+    pub card: Option<CardSummary>,
+    /// Created, ms since the epoch.
+    pub created_at_ms: u64,
+    /// Last changed, ms since the epoch.
+    pub updated_at_ms: u64,
+}
+
+impl From<SaleRow> for Sale {
+    fn from(s: SaleRow) -> Self {
+        let hint = CoreSaleHint::of(&s);
+        Sale {
+            is_final: s.status.is_final(),
+            id: s.id,
+            kind: s.kind,
+            wallet: s.wallet,
+            terminal: s.terminal,
+            amount: s.amount.into(),
+            status: s.status,
+            hint,
+            attention: s.attention,
+            cancel_requested: s.cancel_requested,
+            remark: s.remark,
+            qr: s.qr,
+            acquirer_transaction_id: s.acquirer_transaction_id,
+            result_code: s.result_code,
+            result_description: s.result_description,
+            card: s.card,
+            created_at_ms: s.created_at,
+            updated_at_ms: s.updated_at,
+        }
+    }
+}
+
+/// A refund of all or part of a sale.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Refund {
+    /// The refund id.
+    pub id: String,
+    /// The refunded sale.
+    pub sale_id: String,
+    /// How much.
+    pub amount: Money,
+    /// Where it stands.
+    pub state: RefundState,
+    /// Whether the state can no longer change.
+    pub is_final: bool,
+    /// It refunds the whole sale.
+    pub full: bool,
+    /// Why.
+    pub reason: Option<String>,
+    /// The acquirer's refund id.
+    pub acquirer_refund_id: Option<String>,
+    /// The acquirer's last result code.
+    pub result_code: Option<String>,
+    /// The acquirer's last result text.
+    pub result_description: Option<String>,
+    /// A person should look at it.
+    pub attention: bool,
+    /// Created, ms since the epoch.
+    pub created_at_ms: u64,
+    /// Last changed, ms since the epoch.
+    pub updated_at_ms: u64,
+}
+
+impl From<RefundRow> for Refund {
+    fn from(r: RefundRow) -> Self {
+        Refund {
+            is_final: r.state.is_final(),
+            id: r.id,
+            sale_id: r.sale_id,
+            amount: r.amount.into(),
+            state: r.state,
+            full: r.full,
+            reason: r.reason,
+            acquirer_refund_id: r.acquirer_refund_id,
+            result_code: r.result_code,
+            result_description: r.result_description,
+            attention: r.attention,
+            created_at_ms: r.created_at,
+            updated_at_ms: r.updated_at,
+        }
+    }
+}
+
+/// What waits in the outbox (the queue badge).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct QueueStatus {
+    /// Unsettled sales.
+    pub sales: u32,
+    /// Unsettled refunds.
+    pub refunds: u32,
+    /// Of those, how many have an unknown outcome.
+    pub unknown: u32,
+    /// Of those, how many never reached the acquirer.
+    pub unsent: u32,
+    /// Sum of unsettled amounts, one per currency.
+    pub totals: Vec<Money>,
+    /// Age of the oldest entry, ms.
+    pub oldest_age_ms: Option<u64>,
+    /// When the next step is due, ms since the epoch.
+    pub next_due_at_ms: Option<u64>,
+    /// Whether the acquirer answered the last request (`null` before any request).
+    pub online: Option<bool>,
+}
+
+impl From<CoreQueueStatus> for QueueStatus {
+    fn from(q: CoreQueueStatus) -> Self {
+        QueueStatus {
+            sales: q.sales,
+            refunds: q.refunds,
+            unknown: q.unknown,
+            unsent: q.unsent,
+            totals: q
+                .totals
+                .into_iter()
+                .map(|(currency, amount)| Money { amount, currency })
+                .collect(),
+            oldest_age_ms: q.oldest_age_ms,
+            next_due_at_ms: q.next_due_at,
+            online: q.online,
+        }
+    }
+}
+
+/// Something the app may want to show, pushed to its [`crate::EventListener`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum CashierEvent {
+    /// A sale changed (status, QR, attention, result).
+    SaleChanged {
+        /// The sale as it is now.
+        sale: Sale,
+    },
+    /// A refund changed.
+    RefundChanged {
+        /// The refund as it is now.
+        refund: Refund,
+    },
+    /// One outbox step went to the acquirer.
+    Forwarded {
+        /// Sale or refund.
+        entity: Entity,
+        /// Its id.
+        id: String,
+        /// The step (`send`, `query`, `cancel`).
+        step: String,
+        /// Whether the acquirer answered (`false`: transport failure, will retry).
+        answered: bool,
+    },
+    /// The outbox changed.
+    QueueChanged {
+        /// The queue as it is now.
+        status: QueueStatus,
+    },
+    /// The acquirer became reachable or unreachable.
+    ConnectivityChanged {
+        /// Reachable.
+        online: bool,
+    },
+}
+
+impl From<CoreEvent> for CashierEvent {
+    fn from(e: CoreEvent) -> Self {
+        match e {
+            CoreEvent::SaleChanged(sale) => CashierEvent::SaleChanged { sale: sale.into() },
+            CoreEvent::RefundChanged(r) => CashierEvent::RefundChanged { refund: r.into() },
+            CoreEvent::Forwarded { entity, id, step, answered } => {
+                CashierEvent::Forwarded { entity, id, step: step.to_string(), answered }
+            }
+            CoreEvent::QueueChanged(q) => CashierEvent::QueueChanged { status: q.into() },
+            CoreEvent::ConnectivityChanged { online } => {
+                CashierEvent::ConnectivityChanged { online }
+            }
+        }
+    }
+}

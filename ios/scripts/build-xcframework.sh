@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds TillKitCoreFFI.xcframework (static libraries for iOS devices and simulators, size
+# profile) and generates the Swift bindings into Sources/TillKitCore. Runs on a Mac with Xcode
+# and `rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."   # the workspace root
+
+OUT=ios/build
+rm -rf "$OUT" ios/TillKitCoreFFI.xcframework && mkdir -p "$OUT/headers" "$OUT/sim"
+
+for target in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
+    echo "== $target"
+    cargo rustc -p tillkit-ffi --lib --crate-type staticlib --profile release-small --target "$target"
+done
+lipo -create -output "$OUT/sim/libtillkit_ffi.a" \
+    target/aarch64-apple-ios-sim/release-small/libtillkit_ffi.a \
+    target/x86_64-apple-ios/release-small/libtillkit_ffi.a
+
+echo "== Swift bindings (from the host build: a stripped library has no uniffi metadata)"
+cargo build -p tillkit-ffi -p uniffi-bindgen
+target/debug/uniffi-bindgen generate target/debug/libtillkit_ffi.dylib \
+    --language swift --out-dir "$OUT/gen" --no-format
+mv "$OUT/gen/TillKitCore.swift" ios/Sources/TillKitCore/
+mv "$OUT/gen/TillKitCoreFFI.h" "$OUT/headers/"
+mv "$OUT/gen/TillKitCoreFFI.modulemap" "$OUT/headers/module.modulemap"
+
+echo "== XCFramework"
+xcodebuild -create-xcframework \
+    -library target/aarch64-apple-ios/release-small/libtillkit_ffi.a -headers "$OUT/headers" \
+    -library "$OUT/sim/libtillkit_ffi.a" -headers "$OUT/headers" \
+    -output ios/TillKitCoreFFI.xcframework

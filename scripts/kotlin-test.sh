@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Tests the Kotlin contract of the bindings on the desktop JVM:
+#   1. builds libtillkit_ffi.so (debug, with the test-only `sandbox` feature) and uniffi-bindgen;
+#   2. generates the Kotlin and Swift bindings from it (Swift is only generated: no compiler
+#      here, but a change that breaks generation fails this script);
+#   3. compiles the generated Kotlin, the pure-JVM wrappers of android/tillkit (CashierFlows.kt) and
+#      tests/kotlin/*.kt with kotlinc, and runs them against the library and an in-process
+#      sandbox acquirer. The last line is "N passed, N failed"; any failure exits non-zero.
+# Installs its tools when missing: JNA (Debian libjna-java) and the Kotlin compiler (npm
+# kotlin-compiler, which carries kotlinx-coroutines) under .tools/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+KOTLIN_VERSION=2.4.20
+TOOLS=$PWD/.tools
+KT=$TOOLS/node_modules/kotlin-compiler
+JNA=/usr/share/java/jna.jar
+OUT=target/kotlin-tests
+
+if [ ! -f "$JNA" ]; then
+    echo "== installing JNA (libjna-java)"
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends libjna-java >/dev/null
+fi
+if [ ! -x "$KT/bin/kotlinc" ]; then
+    echo "== installing kotlin-compiler $KOTLIN_VERSION (npm)"
+    npm install --prefix "$TOOLS" --no-save --no-package-lock "kotlin-compiler@$KOTLIN_VERSION" >/dev/null
+fi
+
+echo "== building the library and the binding generator"
+cargo build -q -p tillkit-ffi --features tillkit-ffi/sandbox -p uniffi-bindgen
+rm -rf "$OUT" && mkdir -p "$OUT/lib"
+# A private copy: a later workspace build without the feature must not swap it under the JVM.
+cp target/debug/libtillkit_ffi.so "$OUT/lib/"
+
+echo "== generating Kotlin and Swift"
+target/debug/uniffi-bindgen generate "$OUT/lib/libtillkit_ffi.so" \
+    --language kotlin --language swift --out-dir "$OUT/bindings" --no-format
+test -s "$OUT/bindings/TillKitCore.swift" -a -s "$OUT/bindings/TillKitCoreFFI.h"
+
+echo "== compiling Kotlin"
+CP=$JNA:$KT/lib/kotlinx-coroutines-core-jvm.jar
+"$KT/bin/kotlinc" -nowarn -classpath "$CP" \
+    $(find "$OUT/bindings" -name '*.kt') \
+    android/tillkit/src/main/kotlin/io/tillkit/CashierFlows.kt \
+    tests/kotlin/*.kt \
+    -d "$OUT/tests.jar" 2>&1 | grep -v '^warning: ' || true
+test -s "$OUT/tests.jar"
+
+echo "== running"
+java -ea -Djna.library.path="$OUT/lib" \
+    -cp "$OUT/tests.jar:$CP:$KT/lib/kotlin-stdlib.jar" HarnessKt
