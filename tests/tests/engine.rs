@@ -414,3 +414,149 @@ async fn a_closed_cashier_takes_no_new_work_and_tells_what_is_refundable() {
     assert_eq!(cashier.sale(&id).unwrap().unwrap().status, SaleStatus::Paid);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_remaining_scenarios_and_qr_expiry() {
+    let sb = sandbox(SCALE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = cashier_config(&sb, &sb.url(), SCALE);
+    config.policy.user_paying_budget = Duration::from_millis(300);
+    let cashier = tillkit_core::engine::Cashier::open(
+        config,
+        dir.path(),
+        key_store(&sb),
+        Arc::new(NoListener),
+    )
+    .await
+    .unwrap();
+    // 53: the customer walks away in the wallet.
+    let walked = unique_id("W");
+    cashier
+        .start_sale(sale(&walked, "3.53", SaleMethodInput::CustomerCode(wechat_code())))
+        .await
+        .unwrap();
+    assert_eq!(
+        wait_final(&cashier, &walked, LIMIT).await.status,
+        SaleStatus::Failed(FailReason::Declined)
+    );
+    // 55: a slow answer is still an answer.
+    let slow = unique_id("SL");
+    cashier
+        .start_sale(sale(&slow, "3.55", SaleMethodInput::CustomerCode(wechat_code())))
+        .await
+        .unwrap();
+    assert_eq!(wait_final(&cashier, &slow, LIMIT).await.status, SaleStatus::Paid);
+    // 54 on a QR: never paid, closed at its expiry (90 s, compressed by the sandbox to 0.9 s).
+    let qr = unique_id("QX");
+    cashier
+        .start_sale(sale(&qr, "3.54", SaleMethodInput::MerchantQr(WalletMethod::WechatPay)))
+        .await
+        .unwrap();
+    assert_eq!(
+        wait_final(&cashier, &qr, LIMIT).await.status,
+        SaleStatus::Failed(FailReason::Expired)
+    );
+    assert_eq!(ledger_charges(&sb, &qr).await, 0);
+    // 54 on a code with PingPong (no cancel): past the user-paying budget the sale keeps being
+    // polled and is flagged for a person.
+    let stuck = unique_id("ST");
+    cashier
+        .start_sale(sale(&stuck, "3.54", SaleMethodInput::CustomerCode(wechat_code())))
+        .await
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        let s = cashier.sale(&stuck).unwrap().unwrap();
+        if s.attention {
+            assert_eq!(s.status, SaleStatus::Processing);
+            break;
+        }
+        assert!(start.elapsed() < LIMIT, "never flagged");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        matches!(cashier.cancel(&stuck).await, Err(CashierError::CannotCancel { .. })),
+        "PingPong has no cancel"
+    );
+    cashier.close().await;
+    sb.shutdown().await;
+}
+
+/// Oceanpayment has an offline void: a code sale stuck in "user paying" is voided after the
+/// budget, and a cashier can cancel one at once.
+#[tokio::test]
+async fn oceanpayment_sales_are_voided_when_the_customer_hangs() {
+    use tillkit_core::engine::AcquirerSettings;
+    let sb = sandbox(SCALE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let c = &sb.credentials().oceanpayment;
+    let mut config = tillkit_core::engine::CashierConfig::new(
+        AcquirerSettings::Oceanpayment {
+            http: http(&sb.url(), Duration::from_secs(2)),
+            account: c.account.clone(),
+            terminal: c.terminal.clone(),
+            secure_code_key: "ocean.code".into(),
+            billing: billing(),
+        },
+        "OCEAN-REG",
+    );
+    config.policy = config.policy.scaled(SCALE);
+    config.policy.user_paying_budget = Duration::from_millis(300);
+    use secrecy::ExposeSecret;
+    let keys = Arc::new(tillkit_core::engine::MemoryKeyStore::with(
+        "ocean.code",
+        c.secure_code.expose_secret().as_bytes(),
+    ));
+    let cashier =
+        tillkit_core::engine::Cashier::open(config, dir.path(), keys, Arc::new(NoListener))
+            .await
+            .unwrap();
+
+    let paid = unique_id("OC");
+    cashier
+        .start_sale(sale(&paid, "2.00", SaleMethodInput::CustomerCode(alipay_code())))
+        .await
+        .unwrap();
+    assert_eq!(wait_final(&cashier, &paid, LIMIT).await.status, SaleStatus::Paid);
+
+    let hangs = unique_id("OH");
+    let first = cashier
+        .start_sale(sale(&hangs, "2.54", SaleMethodInput::CustomerCode(wechat_code())))
+        .await
+        .unwrap();
+    assert_eq!(first.status, SaleStatus::Processing);
+    assert_eq!(
+        wait_final(&cashier, &hangs, LIMIT).await.status,
+        SaleStatus::Failed(FailReason::Cancelled)
+    );
+
+    let cancelled = unique_id("OX");
+    cashier
+        .start_sale(sale(&cancelled, "2.54", SaleMethodInput::CustomerCode(wechat_code())))
+        .await
+        .unwrap();
+    let asked = cashier.cancel(&cancelled).await.unwrap();
+    assert!(matches!(
+        asked.status,
+        SaleStatus::Cancelling | SaleStatus::Failed(FailReason::Cancelled)
+    ));
+    assert_eq!(
+        wait_final(&cashier, &cancelled, LIMIT).await.status,
+        SaleStatus::Failed(FailReason::Cancelled)
+    );
+    for id in [&hangs, &cancelled] {
+        let order = sb.order(tillkit_sandbox::Acquirer::Oceanpayment, id).unwrap().unwrap();
+        assert!(order.charges.is_empty() || order.refunded == order.paid, "{id}: nothing kept");
+    }
+    // Refund of the paid one, through the adapter's payment_id.
+    let r = cashier
+        .refund(&paid, RefundInput { refund_id: None, amount: None, reason: None })
+        .await
+        .unwrap();
+    assert_eq!(
+        wait_refund_final(&cashier, &r.id, LIMIT).await.state,
+        tillkit_core::order::RefundState::Succeeded
+    );
+    cashier.close().await;
+    sb.shutdown().await;
+}
