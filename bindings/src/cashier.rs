@@ -143,6 +143,24 @@ impl Cashier {
         Ok(self.core.history(&filter)?.into_iter().map(Sale::from).collect())
     }
 
+    /// What remains refundable of a sale (zero unless paid; waiting refunds count), so that the
+    /// UI never computes it.
+    pub fn refundable(&self, sale_id: String) -> Result<Money> {
+        let sale =
+            self.core.sale(&sale_id)?.ok_or(TillKitError::UnknownSale { id: sale_id.clone() })?;
+        let remaining = self.core.refundable(&sale_id)?;
+        Ok(Money {
+            amount: remaining.to_string(),
+            currency: sale.amount.currency().code().to_string(),
+        })
+    }
+
+    /// Whether `cancel` can stop this sale now (the UI shows its Cancel button from this).
+    pub fn can_cancel(&self, sale_id: String) -> Result<bool> {
+        let sale = self.core.sale(&sale_id)?.ok_or(TillKitError::UnknownSale { id: sale_id })?;
+        Ok(self.core.can_cancel(&sale))
+    }
+
     /// Every change of a sale, oldest first.
     pub fn journal(&self, sale_id: String) -> Result<Vec<JournalLine>> {
         Ok(self.core.journal(&sale_id)?)

@@ -106,7 +106,10 @@ fun registerSaleTests() {
     Tests.test("a refund of part of a paid sale, then of the rest") {
         openCashier().use { cashier ->
             val sale = cashier.payByCode(cny("30.00"), wechatCode())
+            checkEq(cny("30.00"), cashier.refundable(sale.id), "all refundable")
+            check(!cashier.canCancel(sale.id)) { "a paid sale is refunded, not cancelled" }
             val part = cashier.refund(sale.id, cny("10.00"), reason = "one item back")
+            checkEq(cny("20.00"), cashier.refundable(sale.id), "what remains")
             checkEq(cny("10.00"), part.amount, "amount")
             check(!part.full) { "a partial refund is not full" }
             checkEq(RefundState.SUCCEEDED, cashier.awaitFinalRefund(part.id).state, "refunded")
