@@ -1,0 +1,152 @@
+//! One entry point for a frame: the fast digit-only Code 128 path first, then QR and the
+//! general decoders (rxing) for what the fast path cannot read.
+//!
+//! The order keeps the common case cheap: rows across the frame catch an upright or mildly
+//! tilted payment barcode in well under a millisecond; QR comes next; scan lines at other
+//! angles, and rxing's try-harder and inverted passes, run only when the cheap passes found
+//! nothing.
+
+use rxing::common::HybridBinarizer;
+use rxing::{BinaryBitmap, DecodeHints, Luma8Source, Reader};
+
+use super::code128::Code128Scanner;
+use super::frame::{Frame, FrameError, LumaImage, Roi, Rotation};
+use crate::paycode::mask_digits;
+
+/// A barcode symbology the scanner reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BarcodeFormat {
+    /// Code 128 (ISO/IEC 15417).
+    Code128,
+    /// QR Code (ISO/IEC 18004).
+    QrCode,
+}
+
+impl BarcodeFormat {
+    /// The name used in the CLI's CSV and the benchmark protocol.
+    pub fn name(self) -> &'static str {
+        match self {
+            BarcodeFormat::Code128 => "Code128",
+            BarcodeFormat::QrCode => "QRCode",
+        }
+    }
+}
+
+/// One decoded symbol.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Symbol {
+    /// Its symbology.
+    pub format: BarcodeFormat,
+    /// The decoded text, exactly as encoded.
+    pub text: String,
+}
+
+impl std::fmt::Debug for Symbol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The text may be a live payment code: keep it out of logs.
+        f.debug_struct("Symbol")
+            .field("format", &self.format)
+            .field("text", &mask_digits(&self.text))
+            .finish()
+    }
+}
+
+/// What the decoder looks for and how hard it tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecoderOptions {
+    /// Read Code 128.
+    pub code128: bool,
+    /// Read QR codes.
+    pub qr: bool,
+    /// After the cheap passes fail, run the slow ones: rxing's try-harder mode and inverted
+    /// images. A live camera can leave this off and rely on the next frame.
+    pub try_harder: bool,
+}
+
+impl Default for DecoderOptions {
+    fn default() -> Self {
+        DecoderOptions { code128: true, qr: true, try_harder: true }
+    }
+}
+
+/// Scan-line angles of the first Code 128 pass (rows) and of the later one.
+const ROWS: [f32; 1] = [0.0];
+const TILTED: [f32; 11] = [90.0, 15.0, -15.0, 30.0, -30.0, 45.0, -45.0, 60.0, -60.0, 75.0, -75.0];
+
+/// A reusable decoder (it keeps scratch buffers between frames; one per thread).
+#[derive(Debug, Default)]
+pub struct Decoder {
+    options: DecoderOptions,
+    code128: Code128Scanner,
+}
+
+impl Decoder {
+    /// A decoder with the given options.
+    pub fn new(options: DecoderOptions) -> Self {
+        Decoder { options, code128: Code128Scanner::default() }
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> DecoderOptions {
+        self.options
+    }
+
+    /// Converts, crops and rotates a camera frame, then decodes it.
+    pub fn decode_frame(
+        &mut self,
+        frame: &Frame<'_>,
+        roi: Option<Roi>,
+        rotation: Rotation,
+    ) -> Result<Option<Symbol>, FrameError> {
+        Ok(self.decode(&frame.to_luma(roi, rotation)?))
+    }
+
+    /// Returns the first symbol found in the image, or `None`.
+    pub fn decode(&mut self, image: &LumaImage) -> Option<Symbol> {
+        let DecoderOptions { code128, qr, try_harder } = self.options;
+        let digits = |text| Some(Symbol { format: BarcodeFormat::Code128, text });
+        if code128 {
+            if let Some(text) = self.code128.scan(image, &ROWS) {
+                return digits(text);
+            }
+        }
+        if qr {
+            if let Some(symbol) = rxing_decode(image, BarcodeFormat::QrCode, false) {
+                return Some(symbol);
+            }
+        }
+        if code128 {
+            if let Some(text) = self.code128.scan(image, &TILTED) {
+                return digits(text);
+            }
+            if try_harder {
+                if let Some(symbol) = rxing_decode(image, BarcodeFormat::Code128, try_harder) {
+                    return Some(symbol);
+                }
+            }
+        }
+        if try_harder && qr {
+            if let Some(symbol) = rxing_decode(image, BarcodeFormat::QrCode, true) {
+                return Some(symbol);
+            }
+        }
+        None
+    }
+}
+
+/// Runs rxing's reader for one format on the image (try-harder adds its inverted pass).
+fn rxing_decode(image: &LumaImage, format: BarcodeFormat, try_harder: bool) -> Option<Symbol> {
+    let source = Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
+    let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+    let hints = DecodeHints {
+        TryHarder: Some(try_harder),
+        AlsoInverted: Some(try_harder),
+        ..DecodeHints::default()
+    };
+    let result = match format {
+        BarcodeFormat::QrCode => rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints),
+        BarcodeFormat::Code128 => rxing::oned::Code128Reader.decode_with_hints(&mut bitmap, &hints),
+    };
+    let result = result.ok()?;
+    Some(Symbol { format, text: result.getText().to_owned() })
+}

@@ -1,0 +1,24 @@
+//! Payment-code scanning: camera frames and scan-gun keystrokes in, validated payment codes out.
+//!
+//! - [`frame`]: frames as platforms deliver them (luma planes with a stride, NV21/NV12,
+//!   BGRA/RGBA), cropping, rotation, still images.
+//! - [`decoder`]: the [`Decoder`], a fast digit-only Code 128 path ([`code128`]) with rxing
+//!   behind it for QR and everything the fast path does not read.
+//! - [`dedup`]: one report per code across consecutive frames, refusal of codes already used.
+//! - [`wedge`]: keyboard-wedge scan-gun input.
+//! - [`camera`]: desktop capture (cargo feature `camera`; a typed error without it).
+//! - `synth` (cargo feature `synth`): deterministic synthetic payment-code frames.
+
+pub mod camera;
+mod code128;
+pub mod decoder;
+pub mod dedup;
+pub mod frame;
+mod pgm;
+mod scanline;
+#[cfg(any(test, feature = "synth"))]
+pub mod synth;
+pub mod wedge;
+
+pub use decoder::{BarcodeFormat, Decoder, DecoderOptions, Symbol};
+pub use frame::{Frame, FrameError, LumaImage, PixelFormat, Roi, Rotation};

@@ -1,0 +1,1 @@
+//! Synthetic payment-code frames (work in progress).
