@@ -75,12 +75,13 @@ def run_zxing(paths, repeat):
 def run_tillkit(paths, repeat):
     exe = ROOT / "target" / "release" / "tillkit"
     env = dict(os.environ, BENCH_REPEAT=str(repeat))
-    out = subprocess.run([str(exe), "scan", "--bench"], input="\n".join(paths) + "\n",
-                         capture_output=True, text=True, env=env, check=False)
+    # Bytes in and out: text mode would turn the "\r\n" inside decoded texts into "\n".
+    out = subprocess.run([str(exe), "scan", "--bench"], input=("\n".join(paths) + "\n").encode(),
+                         capture_output=True, env=env, check=False)
     if out.returncode not in (0, 2):
-        sys.exit(f"tillkit failed: {out.stderr}")
+        sys.exit(f"tillkit failed: {out.stderr.decode(errors='replace')}")
     results = {}
-    for row in csv.DictReader(io.StringIO(out.stdout, newline="")):
+    for row in csv.DictReader(io.StringIO(out.stdout.decode("utf-8"), newline="")):
         ms, symbols = results.get(row["file"], (float(row["decode_ms"] or 0), []))
         if row["format"]:
             symbols.append((norm_format(row["format"]), row["text"]))

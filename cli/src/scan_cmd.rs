@@ -26,14 +26,30 @@ pub struct ScanArgs {
     /// median decode time per image.
     #[arg(long, conflicts_with = "images")]
     pub bench: bool,
+    /// Symbologies to look for: `code128`, `qr`, or both (default).
+    #[arg(long, value_delimiter = ',', default_values = ["code128", "qr"])]
+    pub formats: Vec<FormatArg>,
     /// Skip the slow passes (rxing try-harder and inverted), as a live camera would.
     #[arg(long)]
     pub fast: bool,
 }
 
+/// A symbology named on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    /// Code 128.
+    Code128,
+    /// QR Code.
+    Qr,
+}
+
 /// Runs `tillkit scan`.
 pub fn run(args: ScanArgs) -> ExitCode {
-    let options = DecoderOptions { try_harder: !args.fast, ..DecoderOptions::default() };
+    let options = DecoderOptions {
+        code128: args.formats.contains(&FormatArg::Code128),
+        qr: args.formats.contains(&FormatArg::Qr),
+        try_harder: !args.fast,
+    };
     let mut decoder = Decoder::new(options);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

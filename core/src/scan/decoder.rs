@@ -144,7 +144,9 @@ fn rxing_decode(image: &LumaImage, format: BarcodeFormat, try_harder: bool) -> O
         ..DecodeHints::default()
     };
     let result = match format {
-        BarcodeFormat::QrCode => rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints),
+        BarcodeFormat::QrCode => rxing::qrcode::cpp_port::QrReader
+            .decode_with_hints(&mut bitmap, &hints)
+            .or_else(|_| rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints)),
         BarcodeFormat::Code128 => rxing::oned::Code128Reader.decode_with_hints(&mut bitmap, &hints),
     };
     let result = result.ok()?;

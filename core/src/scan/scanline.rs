@@ -16,7 +16,7 @@ pub(crate) struct Elements {
     pub widths: Vec<f32>,
     /// Whether `widths[0]` is dark.
     pub first_dark: bool,
-    edges: Vec<(f32, f32)>,
+    pub(crate) edges: Vec<(f32, f32)>,
 }
 
 impl Elements {
