@@ -69,9 +69,17 @@ impl Default for DecoderOptions {
     }
 }
 
-/// Scan-line angles of the first Code 128 pass (rows) and of the later one.
+/// Scan-line angles of the Code 128 passes: rows, then near-horizontal tilts (a bar code about
+/// four times wider than tall is crossed whole by lines within about ±7° of its axis), then
+/// the rest of the half-turn.
 const ROWS: [f32; 1] = [0.0];
-const TILTED: [f32; 11] = [90.0, 15.0, -15.0, 30.0, -30.0, 45.0, -45.0, 60.0, -60.0, 75.0, -75.0];
+const NEAR: [f32; 6] = [8.0, -8.0, 16.0, -16.0, 24.0, -24.0];
+const STEEP: [f32; 15] = [
+    90.0, 32.0, -32.0, 40.0, -40.0, 50.0, -50.0, 60.0, -60.0, 70.0, -70.0, 80.0, -80.0, 45.0, -45.0,
+];
+/// From this many pixels on (about 1280×480), the near-horizontal pass runs before QR: a QR
+/// search costs in proportion to the area, scan lines only to the area over their spacing.
+const LARGE_FRAME: u64 = 600_000;
 
 /// A reusable decoder (it keeps scratch buffers between frames; one per thread).
 #[derive(Debug, Default)]
@@ -105,9 +113,15 @@ impl Decoder {
     pub fn decode(&mut self, image: &LumaImage) -> Option<Symbol> {
         let DecoderOptions { code128, qr, try_harder } = self.options;
         let digits = |text| Some(Symbol { format: BarcodeFormat::Code128, text });
+        let large = u64::from(image.width()) * u64::from(image.height()) >= LARGE_FRAME;
         if code128 {
             if let Some(text) = self.code128.scan(image, &ROWS) {
                 return digits(text);
+            }
+            if large {
+                if let Some(text) = self.code128.scan(image, &NEAR) {
+                    return digits(text);
+                }
             }
         }
         if qr {
@@ -116,7 +130,12 @@ impl Decoder {
             }
         }
         if code128 {
-            if let Some(text) = self.code128.scan(image, &TILTED) {
+            if !large {
+                if let Some(text) = self.code128.scan(image, &NEAR) {
+                    return digits(text);
+                }
+            }
+            if let Some(text) = self.code128.scan(image, &STEEP) {
                 return digits(text);
             }
             if try_harder {

@@ -37,10 +37,17 @@ impl Elements {
         let mut sum = 0i32;
         let mut moment = 0f32;
         let mut abs_sum = 0f32;
-        for (i, pair) in samples.windows(2).enumerate() {
-            let d = i32::from(pair[1]) - i32::from(pair[0]);
+        // The first difference of the [1 2 1]-smoothed line (in quarter levels): sensor noise
+        // drops by half, while edges blurred by the optics keep their centres.
+        let at = |i: usize| i32::from(samples[i.min(samples.len() - 1)]);
+        let smooth = |i: usize| at(i.saturating_sub(1)) + 2 * at(i) + at(i + 1);
+        let mut previous = smooth(0);
+        for i in 0..samples.len() - 1 {
+            let next = smooth(i + 1);
+            let d = next - previous;
+            previous = next;
             if d != 0 && sum != 0 && (d > 0) != (sum > 0) {
-                self.edges.push((sum as f32, moment / abs_sum));
+                self.edges.push((sum as f32 / 4.0, moment / abs_sum));
                 sum = 0;
                 moment = 0.0;
                 abs_sum = 0.0;
@@ -53,7 +60,7 @@ impl Elements {
             }
         }
         if sum != 0 {
-            self.edges.push((sum as f32, moment / abs_sum));
+            self.edges.push((sum as f32 / 4.0, moment / abs_sum));
         }
         // 2. Drop edges weaker than a share of the line's strong edges, then merge neighbours of
         //    the same direction (one blurred edge split by noise).
@@ -64,7 +71,7 @@ impl Elements {
         } else {
             strengths.iter().copied().fold(0.0, f32::max)
         };
-        let floor = (strong * 0.18).max(12.0);
+        let floor = (strong * FLOOR_SHARE).max(FLOOR_MIN);
         let mut kept: Vec<(f32, f32)> = Vec::with_capacity(self.edges.len());
         for &(s, x) in self.edges.iter().filter(|e| e.0.abs() >= floor) {
             match kept.last_mut() {
@@ -88,6 +95,9 @@ impl Elements {
         self.widths.push(samples.len() as f32 - previous);
     }
 }
+
+const FLOOR_SHARE: f32 = 0.12;
+const FLOOR_MIN: f32 = 10.0;
 
 /// A family of parallel lines across an image at one angle.
 #[derive(Debug, Clone, Copy)]

@@ -127,9 +127,9 @@ pub fn payment_frame(seed: u64, index: u64, width: u32, height: u32) -> Option<S
     let code = random_payment_code(&mut rng);
     let symbols = encode(&code)?;
     let (w, h) = (width as f32, height as f32);
-    // The phone: portrait 9:16, 70–95 % of the frame height, turned up to ±20°, corners
-    // moved by up to 5 % for perspective.
-    let screen_h = h * rng.range(0.70, 0.95);
+    // The phone: portrait 9:16, its screen 75–120 % of the frame height (held close, the
+    // code centred), turned up to ±20°, corners moved by up to 5 % for perspective.
+    let screen_h = h * rng.range(0.75, 1.2);
     let screen_w = screen_h * 9.0 / 16.0;
     let angle = rng.range(-20.0, 20.0).to_radians();
     let (cx, cy) = (w / 2.0 + rng.range(-0.2, 0.2) * w, h / 2.0 + rng.range(-0.05, 0.05) * h);
@@ -180,7 +180,10 @@ pub fn payment_frame(seed: u64, index: u64, width: u32, height: u32) -> Option<S
             pixels[(y * width + x) as usize] = sum / 4.0 + gs * (-d2).exp();
         }
     }
-    let radius = rng.int(0, 2) as usize;
+    // Defocus in proportion to the barcode's module size (the lens blurs the screen, whatever
+    // its distance): up to 0.6 module of box radius, applied twice.
+    let module = 0.84 * screen_w / symbols.bars.len() as f32;
+    let radius = (module * rng.range(0.0, 0.6)) as usize;
     box_blur(&mut pixels, width as usize, height as usize, radius);
     let noise = rng.range(1.0, 8.0);
     let gray = pixels
