@@ -475,8 +475,9 @@ mod tests {
         symbols[check] = (symbols[check] + 1) % 103;
         assert_eq!(decode_line(&elements(render(&symbols, 2.0))), None);
         let symbols = with_check(START_C, &[13, 46, 50, 72]);
-        let mut widths = render(&symbols, 2.0);
-        widths[0] = 2.0;
+        // A bar one module before the start: no quiet zone, and not the line's border either.
+        let mut widths = vec![24.0, 6.0, 2.0];
+        widths.extend_from_slice(&render(&symbols, 2.0)[1..]);
         assert_eq!(decode_line(&elements(widths)), None);
     }
 }

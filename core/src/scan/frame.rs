@@ -337,7 +337,7 @@ impl LumaImage {
         }
     }
 
-    /// Reads a still image: binary PGM (`P5`), PNG or JPEG. Transparent pixels are composited
+    /// Reads a still image: binary PGM (`P5`), PNG, JPEG or WebP. Transparent pixels are composited
     /// onto white, colour is converted with ITU-R 601 weights (as the benchmark protocol says).
     pub fn open(path: &Path) -> Result<LumaImage, FrameError> {
         let bytes = std::fs::read(path)
@@ -345,7 +345,7 @@ impl LumaImage {
         LumaImage::decode(&bytes)
     }
 
-    /// Decodes an encoded still image held in memory (PGM, PNG or JPEG).
+    /// Decodes an encoded still image held in memory (PGM, PNG, JPEG or WebP).
     pub fn decode(bytes: &[u8]) -> Result<LumaImage, FrameError> {
         if bytes.starts_with(b"P5") {
             return super::pgm::parse(bytes);
