@@ -1,127 +1,18 @@
-//! A fast, digit-only Code 128 reader for payment codes.
+//! A fast scan-line Code 128 reader, built for payment codes.
 //!
-//! Wallets show their code as Code 128 in Code Set C (two digits a symbol, sometimes one digit
-//! in set A or B for an odd length). This reader measures bar and space widths along a few scan
-//! lines ([`super::scanline`]) and decodes each 11-module symbol by its *edge-to-edge* distances
-//! (bar+space and space+bar pairs), which blur and ink spread do not shift. A line's result is
-//! kept only with a start code behind a quiet zone, every symbol matched within tolerance,
-//! steady module size, a valid check symbol and a stop pattern followed by a quiet zone; the
-//! text is returned only when two different lines agree. Anything outside digits (FNC codes,
-//! letters) is left to the general decoder.
+//! Wallets show their code as Code 128 in Code Set C (two digits a symbol). This reader
+//! measures bar and space widths along a few scan lines ([`super::scanline`]) and decodes each
+//! 11-module symbol by its *edge-to-edge* distances (bar+space and space+bar pairs), which blur
+//! and ink spread do not shift. A line's result is kept only with a start code behind a quiet
+//! zone, every symbol matched within tolerance, steady module size, a valid check symbol and a
+//! stop pattern followed by a quiet zone; the text is returned only when two different lines
+//! agree. Sets A and B and the function codes cost nothing extra per line, so they are read too
+//! (labels, not just wallets); symbols longer than 40 characters are left to rxing.
 
 use super::frame::LumaImage;
 use super::scanline::{for_each_line, Elements, LineFamily};
 
-/// Code 128 bar/space patterns in modules, values 0–105; 106 is the stop's first six elements.
-const PATTERNS: [[u8; 6]; 107] = [
-    [2, 1, 2, 2, 2, 2],
-    [2, 2, 2, 1, 2, 2],
-    [2, 2, 2, 2, 2, 1],
-    [1, 2, 1, 2, 2, 3],
-    [1, 2, 1, 3, 2, 2],
-    [1, 3, 1, 2, 2, 2],
-    [1, 2, 2, 2, 1, 3],
-    [1, 2, 2, 3, 1, 2],
-    [1, 3, 2, 2, 1, 2],
-    [2, 2, 1, 2, 1, 3],
-    [2, 2, 1, 3, 1, 2],
-    [2, 3, 1, 2, 1, 2],
-    [1, 1, 2, 2, 3, 2],
-    [1, 2, 2, 1, 3, 2],
-    [1, 2, 2, 2, 3, 1],
-    [1, 1, 3, 2, 2, 2],
-    [1, 2, 3, 1, 2, 2],
-    [1, 2, 3, 2, 2, 1],
-    [2, 2, 3, 2, 1, 1],
-    [2, 2, 1, 1, 3, 2],
-    [2, 2, 1, 2, 3, 1],
-    [2, 1, 3, 2, 1, 2],
-    [2, 2, 3, 1, 1, 2],
-    [3, 1, 2, 1, 3, 1],
-    [3, 1, 1, 2, 2, 2],
-    [3, 2, 1, 1, 2, 2],
-    [3, 2, 1, 2, 2, 1],
-    [3, 1, 2, 2, 1, 2],
-    [3, 2, 2, 1, 1, 2],
-    [3, 2, 2, 2, 1, 1],
-    [2, 1, 2, 1, 2, 3],
-    [2, 1, 2, 3, 2, 1],
-    [2, 3, 2, 1, 2, 1],
-    [1, 1, 1, 3, 2, 3],
-    [1, 3, 1, 1, 2, 3],
-    [1, 3, 1, 3, 2, 1],
-    [1, 1, 2, 3, 1, 3],
-    [1, 3, 2, 1, 1, 3],
-    [1, 3, 2, 3, 1, 1],
-    [2, 1, 1, 3, 1, 3],
-    [2, 3, 1, 1, 1, 3],
-    [2, 3, 1, 3, 1, 1],
-    [1, 1, 2, 1, 3, 3],
-    [1, 1, 2, 3, 3, 1],
-    [1, 3, 2, 1, 3, 1],
-    [1, 1, 3, 1, 2, 3],
-    [1, 1, 3, 3, 2, 1],
-    [1, 3, 3, 1, 2, 1],
-    [3, 1, 3, 1, 2, 1],
-    [2, 1, 1, 3, 3, 1],
-    [2, 3, 1, 1, 3, 1],
-    [2, 1, 3, 1, 1, 3],
-    [2, 1, 3, 3, 1, 1],
-    [2, 1, 3, 1, 3, 1],
-    [3, 1, 1, 1, 2, 3],
-    [3, 1, 1, 3, 2, 1],
-    [3, 3, 1, 1, 2, 1],
-    [3, 1, 2, 1, 1, 3],
-    [3, 1, 2, 3, 1, 1],
-    [3, 3, 2, 1, 1, 1],
-    [3, 1, 4, 1, 1, 1],
-    [2, 2, 1, 4, 1, 1],
-    [4, 3, 1, 1, 1, 1],
-    [1, 1, 1, 2, 2, 4],
-    [1, 1, 1, 4, 2, 2],
-    [1, 2, 1, 1, 2, 4],
-    [1, 2, 1, 4, 2, 1],
-    [1, 4, 1, 1, 2, 2],
-    [1, 4, 1, 2, 2, 1],
-    [1, 1, 2, 2, 1, 4],
-    [1, 1, 2, 4, 1, 2],
-    [1, 2, 2, 1, 1, 4],
-    [1, 2, 2, 4, 1, 1],
-    [1, 4, 2, 1, 1, 2],
-    [1, 4, 2, 2, 1, 1],
-    [2, 4, 1, 2, 1, 1],
-    [2, 2, 1, 1, 1, 4],
-    [4, 1, 3, 1, 1, 1],
-    [2, 4, 1, 1, 1, 2],
-    [1, 3, 4, 1, 1, 1],
-    [1, 1, 1, 2, 4, 2],
-    [1, 2, 1, 1, 4, 2],
-    [1, 2, 1, 2, 4, 1],
-    [1, 1, 4, 2, 1, 2],
-    [1, 2, 4, 1, 1, 2],
-    [1, 2, 4, 2, 1, 1],
-    [4, 1, 1, 2, 1, 2],
-    [4, 2, 1, 1, 1, 2],
-    [4, 2, 1, 2, 1, 1],
-    [2, 1, 2, 1, 4, 1],
-    [2, 1, 4, 1, 2, 1],
-    [4, 1, 2, 1, 2, 1],
-    [1, 1, 1, 1, 4, 3],
-    [1, 1, 1, 3, 4, 1],
-    [1, 3, 1, 1, 4, 1],
-    [1, 1, 4, 1, 1, 3],
-    [1, 1, 4, 3, 1, 1],
-    [4, 1, 1, 1, 1, 3],
-    [4, 1, 1, 3, 1, 1],
-    [1, 1, 3, 1, 4, 1],
-    [1, 1, 4, 1, 3, 1],
-    [3, 1, 1, 1, 4, 1],
-    [4, 1, 1, 1, 3, 1],
-    [2, 1, 1, 4, 1, 2],
-    [2, 1, 1, 2, 1, 4],
-    [2, 1, 1, 2, 3, 2],
-    [2, 3, 3, 1, 1, 1],
-];
+use super::code128_table::PATTERNS;
 
 const START_A: u8 = 103;
 const START_B: u8 = 104;

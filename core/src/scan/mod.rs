@@ -11,6 +11,7 @@
 
 pub mod camera;
 mod code128;
+mod code128_table;
 pub mod decoder;
 pub mod dedup;
 pub mod frame;
