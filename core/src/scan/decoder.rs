@@ -6,8 +6,10 @@
 //! angles, and rxing's try-harder and inverted passes, run only when the cheap passes found
 //! nothing.
 
-use rxing::common::HybridBinarizer;
-use rxing::{BinaryBitmap, DecodeHints, Luma8Source, Reader};
+use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, Reader};
+
+use super::binarize::LocalBinarizer;
 
 use super::code128::Code128Scanner;
 use super::frame::{Frame, FrameError, LumaImage, Roi, Rotation};
@@ -148,26 +150,89 @@ impl Decoder {
             if let Some(symbol) = rxing_decode(image, BarcodeFormat::QrCode, true) {
                 return Some(symbol);
             }
+            if let Some(text) = qr_last_resorts(image) {
+                return Some(Symbol { format: BarcodeFormat::QrCode, text });
+            }
         }
         None
     }
 }
 
-/// Runs rxing's reader for one format on the image (try-harder adds its inverted pass).
+/// Runs rxing's reader for one format on the image. QR goes through the fast
+/// [`LocalBinarizer`] (rxing's own binarizer for images under 40 pixels a side), the zxing-cpp
+/// port first and rxing's classic reader second; try-harder adds rxing's slower search and an
+/// inverted pass on the same binarized image.
 fn rxing_decode(image: &LumaImage, format: BarcodeFormat, try_harder: bool) -> Option<Symbol> {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let local = if format == BarcodeFormat::QrCode {
+        LocalBinarizer::new(image.pixels(), w, h)
+    } else {
+        None
+    };
+    let text = match (format, local) {
+        (BarcodeFormat::QrCode, Some(binarizer)) => {
+            read_qr(BinaryBitmap::new(binarizer), try_harder)
+        }
+        _ => {
+            let source =
+                Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
+            let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+            match format {
+                BarcodeFormat::QrCode => read_qr(bitmap, try_harder),
+                BarcodeFormat::Code128 => read_code128(bitmap, try_harder),
+            }
+        }
+    }?;
+    Some(Symbol { format, text })
+}
+
+/// The slow QR passes for what nothing else read: the image as one pure symbol (a crop with
+/// a thin quiet zone and one-pixel modules), a global-histogram binarizer (uneven contrast
+/// that local thresholds break up), then small images at twice their size.
+fn qr_last_resorts(image: &LumaImage) -> Option<String> {
     let source = Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-    let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+    let mut bitmap = BinaryBitmap::new(GlobalHistogramBinarizer::new(source.clone()));
+    let pure = DecodeHints { PureBarcode: Some(true), ..DecodeHints::default() };
+    if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &pure) {
+        return Some(result.getText().to_owned());
+    }
+    if let Some(text) = read_qr(bitmap, true) {
+        return Some(text);
+    }
+    if image.width().max(image.height()) > 400 {
+        return None;
+    }
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let doubled: Vec<u8> = (0..h * 2)
+        .flat_map(|y| image.pixels()[(y / 2) * w..(y / 2 + 1) * w].iter().flat_map(|&p| [p, p]))
+        .collect();
+    let binarizer = LocalBinarizer::new(&doubled, w * 2, h * 2)?;
+    read_qr(BinaryBitmap::new(binarizer), true)
+}
+
+fn read_qr<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> Option<String> {
+    let hints = DecodeHints { TryHarder: Some(try_harder), ..DecodeHints::default() };
+    let passes = if try_harder { 2 } else { 1 };
+    for pass in 0..passes {
+        if pass == 1 {
+            bitmap.invert();
+        }
+        let result = rxing::qrcode::cpp_port::QrReader
+            .decode_with_hints(&mut bitmap, &hints)
+            .or_else(|_| rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints));
+        if let Ok(result) = result {
+            return Some(result.getText().to_owned());
+        }
+    }
+    None
+}
+
+fn read_code128<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> Option<String> {
     let hints = DecodeHints {
         TryHarder: Some(try_harder),
         AlsoInverted: Some(try_harder),
         ..DecodeHints::default()
     };
-    let result = match format {
-        BarcodeFormat::QrCode => rxing::qrcode::cpp_port::QrReader
-            .decode_with_hints(&mut bitmap, &hints)
-            .or_else(|_| rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints)),
-        BarcodeFormat::Code128 => rxing::oned::Code128Reader.decode_with_hints(&mut bitmap, &hints),
-    };
-    let result = result.ok()?;
-    Some(Symbol { format, text: result.getText().to_owned() })
+    let result = rxing::oned::Code128Reader.decode_with_hints(&mut bitmap, &hints).ok()?;
+    Some(result.getText().to_owned())
 }

@@ -9,6 +9,7 @@
 //! - [`camera`]: desktop capture (cargo feature `camera`; a typed error without it).
 //! - `synth` (cargo feature `synth`): deterministic synthetic payment-code frames.
 
+mod binarize;
 pub mod camera;
 mod code128;
 mod code128_table;
