@@ -7,11 +7,14 @@
 
 use std::borrow::Cow;
 
-use rxing::common::{BitArray, BitMatrix, LineOrientation, Result};
+use rxing::common::{
+    BitArray, BitFieldBaseType, BitMatrix, LineOrientation, Result, BIT_FIELD_BASE_BITS,
+};
 use rxing::{Binarizer, Luma8Source, LuminanceSource};
 
 const BLOCK: usize = 8;
 const MIN_DYNAMIC_RANGE: u32 = 24;
+const WORD: usize = BIT_FIELD_BASE_BITS;
 /// Below this size (either side) the block statistics are too coarse; callers use rxing's
 /// own binarizer, which switches to a global histogram.
 pub(crate) const MIN_SIDE: usize = 5 * BLOCK;
@@ -35,7 +38,7 @@ impl<'a> LocalBinarizer<'a> {
 }
 
 /// The first pixel of block `i` along a side of `len` pixels (the last block is pulled back
-/// inside the image).
+/// inside the image for its statistics).
 fn block_start(i: usize, len: usize) -> usize {
     (i * BLOCK).min(len - BLOCK)
 }
@@ -47,15 +50,16 @@ fn black_matrix(pixels: &[u8], width: usize, height: usize) -> Option<BitMatrix>
         let y0 = block_start(by, height);
         for bx in 0..bw {
             let x0 = block_start(bx, width);
-            let (mut sum, mut min, mut max) = (0u32, 255u32, 0u32);
+            let (mut sum, mut min, mut max) = (0u32, 255u8, 0u8);
             for row in pixels[y0 * width..].chunks(width).take(BLOCK) {
-                for &p in &row[x0..x0 + BLOCK] {
-                    let p = u32::from(p);
-                    sum += p;
+                let Some(eight) = row.get(x0..x0 + BLOCK) else { continue };
+                for &p in eight {
+                    sum += u32::from(p);
                     min = min.min(p);
                     max = max.max(p);
                 }
             }
+            let (min, max) = (u32::from(min), u32::from(max));
             let mut average = sum / (BLOCK * BLOCK) as u32;
             if max - min <= MIN_DYNAMIC_RANGE {
                 // A flat block: assume it is background (light) unless its neighbours say
@@ -74,28 +78,54 @@ fn black_matrix(pixels: &[u8], width: usize, height: usize) -> Option<BitMatrix>
             points[by * bw + bx] = average;
         }
     }
-    let mut matrix = BitMatrix::new(width as u32, height as u32).ok()?;
+    // Each block's threshold: the mean black point of the 5×5 blocks around it (pulled
+    // inside at the borders).
+    let mut thresholds = vec![0u32; bw * bh];
     for by in 0..bh {
-        let y0 = block_start(by, height);
-        let top = by.clamp(2, bh.saturating_sub(3).max(2));
+        let top = by.clamp(2, bh - 3);
         for bx in 0..bw {
-            let x0 = block_start(bx, width);
-            let left = bx.clamp(2, bw.saturating_sub(3).max(2));
-            let mut sum = 0u32;
-            for ny in top - 2..=(top + 2).min(bh - 1) {
-                sum += points[ny * bw + left - 2..=(ny * bw + left + 2).min(ny * bw + bw - 1)]
-                    .iter()
-                    .sum::<u32>();
+            let left = bx.clamp(2, bw - 3);
+            let sum: u32 = (top - 2..=top + 2)
+                .map(|ny| points[ny * bw + left - 2..=ny * bw + left + 2].iter().sum::<u32>())
+                .sum();
+            thresholds[by * bw + bx] = sum / 25;
+        }
+    }
+    // Pixels at or below their block's threshold are black, packed a machine word at a time
+    // (rxing's bit order: least significant bit first).
+    let mut matrix = BitMatrix::new(width as u32, height as u32).ok()?;
+    let mut row_bits = BitArray::with_size(width);
+    let full_blocks = width / BLOCK;
+    for (y, row) in pixels.chunks_exact(width).enumerate() {
+        let block_row = &thresholds[(y / BLOCK).min(bh - 1) * bw..][..bw];
+        let mut word: BitFieldBaseType = 0;
+        for (bx, eight) in row.chunks_exact(BLOCK).enumerate() {
+            // Thresholds never exceed 255: a block's black point is a mean of pixels.
+            let threshold = block_row[bx].min(255) as u8;
+            let mut mask: BitFieldBaseType = 0;
+            for (j, &p) in eight.iter().enumerate() {
+                mask |= BitFieldBaseType::from(p <= threshold) << j;
             }
-            let threshold = sum / 25;
-            for (dy, row) in pixels[y0 * width..].chunks(width).take(BLOCK).enumerate() {
-                for (dx, &p) in row[x0..x0 + BLOCK].iter().enumerate() {
-                    if u32::from(p) <= threshold {
-                        matrix.set((x0 + dx) as u32, (y0 + dy) as u32);
-                    }
-                }
+            let bit = bx * BLOCK;
+            word |= mask << (bit % WORD);
+            if (bit + BLOCK) % WORD == 0 {
+                row_bits.setBulk(bit + BLOCK - WORD, word);
+                word = 0;
             }
         }
+        // The last partial block uses the last block's threshold.
+        let threshold = block_row[bw - 1].min(255) as u8;
+        for (x, &p) in row.iter().enumerate().skip(full_blocks * BLOCK) {
+            word |= BitFieldBaseType::from(p <= threshold) << (x % WORD);
+            if (x + 1) % WORD == 0 {
+                row_bits.setBulk(x + 1 - WORD, word);
+                word = 0;
+            }
+        }
+        if width % WORD != 0 {
+            row_bits.setBulk(width / WORD * WORD, word);
+        }
+        matrix.setRow(y as u32, &row_bits);
     }
     Some(matrix)
 }

@@ -35,7 +35,30 @@ fn match_symbol(w: &[f32; 6]) -> Option<(u8, f32)> {
     match_among(w, 0..=STOP)
 }
 
-/// [`match_symbol`] restricted to the values in `values`.
+/// Edge-to-edge sums run from 2 to 8 modules; a symbol's four sums index this table.
+const SUMS: usize = 7;
+
+/// Value + 1 of the symbol with the four edge-to-edge sums at each index, 0 for none.
+static BY_EDGES: [u8; SUMS * SUMS * SUMS * SUMS] = {
+    let mut table = [0u8; SUMS * SUMS * SUMS * SUMS];
+    let mut value = 0;
+    while value < PATTERNS.len() {
+        let p = PATTERNS[value];
+        let mut key = 0;
+        let mut j = 0;
+        while j < 4 {
+            key = key * SUMS + (p[j] + p[j + 1]) as usize - 2;
+            j += 1;
+        }
+        table[key] = value as u8 + 1;
+        value += 1;
+    }
+    table
+};
+
+/// [`match_symbol`] restricted to the values in `values`. The rounded sums find the symbol
+/// in one lookup; only sums close to a half module, where the tolerance reaches past the
+/// rounding, need the search over the table.
 fn match_among(w: &[f32; 6], values: std::ops::RangeInclusive<u8>) -> Option<(u8, f32)> {
     let total: f32 = w.iter().sum();
     if total <= 0.0 {
@@ -48,6 +71,25 @@ fn match_among(w: &[f32; 6], values: std::ops::RangeInclusive<u8>) -> Option<(u8
         (w[2] + w[3]) * scale,
         (w[3] + w[4]) * scale,
     ];
+    let mut key = 0;
+    let mut near_half = false;
+    for &x in &e {
+        let rounded = x.round();
+        near_half |= (x - rounded).abs() > 1.0 - MAX_EDGE_ERROR;
+        if !(2.0..=8.0).contains(&rounded) {
+            key = usize::MAX;
+            break;
+        }
+        key = key * SUMS + rounded as usize - 2;
+    }
+    if let Some(&found) = BY_EDGES.get(key) {
+        if found > 0 && values.contains(&(found - 1)) {
+            return Some((found - 1, total));
+        }
+    }
+    if !near_half {
+        return None;
+    }
     let mut best = (f32::MAX, 0u8);
     for value in values {
         let p = &PATTERNS[usize::from(value)];
@@ -256,17 +298,20 @@ pub(crate) struct Code128Scanner {
     samples: Vec<u8>,
 }
 
-/// How many lines of a family a scan visits at most per image side, so big frames stay cheap.
-const LINES_PER_SIDE: f32 = 48.0;
-
 impl Code128Scanner {
-    /// Scans the line families in order; returns the first text two lines agree on.
-    pub fn scan(&mut self, image: &LumaImage, angles: &[f32]) -> Option<String> {
+    /// Scans the line families at `angles` in order, about `lines_per_side` lines each (at
+    /// least 2 and at most 24 pixels apart); returns the first text two lines agree on.
+    pub fn scan(
+        &mut self,
+        image: &LumaImage,
+        angles: &[f32],
+        lines_per_side: f32,
+    ) -> Option<String> {
         let mut seen: Vec<String> = Vec::new();
         let mut found = None;
         let side = image.width().max(image.height()) as f32;
         for &degrees in angles {
-            let spacing = (side / LINES_PER_SIDE).clamp(2.0, 24.0);
+            let spacing = (side / lines_per_side).clamp(2.0, 24.0);
             let family = LineFamily { degrees, spacing };
             let Code128Scanner { elements, samples } = self;
             for_each_line(image, family, samples, |line| {

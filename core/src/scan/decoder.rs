@@ -79,6 +79,9 @@ const NEAR: [f32; 6] = [8.0, -8.0, 16.0, -16.0, 24.0, -24.0];
 const STEEP: [f32; 15] = [
     90.0, 32.0, -32.0, 40.0, -40.0, 50.0, -50.0, 60.0, -60.0, 70.0, -70.0, 80.0, -80.0, 45.0, -45.0,
 ];
+/// Lines per image side in the first pass (rows), and in the tilted passes.
+const FIRST_LINES: f32 = 24.0;
+const LINES: f32 = 48.0;
 /// From this many pixels on (about 1280×480), the near-horizontal pass runs before QR: a QR
 /// search costs in proportion to the area, scan lines only to the area over their spacing.
 const LARGE_FRAME: u64 = 600_000;
@@ -117,11 +120,11 @@ impl Decoder {
         let digits = |text| Some(Symbol { format: BarcodeFormat::Code128, text });
         let large = u64::from(image.width()) * u64::from(image.height()) >= LARGE_FRAME;
         if code128 {
-            if let Some(text) = self.code128.scan(image, &ROWS) {
+            if let Some(text) = self.code128.scan(image, &ROWS, FIRST_LINES) {
                 return digits(text);
             }
             if large {
-                if let Some(text) = self.code128.scan(image, &NEAR) {
+                if let Some(text) = self.code128.scan(image, &NEAR, LINES) {
                     return digits(text);
                 }
             }
@@ -133,11 +136,11 @@ impl Decoder {
         }
         if code128 {
             if !large {
-                if let Some(text) = self.code128.scan(image, &NEAR) {
+                if let Some(text) = self.code128.scan(image, &NEAR, LINES) {
                     return digits(text);
                 }
             }
-            if let Some(text) = self.code128.scan(image, &STEEP) {
+            if let Some(text) = self.code128.scan(image, &STEEP, LINES) {
                 return digits(text);
             }
             if try_harder {

@@ -34,33 +34,36 @@ impl Elements {
         }
         // 1. Maximal runs of the first difference with one sign (zeros join the run they are in):
         //    (signed strength, centroid).
-        let mut sum = 0i32;
-        let mut moment = 0f32;
-        let mut abs_sum = 0f32;
         // The first difference of the [1 2 1]-smoothed line (in quarter levels): sensor noise
-        // drops by half, while edges blurred by the optics keep their centres.
-        let at = |i: usize| i32::from(samples[i.min(samples.len() - 1)]);
-        let smooth = |i: usize| at(i.saturating_sub(1)) + 2 * at(i) + at(i + 1);
+        // drops by half, while edges blurred by the optics keep their centres. Sums stay in
+        // integers; `moment` counts in half pixels.
+        let (mut sum, mut abs_sum, mut moment) = (0i32, 0i32, 0i64);
+        let mut push = |sum: i32, abs_sum: i32, moment: i64| {
+            self.edges.push((sum as f32 / 4.0, moment as f32 / (2 * abs_sum) as f32));
+        };
+        let n = samples.len();
+        let level = |i: usize| i32::from(samples[i]);
+        let smooth =
+            |i: usize| level(i.saturating_sub(1)) + 2 * level(i) + level((i + 1).min(n - 1));
         let mut previous = smooth(0);
-        for i in 0..samples.len() - 1 {
-            let next = smooth(i + 1);
+        for i in 0..n - 1 {
+            let next =
+                if i + 2 < n { level(i) + 2 * level(i + 1) + level(i + 2) } else { smooth(i + 1) };
             let d = next - previous;
             previous = next;
-            if d != 0 && sum != 0 && (d > 0) != (sum > 0) {
-                self.edges.push((sum as f32 / 4.0, moment / abs_sum));
-                sum = 0;
-                moment = 0.0;
-                abs_sum = 0.0;
+            if d == 0 {
+                continue;
             }
-            if d != 0 {
-                let weight = d.unsigned_abs() as f32;
-                sum += d;
-                moment += weight * (i as f32 + 0.5);
-                abs_sum += weight;
+            if sum != 0 && (d > 0) != (sum > 0) {
+                push(sum, abs_sum, moment);
+                (sum, abs_sum, moment) = (0, 0, 0);
             }
+            sum += d;
+            abs_sum += d.abs();
+            moment += i64::from(d.abs()) * (2 * i as i64 + 1);
         }
         if sum != 0 {
-            self.edges.push((sum as f32 / 4.0, moment / abs_sum));
+            push(sum, abs_sum, moment);
         }
         // 2. Drop edges weaker than a share of the line's strong edges, then merge neighbours of
         //    the same direction (one blurred edge split by noise).
@@ -166,14 +169,20 @@ fn sample_line(image: &LumaImage, point: (f32, f32), dir: (f32, f32), out: &mut 
     let pixels = image.pixels();
     let n = (t1 - t0) as usize;
     out.reserve(n);
-    for i in 0..n {
-        let t = t0 + i as f32;
-        let x = (point.0 + t * dir.0) as usize;
-        let y = (point.1 + t * dir.1) as usize;
-        // Clipping keeps x < w and y < h; `get` keeps a rounding slip from reading out of bounds.
-        if let Some(&p) = pixels.get(y * stride + x.min(stride - 1)) {
+    // 16.16 fixed point: the clipping above keeps every sample inside the image; `get` keeps
+    // a rounding slip from reading out of bounds.
+    const ONE: f32 = 65536.0;
+    let (mut x, mut y) =
+        (((point.0 + t0 * dir.0) * ONE) as i64, ((point.1 + t0 * dir.1) * ONE) as i64);
+    let (dx, dy) = ((dir.0 * ONE) as i64, (dir.1 * ONE) as i64);
+    let last_column = stride as i64 - 1;
+    for _ in 0..n {
+        let index = (y >> 16).max(0) as usize * stride + (x >> 16).clamp(0, last_column) as usize;
+        if let Some(&p) = pixels.get(index) {
             out.push(p);
         }
+        x += dx;
+        y += dy;
     }
     true
 }
