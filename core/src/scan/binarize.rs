@@ -46,19 +46,31 @@ fn block_start(i: usize, len: usize) -> usize {
 fn black_matrix(pixels: &[u8], width: usize, height: usize) -> Option<BitMatrix> {
     let (bw, bh) = (width.div_ceil(BLOCK), height.div_ceil(BLOCK));
     let mut points = vec![0u32; bw * bh];
+    // Per-block statistics: first each column's sum, minimum and maximum over the block row's
+    // eight rows (straight loops over whole rows, which the compiler vectorizes), then eight
+    // columns per block.
+    let (mut sums, mut mins, mut maxs) = (vec![0u16; width], vec![255u8; width], vec![0u8; width]);
     for by in 0..bh {
         let y0 = block_start(by, height);
+        sums.fill(0);
+        mins.fill(255);
+        maxs.fill(0);
+        for row in pixels[y0 * width..(y0 + BLOCK) * width].chunks_exact(width) {
+            for (s, &p) in sums.iter_mut().zip(row) {
+                *s += u16::from(p);
+            }
+            for (m, &p) in mins.iter_mut().zip(row) {
+                *m = (*m).min(p);
+            }
+            for (m, &p) in maxs.iter_mut().zip(row) {
+                *m = (*m).max(p);
+            }
+        }
         for bx in 0..bw {
             let x0 = block_start(bx, width);
-            let (mut sum, mut min, mut max) = (0u32, 255u8, 0u8);
-            for row in pixels[y0 * width..].chunks(width).take(BLOCK) {
-                let Some(eight) = row.get(x0..x0 + BLOCK) else { continue };
-                for &p in eight {
-                    sum += u32::from(p);
-                    min = min.min(p);
-                    max = max.max(p);
-                }
-            }
+            let sum: u32 = sums[x0..x0 + BLOCK].iter().map(|&s| u32::from(s)).sum();
+            let min = mins[x0..x0 + BLOCK].iter().copied().fold(255, u8::min);
+            let max = maxs[x0..x0 + BLOCK].iter().copied().fold(0, u8::max);
             let (min, max) = (u32::from(min), u32::from(max));
             let mut average = sum / (BLOCK * BLOCK) as u32;
             if max - min <= MIN_DYNAMIC_RANGE {
@@ -95,35 +107,29 @@ fn black_matrix(pixels: &[u8], width: usize, height: usize) -> Option<BitMatrix>
     // (rxing's bit order: least significant bit first).
     let mut matrix = BitMatrix::new(width as u32, height as u32).ok()?;
     let mut row_bits = BitArray::with_size(width);
-    let full_blocks = width / BLOCK;
+    let mut pixel_thresholds = vec![0u8; width];
+    // One byte per pixel (0 or 1), padded with zeros to whole words.
+    let mut flags = vec![0u8; width.div_ceil(WORD) * WORD];
     for (y, row) in pixels.chunks_exact(width).enumerate() {
-        let block_row = &thresholds[(y / BLOCK).min(bh - 1) * bw..][..bw];
-        let mut word: BitFieldBaseType = 0;
-        for (bx, eight) in row.chunks_exact(BLOCK).enumerate() {
-            // Thresholds never exceed 255: a block's black point is a mean of pixels.
-            let threshold = block_row[bx].min(255) as u8;
-            let mut mask: BitFieldBaseType = 0;
-            for (j, &p) in eight.iter().enumerate() {
-                mask |= BitFieldBaseType::from(p <= threshold) << j;
-            }
-            let bit = bx * BLOCK;
-            word |= mask << (bit % WORD);
-            if (bit + BLOCK) % WORD == 0 {
-                row_bits.setBulk(bit + BLOCK - WORD, word);
-                word = 0;
+        if y % BLOCK == 0 {
+            let block_row = &thresholds[(y / BLOCK).min(bh - 1) * bw..][..bw];
+            for (x, t) in pixel_thresholds.iter_mut().enumerate() {
+                // Thresholds never exceed 255: a block's black point is a mean of pixels.
+                *t = block_row[(x / BLOCK).min(bw - 1)].min(255) as u8;
             }
         }
-        // The last partial block uses the last block's threshold.
-        let threshold = block_row[bw - 1].min(255) as u8;
-        for (x, &p) in row.iter().enumerate().skip(full_blocks * BLOCK) {
-            word |= BitFieldBaseType::from(p <= threshold) << (x % WORD);
-            if (x + 1) % WORD == 0 {
-                row_bits.setBulk(x + 1 - WORD, word);
-                word = 0;
-            }
+        for ((flag, &p), &t) in flags.iter_mut().zip(row).zip(&pixel_thresholds) {
+            *flag = u8::from(p <= t);
         }
-        if width % WORD != 0 {
-            row_bits.setBulk(width / WORD * WORD, word);
+        for (index, chunk) in flags.chunks_exact(WORD).enumerate() {
+            let mut word: u64 = 0;
+            for (k, eight) in chunk.chunks_exact(8).enumerate() {
+                let bytes: [u8; 8] = eight.try_into().ok()?;
+                // Gathers the low bit of each byte into one byte, first byte lowest.
+                let packed = u64::from_le_bytes(bytes).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+                word |= packed << (8 * k);
+            }
+            row_bits.setBulk(index * WORD, word as BitFieldBaseType);
         }
         matrix.setRow(y as u32, &row_bits);
     }
@@ -213,5 +219,17 @@ mod tests {
         assert!(LocalBinarizer::new(&pixels[..100], 10, 10).is_none());
         assert!(binarizer.get_black_line(64, LineOrientation::Row).is_err());
         assert_eq!(binarizer.get_black_line(95, LineOrientation::Column).unwrap().get_size(), 64);
+    }
+
+    #[test]
+    fn matches_rxing_hybrid_binarizer_bit_for_bit() {
+        // Sides that are multiples of the block size, where both place blocks the same way.
+        let (w, h) = (136, 72);
+        let pixels: Vec<u8> =
+            (0..w * h).map(|i| ((i % w) * 3 + (i / w) * 5 + (i * 7919) % 61) as u8).collect();
+        let ours = LocalBinarizer::new(&pixels, w, h).unwrap();
+        let source = Luma8Source::new_with_slice(&pixels, w as u32, h as u32).unwrap();
+        let theirs = rxing::common::HybridBinarizer::new(source);
+        assert_eq!(ours.get_black_matrix().unwrap(), theirs.get_black_matrix().unwrap());
     }
 }
