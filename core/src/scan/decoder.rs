@@ -6,6 +6,8 @@
 //! angles, and rxing's try-harder and inverted passes, run only when the cheap passes found
 //! nothing.
 
+use std::collections::HashSet;
+
 use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
 use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, Reader};
 
@@ -214,7 +216,12 @@ fn qr_last_resorts(image: &LumaImage) -> Option<String> {
 }
 
 fn read_qr<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> Option<String> {
-    let hints = DecodeHints { TryHarder: Some(try_harder), ..DecodeHints::default() };
+    // QR only: without a format list the zxing-cpp port also hunts for Micro QR symbols.
+    let hints = DecodeHints {
+        TryHarder: Some(try_harder),
+        PossibleFormats: Some(HashSet::from([rxing::BarcodeFormat::QR_CODE])),
+        ..DecodeHints::default()
+    };
     let passes = if try_harder { 2 } else { 1 };
     for pass in 0..passes {
         if pass == 1 {
