@@ -4,8 +4,6 @@
 //! it is built: every later read stays inside the buffer. [`Frame::to_luma`] crops a region of
 //! interest and rotates in one pass, producing the [`LumaImage`] every decoder works on.
 
-use std::path::Path;
-
 /// The largest accepted width or height, in pixels (8K is 7680).
 pub const MAX_SIDE: u32 = 10_000;
 /// The largest accepted pixel count (a 48-megapixel still).
@@ -146,7 +144,7 @@ pub struct Frame<'a> {
     format: PixelFormat,
 }
 
-fn check_dimensions(width: u32, height: u32) -> Result<(), FrameError> {
+pub(crate) fn check_dimensions(width: u32, height: u32) -> Result<(), FrameError> {
     if width == 0 || height == 0 {
         return Err(FrameError::Empty { width, height });
     }
@@ -336,43 +334,6 @@ impl LumaImage {
             pixels: self.pixels.iter().map(|p| 255 - p).collect(),
         }
     }
-
-    /// Reads a still image: binary PGM (`P5`), PNG, JPEG or WebP. Transparent pixels are composited
-    /// onto white, colour is converted with ITU-R 601 weights (as the benchmark protocol says).
-    pub fn open(path: &Path) -> Result<LumaImage, FrameError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| FrameError::Image(format!("{}: {e}", path.display())))?;
-        LumaImage::decode(&bytes)
-    }
-
-    /// Decodes an encoded still image held in memory (PGM, PNG, JPEG or WebP).
-    pub fn decode(bytes: &[u8]) -> Result<LumaImage, FrameError> {
-        if bytes.starts_with(b"P5") {
-            return super::pgm::parse(bytes);
-        }
-        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|e| FrameError::Image(e.to_string()))?;
-        let mut limits = image::Limits::default();
-        limits.max_image_width = Some(MAX_SIDE);
-        limits.max_image_height = Some(MAX_SIDE);
-        reader.limits(limits);
-        let decoded = reader.decode().map_err(|e| FrameError::Image(e.to_string()))?;
-        let rgba = decoded.to_rgba8();
-        let (width, height) = rgba.dimensions();
-        check_dimensions(width, height)?;
-        let pixels = rgba
-            .pixels()
-            .map(|p| {
-                let [r, g, b, a] = p.0;
-                let over_white = |c: u8| {
-                    ((u32::from(c) * u32::from(a) + 255 * (255 - u32::from(a)) + 127) / 255) as u8
-                };
-                luma_of(over_white(r), over_white(g), over_white(b))
-            })
-            .collect();
-        LumaImage::from_pixels(width, height, pixels)
-    }
 }
 
 #[cfg(test)]
@@ -448,14 +409,5 @@ mod tests {
         ));
         assert!(LumaImage::decode(b"not an image").is_err());
         assert!(LumaImage::from_pixels(2, 2, vec![0; 3]).is_err());
-    }
-
-    #[test]
-    fn reads_a_real_png_like_the_benchmark() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/testdata/barcodes/zxing/code128-1/1.png");
-        let image = LumaImage::open(&path).unwrap();
-        assert!(image.width() > 50 && image.height() > 10);
-        assert_eq!(image.pixels().len(), image.width() as usize * image.height() as usize);
     }
 }

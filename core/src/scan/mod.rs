@@ -16,8 +16,8 @@ mod code128_table;
 pub mod decoder;
 pub mod dedup;
 pub mod frame;
-mod pgm;
 mod scanline;
+mod still;
 #[cfg(any(test, feature = "synth"))]
 pub mod synth;
 pub mod wedge;

@@ -1,6 +1,48 @@
-//! Binary PGM (`P5`, 8-bit): the benchmark protocol's input format.
+//! Still images for tests and the CLI: binary PGM (`P5`, 8-bit, the benchmark protocol's
+//! input format, parsed here), PNG, JPEG and WebP (through `image`).
 
-use super::frame::{FrameError, LumaImage};
+use std::path::Path;
+
+use super::frame::{check_dimensions, luma_of, FrameError, LumaImage, MAX_SIDE};
+
+impl LumaImage {
+    /// Reads a still image: binary PGM (`P5`), PNG, JPEG or WebP. Transparent pixels are composited
+    /// onto white, colour is converted with ITU-R 601 weights (as the benchmark protocol says).
+    pub fn open(path: &Path) -> Result<LumaImage, FrameError> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| FrameError::Image(format!("{}: {e}", path.display())))?;
+        LumaImage::decode(&bytes)
+    }
+
+    /// Decodes an encoded still image held in memory (PGM, PNG, JPEG or WebP).
+    pub fn decode(bytes: &[u8]) -> Result<LumaImage, FrameError> {
+        if bytes.starts_with(b"P5") {
+            return parse(bytes);
+        }
+        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| FrameError::Image(e.to_string()))?;
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(MAX_SIDE);
+        limits.max_image_height = Some(MAX_SIDE);
+        reader.limits(limits);
+        let decoded = reader.decode().map_err(|e| FrameError::Image(e.to_string()))?;
+        let rgba = decoded.to_rgba8();
+        let (width, height) = rgba.dimensions();
+        check_dimensions(width, height)?;
+        let pixels = rgba
+            .pixels()
+            .map(|p| {
+                let [r, g, b, a] = p.0;
+                let over_white = |c: u8| {
+                    ((u32::from(c) * u32::from(a) + 255 * (255 - u32::from(a)) + 127) / 255) as u8
+                };
+                luma_of(over_white(r), over_white(g), over_white(b))
+            })
+            .collect();
+        LumaImage::from_pixels(width, height, pixels)
+    }
+}
 
 fn bad(what: &str) -> FrameError {
     FrameError::Image(format!("bad PGM: {what}"))
@@ -57,6 +99,15 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<LumaImage, FrameError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_a_real_png_like_the_benchmark() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/testdata/barcodes/zxing/code128-1/1.png");
+        let image = LumaImage::open(&path).unwrap();
+        assert!(image.width() > 50 && image.height() > 10);
+        assert_eq!(image.pixels().len(), image.width() as usize * image.height() as usize);
+    }
 
     #[test]
     fn parses_header_with_comment() {
