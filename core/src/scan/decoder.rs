@@ -216,10 +216,13 @@ fn qr_last_resorts(image: &LumaImage) -> Option<String> {
 }
 
 fn read_qr<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> Option<String> {
-    // QR only: without a format list the zxing-cpp port also hunts for Micro QR symbols.
+    // QR only: without a format list the zxing-cpp port also hunts for Micro QR symbols. The
+    // fast pass skips modules under two pixels (it then scans half the rows for finder
+    // patterns); try-harder reads those.
     let hints = DecodeHints {
         TryHarder: Some(try_harder),
         PossibleFormats: Some(HashSet::from([rxing::BarcodeFormat::QR_CODE])),
+        MinimumModuleSize: if try_harder { None } else { Some(2) },
         ..DecodeHints::default()
     };
     let passes = if try_harder { 2 } else { 1 };
