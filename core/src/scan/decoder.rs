@@ -12,6 +12,7 @@ use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
 use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, Reader};
 
 use super::binarize::LocalBinarizer;
+use super::qr_fast;
 
 use super::code128::Code128Scanner;
 use super::frame::{Frame, FrameError, LumaImage, Roi, Rotation};
@@ -176,7 +177,13 @@ fn rxing_decode(image: &LumaImage, format: BarcodeFormat, try_harder: bool) -> O
     };
     let text = match (format, local) {
         (BarcodeFormat::QrCode, Some(binarizer)) => {
-            read_qr(BinaryBitmap::new(binarizer), try_harder)
+            // The fast path first (it runs once: try-harder comes after it failed).
+            let fast = if try_harder {
+                None
+            } else {
+                binarizer.get_black_matrix().ok().and_then(qr_fast::decode)
+            };
+            fast.or_else(|| read_qr(BinaryBitmap::new(binarizer), try_harder))
         }
         _ => {
             let source =

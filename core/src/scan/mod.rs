@@ -16,6 +16,7 @@ mod code128_table;
 pub mod decoder;
 pub mod dedup;
 pub mod frame;
+mod qr_fast;
 mod scanline;
 mod still;
 #[cfg(any(test, feature = "synth"))]
