@@ -113,9 +113,9 @@ fn black_matrix(pixels: &[u8], width: usize, height: usize) -> Option<BitMatrix>
     for (y, row) in pixels.chunks_exact(width).enumerate() {
         if y % BLOCK == 0 {
             let block_row = &thresholds[(y / BLOCK).min(bh - 1) * bw..][..bw];
-            for (x, t) in pixel_thresholds.iter_mut().enumerate() {
+            for (bx, eight) in pixel_thresholds.chunks_mut(BLOCK).enumerate() {
                 // Thresholds never exceed 255: a block's black point is a mean of pixels.
-                *t = block_row[(x / BLOCK).min(bw - 1)].min(255) as u8;
+                eight.fill(block_row[bx.min(bw - 1)].min(255) as u8);
             }
         }
         for ((flag, &p), &t) in flags.iter_mut().zip(row).zip(&pixel_thresholds) {

@@ -1,6 +1,6 @@
 //! A fast QR path for the common case: one symbol, three clean finder patterns.
 //!
-//! Finder patterns (1:1:3:1:1 runs) are found on every third row of the binarized image and
+//! Finder patterns (1:1:3:1:1 runs) are found on every fourth row of the binarized image and
 //! checked across; the grid is sampled through a homography fixed by the three finder centres
 //! and, from version 2 on, the bottom-right alignment pattern; rxing's decoder (zxing-cpp port:
 //! format, Reed–Solomon, bit stream) reads the modules. Anything unusual returns `None` and the
@@ -67,10 +67,14 @@ fn cross(m: &BitMatrix, x: i32, y: i32, dx: i32, dy: i32, limit: i32) -> Option<
     Some((counts, (forward - back + 1.0) / 2.0))
 }
 
+/// Rows between finder searches: a finder of two-pixel modules (the fast pass's smallest) is
+/// 14 rows tall, so at least three rows cross it.
+const ROW_STEP: usize = 4;
+
 fn find_finders(m: &BitMatrix) -> Vec<Finder> {
     let (w, h) = (m.width() as usize, m.height() as usize);
     let mut found: Vec<Finder> = Vec::new();
-    let mut y = 2;
+    let mut y = ROW_STEP / 2;
     while y < h {
         // Runs found a machine word at a time; the last five end with the current run.
         let row = m.getRow(y as u32);
@@ -88,7 +92,7 @@ fn find_finders(m: &BitMatrix) -> Vec<Finder> {
             }
             dark = !dark;
         }
-        y += 3;
+        y += ROW_STEP;
     }
     found
 }
@@ -247,22 +251,24 @@ fn find_alignment(
         }
         score
     };
-    // Rings of growing radius around the guess, half a module apart: the first perfect match
-    // wins, else the best near-perfect one.
+    // Square rings of growing radius around the guess, half a module apart: the first perfect
+    // match wins, else the best near-perfect one.
     let step = (module / 2.0).max(1.0);
     let mut best: Option<(i32, (f32, f32))> = None;
-    for ring in 0..=8 {
-        let r = ring as f32 * step;
-        let points = if ring == 0 { 1 } else { 8 * ring };
-        for k in 0..points {
-            let angle = k as f32 / points as f32 * std::f32::consts::TAU;
-            let (x, y) = (guess.0 + r * angle.cos(), guess.1 + r * angle.sin());
-            let s = score(x, y);
-            if s == 17 {
-                return Some((x, y));
-            }
-            if s >= 16 && best.is_none_or(|(b, _)| s > b) {
-                best = Some((s, (x, y)));
+    for ring in 0..=8i32 {
+        for dy in -ring..=ring {
+            for dx in -ring..=ring {
+                if dx.abs().max(dy.abs()) != ring {
+                    continue;
+                }
+                let (x, y) = (guess.0 + dx as f32 * step, guess.1 + dy as f32 * step);
+                let s = score(x, y);
+                if s == 17 {
+                    return Some((x, y));
+                }
+                if s >= 16 && best.is_none_or(|(b, _)| s > b) {
+                    best = Some((s, (x, y)));
+                }
             }
         }
     }
