@@ -4,7 +4,7 @@
 //! on rows, then on lines tilted up to ±24° (well under a millisecond at 1080p), then QR. On
 //! smaller images the QR fast path goes first: there a payment bar code's modules are a pixel or
 //! two while the QR's are several, and binarizing a small image costs about as much as the rows.
-//! QR is binarized once for the fast path ([`super::qr_fast`]) and rxing's reader. Steeper scan
+//! QR is binarized once for the fast path (`qr_fast`) and rxing's reader. Steeper scan
 //! lines, and rxing's try-harder, inverted, pure-symbol and enlarged passes, run only when the
 //! cheap passes found nothing.
 

@@ -2,8 +2,9 @@
 //!
 //! - [`frame`]: frames as platforms deliver them (luma planes with a stride, NV21/NV12,
 //!   BGRA/RGBA), cropping, rotation, still images.
-//! - [`decoder`]: the [`Decoder`], a fast digit-only Code 128 path ([`code128`]) with rxing
-//!   behind it for QR and everything the fast path does not read.
+//! - [`decoder`]: the [`Decoder`]: fast paths of our own for Code 128 (scan lines, `code128`)
+//!   and QR (`qr_fast`, on the `binarize` binarizer), with rxing behind them for everything
+//!   they do not read. `docs/scan.md` has the pass order and how to measure it.
 //! - [`dedup`]: one report per code across consecutive frames, refusal of codes already used.
 //! - [`wedge`]: keyboard-wedge scan-gun input.
 //! - [`camera`]: desktop capture (cargo feature `camera`; a typed error without it).
