@@ -61,8 +61,7 @@ fn cross(m: &BitMatrix, x: i32, y: i32, dx: i32, dy: i32, limit: i32) -> Option<
             return None;
         }
     }
-    // Centre of the middle run relative to (x, y): it spans [-back + 1, forward] ... measured
-    // in whole pixels, so take its midpoint.
+    // The centre run covers pixels x - back + 1 ..= x + forward: its midpoint, relative to x.
     let forward = counts[2] - back;
     Some((counts, (forward - back + 1.0) / 2.0))
 }
