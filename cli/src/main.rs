@@ -1,9 +1,11 @@
-//! `tillkit`: the TillKit command line — demo, sandbox acquirer and signature tools.
+//! `tillkit`: the TillKit command line — demo, sandbox acquirer, cashier commands, payment-code
+//! scanning and signature tools.
 
 mod cashier_cmd;
 mod connect;
 mod demo;
 mod render;
+mod scan_cmd;
 mod sign_cmd;
 
 use std::process::ExitCode;
@@ -28,6 +30,8 @@ enum Command {
     Sandbox(demo::SandboxArgs),
     /// Compute or verify an acquirer signature.
     Sign(sign_cmd::SignArgs),
+    /// Decode payment codes from images, a camera, or the benchmark protocol on stdin.
+    Scan(scan_cmd::ScanArgs),
     #[command(flatten)]
     Cashier(cashier_cmd::CashierCommand),
 }
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run_demo(args),
         Command::Sandbox(args) => demo::run_sandbox(args),
         Command::Sign(args) => sign_cmd::run(args),
+        Command::Scan(args) => scan_cmd::run(args),
         Command::Cashier(command) => cashier_cmd::run(cli.connect, command),
     }
 }

@@ -1,13 +1,15 @@
 //! TillKit core: everything a cashier app needs below the screen.
 //!
 //! Modules, from the bottom up: [`money`] (decimal amounts in ISO 4217 currencies), [`sign`]
-//! (PingPong v4 and Oceanpayment signatures), [`paycode`] (customer-presented wallet codes) and
-//! [`acquirer`] (one protocol trait with a PingPong and an Oceanpayment adapter).
+//! (PingPong v4 and Oceanpayment signatures), [`paycode`] (customer-presented wallet codes),
+//! [`scan`] (camera and scan-gun input of those codes) and [`acquirer`] (one protocol trait with
+//! a PingPong and an Oceanpayment adapter).
 
 pub mod acquirer;
 pub mod engine;
 pub mod money;
 pub mod order;
 pub mod paycode;
+pub mod scan;
 pub mod sign;
 pub mod store;

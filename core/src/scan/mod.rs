@@ -1,0 +1,28 @@
+//! Payment-code scanning: camera frames and scan-gun keystrokes in, validated payment codes out.
+//!
+//! - [`frame`]: frames as platforms deliver them (luma planes with a stride, NV21/NV12,
+//!   BGRA/RGBA), cropping, rotation, still images.
+//! - [`decoder`]: the [`Decoder`]: fast paths of our own for Code 128 (scan lines, `code128`)
+//!   and QR (`qr_fast`, on the `binarize` binarizer), with rxing behind them for everything
+//!   they do not read. `docs/scan.md` has the pass order and how to measure it.
+//! - [`dedup`]: one report per code across consecutive frames, refusal of codes already used.
+//! - [`wedge`]: keyboard-wedge scan-gun input.
+//! - [`camera`]: desktop capture (cargo feature `camera`; a typed error without it).
+//! - `synth` (cargo feature `synth`): deterministic synthetic payment-code frames.
+
+mod binarize;
+pub mod camera;
+mod code128;
+mod code128_table;
+pub mod decoder;
+pub mod dedup;
+pub mod frame;
+mod qr_fast;
+mod scanline;
+mod still;
+#[cfg(any(test, feature = "synth"))]
+pub mod synth;
+pub mod wedge;
+
+pub use decoder::{BarcodeFormat, Decoder, DecoderOptions, Symbol};
+pub use frame::{Frame, FrameError, LumaImage, PixelFormat, Roi, Rotation};
