@@ -26,11 +26,18 @@ if [ ! -x "$KT/bin/kotlinc" ]; then
     npm install --prefix "$TOOLS" --no-save --no-package-lock "kotlin-compiler@$KOTLIN_VERSION" >/dev/null
 fi
 
-echo "== building the library and the binding generator"
-cargo build -q -p tillkit-ffi --features tillkit-ffi/sandbox -p uniffi-bindgen
+# PROFILE=release measures the FFI figures on the optimised library (the tests pass either way).
+PROFILE=${PROFILE:-debug}
+echo "== building the library ($PROFILE) and the binding generator"
+if [ "$PROFILE" = release ]; then
+    cargo build -q --release -p tillkit-ffi --features tillkit-ffi/sandbox
+else
+    cargo build -q -p tillkit-ffi --features tillkit-ffi/sandbox
+fi
+cargo build -q -p uniffi-bindgen
 rm -rf "$OUT" && mkdir -p "$OUT/lib"
 # A private copy: a later workspace build without the feature must not swap it under the JVM.
-cp target/debug/libtillkit_ffi.so "$OUT/lib/"
+cp "target/$PROFILE/libtillkit_ffi.so" "$OUT/lib/"
 
 echo "== generating Kotlin and Swift"
 target/debug/uniffi-bindgen generate "$OUT/lib/libtillkit_ffi.so" \
@@ -47,5 +54,5 @@ CP=$JNA:$KT/lib/kotlinx-coroutines-core-jvm.jar
 test -s "$OUT/tests.jar"
 
 echo "== running"
-java -ea -Djna.library.path="$OUT/lib" \
+TILLKIT_BENCH_PROFILE=$PROFILE java -ea -Djna.library.path="$OUT/lib" \
     -cp "$OUT/tests.jar:$CP:$KT/lib/kotlin-stdlib.jar" HarnessKt

@@ -6,6 +6,7 @@
 //! - [`Cashier`]: open, sales by code, QR and card, cancel, refund, lookups, history, queue,
 //!   notifications, subscriptions;
 //! - free functions for money and payment codes ([`money`]) and the engine's default timings;
+//! - [`Scanner`] for camera frames and [`ScanGun`] for keyboard-wedge scanners ([`scan`]);
 //! - traits the app implements: [`KeyStore`], [`EventListener`], [`Logger`];
 //! - with the `sandbox` feature (tests only), [`sandbox::SandboxServer`].
 
@@ -20,6 +21,7 @@ mod platform;
 mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod scan;
 mod types;
 
 pub use cashier::Cashier;
@@ -28,6 +30,7 @@ pub use error::TillKitError;
 pub use events::{EventListener, Subscription};
 pub use money::{Money, PaymentCodeInfo};
 pub use platform::{set_logger, KeyStore, LogLevel, Logger};
+pub use scan::{CameraFrame, ScanGun, ScanOutcome, Scanner};
 pub use types::{CashierEvent, QueueStatus, Refund, Sale};
 
 /// The version of the TillKit core this library was built from.

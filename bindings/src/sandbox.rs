@@ -72,3 +72,29 @@ impl SandboxServer {
         }
     }
 }
+
+/// A generated camera frame showing a payment code (tests only).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyntheticFrame {
+    /// 8-bit gray pixels, `width` bytes per row.
+    pub pixels: Vec<u8>,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// The payment code the frame shows.
+    pub code: String,
+}
+
+/// A phone-screen frame with a random valid payment code as Code 128 and QR, deterministic by
+/// seed (tests only).
+#[uniffi::export]
+pub fn synthetic_payment_frame(seed: u64, width: u32, height: u32) -> Option<SyntheticFrame> {
+    let frame = tillkit_core::scan::synth::payment_frame(seed, 0, width, height)?;
+    Some(SyntheticFrame {
+        pixels: frame.image.pixels().to_vec(),
+        width: frame.image.width(),
+        height: frame.image.height(),
+        code: frame.code,
+    })
+}

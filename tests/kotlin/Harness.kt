@@ -64,6 +64,7 @@ fun main() {
     registerSaleTests()
     registerErrorTests()
     registerLifecycleTests()
+    registerScanTests()
     val (passed, failed) = Tests.runAll()
     runBenchmarks()
     println("$passed passed, $failed failed")
