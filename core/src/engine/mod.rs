@@ -69,6 +69,38 @@ impl Inner {
         }
     }
 
+    /// Whether a planned step may run now. The stored schedule decides when a step is due;
+    /// giving up also waits for its own deadline. A step asked for too early (a woken driver,
+    /// a new jitter) is put back on the schedule instead, so the driver never spins on it.
+    /// `done` removes a settled record's outbox row.
+    fn step_is_due(
+        &self,
+        entity: Entity,
+        id: &str,
+        outbox: Option<crate::store::OutboxRow>,
+        plan_at: crate::order::Millis,
+        (done, give_up): (bool, bool),
+        now: crate::order::Millis,
+    ) -> Result<bool, CashierError> {
+        if done {
+            if outbox.is_some() {
+                self.store.write(|tx, _| crate::store::remove_outbox(tx, entity, id))?;
+            }
+            return Ok(false);
+        }
+        let due = outbox.as_ref().map_or(plan_at, |o| o.due_at);
+        if due > now || (give_up && plan_at > now) {
+            if let Some(mut o) = outbox {
+                if o.due_at <= now {
+                    o.due_at = plan_at;
+                    self.store.write_relaxed(|tx, _| crate::store::put_outbox(tx, &o))?;
+                }
+            }
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
     /// Refuses new work once the cashier is closed.
     fn check_open(&self) -> Result<(), CashierError> {
         if self.closed.load(Ordering::Relaxed) {

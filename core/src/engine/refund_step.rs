@@ -46,20 +46,8 @@ pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), Cas
     };
     let plan =
         plan_refund(&view(&refund, outbox.as_ref()), &inner.config.policy, now, rand::random());
-    if plan.step == RefundStep::Done {
-        if outbox.is_some() {
-            inner.store.write(|tx, _| store::remove_outbox(tx, Entity::Refund, refund_id))?;
-        }
-        return Ok(());
-    }
-    let due = outbox.as_ref().map_or(plan.at, |o| o.due_at);
-    if due > now || (plan.step == RefundStep::GiveUp && plan.at > now) {
-        if let Some(mut o) = outbox {
-            if o.due_at <= now {
-                o.due_at = plan.at;
-                inner.store.write_relaxed(|tx, _| store::put_outbox(tx, &o))?;
-            }
-        }
+    let flags = (plan.step == RefundStep::Done, plan.step == RefundStep::GiveUp);
+    if !inner.step_is_due(Entity::Refund, refund_id, outbox.clone(), plan.at, flags, now)? {
         return Ok(());
     }
     let outcome = match plan.step {

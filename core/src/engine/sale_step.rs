@@ -59,21 +59,8 @@ pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), Cashi
         now,
         rand::random(),
     );
-    if plan.step == SaleStep::Done {
-        if outbox.is_some() {
-            inner.store.write(|tx, _| store::remove_outbox(tx, Entity::Sale, sale_id))?;
-        }
-        return Ok(());
-    }
-    // The stored schedule decides when a step is due; giving up waits for its own deadline.
-    let due = outbox.as_ref().map_or(plan.at, |o| o.due_at);
-    if due > now || (plan.step == SaleStep::GiveUp && plan.at > now) {
-        if let Some(mut o) = outbox {
-            if o.due_at <= now {
-                o.due_at = plan.at;
-                inner.store.write_relaxed(|tx, _| store::put_outbox(tx, &o))?;
-            }
-        }
+    let flags = (plan.step == SaleStep::Done, plan.step == SaleStep::GiveUp);
+    if !inner.step_is_due(Entity::Sale, sale_id, outbox.clone(), plan.at, flags, now)? {
         return Ok(());
     }
     let outcome = perform(inner, &sale, &attempt, plan.step).await;
