@@ -52,12 +52,27 @@ struct MethodView: View {
     }
 }
 
-/// A scan gun types the code followed by Return; the core validates it.
+/// The camera, or a scan gun typing the code followed by Return; the core validates both.
 struct ScanCodeView: View {
     @EnvironmentObject var model: CashierModel
     let money: Money, saleId: String
     @State private var code = ""
+    @State private var refusal: String?
+    @StateObject private var camera = CameraScanner()
     var body: some View {
+        CameraPreview(session: camera.session).frame(height: 280)
+            .onAppear {
+                camera.onOutcome = { outcome in
+                    switch outcome {
+                    case let .paymentCode(code, _, _): model.payByCode(money, saleId, code)
+                    case .alreadyUsed: refusal = "This code was used: ask the customer to refresh it"
+                    case let .refused(reason): refusal = reason
+                    }
+                }
+                camera.start()
+            }
+            .onDisappear { camera.stop() }
+        if let refusal { Text(refusal) }
         TextField("Scan the customer's payment code", text: $code)
             .onSubmit { model.payByCode(money, saleId, code) }
         Button("Charge") { model.payByCode(money, saleId, code) }.disabled(code.isEmpty)

@@ -31,6 +31,7 @@ import androidx.compose.ui.unit.dp
 import androidx.compose.ui.unit.sp
 import com.google.zxing.BarcodeFormat
 import com.google.zxing.qrcode.QRCodeWriter
+import io.tillkit.core.ScanOutcome
 import io.tillkit.core.Sale
 import io.tillkit.core.SaleHint
 import io.tillkit.core.SaleStatus
@@ -85,11 +86,20 @@ private fun MethodScreen(model: CashierModel, m: Screen.Method) {
     }
 }
 
-/** A scan gun types the code followed by Enter; the core validates it. */
+/** The camera, or a scan gun typing the code followed by Enter; the core validates both. */
 @Composable
 private fun ScanCodeScreen(model: CashierModel, m: Screen.ScanCode) {
     var code by remember { mutableStateOf("") }
+    var refusal by remember { mutableStateOf<String?>(null) }
     Text("Scan the customer's payment code", fontSize = 20.sp)
+    CameraScanner { outcome ->
+        when (outcome) {
+            is ScanOutcome.PaymentCode -> model.payByCode(m, outcome.code)
+            is ScanOutcome.AlreadyUsed -> refusal = "This code was used: ask the customer to refresh it"
+            is ScanOutcome.Refused -> refusal = outcome.reason
+        }
+    }
+    refusal?.let { Text(it) }
     OutlinedTextField(
         value = code,
         onValueChange = { code = it },

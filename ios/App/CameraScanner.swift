@@ -1,0 +1,60 @@
+// AVFoundation frames to the core: the luma plane of each 420f frame goes to
+// Scanner.scanFrame, which decodes, de-duplicates and validates. The app only forwards the code.
+import AVFoundation
+import SwiftUI
+import TillKitCore
+
+final class CameraScanner: NSObject, ObservableObject, AVCaptureVideoDataOutputSampleBufferDelegate {
+    let session = AVCaptureSession()
+    private let scanner = Scanner(thorough: false)
+    private let queue = DispatchQueue(label: "io.tillkit.scan")
+    var onOutcome: (ScanOutcome) -> Void = { _ in }
+
+    func start() {
+        guard let camera = AVCaptureDevice.default(for: .video),
+              let input = try? AVCaptureDeviceInput(device: camera) else { return }
+        let output = AVCaptureVideoDataOutput()
+        output.videoSettings = [kCVPixelBufferPixelFormatTypeKey as String: kCVPixelFormatType_420YpCbCr8BiPlanarFullRange]
+        output.alwaysDiscardsLateVideoFrames = true
+        output.setSampleBufferDelegate(self, queue: queue)
+        session.beginConfiguration()
+        if session.canAddInput(input) { session.addInput(input) }
+        if session.canAddOutput(output) { session.addOutput(output) }
+        session.commitConfiguration()
+        queue.async { self.session.startRunning() }
+    }
+
+    func stop() { queue.async { self.session.stopRunning() } }
+
+    func captureOutput(_ output: AVCaptureOutput, didOutput sample: CMSampleBuffer, from connection: AVCaptureConnection) {
+        guard let pixels = CMSampleBufferGetImageBuffer(sample) else { return }
+        CVPixelBufferLockBaseAddress(pixels, .readOnly)
+        defer { CVPixelBufferUnlockBaseAddress(pixels, .readOnly) }
+        guard let base = CVPixelBufferGetBaseAddressOfPlane(pixels, 0) else { return }
+        let width = CVPixelBufferGetWidthOfPlane(pixels, 0)
+        let height = CVPixelBufferGetHeightOfPlane(pixels, 0)
+        let stride = CVPixelBufferGetBytesPerRowOfPlane(pixels, 0)
+        let frame = CameraFrame(
+            data: Data(bytes: base, count: stride * height), width: UInt32(width), height: UInt32(height),
+            stride: UInt32(stride), format: .luma8, rotationDegrees: 90, roi: nil)
+        // A malformed frame is skipped: the next one comes in ~30 ms.
+        guard let outcome = try? scanner.scanFrame(frame: frame), let found = outcome else { return }
+        DispatchQueue.main.async { self.onOutcome(found) }
+    }
+}
+
+/// The camera preview.
+struct CameraPreview: UIViewRepresentable {
+    let session: AVCaptureSession
+    func makeUIView(context: Context) -> UIView {
+        let view = UIView()
+        let layer = AVCaptureVideoPreviewLayer(session: session)
+        layer.videoGravity = .resizeAspectFill
+        view.layer.addSublayer(layer)
+        DispatchQueue.main.async { layer.frame = view.bounds }
+        return view
+    }
+    func updateUIView(_ view: UIView, context: Context) {
+        view.layer.sublayers?.first?.frame = view.bounds
+    }
+}
