@@ -560,3 +560,37 @@ async fn oceanpayment_sales_are_voided_when_the_customer_hangs() {
     cashier.close().await;
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_queued_sale_cancelled_offline_is_never_sent() {
+    let sb = sandbox(SCALE).await;
+    let proxy = FaultProxy::start(sb.addr(), FaultMix::none()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = cashier_config(&sb, &proxy.url(), SCALE);
+    config.policy.code_validity = Duration::from_secs(30);
+    let cashier = tillkit_core::engine::Cashier::open(
+        config,
+        dir.path(),
+        key_store(&sb),
+        Arc::new(NoListener),
+    )
+    .await
+    .unwrap();
+    proxy.go_down();
+    let id = unique_id("QC");
+    let first = cashier
+        .start_sale(sale(&id, "4.00", SaleMethodInput::CustomerCode(wechat_code())))
+        .await
+        .unwrap();
+    assert_eq!(first.status, SaleStatus::Queued);
+    assert!(cashier.can_cancel(&first));
+    let cancelled = cashier.cancel(&id).await.unwrap();
+    assert_eq!(cancelled.status, SaleStatus::Failed(FailReason::Cancelled));
+    proxy.come_up().await.unwrap();
+    cashier.forward_now().unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(ledger_order(&sb, &id).await.is_none(), "a withdrawn sale never reaches the acquirer");
+    assert_eq!(cashier.queue_status().unwrap().sales, 0);
+    cashier.close().await;
+    sb.shutdown().await;
+}
