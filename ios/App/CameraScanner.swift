@@ -39,6 +39,8 @@ final class CameraScanner: NSObject, ObservableObject, AVCaptureVideoDataOutputS
             stride: UInt32(stride), format: .luma8, rotationDegrees: 90, roi: nil)
         // A malformed frame is skipped: the next one comes in ~30 ms.
         guard let outcome = try? scanner.scanFrame(frame: frame), let found = outcome else { return }
+        // The code goes to a sale now: shown again later, it is refused as used.
+        if case let .paymentCode(code, _, _) = found { try? scanner.markUsed(code: code) }
         DispatchQueue.main.async { self.onOutcome(found) }
     }
 }

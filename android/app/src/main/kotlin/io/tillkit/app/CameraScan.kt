@@ -44,7 +44,10 @@ class PaymentCodeAnalyzer(
                 PixelFormat.LUMA8, it.imageInfo.rotationDegrees, null,
             )
             try {
-                scanner.scanFrame(frame)?.let(onOutcome)
+                val outcome = scanner.scanFrame(frame) ?: return
+                // The code goes to a sale now: shown again later, it is refused as used.
+                if (outcome is ScanOutcome.PaymentCode) scanner.markUsed(outcome.code)
+                onOutcome(outcome)
             } catch (e: TillKitException) {
                 // A malformed frame from the camera: skip it, the next one comes in ~30 ms.
             }
