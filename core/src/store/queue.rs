@@ -3,21 +3,8 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::error::StoreError;
-use super::rows::{Entity, OutboxRow, RefundRow};
-use crate::money::{Amount, Currency};
+use super::rows::{amount, bad, db_ms, ms, Entity, OutboxRow, RefundRow};
 use crate::order::{Millis, RefundState};
-
-fn ms(v: i64) -> Millis {
-    u64::try_from(v).unwrap_or(0)
-}
-
-fn db_ms(v: Millis) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-fn bad(what: &'static str, reason: impl ToString) -> StoreError {
-    StoreError::BadRow { what, reason: reason.to_string() }
-}
 
 const REFUND_COLUMNS: &str = "id, sale_id, amount, currency, state, full_refund, reason, \
     acquirer_refund_id, result_code, result_description, attention, created_at, updated_at";
@@ -37,11 +24,10 @@ fn refund_from_row(r: &Row<'_>) -> Result<Result<RefundRow, StoreError>, rusqlit
         r.get::<_, i64>(12)?,
     );
     Ok((|| {
-        let currency = Currency::from_code(&currency).map_err(|e| bad("currency", e))?;
         Ok(RefundRow {
             id: row.0,
             sale_id: row.1,
-            amount: Amount::parse_acquirer(&value, currency).map_err(|e| bad("amount", e))?,
+            amount: amount(value, currency)?,
             state: RefundState::parse(&state).ok_or_else(|| bad("refund state", &state))?,
             full: row.2,
             reason: row.3,
@@ -123,13 +109,6 @@ pub fn refunds_in(c: &Connection, state: RefundState) -> Result<Vec<String>, Sto
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn entity_str(e: Entity) -> &'static str {
-    match e {
-        Entity::Sale => "sale",
-        Entity::Refund => "refund",
-    }
-}
-
 fn outbox_from_row(r: &Row<'_>) -> Result<OutboxRow, rusqlite::Error> {
     let entity: String = r.get(0)?;
     Ok(OutboxRow {
@@ -156,7 +135,7 @@ pub fn put_outbox(c: &Connection, o: &OutboxRow) -> Result<(), StoreError> {
              last_try_at = excluded.last_try_at, last_error = excluded.last_error"
     ))?
     .execute(params![
-        entity_str(o.entity),
+        o.entity.as_str(),
         o.entity_id,
         o.step,
         db_ms(o.due_at),
@@ -171,7 +150,7 @@ pub fn put_outbox(c: &Connection, o: &OutboxRow) -> Result<(), StoreError> {
 /// Removes a settled entity from the outbox.
 pub fn remove_outbox(c: &Connection, entity: Entity, id: &str) -> Result<(), StoreError> {
     c.prepare_cached("DELETE FROM outbox WHERE entity = ?1 AND entity_id = ?2")?
-        .execute(params![entity_str(entity), id])?;
+        .execute(params![entity.as_str(), id])?;
     Ok(())
 }
 
@@ -184,7 +163,7 @@ pub fn outbox_of(
     Ok(c.prepare_cached(&format!(
         "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE entity = ?1 AND entity_id = ?2"
     ))?
-    .query_row(params![entity_str(entity), id], outbox_from_row)
+    .query_row(params![entity.as_str(), id], outbox_from_row)
     .optional()?)
 }
 

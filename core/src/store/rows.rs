@@ -102,7 +102,7 @@ pub enum Entity {
 }
 
 impl Entity {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Entity::Sale => "sale",
             Entity::Refund => "refund",
@@ -147,7 +147,7 @@ impl OutboxRow {
     }
 }
 
-fn bad(what: &'static str, reason: impl ToString) -> StoreError {
+pub(super) fn bad(what: &'static str, reason: impl ToString) -> StoreError {
     StoreError::BadRow { what, reason: reason.to_string() }
 }
 
@@ -176,16 +176,16 @@ fn parse_wallet(s: &str) -> Result<WalletMethod, StoreError> {
     }
 }
 
-fn amount(value: String, currency: String) -> Result<Amount, StoreError> {
+pub(super) fn amount(value: String, currency: String) -> Result<Amount, StoreError> {
     let currency = Currency::from_code(&currency).map_err(|e| bad("currency", e))?;
     Amount::parse_acquirer(&value, currency).map_err(|e| bad("amount", e))
 }
 
-fn ms(v: i64) -> Millis {
+pub(super) fn ms(v: i64) -> Millis {
     u64::try_from(v).unwrap_or(0)
 }
 
-fn db_ms(v: Millis) -> i64 {
+pub(super) fn db_ms(v: Millis) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
