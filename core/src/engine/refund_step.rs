@@ -211,26 +211,17 @@ fn commit(
         ));
     }
     let next_outbox = (plan.step != RefundStep::Done).then(|| OutboxRow {
-        entity: Entity::Refund,
-        entity_id: refund.id.clone(),
         step: step_name(plan.step).into(),
         due_at: plan.at,
         failures,
-        last_try_at: now,
-        created_at: outbox.as_ref().map_or(now, |o| o.created_at),
         last_error: outcome.transport_failure.clone(),
+        ..OutboxRow::after_step(outbox.as_ref(), Entity::Refund, &refund.id, now)
     });
     let write = |tx: &rusqlite::Transaction<'_>, _: &store::ColumnCipher| {
         if changed {
             store::update_refund(tx, &refund)?;
         }
-        for (kind, detail) in &journal {
-            store::journal(tx, now, Entity::Refund, &refund.id, kind, detail)?;
-        }
-        match &next_outbox {
-            Some(o) => store::put_outbox(tx, o),
-            None => store::remove_outbox(tx, Entity::Refund, &refund.id),
-        }
+        store::record_step(tx, Entity::Refund, &refund.id, now, &journal, next_outbox.as_ref())
     };
     // Everything here is the acquirer's word, which recovery can ask for again.
     inner.store.write_relaxed(write)?;

@@ -137,14 +137,11 @@ fn commit(
         journal.push((format!("{step}:{}", sale.status.as_str()), describe(&sale, &outcome)));
     }
     let next_outbox = (plan.step != crate::order::SaleStep::Done).then(|| OutboxRow {
-        entity: Entity::Sale,
-        entity_id: sale.id.clone(),
         step: step_name(plan.step).into(),
         due_at: plan.at,
         failures,
-        last_try_at: now,
-        created_at: outbox.as_ref().map_or(now, |o| o.created_at),
         last_error: outcome.transport_failure.clone(),
+        ..OutboxRow::after_step(outbox.as_ref(), Entity::Sale, &sale.id, now)
     });
     let write = |tx: &rusqlite::Transaction<'_>, _: &store::ColumnCipher| {
         if new_attempt != attempt.status {
@@ -153,13 +150,7 @@ fn commit(
         if changed {
             store::update_sale(tx, &sale)?;
         }
-        for (kind, detail) in &journal {
-            store::journal(tx, now, Entity::Sale, &sale.id, kind, detail)?;
-        }
-        match &next_outbox {
-            Some(o) => store::put_outbox(tx, o),
-            None => store::remove_outbox(tx, Entity::Sale, &sale.id),
-        }
+        store::record_step(tx, Entity::Sale, &sale.id, now, &journal, next_outbox.as_ref())
     };
     // What the acquirer said can be asked again: if a power cut loses this commit, recovery
     // finds the attempt unresolved and queries it. Only our own decisions must be on disk

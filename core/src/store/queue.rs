@@ -196,3 +196,22 @@ pub fn all_outbox(c: &Connection) -> Result<Vec<OutboxRow>, StoreError> {
     let rows = stmt.query_map([], outbox_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Records a finished step: its journal lines, then its next outbox row, or no row once the
+/// entity is settled.
+pub fn record_step(
+    c: &Connection,
+    entity: Entity,
+    id: &str,
+    now: Millis,
+    journal_lines: &[(String, String)],
+    next: Option<&OutboxRow>,
+) -> Result<(), StoreError> {
+    for (kind, detail) in journal_lines {
+        super::rows::journal(c, now, entity, id, kind, detail)?;
+    }
+    match next {
+        Some(o) => put_outbox(c, o),
+        None => remove_outbox(c, entity, id),
+    }
+}

@@ -145,6 +145,21 @@ impl OutboxRow {
             last_error: None,
         }
     }
+
+    /// The row after a step tried at `now`: the entity keeps its place in the queue (when it
+    /// entered); the caller sets the next step, its due time, failures and error.
+    pub fn after_step(
+        previous: Option<&OutboxRow>,
+        entity: Entity,
+        entity_id: &str,
+        now: Millis,
+    ) -> Self {
+        OutboxRow {
+            last_try_at: now,
+            created_at: previous.map_or(now, |o| o.created_at),
+            ..OutboxRow::first_send(entity, entity_id, now)
+        }
+    }
 }
 
 pub(super) fn bad(what: &'static str, reason: impl ToString) -> StoreError {
