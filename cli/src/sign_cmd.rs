@@ -64,6 +64,20 @@ pub fn run(args: SignArgs) -> ExitCode {
     }
 }
 
+/// Prints a verification's result and turns it into the exit code: 0 valid, 1 invalid.
+fn verdict(result: Result<(), tillkit_core::sign::SignError>) -> ExitCode {
+    match result {
+        Ok(()) => {
+            println!("valid");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("invalid: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn pingpong_cmd(salt: &SecretString, verify: bool, input: &str) -> ExitCode {
     let envelope: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(input) {
         Ok(e) => e,
@@ -73,16 +87,7 @@ fn pingpong_cmd(salt: &SecretString, verify: bool, input: &str) -> ExitCode {
         }
     };
     if verify {
-        return match pingpong::verify_envelope(salt, &envelope) {
-            Ok(()) => {
-                println!("valid");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                println!("invalid: {e}");
-                ExitCode::from(1)
-            }
-        };
+        return verdict(pingpong::verify_envelope(salt, &envelope));
     }
     match pingpong::sign_envelope(salt, &envelope) {
         Ok(sign) => {
@@ -115,16 +120,7 @@ fn ocean_cmd(code: &SecretString, message: OceanMessage, verify: bool, input: &s
             println!("invalid: no signValue= line");
             return ExitCode::from(1);
         };
-        return match oceanpayment::verify(message, get, code, received) {
-            Ok(()) => {
-                println!("valid");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                println!("invalid: {e}");
-                ExitCode::from(1)
-            }
-        };
+        return verdict(oceanpayment::verify(message, get, code, received));
     }
     let missing: Vec<_> = message.fields().iter().filter(|f| !fields.contains_key(**f)).collect();
     if !missing.is_empty() {

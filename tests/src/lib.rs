@@ -193,23 +193,35 @@ impl EventListener for Recorder {
     }
 }
 
+/// Polls `read` every 10 ms until it gives a value that `done` accepts; panics after `limit`,
+/// naming `what` and its last state.
+async fn wait_until<T: std::fmt::Debug>(
+    what: &str,
+    limit: Duration,
+    read: impl Fn() -> T,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        let value = read();
+        if done(&value) {
+            return value;
+        }
+        if start.elapsed() > limit {
+            panic!("{what} not final after {limit:?}: {value:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// Waits until the sale is final (or panics after `limit`).
 pub async fn wait_final(
     cashier: &Cashier,
     id: &str,
     limit: Duration,
 ) -> tillkit_core::store::SaleRow {
-    let start = std::time::Instant::now();
-    loop {
-        let sale = cashier.sale(id).expect("store readable").expect("sale exists");
-        if sale.status.is_final() {
-            return sale;
-        }
-        if start.elapsed() > limit {
-            panic!("sale {id} not final after {limit:?}: {:?}", sale.status);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let read = || cashier.sale(id).expect("store readable").expect("sale exists");
+    wait_until(&format!("sale {id}"), limit, read, |s| s.status.is_final()).await
 }
 
 /// Waits until the refund is final.
@@ -218,15 +230,6 @@ pub async fn wait_refund_final(
     id: &str,
     limit: Duration,
 ) -> tillkit_core::store::RefundRow {
-    let start = std::time::Instant::now();
-    loop {
-        let refund = cashier.refund_by_id(id).expect("store readable").expect("refund exists");
-        if refund.state.is_final() {
-            return refund;
-        }
-        if start.elapsed() > limit {
-            panic!("refund {id} not final after {limit:?}: {:?}", refund.state);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let read = || cashier.refund_by_id(id).expect("store readable").expect("refund exists");
+    wait_until(&format!("refund {id}"), limit, read, |r| r.state.is_final()).await
 }
