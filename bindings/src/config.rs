@@ -198,6 +198,12 @@ pub struct CashierConfig {
     /// How long to wait for an answer (failing here means "outcome unknown").
     #[uniffi(default = 20000)]
     pub request_timeout_ms: u64,
+    /// When the key store lost the database key (or holds another one) while payment codes are
+    /// sealed with it: `false` refuses to open (`TillKitError.KeyUnavailable`) so the app can
+    /// restore it; `true` goes on with a new key, and the unsent sales whose code is lost end
+    /// "not sent, ask the customer for a new code".
+    #[uniffi(default = false)]
+    pub accept_new_key: bool,
 }
 
 fn decimal(field: &str, text: Option<String>) -> Result<Option<Decimal>, TillKitError> {
@@ -245,6 +251,7 @@ impl TryFrom<CashierConfig> for CoreConfig {
         let mut core = CoreConfig::new(acquirer, c.cashier_device_id);
         core.alipay_region = c.alipay_region;
         core.notification_url = c.notification_url;
+        core.accept_new_key = c.accept_new_key;
         core.policy = c.policy.map(Policy::from).unwrap_or_default();
         core.limits = CoreLimits {
             max_refund_amount: decimal("max_refund_amount", c.limits.max_refund_amount)?,
@@ -274,6 +281,7 @@ mod tests {
             limits: OfflineLimits::default(),
             connect_timeout_ms: 5000,
             request_timeout_ms: 20000,
+            accept_new_key: false,
         }
     }
 

@@ -103,6 +103,29 @@ pub enum TillKitError {
         /// Why.
         reason: String,
     },
+    /// A setting of the configuration is invalid (`field` names it); nothing was written.
+    #[error("invalid configuration {field}: {reason}")]
+    InvalidConfig {
+        /// The setting.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Another cashier holds this data directory (another process, or a cashier of this app
+    /// not shut down). Shut it down, or wait and try again.
+    #[error("the store at {path} is in use by another cashier")]
+    StoreInUse {
+        /// The data directory.
+        path: String,
+    },
+    /// The key store lost the database key (or holds another one) while payment codes are
+    /// sealed with it. Restore the key, or open with `acceptNewKey` to go on without those
+    /// codes (their sales end "not sent, ask for a new code").
+    #[error("the database key is unavailable: {reason}")]
+    KeyUnavailable {
+        /// What was found.
+        reason: String,
+    },
     /// The device's storage is full: nothing was written. Free some space.
     #[error("storage full: nothing was written")]
     StorageFull,
@@ -151,6 +174,12 @@ impl From<CashierError> for TillKitError {
             CashierError::Notification(reason) => T::NotificationRejected { reason },
             CashierError::Store(e) => e.into(),
             CashierError::Acquirer(e) => e.into(),
+            CashierError::OutcomeUnknown { .. } => T::OutcomeUnknown { detail: e.to_string() },
+            CashierError::StoreInUse { path } => T::StoreInUse { path },
+            CashierError::InvalidConfig { field, reason } => {
+                T::InvalidConfig { field: field.into(), reason }
+            }
+            CashierError::KeyUnavailable { reason } => T::KeyUnavailable { reason },
             CashierError::Closed => T::Closed,
         }
     }

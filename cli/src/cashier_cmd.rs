@@ -11,7 +11,7 @@ use tillkit_core::money::Amount;
 use tillkit_core::order::{Policy, SaleKind, SaleStatus};
 use tillkit_core::store::{HistoryFilter, SaleRow};
 
-use crate::connect::{connect, ConnectArgs, Connected};
+use crate::connect::{connect, ConnectArgs, ConnectError, Connected};
 use crate::render;
 
 /// Wallet for a merchant-presented QR.
@@ -138,6 +138,10 @@ pub fn run(conn: ConnectArgs, command: CashierCommand) -> ExitCode {
     rt.block_on(async move {
         let connected = match connect(&conn, Arc::new(NoListener)).await {
             Ok(c) => c,
+            Err(e @ ConnectError::InUse(_)) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(6);
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);

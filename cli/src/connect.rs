@@ -9,8 +9,8 @@ use clap::{Args, ValueEnum};
 use serde::Deserialize;
 use tillkit_core::acquirer::HttpSettings;
 use tillkit_core::engine::{
-    AcquirerSettings, AlipayRegion, Cashier, CashierConfig, EventListener, KeyStore, KeyStoreError,
-    MemoryKeyStore, DB_KEY_NAME,
+    AcquirerSettings, AlipayRegion, Cashier, CashierConfig, CashierError, EventListener, KeyStore,
+    KeyStoreError, MemoryKeyStore, DB_KEY_NAME,
 };
 use tillkit_core::sign::pingpong::SignType;
 use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
@@ -63,6 +63,77 @@ pub struct ConnectArgs {
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// How long to wait, in seconds, for another tillkit process using the same data
+    /// directory to finish (one process at a time owns a store).
+    #[arg(long, env = "TILLKIT_LOCK_WAIT", default_value_t = 30.0, global = true)]
+    pub lock_wait: f64,
+    /// Go on when the database key (`tillkit.key`) is lost or changed while payment codes are
+    /// sealed with it: the unsent sales whose code is lost end "not sent, ask the customer for a
+    /// new code". Without it, the command refuses to open the store.
+    #[arg(long, global = true)]
+    pub accept_new_key: bool,
+}
+
+/// Why the cashier could not be opened.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// Another process held the data directory for longer than `--lock-wait`.
+    InUse(String),
+    /// Anything else (configuration, store, key).
+    Other(String),
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectError::InUse(m) | ConnectError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<String> for ConnectError {
+    fn from(message: String) -> Self {
+        ConnectError::Other(message)
+    }
+}
+
+/// Holds a lock file in the data directory, waiting up to `wait` for another process to let go.
+/// The embedded sandbox's ledger is guarded this way before it is opened: two sandboxes on one
+/// ledger would answer each other's orders with system errors.
+async fn wait_for_lock(
+    path: &Path,
+    wait: std::time::Duration,
+) -> Result<std::fs::File, ConnectError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| ConnectError::Other(format!("{}: {e}", path.display())))?;
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(std::fs::TryLockError::WouldBlock) => return Err(in_use(path, wait)),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(ConnectError::Other(format!("{}: {e}", path.display())))
+            }
+        }
+    }
+}
+
+fn in_use(path: &Path, wait: std::time::Duration) -> ConnectError {
+    ConnectError::InUse(format!(
+        "{} is in use by another tillkit process (waited {:.0} s; see --lock-wait)",
+        path.display(),
+        wait.as_secs_f64()
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,6 +193,8 @@ pub struct Connected {
     pub cashier: Cashier,
     /// The embedded sandbox, if used.
     pub sandbox: Option<SandboxHandle>,
+    /// The embedded sandbox's ledger lock, released when the command ends.
+    _ledger_lock: Option<std::fs::File>,
 }
 
 impl Connected {
@@ -144,13 +217,16 @@ fn read_config(path: &Path) -> Result<FileConfig, String> {
 pub async fn connect(
     args: &ConnectArgs,
     listener: Arc<dyn EventListener>,
-) -> Result<Connected, String> {
+) -> Result<Connected, ConnectError> {
+    let wait = std::time::Duration::try_from_secs_f64(args.lock_wait.max(0.0))
+        .map_err(|e| ConnectError::Other(format!("--lock-wait: {e}")))?;
     let file = match &args.config {
         Some(path) => read_config(path)?,
         None => FileConfig::default(),
     };
     let kind = args.acquirer.or(file.acquirer).unwrap_or(AcquirerKind::Sandbox);
     let keys = FileKeyStore { dir: args.data_dir.clone(), memory: MemoryKeyStore::new() };
+    let mut ledger_lock = None;
     let (settings, sandbox) = match kind {
         AcquirerKind::Sandbox => {
             let config = SandboxConfig {
@@ -160,6 +236,8 @@ pub async fn connect(
                 ..SandboxConfig::default()
             };
             std::fs::create_dir_all(&args.data_dir).map_err(|e| e.to_string())?;
+            ledger_lock =
+                Some(wait_for_lock(&args.data_dir.join("sandbox-ledger.lock"), wait).await?);
             let sb = Sandbox::start(config).await.map_err(|e| format!("embedded sandbox: {e}"))?;
             let c = &sb.credentials().pingpong;
             use secrecy::ExposeSecret;
@@ -204,8 +282,18 @@ pub async fn connect(
     if args.alipay_hk || file.alipay_region.as_deref() == Some("hk") {
         config.alipay_region = AlipayRegion::HongKong;
     }
-    let cashier = Cashier::open(config, &args.data_dir, Arc::new(keys), listener)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(Connected { cashier, sandbox })
+    config.accept_new_key = args.accept_new_key;
+    let keys: Arc<dyn KeyStore> = Arc::new(keys);
+    let deadline = std::time::Instant::now() + wait;
+    let cashier = loop {
+        match Cashier::open(config.clone(), &args.data_dir, keys.clone(), listener.clone()).await {
+            Ok(cashier) => break cashier,
+            Err(CashierError::StoreInUse { .. }) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(CashierError::StoreInUse { .. }) => return Err(in_use(&args.data_dir, wait)),
+            Err(e) => return Err(ConnectError::Other(e.to_string())),
+        }
+    };
+    Ok(Connected { cashier, sandbox, _ledger_lock: ledger_lock })
 }

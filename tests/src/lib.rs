@@ -233,3 +233,28 @@ pub async fn wait_refund_final(
     let read = || cashier.refund_by_id(id).expect("store readable").expect("refund exists");
     wait_until(&format!("refund {id}"), limit, read, |r| r.state.is_final()).await
 }
+
+/// A CNY sale with the given id, amount and method.
+pub fn sale_input(
+    id: &str,
+    amount: &str,
+    method: tillkit_core::engine::SaleMethodInput,
+) -> tillkit_core::engine::SaleInput {
+    tillkit_core::engine::SaleInput {
+        sale_id: Some(id.into()),
+        amount: tillkit_core::money::Amount::parse(amount, "CNY").expect("a valid amount"),
+        method,
+        remark: None,
+    }
+}
+
+/// How many times the sandbox charged an order (0 when it never saw it).
+pub async fn charges(sandbox: &SandboxHandle, order: &str) -> u64 {
+    match ledger_order(sandbox, order).await {
+        None => 0,
+        Some(o) => o["charges"]
+            .as_u64()
+            .or_else(|| o["charges"].as_array().map(|a| a.len() as u64))
+            .unwrap_or(0),
+    }
+}

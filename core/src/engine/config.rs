@@ -77,6 +77,12 @@ pub struct CashierConfig {
     pub limits: OfflineLimits,
     /// How many acquirer steps may run at once.
     pub max_parallel_steps: usize,
+    /// What to do when the key store's database key is missing or changed while the store
+    /// holds sealed payment codes: `false` (the default) refuses to open with
+    /// `CashierError::KeyUnavailable`, so that the app can restore the key; `true` goes on
+    /// with a new key, and the sales whose code is lost end "not sent, ask the customer for a
+    /// new code" (never "declined").
+    pub accept_new_key: bool,
 }
 
 impl CashierConfig {
@@ -90,6 +96,7 @@ impl CashierConfig {
             policy: Policy::default(),
             limits: OfflineLimits::default(),
             max_parallel_steps: 16,
+            accept_new_key: false,
         }
     }
 }

@@ -71,6 +71,37 @@ pub enum CashierError {
     /// The acquirer failed in a way the caller must see (the engine handles the others).
     #[error(transparent)]
     Acquirer(#[from] AcquirerError),
+    /// A request may have reached the acquirer but what followed could not be recorded (the
+    /// store failed after it left). Do not charge again: the engine resolves it by query, now
+    /// or at the next open.
+    #[error("outcome of {id} unknown, do not charge again: {reason}")]
+    OutcomeUnknown {
+        /// The sale or refund.
+        id: String,
+        /// What failed.
+        reason: String,
+    },
+    /// Another cashier (this process or another) holds the data directory.
+    #[error("the store at {path} is in use by another cashier")]
+    StoreInUse {
+        /// The data directory.
+        path: String,
+    },
+    /// The configuration is invalid; `field` names the setting.
+    #[error("invalid configuration {field}: {reason}")]
+    InvalidConfig {
+        /// The setting.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The key that seals payment codes in the store is missing or not the one they were
+    /// sealed with. Nothing was changed; see `CashierConfig::accept_new_key`.
+    #[error("the database key is unavailable: {reason}")]
+    KeyUnavailable {
+        /// What was found.
+        reason: String,
+    },
     /// The cashier was closed.
     #[error("the cashier is closed")]
     Closed,

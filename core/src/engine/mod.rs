@@ -6,6 +6,7 @@
 //! crash resumes everything in flight.
 
 mod config;
+mod dir_lock;
 mod driver;
 mod error;
 mod events;
@@ -17,6 +18,8 @@ mod refund_step;
 mod sale_api;
 mod sale_io;
 mod sale_step;
+mod unconfirmed;
+mod validate;
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
@@ -50,6 +53,11 @@ pub(crate) struct Inner {
     /// The outbox changed since the last `QueueChanged` event; the driver reports it, at most
     /// a few times a second, because computing the status reads the whole queue.
     queue_dirty: AtomicBool,
+    /// Records whose last step may have left but whose outcome is not in the store.
+    unconfirmed: unconfirmed::Unconfirmed,
+    /// The exclusive lock on the data directory, held until `close` (an app may hold a closed
+    /// cashier's object for a while; the directory must be free for the next one).
+    dir_lock: std::sync::Mutex<Option<dir_lock::DirLock>>,
 }
 
 impl Inner {
@@ -208,16 +216,24 @@ impl Cashier {
         self.inner.store.relaxed_commits()
     }
 
+    /// Test hook: the `skip` next store commits succeed, the `fail` after them fail as on a
+    /// full disk.
+    #[doc(hidden)]
+    pub fn inject_store_full(&self, skip: u64, fail: u64) {
+        self.inner.store.inject_full(skip, fail);
+    }
+
     /// Whether the acquirer answered the last request.
     pub fn online(&self) -> Option<bool> {
         self.inner.online()
     }
 
-    /// Stops the background driver. Everything in flight stays in the store and resumes at the
-    /// next open.
+    /// Stops the background driver and releases the data directory for another cashier.
+    /// Everything in flight stays in the store and resumes at the next open.
     pub async fn close(&self) {
         self.inner.closed.store(true, Ordering::Relaxed);
         self.inner.wake.notify_one();
         self.driver.stop().await;
+        self.inner.dir_lock.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
 }

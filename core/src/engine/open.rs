@@ -19,14 +19,34 @@ use crate::store::{self, Entity, Store};
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "tillkit.db";
 
-fn secret(keys: &dyn KeyStore, name: &str) -> Result<SecretString, CashierError> {
+/// A secret from the key store; `field` names it in errors (never its value).
+fn secret(
+    keys: &dyn KeyStore,
+    name: &str,
+    field: &'static str,
+) -> Result<SecretString, CashierError> {
+    let invalid = |reason: String| CashierError::InvalidConfig { field, reason };
     let bytes = keys
         .get(name)
         .map_err(|e| CashierError::Config(e.to_string()))?
-        .ok_or_else(|| CashierError::Config(format!("the key store has no secret {name:?}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| CashierError::Config(format!("secret {name:?} is not UTF-8")))?;
+        .ok_or_else(|| invalid(format!("the key store has no secret {name:?}")))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| invalid(format!("secret {name:?} is not UTF-8")))?;
+    if text.trim().is_empty() {
+        return Err(invalid(format!("secret {name:?} is empty")));
+    }
     Ok(SecretString::from(text))
+}
+
+/// A setting the adapter refused while being built (its base URL, say) is a configuration
+/// error, reported before anything is written.
+fn adapter_config(e: crate::acquirer::AcquirerError) -> CashierError {
+    match e {
+        crate::acquirer::AcquirerError::InvalidRequest { field, reason } => {
+            CashierError::InvalidConfig { field, reason }
+        }
+        other => CashierError::Config(other.to_string()),
+    }
 }
 
 /// Builds the configured acquirer adapter, reading its secret from the key store.
@@ -35,40 +55,76 @@ pub fn acquirer_from_settings(
     keys: &dyn KeyStore,
 ) -> Result<Arc<dyn Acquirer>, CashierError> {
     Ok(match settings {
-        AcquirerSettings::PingPong { http, acc_id, client_id, sign_type, salt_key } => {
-            Arc::new(PingPong::new(PingPongConfig {
+        AcquirerSettings::PingPong { http, acc_id, client_id, sign_type, salt_key } => Arc::new(
+            PingPong::new(PingPongConfig {
                 http: http.clone(),
                 credentials: PingPongCredentials {
                     acc_id: acc_id.clone(),
                     client_id: client_id.clone(),
-                    salt: secret(keys, salt_key)?,
+                    salt: secret(keys, salt_key, "salt")?,
                     sign_type: *sign_type,
                 },
-            })?)
-        }
+            })
+            .map_err(adapter_config)?,
+        ),
         AcquirerSettings::Oceanpayment { http, account, terminal, secure_code_key, billing } => {
-            Arc::new(Oceanpayment::new(OceanpaymentConfig {
-                http: http.clone(),
-                account: account.clone(),
-                terminal: terminal.clone(),
-                secure_code: secret(keys, secure_code_key)?,
-                billing: billing.clone(),
-            })?)
+            Arc::new(
+                Oceanpayment::new(OceanpaymentConfig {
+                    http: http.clone(),
+                    account: account.clone(),
+                    terminal: terminal.clone(),
+                    secure_code: secret(keys, secure_code_key, "secure_code")?,
+                    billing: billing.clone(),
+                })
+                .map_err(adapter_config)?,
+            )
         }
     })
 }
 
-fn database_key(keys: &dyn KeyStore) -> Result<Vec<u8>, CashierError> {
+/// The key that seals payment codes, and whether it was just made (not yet in the key store).
+fn database_key(keys: &dyn KeyStore) -> Result<(Vec<u8>, bool), CashierError> {
     let config = |e: &dyn std::fmt::Display| CashierError::Config(e.to_string());
     match keys.get(DB_KEY_NAME).map_err(|e| config(&e))? {
-        Some(key) if key.len() == 32 => Ok(key),
-        Some(_) => Err(CashierError::Config(format!("{DB_KEY_NAME} must be 32 bytes"))),
-        None => {
-            let key = store::new_key().map_err(|e| config(&e))?;
-            keys.put(DB_KEY_NAME, &key).map_err(|e| config(&e))?;
-            Ok(key.to_vec())
-        }
+        Some(key) if key.len() == 32 => Ok((key, false)),
+        Some(_) => Err(CashierError::KeyUnavailable {
+            reason: format!("{DB_KEY_NAME} in the key store is not 32 bytes"),
+        }),
+        None => Ok((store::new_key().map_err(|e| config(&e))?.to_vec(), true)),
     }
+}
+
+/// Opens the store with the key store's key. A key that is missing or changed while sealed
+/// codes exist is an error, never a silent new key: those codes belong to sales that may
+/// still have to be sent. With `accept_new_key` the app chooses to go on with a new key; the
+/// codes that cannot be opened are erased and their unsent sales end "not sent, ask for a new
+/// code" (see `sale_io`).
+fn open_store(
+    path: &Path,
+    keys: &dyn KeyStore,
+    accept_new_key: bool,
+) -> Result<Store, CashierError> {
+    let config = |e: &dyn std::fmt::Display| CashierError::Config(e.to_string());
+    let (key, fresh) = database_key(keys)?;
+    let store = Store::open(path, &key)?;
+    store.purge_settled_codes()?;
+    let unreadable = store.unreadable_codes()?;
+    if unreadable > 0 {
+        let reason = if fresh {
+            format!("the key store has no {DB_KEY_NAME}, and {unreadable} payment codes are sealed")
+        } else {
+            format!("{DB_KEY_NAME} does not open the {unreadable} sealed payment codes")
+        };
+        if !accept_new_key {
+            return Err(CashierError::KeyUnavailable { reason });
+        }
+        log::warn!("{reason}: erasing them (accept_new_key)");
+        store.erase_unreadable_codes(SystemClock.now_ms())?;
+    }
+    if fresh {
+        keys.put(DB_KEY_NAME, &key).map_err(|e| config(&e))?;
+    }
+    Ok(store)
 }
 
 impl Cashier {
@@ -93,14 +149,15 @@ impl Cashier {
         acquirer: Arc<dyn Acquirer>,
         clock: Arc<dyn Clock>,
     ) -> Result<Cashier, CashierError> {
+        super::validate::config(&config)?;
         std::fs::create_dir_all(data_dir).map_err(|e| {
             CashierError::Store(store::StoreError::Unavailable {
                 path: data_dir.display().to_string(),
                 reason: e.to_string(),
             })
         })?;
-        let key = database_key(keys.as_ref())?;
-        let store = Store::open(&data_dir.join(DB_FILE), &key)?;
+        let dir_lock = super::dir_lock::DirLock::acquire(data_dir)?;
+        let store = open_store(&data_dir.join(DB_FILE), keys.as_ref(), config.accept_new_key)?;
         let inner = Arc::new(Inner {
             store,
             acquirer,
@@ -112,6 +169,8 @@ impl Cashier {
             closed: AtomicBool::new(false),
             online: AtomicU8::new(0),
             queue_dirty: AtomicBool::new(false),
+            unconfirmed: Default::default(),
+            dir_lock: std::sync::Mutex::new(Some(dir_lock)),
         });
         recover(&inner)?;
         let driver = Arc::new(driver::spawn(inner.clone())?);

@@ -34,9 +34,7 @@ fn view(refund: &RefundRow, outbox: Option<&OutboxRow>) -> RefundView {
 /// Runs the refund's due step, if one is due. The caller holds the refund's lock.
 pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), CashierError> {
     let now = inner.now();
-    let (refund, outbox) = inner.store.read(|c, _| {
-        Ok((store::load_refund(c, refund_id)?, store::outbox_of(c, Entity::Refund, refund_id)?))
-    })?;
+    let (refund, outbox) = inner.store.read(|c, _| load(inner, c, refund_id))?;
     let Some(refund) = refund else {
         inner.store.write(|tx, _| store::remove_outbox(tx, Entity::Refund, refund_id))?;
         return Ok(());
@@ -65,7 +63,30 @@ pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), Cas
             answered: outcome.transport_failure.is_none(),
         });
     }
-    commit(inner, refund, outbox, outcome, inner.now(), step_name(plan.step))
+    let talked = !matches!(plan.step, RefundStep::GiveUp | RefundStep::Done);
+    match commit(inner, refund_id, outcome, inner.now(), step_name(plan.step)) {
+        Err(e) if talked => Err(inner.unconfirmed.failed(
+            Entity::Refund,
+            refund_id,
+            plan.step == RefundStep::Send,
+            e,
+        )),
+        other => other,
+    }
+}
+
+/// The refund and its outbox row as the store holds them now, with the state this process
+/// must assume (see `unconfirmed`).
+fn load(
+    inner: &Inner,
+    c: &rusqlite::Connection,
+    refund_id: &str,
+) -> Result<(Option<RefundRow>, Option<OutboxRow>), store::StoreError> {
+    let mut refund = store::load_refund(c, refund_id)?;
+    if let Some(r) = &mut refund {
+        r.state = inner.unconfirmed.refund(refund_id, r.state);
+    }
+    Ok((refund, store::outbox_of(c, Entity::Refund, refund_id)?))
 }
 
 fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
@@ -156,14 +177,63 @@ async fn query(inner: &Inner, refund: &RefundRow) -> Outcome {
     }
 }
 
+/// Applies an outcome and commits it with the next step: one transaction, against the refund
+/// as it is inside that transaction.
 fn commit(
     inner: &Inner,
-    mut refund: RefundRow,
-    outbox: Option<OutboxRow>,
+    refund_id: &str,
     outcome: Outcome,
     now: Millis,
     step: &str,
 ) -> Result<(), CashierError> {
+    let write = |tx: &rusqlite::Transaction<'_>, _: &store::ColumnCipher| {
+        let Some(stored) = store::load_refund(tx, refund_id)? else { return Ok(None) };
+        let outbox = store::outbox_of(tx, Entity::Refund, refund_id)?;
+        let mut refund = stored.clone();
+        refund.state = inner.unconfirmed.refund(refund_id, stored.state);
+        let applied = apply(inner, refund, outbox, &outcome, now, step);
+        if applied.refund != stored {
+            store::update_refund(tx, &applied.refund)?;
+        }
+        store::record_step(
+            tx,
+            Entity::Refund,
+            refund_id,
+            now,
+            &applied.journal,
+            applied.next_outbox.as_ref(),
+        )?;
+        Ok(Some(applied))
+    };
+    // Everything here is the acquirer's word, which recovery can ask for again.
+    let applied = inner.store.write_relaxed(write)?;
+    inner.unconfirmed.confirmed(Entity::Refund, refund_id);
+    let Some(applied) = applied else { return Ok(()) };
+    if applied.changed {
+        inner.emit(CashierEvent::RefundChanged(applied.refund));
+    }
+    if applied.next_outbox.is_none() {
+        inner.queue_changed();
+    }
+    Ok(())
+}
+
+/// What applying an outcome to a refund decided: the pure part of a commit.
+struct Applied {
+    refund: RefundRow,
+    changed: bool,
+    journal: Vec<(String, String)>,
+    next_outbox: Option<OutboxRow>,
+}
+
+fn apply(
+    inner: &Inner,
+    mut refund: RefundRow,
+    outbox: Option<OutboxRow>,
+    outcome: &Outcome,
+    now: Millis,
+    step: &str,
+) -> Applied {
     let before = refund.clone();
     let mut journal: Vec<(String, String)> = Vec::new();
     if let Some(event) = outcome.event {
@@ -217,21 +287,7 @@ fn commit(
         last_error: outcome.transport_failure.clone(),
         ..OutboxRow::after_step(outbox.as_ref(), Entity::Refund, &refund.id, now)
     });
-    let write = |tx: &rusqlite::Transaction<'_>, _: &store::ColumnCipher| {
-        if changed {
-            store::update_refund(tx, &refund)?;
-        }
-        store::record_step(tx, Entity::Refund, &refund.id, now, &journal, next_outbox.as_ref())
-    };
-    // Everything here is the acquirer's word, which recovery can ask for again.
-    inner.store.write_relaxed(write)?;
-    if changed {
-        inner.emit(CashierEvent::RefundChanged(refund));
-    }
-    if next_outbox.is_none() {
-        inner.queue_changed();
-    }
-    Ok(())
+    Applied { refund, changed, journal, next_outbox }
 }
 
 /// Applies a verified refund notification.
@@ -243,14 +299,13 @@ pub(crate) fn apply_reported(
     let id = result.merchant_refund_id.clone().ok_or_else(|| {
         CashierError::Notification("refund notification without merchantRefundId".into())
     })?;
-    let (refund, outbox) = inner.store.read(|c, _| {
-        Ok((store::load_refund(c, &id)?, store::outbox_of(c, Entity::Refund, &id)?))
-    })?;
-    let refund = refund.ok_or(CashierError::UnknownRefund(id))?;
+    if inner.store.read(|c, _| store::load_refund(c, &id))?.is_none() {
+        return Err(CashierError::UnknownRefund(id));
+    }
     let outcome = Outcome {
         event: Some(RefundEvent::Reported(result.status)),
         result: Some(result),
         transport_failure: None,
     };
-    commit(inner, refund, outbox, outcome, now, "notification")
+    commit(inner, &id, outcome, now, "notification")
 }

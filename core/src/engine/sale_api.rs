@@ -304,7 +304,17 @@ impl Cashier {
             created_at: now,
             updated_at: now,
         };
-        inner.store.write(|tx, _| {
+        let raced = inner.store.write(|tx, _| {
+            // Checked again inside the transaction: another refund of this sale (another id,
+            // so another lock) may have been committed since the check above.
+            let held_now: Decimal = store::refunds_of(tx, sale_id)?
+                .iter()
+                .filter(|r| r.state.holds_amount())
+                .map(|r| r.amount.value())
+                .sum();
+            if held_now + amount.value() > sale.amount.value() {
+                return Ok(Some(held_now));
+            }
             store::insert_refund(tx, &refund)?;
             store::put_outbox(tx, &OutboxRow::first_send(Entity::Refund, &id, now))?;
             store::journal(
@@ -322,8 +332,15 @@ impl Cashier {
                 sale_id,
                 "refund_created",
                 &format!("{id} {amount}"),
-            )
+            )?;
+            Ok(None)
         })?;
+        if let Some(held_now) = raced {
+            return Err(CashierError::RefundTooLarge {
+                requested: amount,
+                remaining: format!("{} {}", sale.amount.value() - held_now, sale.amount.currency()),
+            });
+        }
         inner.emit(CashierEvent::RefundChanged(refund));
         inner.queue_changed();
         super::refund_step::run_locked(inner, &id).await?;

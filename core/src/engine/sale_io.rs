@@ -45,9 +45,17 @@ pub(super) async fn perform(
     match step {
         SaleStep::Send => match pay_request(inner, sale, attempt) {
             Ok(request) => from_pay(inner, inner.acquirer.pay(&request).await),
+            // Nothing can be sent (the sealed code cannot be opened after a key change, or a
+            // stored field is unusable): the sale ends unsent, never as a decline.
             Err(e) => {
                 log::error!("sale {}: cannot build the request: {e}", sale.id);
-                Outcome::event(AttemptEvent::Refused)
+                Outcome {
+                    result: Some(refused_result(
+                        "not_sent".into(),
+                        format!("not sent, ask the customer for a new code: {e}"),
+                    )),
+                    ..Outcome::event(AttemptEvent::TooOld)
+                }
             }
         },
         SaleStep::Query => {

@@ -1,12 +1,18 @@
 //! One step of a sale: ask the planner, talk to the acquirer, feed the outcome to the attempt
 //! machine, and commit the result with the next step in one transaction.
+//!
+//! The outcome is applied to the sale as it is inside the write transaction, never to the copy
+//! read before the network call: whatever changed in between (a notification, a cancel, another
+//! process) is kept, and the outcome is judged against it.
 
 use super::error::CashierError;
 use super::events::CashierEvent;
 use super::sale_io::{perform, Outcome};
 use super::Inner;
 use crate::acquirer::PaymentResult;
-use crate::order::{plan_sale, AttemptEvent, Millis, SaleStatus, SaleStep, SaleView};
+use crate::order::{
+    plan_sale, AttemptEvent, AttemptStatus, Millis, SaleStatus, SaleStep, SaleView,
+};
 use crate::store::{self, AttemptRow, Entity, OutboxRow, SaleRow};
 
 fn step_name(step: SaleStep) -> &'static str {
@@ -21,13 +27,13 @@ fn step_name(step: SaleStep) -> &'static str {
 
 fn view(
     sale: &SaleRow,
-    attempt: &AttemptRow,
+    attempt: AttemptStatus,
     outbox: Option<&OutboxRow>,
     can_cancel: bool,
 ) -> SaleView {
     SaleView {
         kind: sale.kind,
-        attempt: attempt.status,
+        attempt,
         created_at: sale.created_at,
         qr_expires_at: sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms),
         cancel_requested: sale.cancel_requested,
@@ -37,30 +43,51 @@ fn view(
     }
 }
 
+/// The sale, its current attempt and its outbox row, as the store holds them now.
+type Loaded = (SaleRow, AttemptRow, Option<OutboxRow>);
+
+fn load(c: &rusqlite::Connection, sale_id: &str) -> Result<Option<Loaded>, store::StoreError> {
+    let sale = store::load_sale(c, sale_id)?;
+    let attempt = store::current_attempt(c, sale_id)?;
+    let outbox = store::outbox_of(c, Entity::Sale, sale_id)?;
+    Ok(match (sale, attempt) {
+        (Some(sale), Some(attempt)) => Some((sale, attempt, outbox)),
+        _ => None,
+    })
+}
+
+/// As [`load`], with the attempt status this process must assume (see `unconfirmed`).
+fn load_effective(
+    inner: &Inner,
+    c: &rusqlite::Connection,
+    sale_id: &str,
+) -> Result<Option<Loaded>, store::StoreError> {
+    let mut loaded = load(c, sale_id)?;
+    if let Some((_, attempt, _)) = &mut loaded {
+        attempt.status = inner.unconfirmed.attempt(sale_id, attempt.status);
+    }
+    Ok(loaded)
+}
+
 /// Runs the sale's due step, if one is due. The caller holds the sale's lock.
 pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), CashierError> {
     let now = inner.now();
-    let loaded = inner.store.read(|c, _| {
-        Ok((
-            store::load_sale(c, sale_id)?,
-            store::current_attempt(c, sale_id)?,
-            store::outbox_of(c, Entity::Sale, sale_id)?,
-        ))
-    })?;
-    let (Some(sale), Some(attempt), outbox) = loaded else {
+    let Some((sale, attempt, outbox)) =
+        inner.store.read(|c, _| load_effective(inner, c, sale_id))?
+    else {
         // An outbox row without its sale cannot be worked: drop it rather than spin on it.
         inner.store.write(|tx, _| store::remove_outbox(tx, Entity::Sale, sale_id))?;
         return Ok(());
     };
     let can_cancel = inner.acquirer.capabilities().cancel;
     let plan = plan_sale(
-        &view(&sale, &attempt, outbox.as_ref(), can_cancel),
+        &view(&sale, attempt.status, outbox.as_ref(), can_cancel),
         &inner.config.policy,
         now,
         rand::random(),
     );
     let flags = (plan.step == SaleStep::Done, plan.step == SaleStep::GiveUp);
-    if !inner.step_is_due(Entity::Sale, sale_id, outbox.clone(), plan.at, flags, now)? {
+    if !inner.step_is_due(Entity::Sale, sale_id, outbox, plan.at, flags, now)? {
         return Ok(());
     }
     let outcome = perform(inner, &sale, &attempt, plan.step).await;
@@ -72,19 +99,34 @@ pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), Cashi
             answered: outcome.transport_failure.is_none(),
         });
     }
-    commit(inner, sale, attempt, outbox, outcome, inner.now(), step_name(plan.step))
+    let talked = !matches!(plan.step, SaleStep::GiveUp | SaleStep::Done);
+    let committed = commit(inner, &attempt, outcome, inner.now(), step_name(plan.step));
+    match committed {
+        Err(e) if talked => {
+            Err(inner.unconfirmed.failed(Entity::Sale, sale_id, plan.step == SaleStep::Send, e))
+        }
+        other => other,
+    }
 }
 
-/// Applies an outcome and commits it with the next step: one transaction.
-fn commit(
+/// What applying an outcome to a sale decided: the pure part of a commit.
+struct Applied {
+    sale: SaleRow,
+    attempt: AttemptStatus,
+    changed: bool,
+    journal: Vec<(String, String)>,
+    next_outbox: Option<OutboxRow>,
+}
+
+/// Applies an outcome to the sale as loaded: the attempt machine, the sale's allowed changes,
+/// the planner's next step. No I/O.
+fn apply(
     inner: &Inner,
-    mut sale: SaleRow,
-    attempt: AttemptRow,
-    outbox: Option<OutboxRow>,
-    outcome: Outcome,
+    (mut sale, attempt, outbox): Loaded,
+    outcome: &Outcome,
     now: Millis,
     step: &str,
-) -> Result<(), CashierError> {
+) -> Applied {
     let before = sale.clone();
     let mut new_attempt = attempt.status;
     let mut journal: Vec<(String, String)> = Vec::new();
@@ -124,9 +166,8 @@ fn commit(
         Some(_) => outbox.as_ref().map_or(0, |o| o.failures) + 1,
         None => 0,
     };
-    let mut next_view =
-        view(&sale, &attempt, outbox.as_ref(), inner.acquirer.capabilities().cancel);
-    next_view.attempt = new_attempt;
+    let can_cancel = inner.acquirer.capabilities().cancel;
+    let mut next_view = view(&sale, new_attempt, outbox.as_ref(), can_cancel);
     next_view.failures = failures;
     next_view.last_try_at = now;
     let plan = plan_sale(&next_view, &inner.config.policy, now, rand::random());
@@ -134,36 +175,69 @@ fn commit(
     let changed = sale != before || new_attempt != attempt.status;
     if changed {
         sale.updated_at = now;
-        journal.push((format!("{step}:{}", sale.status.as_str()), describe(&sale, &outcome)));
+        journal.push((format!("{step}:{}", sale.status.as_str()), describe(&sale, outcome)));
     }
-    let next_outbox = (plan.step != crate::order::SaleStep::Done).then(|| OutboxRow {
+    let next_outbox = (plan.step != SaleStep::Done).then(|| OutboxRow {
         step: step_name(plan.step).into(),
         due_at: plan.at,
         failures,
         last_error: outcome.transport_failure.clone(),
         ..OutboxRow::after_step(outbox.as_ref(), Entity::Sale, &sale.id, now)
     });
+    Applied { sale, attempt: new_attempt, changed, journal, next_outbox }
+}
+
+/// Applies an outcome about attempt `seen` and commits it with the next step: one
+/// transaction, against the sale as it is inside that transaction.
+fn commit(
+    inner: &Inner,
+    seen: &AttemptRow,
+    outcome: Outcome,
+    now: Millis,
+    step: &str,
+) -> Result<(), CashierError> {
+    let sale_id = seen.sale_id.as_str();
     let write = |tx: &rusqlite::Transaction<'_>, _: &store::ColumnCipher| {
-        if new_attempt != attempt.status {
-            store::update_attempt(tx, &attempt.request_id, new_attempt, now)?;
+        let Some(mut loaded) = load(tx, sale_id)? else { return Ok(None) };
+        let stored = loaded.1.status;
+        loaded.1.status = inner.unconfirmed.attempt(sale_id, stored);
+        if loaded.1.request_id != seen.request_id {
+            // The outcome is about an attempt that is no longer current: it changes nothing.
+            store::journal(tx, now, Entity::Sale, sale_id, "stale_outcome", &seen.request_id)?;
+            return Ok(None);
         }
-        if changed {
-            store::update_sale(tx, &sale)?;
+        let applied = apply(inner, loaded, &outcome, now, step);
+        if applied.attempt != stored {
+            store::update_attempt(tx, &seen.request_id, applied.attempt, now)?;
+            store::forget_code_if_settled(tx, &seen.request_id, applied.attempt)?;
         }
-        store::record_step(tx, Entity::Sale, &sale.id, now, &journal, next_outbox.as_ref())
+        if applied.changed {
+            store::update_sale(tx, &applied.sale)?;
+        }
+        store::record_step(
+            tx,
+            Entity::Sale,
+            sale_id,
+            now,
+            &applied.journal,
+            applied.next_outbox.as_ref(),
+        )?;
+        Ok(Some(applied))
     };
     // What the acquirer said can be asked again: if a power cut loses this commit, recovery
     // finds the attempt unresolved and queries it. Only our own decisions must be on disk
     // before we go on (a process crash loses neither: the WAL is written either way).
-    if matches!(outcome.event, Some(AttemptEvent::Withdrawn)) {
-        inner.store.write(write)?;
+    let applied = if matches!(outcome.event, Some(AttemptEvent::Withdrawn)) {
+        inner.store.write(write)?
     } else {
-        inner.store.write_relaxed(write)?;
+        inner.store.write_relaxed(write)?
+    };
+    inner.unconfirmed.confirmed(Entity::Sale, sale_id);
+    let Some(applied) = applied else { return Ok(()) };
+    if applied.changed {
+        inner.emit(CashierEvent::SaleChanged(applied.sale));
     }
-    if changed {
-        inner.emit(CashierEvent::SaleChanged(sale));
-    }
-    if next_outbox.is_none() {
+    if applied.next_outbox.is_none() {
         inner.queue_changed();
     }
     Ok(())
@@ -206,20 +280,13 @@ pub(crate) fn apply_event(
     now: Millis,
     source: &str,
 ) -> Result<(), CashierError> {
-    let (sale, attempt, outbox) = inner.store.read(|c, _| {
-        Ok((
-            store::load_sale(c, sale_id)?,
-            store::current_attempt(c, sale_id)?,
-            store::outbox_of(c, Entity::Sale, sale_id)?,
-        ))
-    })?;
-    let (Some(sale), Some(attempt)) = (sale, attempt) else {
+    let Some((_, attempt, _)) = inner.store.read(|c, _| load(c, sale_id))? else {
         return Err(CashierError::UnknownSale(sale_id.into()));
     };
     log::info!("sale {sale_id}: {event:?} from {source}");
     let outcome =
         Outcome { event: Some(event), result, transport_failure: None, cancel_refused: false };
-    commit(inner, sale, attempt, outbox, outcome, now, source)
+    commit(inner, &attempt, outcome, now, source)
 }
 
 /// Marks a sale for cancellation; the driver sends the cancel.
@@ -228,28 +295,29 @@ pub(crate) fn request_cancel(
     sale_id: &str,
     now: Millis,
 ) -> Result<(), CashierError> {
-    let Some(mut sale) = inner.store.read(|c, _| store::load_sale(c, sale_id))? else {
-        return Err(CashierError::UnknownSale(sale_id.into()));
-    };
-    if sale.cancel_requested {
-        return Ok(());
-    }
-    sale.cancel_requested = true;
-    if sale.status == SaleStatus::Processing {
-        sale.status = SaleStatus::Cancelling;
-    }
-    sale.updated_at = now;
-    inner.store.write(|tx, _| {
+    let sale = inner.store.write(|tx, _| {
+        let Some(mut sale) = store::load_sale(tx, sale_id)? else { return Ok(None) };
+        if sale.cancel_requested {
+            return Ok(Some(None));
+        }
+        sale.cancel_requested = true;
+        if sale.status == SaleStatus::Processing {
+            sale.status = SaleStatus::Cancelling;
+        }
+        sale.updated_at = now;
         store::update_sale(tx, &sale)?;
         store::journal(tx, now, Entity::Sale, sale_id, "cancel_requested", "")?;
-        tx.execute(
-            "UPDATE outbox SET due_at = ?2 WHERE entity = 'sale' AND entity_id = ?1",
-            rusqlite::params![sale_id, now as i64],
-        )?;
-        Ok(())
+        store::make_due(tx, Entity::Sale, sale_id, now)?;
+        Ok(Some(Some(sale)))
     })?;
-    inner.emit(CashierEvent::SaleChanged(sale));
-    Ok(())
+    match sale {
+        None => Err(CashierError::UnknownSale(sale_id.into())),
+        Some(None) => Ok(()),
+        Some(Some(sale)) => {
+            inner.emit(CashierEvent::SaleChanged(sale));
+            Ok(())
+        }
+    }
 }
 
 /// Applies a verified payment notification to the sale's current attempt.

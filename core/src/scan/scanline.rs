@@ -22,7 +22,7 @@ pub(crate) struct Elements {
 impl Elements {
     /// Whether element `i` is dark.
     pub fn is_dark(&self, i: usize) -> bool {
-        (i % 2 == 0) == self.first_dark
+        i.is_multiple_of(2) == self.first_dark
     }
 
     /// Finds the edges along `samples` and fills `widths`.

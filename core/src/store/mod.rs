@@ -5,8 +5,10 @@
 //! outbox row and the journal together. The store never recreates or resets an existing file:
 //! anything it cannot read is an error at open.
 
+mod codes;
 mod crypto;
 mod error;
+mod faults;
 mod queue;
 mod rows;
 mod schema;
@@ -17,6 +19,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+pub use codes::forget_code_if_settled;
 pub use crypto::{new_key, ColumnCipher, CryptoError};
 pub use error::StoreError;
 pub use queue::*;
@@ -29,6 +32,7 @@ pub struct Store {
     path: PathBuf,
     commits: AtomicU64,
     relaxed_commits: AtomicU64,
+    faults: faults::WriteFaults,
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -52,6 +56,7 @@ impl Store {
             path: path.to_path_buf(),
             commits: AtomicU64::new(0),
             relaxed_commits: AtomicU64::new(0),
+            faults: Default::default(),
         };
         store.configure().map_err(|e| store.with_path(e))?;
         store.migrate().map_err(|e| store.with_path(e))?;
@@ -123,6 +128,7 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx, &self.cipher)?;
+        self.faults.before_commit()?;
         tx.commit()?;
         self.commits.fetch_add(1, Ordering::Relaxed);
         Ok(out)
@@ -140,6 +146,7 @@ impl Store {
         let result = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&tx, &self.cipher)?;
+            self.faults.before_commit()?;
             tx.commit()?;
             Ok(out)
         })();
@@ -172,6 +179,14 @@ impl Store {
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Test hook: the `skip` next write transactions commit, the `fail` after them fail as a
+    /// full disk does (rolled back whole, `StoreError::Full`). Reaches every commit point in
+    /// turn, which a size cap cannot (an update in place needs no new page).
+    #[doc(hidden)]
+    pub fn inject_full(&self, skip: u64, fail: u64) {
+        self.faults.set(skip, fail);
     }
 
     /// Test hook: caps the database size in pages, to simulate a full disk.
@@ -210,6 +225,7 @@ fn create_fresh(path: &Path, key: &[u8]) -> Result<(), StoreError> {
             path: tmp.clone(),
             commits: AtomicU64::new(0),
             relaxed_commits: AtomicU64::new(0),
+            faults: Default::default(),
         };
         store.configure()?;
         store.migrate()?;

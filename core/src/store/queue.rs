@@ -189,6 +189,13 @@ pub fn make_all_due(c: &Connection, now: Millis) -> Result<usize, StoreError> {
         .execute([db_ms(now)])?)
 }
 
+/// Makes one record's outbox row due now.
+pub fn make_due(c: &Connection, entity: Entity, id: &str, now: Millis) -> Result<(), StoreError> {
+    c.prepare_cached("UPDATE outbox SET due_at = ?3 WHERE entity = ?1 AND entity_id = ?2")?
+        .execute(params![entity.as_str(), id, db_ms(now)])?;
+    Ok(())
+}
+
 /// Every outbox row (the queue view).
 pub fn all_outbox(c: &Connection) -> Result<Vec<OutboxRow>, StoreError> {
     let mut stmt =

@@ -1,0 +1,149 @@
+//! The configuration is checked whole at open, before anything is written: a broken setting
+//! is an `InvalidConfig` naming it, not a store full of sales that sit "unknown" forever.
+
+use std::time::Duration;
+
+use super::config::{AcquirerSettings, CashierConfig};
+use super::error::CashierError;
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> CashierError {
+    CashierError::InvalidConfig { field, reason: reason.into() }
+}
+
+/// An identifier the acquirers echo in signed messages: 1–`max` characters of a conservative
+/// set (PingPong advises against punctuation in business values).
+fn id(field: &'static str, value: &str, max: usize) -> Result<(), CashierError> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if value.is_empty() || value.len() > max || !value.chars().all(ok) {
+        return Err(invalid(field, format!("1–{max} characters of A–Z, a–z, 0–9, '-', '_', '.'")));
+    }
+    Ok(())
+}
+
+fn text(field: &'static str, value: &str, max: usize) -> Result<(), CashierError> {
+    let n = value.chars().count();
+    if n == 0 || n > max || value.chars().any(char::is_control) {
+        return Err(invalid(field, format!("1–{max} characters, no control characters")));
+    }
+    Ok(())
+}
+
+fn positive(field: &'static str, d: Duration) -> Result<(), CashierError> {
+    if d.is_zero() {
+        return Err(invalid(field, "must be longer than zero"));
+    }
+    Ok(())
+}
+
+/// Checks everything that can be checked without the network.
+pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
+    id("cashier_device_id", &c.cashier_device_id, 64)?;
+    if let Some(url) = &c.notification_url {
+        let parsed =
+            reqwest::Url::parse(url).map_err(|e| invalid("notification_url", e.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https")
+            || parsed.query().is_some()
+            || url.len() > 255
+        {
+            return Err(invalid(
+                "notification_url",
+                "an http(s) URL of at most 255 characters without a query string",
+            ));
+        }
+    }
+    let p = &c.policy;
+    positive("policy.poll_min", p.poll_min)?;
+    positive("policy.backoff_min", p.backoff_min)?;
+    if p.poll_min > p.poll_max {
+        return Err(invalid("policy.poll_max", "shorter than poll_min"));
+    }
+    if p.backoff_min > p.backoff_max {
+        return Err(invalid("policy.backoff_max", "shorter than backoff_min"));
+    }
+    if c.max_parallel_steps == 0 {
+        return Err(invalid("max_parallel_steps", "at least 1"));
+    }
+    let http = match &c.acquirer {
+        AcquirerSettings::PingPong { http, acc_id, client_id, salt_key, .. } => {
+            id("acc_id", acc_id, 64)?;
+            id("client_id", client_id, 64)?;
+            text("salt_key", salt_key, 128)?;
+            http
+        }
+        AcquirerSettings::Oceanpayment { http, account, terminal, secure_code_key, billing } => {
+            id("account", account, 20)?;
+            id("terminal", terminal, 20)?;
+            text("secure_code_key", secure_code_key, 128)?;
+            text("billing.first_name", &billing.first_name, 50)?;
+            text("billing.last_name", &billing.last_name, 50)?;
+            text("billing.email", &billing.email, 50)?;
+            text("billing.country", &billing.country, 100)?;
+            text("billing.state", &billing.state, 100)?;
+            http
+        }
+    };
+    positive("connect_timeout", http.connect_timeout)?;
+    positive("request_timeout", http.request_timeout)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::acquirer::HttpSettings;
+    use crate::sign::pingpong::SignType;
+
+    fn pingpong() -> CashierConfig {
+        CashierConfig::new(
+            AcquirerSettings::PingPong {
+                http: HttpSettings::new("http://127.0.0.1:1"),
+                acc_id: "2018092714313010016".into(),
+                client_id: "2018092714313010016".into(),
+                sign_type: SignType::Sha256,
+                salt_key: "salt".into(),
+            },
+            "till-1",
+        )
+    }
+
+    fn field_of(c: &CashierConfig) -> Option<&'static str> {
+        match config(c) {
+            Err(CashierError::InvalidConfig { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_sound_config_passes() {
+        assert_eq!(config(&pingpong()), Ok(()));
+    }
+
+    #[test]
+    fn each_broken_setting_is_named() {
+        let mut c = pingpong();
+        c.cashier_device_id = "till 1".into();
+        assert_eq!(field_of(&c), Some("cashier_device_id"));
+        let mut c = pingpong();
+        c.notification_url = Some("http://[::1".into());
+        assert_eq!(field_of(&c), Some("notification_url"));
+        let mut c = pingpong();
+        c.notification_url = Some("ftp://example.com/n".into());
+        assert_eq!(field_of(&c), Some("notification_url"));
+        let mut c = pingpong();
+        if let AcquirerSettings::PingPong { acc_id, .. } = &mut c.acquirer {
+            acc_id.clear();
+        }
+        assert_eq!(field_of(&c), Some("acc_id"));
+        let mut c = pingpong();
+        if let AcquirerSettings::PingPong { http, .. } = &mut c.acquirer {
+            http.request_timeout = Duration::ZERO;
+        }
+        assert_eq!(field_of(&c), Some("request_timeout"));
+        let mut c = pingpong();
+        c.policy.poll_max = Duration::from_millis(1);
+        assert_eq!(field_of(&c), Some("policy.poll_max"));
+        let mut c = pingpong();
+        c.max_parallel_steps = 0;
+        assert_eq!(field_of(&c), Some("max_parallel_steps"));
+    }
+}
