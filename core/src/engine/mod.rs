@@ -10,6 +10,7 @@ mod driver;
 mod error;
 mod events;
 mod locks;
+mod mismatch;
 mod notify;
 mod open;
 mod queue;
