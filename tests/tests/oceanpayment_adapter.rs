@@ -49,6 +49,12 @@ async fn code_sales_query_refund_and_decline() {
     assert_eq!(paid.status, PaymentStatus::Succeeded, "{paid:?}");
     let payment_id = paid.acquirer_transaction_id.clone().expect("payment_id");
     assert_eq!(acq.query(&query(&order, "10.00")).await.unwrap().status, PaymentStatus::Succeeded);
+    // The same order number for another amount (a second register): a duplicate, not a decline.
+    let twin = acq
+        .pay(&request(&order, "250.00", code(&wechat_code(), WalletMethod::WechatPay)))
+        .await
+        .unwrap_err();
+    assert!(twin.is_outcome_unknown(), "{twin:?}");
     let other = acq.query(&query(&order, "250.00")).await;
     assert!(
         matches!(other, Err(AcquirerError::AnswerMismatch { field: "amount", .. })),
