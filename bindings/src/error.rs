@@ -172,6 +172,10 @@ impl From<CashierError> for TillKitError {
             CashierError::CannotCancel { id, reason } => T::CannotCancel { sale_id: id, reason },
             CashierError::Config(reason) => T::Config { reason },
             CashierError::Notification(reason) => T::NotificationRejected { reason },
+            // Not applied and not to be acknowledged, like any rejected notification.
+            CashierError::AnswerMismatch { .. } => {
+                T::NotificationRejected { reason: e.to_string() }
+            }
             CashierError::Store(e) => e.into(),
             CashierError::Acquirer(e) => e.into(),
             CashierError::OutcomeUnknown { .. } => T::OutcomeUnknown { detail: e.to_string() },
@@ -195,8 +199,15 @@ impl From<AcquirerError> for TillKitError {
             AcquirerError::OutcomeUnknown { .. } => {
                 TillKitError::OutcomeUnknown { detail: e.to_string() }
             }
-            AcquirerError::Rejected { code, description } => {
+            AcquirerError::Rejected { code, description }
+            | AcquirerError::Refused { code, description }
+            | AcquirerError::NotFound { code, description } => {
                 TillKitError::Declined { code, description }
+            }
+            AcquirerError::RetryLater { .. } => TillKitError::Offline { reason: e.to_string() },
+            // A signed answer about something else: the request may have acted.
+            AcquirerError::AnswerMismatch { .. } => {
+                TillKitError::OutcomeUnknown { detail: e.to_string() }
             }
             AcquirerError::Unsupported { .. } => TillKitError::Config { reason: e.to_string() },
         }

@@ -12,6 +12,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod attention;
 mod cashier;
 mod config;
 mod error;
@@ -24,6 +25,7 @@ pub mod sandbox;
 pub mod scan;
 mod types;
 
+pub use attention::AttentionReason;
 pub use cashier::Cashier;
 pub use config::{default_policy, AcquirerConfig, CashierConfig, OfflineLimits, PolicySettings};
 pub use error::TillKitError;

@@ -13,6 +13,7 @@ pub use tillkit_core::engine::SaleHint;
 pub use tillkit_core::order::{FailReason, RefundState, SaleKind, SaleStatus};
 pub use tillkit_core::store::{Entity, HistoryFilter, JournalLine};
 
+use crate::attention::AttentionReason;
 use crate::money::Money;
 
 /// A wallet's offline payment method, as the merchant is configured for it.
@@ -196,8 +197,10 @@ pub struct Sale {
     pub hint: SaleHint,
     /// Whether the status can no longer change (paid or failed).
     pub is_final: bool,
-    /// It outran its time budget: a person should look at it.
+    /// A person should look at it.
     pub attention: bool,
+    /// Why, when known.
+    pub attention_reason: Option<AttentionReason>,
     /// The cashier asked to cancel it.
     pub cancel_requested: bool,
     /// Free text.
@@ -231,6 +234,7 @@ impl From<SaleRow> for Sale {
             status: s.status,
             hint,
             attention: s.attention,
+            attention_reason: s.attention_reason,
             cancel_requested: s.cancel_requested,
             remark: s.remark,
             qr: s.qr,
@@ -269,6 +273,8 @@ pub struct Refund {
     pub result_description: Option<String>,
     /// A person should look at it.
     pub attention: bool,
+    /// Why, when known.
+    pub attention_reason: Option<AttentionReason>,
     /// Created, ms since the epoch.
     pub created_at_ms: u64,
     /// Last changed, ms since the epoch.
@@ -289,6 +295,7 @@ impl From<RefundRow> for Refund {
             result_code: r.result_code,
             result_description: r.result_description,
             attention: r.attention,
+            attention_reason: r.attention_reason,
             created_at_ms: r.created_at,
             updated_at_ms: r.updated_at,
         }
@@ -369,6 +376,15 @@ pub enum CashierEvent {
         /// Reachable.
         online: bool,
     },
+    /// A sale (or one of its refunds) needs a person to look at it.
+    AttentionNeeded {
+        /// The sale.
+        sale_id: String,
+        /// The refund, when it is a refund that needs attention.
+        refund_id: Option<String>,
+        /// Why.
+        reason: AttentionReason,
+    },
 }
 
 impl From<CoreEvent> for CashierEvent {
@@ -382,6 +398,9 @@ impl From<CoreEvent> for CashierEvent {
             CoreEvent::QueueChanged(q) => CashierEvent::QueueChanged { status: q.into() },
             CoreEvent::ConnectivityChanged { online } => {
                 CashierEvent::ConnectivityChanged { online }
+            }
+            CoreEvent::AttentionNeeded { sale_id, refund_id, reason } => {
+                CashierEvent::AttentionNeeded { sale_id, refund_id, reason }
             }
         }
     }

@@ -176,6 +176,7 @@ impl DemoRun<'_> {
             merchant_transaction_id: order,
             request_id: Some(request.request_id.clone()),
             acquirer_transaction_id: result.acquirer_transaction_id.clone(),
+            amount: request.amount,
         };
         let mut polls = 0;
         while !result.status.is_final() && polls < 200 {
@@ -212,6 +213,7 @@ impl DemoRun<'_> {
             merchant_transaction_id: sale.merchant_transaction_id.clone(),
             merchant_refund_id: refund_id,
             acquirer_refund_id: result.acquirer_refund_id.clone(),
+            amount,
         };
         while !result.status.is_final() {
             tokio::time::sleep(self.poll).await;

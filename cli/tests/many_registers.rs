@@ -98,7 +98,6 @@ async fn twenty_four_processes_on_one_data_directory_agree_with_the_ledger() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "TEMP: passes once the adapters check amounts (answers branch)"]
 async fn a_sale_id_used_by_another_register_for_another_amount_is_never_paid() {
     let sb = standalone_sandbox().await;
     let r1 = tempfile::tempdir().unwrap();

@@ -1,6 +1,8 @@
 //! Shared helpers for the end-to-end tests: a sandbox on 127.0.0.1, adapters and cashiers
 //! pointed at it, unique wallet codes, and the sandbox's ledger.
 
+pub mod hostile;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -28,11 +28,12 @@ fn code(c: &str, wallet: WalletMethod) -> PaymentMethod {
     PaymentMethod::CustomerCode { code: PaymentCode::parse(c).unwrap(), wallet }
 }
 
-fn query(order: &str) -> PaymentQuery {
+fn query(order: &str, amount: &str) -> PaymentQuery {
     PaymentQuery {
         merchant_transaction_id: order.into(),
         request_id: None,
         acquirer_transaction_id: None,
+        amount: Amount::parse(amount, "CNY").unwrap(),
     }
 }
 
@@ -47,7 +48,18 @@ async fn code_sales_query_refund_and_decline() {
         .unwrap();
     assert_eq!(paid.status, PaymentStatus::Succeeded, "{paid:?}");
     let payment_id = paid.acquirer_transaction_id.clone().expect("payment_id");
-    assert_eq!(acq.query(&query(&order)).await.unwrap().status, PaymentStatus::Succeeded);
+    assert_eq!(acq.query(&query(&order, "10.00")).await.unwrap().status, PaymentStatus::Succeeded);
+    // The same order number for another amount (a second register): a duplicate, not a decline.
+    let twin = acq
+        .pay(&request(&order, "250.00", code(&wechat_code(), WalletMethod::WechatPay)))
+        .await
+        .unwrap_err();
+    assert!(twin.is_outcome_unknown(), "{twin:?}");
+    let other = acq.query(&query(&order, "250.00")).await;
+    assert!(
+        matches!(other, Err(AcquirerError::AnswerMismatch { field: "amount", .. })),
+        "{other:?}"
+    );
 
     let refund = acq
         .refund(&RefundRequest {
@@ -70,6 +82,7 @@ async fn code_sales_query_refund_and_decline() {
             merchant_transaction_id: order.clone(),
             merchant_refund_id: format!("{order}-R1"),
             acquirer_refund_id: Some(refund_id),
+            amount: Amount::parse("4.00", "CNY").unwrap(),
         })
         .await
         .unwrap();
@@ -81,7 +94,7 @@ async fn code_sales_query_refund_and_decline() {
         .unwrap();
     assert_eq!(declined.status, PaymentStatus::Failed);
     assert!(
-        matches!(acq.query(&query("NO-SUCH-ORDER")).await, Err(AcquirerError::Rejected { code, .. }) if code == "20068")
+        matches!(acq.query(&query("NO-SUCH-ORDER", "1.00")).await, Err(AcquirerError::NotFound { code, .. }) if code == "20068")
     );
     sb.shutdown().await;
 }
@@ -100,11 +113,12 @@ async fn user_paying_then_void_cancels_it() {
         .cancel(&CancelRequest {
             merchant_transaction_id: order.clone(),
             acquirer_transaction_id: r.acquirer_transaction_id,
+            amount: Amount::parse("10.54", "CNY").unwrap(),
         })
         .await
         .unwrap();
     assert_eq!(v.status, PaymentStatus::Cancelled);
-    let after = acq.query(&query(&order)).await.unwrap();
+    let after = acq.query(&query(&order, "10.54")).await.unwrap();
     assert_ne!(after.status, PaymentStatus::Succeeded);
     sb.shutdown().await;
 }
@@ -122,7 +136,7 @@ async fn merchant_qr_and_faults() {
     assert!(!r.qr.expect("pay_url").content.is_empty());
     let mut final_status = PaymentStatus::Processing;
     for _ in 0..200 {
-        final_status = acq.query(&query(&order)).await.unwrap().status;
+        final_status = acq.query(&query(&order, "5.00")).await.unwrap().status;
         if final_status.is_final() {
             break;
         }
@@ -140,7 +154,7 @@ async fn merchant_qr_and_faults() {
         ),
         "{r:?}"
     );
-    assert_eq!(acq.query(&query(&garbled)).await.unwrap().status, PaymentStatus::Succeeded);
+    assert_eq!(acq.query(&query(&garbled, "5.58")).await.unwrap().status, PaymentStatus::Succeeded);
 
     let unsigned = unique_id("OP");
     let r =

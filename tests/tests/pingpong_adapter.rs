@@ -30,6 +30,7 @@ fn query_of(req: &PayRequest) -> PaymentQuery {
         merchant_transaction_id: req.merchant_transaction_id.clone(),
         request_id: Some(req.request_id.clone()),
         acquirer_transaction_id: None,
+        amount: req.amount,
     }
 }
 
@@ -68,12 +69,20 @@ async fn wechat_and_alipay_codes_are_paid_once() {
         let again = acq.pay(&req).await.unwrap();
         assert_eq!(again.status, PaymentStatus::Succeeded);
         assert_eq!(again.acquirer_transaction_id, r.acquirer_transaction_id);
-        // A new attempt on a paid order is a duplicate.
+        // A new attempt on a paid order is a duplicate: not a decline, the order must be asked.
         let mut second = req.clone();
         second.request_id = format!("{order}-2");
         assert!(
-            matches!(acq.pay(&second).await, Err(AcquirerError::Rejected { code, .. }) if code == "107000")
+            matches!(acq.pay(&second).await, Err(AcquirerError::OutcomeUnknown { cause: UnknownCause::AcquirerCode(code), .. }) if code == "107000")
         );
+        // Asked about with another amount (a second register with the same sale id), the
+        // paid order is a mismatch, never this sale's payment.
+        let mut twin = query_of(&req);
+        twin.amount = Amount::parse("250.00", "CNY").unwrap();
+        assert!(matches!(
+            acq.query(&twin).await,
+            Err(AcquirerError::AnswerMismatch { field: "amount", .. })
+        ));
         assert_eq!(charges(&sb, &order).await, 1);
         // The code was used: a new order with it fails.
         let reuse = code_request(&unique_id("PP"), "1.00", &code, wallet);
@@ -151,7 +160,7 @@ async fn a_5xx_before_commit_leaves_nothing_and_the_resend_pays() {
         Err(AcquirerError::OutcomeUnknown { cause: UnknownCause::HttpStatus(500), .. })
     ));
     assert!(
-        matches!(acq.query(&query_of(&req)).await, Err(AcquirerError::Rejected { code, .. }) if code == "107001")
+        matches!(acq.query(&query_of(&req)).await, Err(AcquirerError::NotFound { code, .. }) if code == "107001")
     );
     // Only the first answer of a requestId fails: the resend is served normally.
     assert_eq!(acq.pay(&req).await.unwrap().status, PaymentStatus::Succeeded);
@@ -207,7 +216,7 @@ async fn card_sales_are_routed_to_a_registered_terminal() {
         terminal: TerminalId { serial: "NOPE".into(), model: "PAX-A920".into() },
     };
     assert!(
-        matches!(acq.pay(&unknown).await, Err(AcquirerError::Rejected { code, .. }) if code == "102000")
+        matches!(acq.pay(&unknown).await, Err(AcquirerError::Refused { code, .. }) if code == "102000")
     );
     sb.shutdown().await;
 }
@@ -254,6 +263,7 @@ async fn refunds_are_partial_repeated_and_bounded() {
             merchant_transaction_id: order.clone(),
             merchant_refund_id: format!("{order}-R2"),
             acquirer_refund_id: None,
+            amount: Amount::parse("4.00", "CNY").unwrap(),
         })
         .await
         .unwrap();

@@ -1,14 +1,19 @@
 //! One acquirer trait, one unified model, and the PingPong v4 and Oceanpayment adapters.
 //!
-//! Every adapter verifies the signature of every answer before reading anything in it, and sorts
-//! failures into "not sent", "outcome unknown" and "rejected" (see [`AcquirerError`]).
+//! Every adapter verifies the signature of every answer before reading anything in it, checks
+//! that the answer is about what was asked (order, attempt, amount, currency, account, signature
+//! type), and sorts failures by what the caller may do next (see [`AcquirerError`] and
+//! [`CodeClass`]).
 
+pub mod codes;
 mod error;
+pub(crate) mod expect;
 mod http;
 mod model;
 pub mod oceanpayment;
 pub mod pingpong;
 
+pub use codes::CodeClass;
 pub use error::{AcquirerError, UnknownCause};
 pub use http::HttpSettings;
 pub use model::*;
@@ -45,9 +50,13 @@ pub enum NotificationError {
     /// The signature does not verify.
     #[error("notification signature invalid: {0}")]
     BadSignature(crate::sign::SignError),
-    /// It comes from another merchant account than the one configured.
-    #[error("notification for another merchant account")]
-    WrongAccount,
+    /// Signed, but not for this cashier: another merchant account, or a weaker signature type
+    /// than the configured one. Not applied, not acknowledged.
+    #[error("notification does not match this cashier ({field})")]
+    Mismatch {
+        /// `accId`, `clientId`, `account`, `terminal` or `signType`.
+        field: &'static str,
+    },
 }
 
 /// An acquirer: pay, query, refund, refund query and (where it exists) cancel.

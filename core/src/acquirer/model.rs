@@ -79,6 +79,9 @@ pub struct PaymentQuery {
     pub request_id: Option<String>,
     /// The acquirer's id, when known.
     pub acquirer_transaction_id: Option<String>,
+    /// The sale's amount: the answer must be about it (a sale id reused at the acquirer for
+    /// another amount is a mismatch, never this sale's result).
+    pub amount: Amount,
 }
 
 /// A request to cancel (void) an unfinished payment.
@@ -88,6 +91,8 @@ pub struct CancelRequest {
     pub merchant_transaction_id: String,
     /// The acquirer's id, when known.
     pub acquirer_transaction_id: Option<String>,
+    /// The sale's amount, which the answer must match.
+    pub amount: Amount,
 }
 
 /// The acquirer's view of a payment, in unified terms.
@@ -187,6 +192,8 @@ pub struct RefundQuery {
     pub merchant_refund_id: String,
     /// The acquirer's refund id, when known.
     pub acquirer_refund_id: Option<String>,
+    /// The refund's amount, which the answer must match.
+    pub amount: Amount,
 }
 
 /// The acquirer's view of a refund.

@@ -65,6 +65,16 @@ pub enum CashierError {
     /// changed.
     #[error("notification rejected: {0}")]
     Notification(String),
+    /// A verified notification is about something else than the stored sale or refund (another
+    /// amount or currency): it was not applied and must not be acknowledged. The record is
+    /// flagged for attention.
+    #[error("notification does not match the stored record ({field}): {detail}")]
+    AnswerMismatch {
+        /// The field that differs (`amount`, `currency`, `merchantTransactionId`).
+        field: &'static str,
+        /// What differs.
+        detail: String,
+    },
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -1,6 +1,6 @@
 //! What the engine tells the app, through the listener the app implements.
 
-use crate::order::{FailReason, Millis, SaleKind, SaleStatus};
+use crate::order::{AttentionReason, FailReason, Millis, SaleKind, SaleStatus};
 use crate::store::{Entity, RefundRow, SaleRow};
 
 /// What a cashier's screen should say about a sale: one place decides it for every app.
@@ -113,6 +113,16 @@ pub enum CashierEvent {
     ConnectivityChanged {
         /// Reachable.
         online: bool,
+    },
+    /// A sale (or one of its refunds) was flagged for a person to look at, or its reason
+    /// changed. The sale or refund itself also comes in `SaleChanged` / `RefundChanged`.
+    AttentionNeeded {
+        /// The sale.
+        sale_id: String,
+        /// The refund, when it is a refund that needs attention.
+        refund_id: Option<String>,
+        /// Why.
+        reason: AttentionReason,
     },
 }
 

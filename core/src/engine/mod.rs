@@ -11,6 +11,7 @@ mod driver;
 mod error;
 mod events;
 mod locks;
+mod mismatch;
 mod notify;
 mod open;
 mod queue;

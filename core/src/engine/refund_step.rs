@@ -2,15 +2,43 @@
 
 use super::error::CashierError;
 use super::events::CashierEvent;
+use super::sale_io::Mismatch;
 use super::Inner;
 use crate::acquirer::{AcquirerError, RefundQuery, RefundRequest, RefundResult};
-use crate::order::{plan_refund, Millis, RefundEvent, RefundStep, RefundView};
+use crate::order::{plan_refund, AttentionReason, Millis, RefundEvent, RefundStep, RefundView};
 use crate::store::{self, Entity, OutboxRow, RefundRow, SaleRow};
 
+#[derive(Default)]
 struct Outcome {
     event: Option<RefundEvent>,
     result: Option<RefundResult>,
     transport_failure: Option<String>,
+    /// The answer did not match the refund: flag it, keep it unresolved.
+    mismatch: Option<Mismatch>,
+}
+
+impl Outcome {
+    fn reported(result: RefundResult) -> Self {
+        Outcome {
+            event: Some(RefundEvent::Reported(result.status)),
+            result: Some(result),
+            ..Outcome::default()
+        }
+    }
+
+    fn retry(event: Option<RefundEvent>, e: &AcquirerError) -> Self {
+        Outcome { event, transport_failure: Some(e.to_string()), ..Outcome::default() }
+    }
+
+    fn mismatch(event: Option<RefundEvent>, e: &AcquirerError) -> Self {
+        let mismatch = match e {
+            AcquirerError::AnswerMismatch { field, detail } => {
+                Some(Mismatch { field, detail: detail.clone() })
+            }
+            _ => None,
+        };
+        Outcome { mismatch, ..Outcome::retry(event, e) }
+    }
 }
 
 fn step_name(step: RefundStep) -> &'static str {
@@ -52,7 +80,7 @@ pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), Cas
         RefundStep::Send => send(inner, &sale, &refund).await,
         RefundStep::Query => query(inner, &refund).await,
         RefundStep::GiveUp | RefundStep::Done => {
-            Outcome { event: Some(RefundEvent::TooOld), result: None, transport_failure: None }
+            Outcome { event: Some(RefundEvent::TooOld), ..Outcome::default() }
         }
     };
     if plan.step != RefundStep::GiveUp {
@@ -97,7 +125,7 @@ fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
     if super::sale_io::is_connectivity_failure(&e) {
         inner.set_online(false);
     }
-    Outcome { event: Some(event), result: None, transport_failure: Some(e.to_string()) }
+    Outcome::retry(Some(event), &e)
 }
 
 fn refused(code: String, description: String) -> Outcome {
@@ -109,7 +137,7 @@ fn refused(code: String, description: String) -> Outcome {
         result_code: Some(code),
         result_description: Some(description),
     };
-    Outcome { event: Some(RefundEvent::Refused), result: Some(result), transport_failure: None }
+    Outcome { event: Some(RefundEvent::Refused), result: Some(result), ..Outcome::default() }
 }
 
 async fn send(inner: &Inner, sale: &SaleRow, refund: &RefundRow) -> Outcome {
@@ -127,13 +155,15 @@ async fn send(inner: &Inner, sale: &SaleRow, refund: &RefundRow) -> Outcome {
     match inner.acquirer.refund(&request).await {
         Ok(result) => {
             inner.set_online(true);
-            Outcome {
-                event: Some(RefundEvent::Reported(result.status)),
-                result: Some(result),
-                transport_failure: None,
-            }
+            Outcome::reported(result)
         }
-        Err(AcquirerError::Rejected { code, description }) => {
+        // Declined, refused as invalid, or about an order the acquirer does not have: nothing
+        // was refunded, and the same request will not change that.
+        Err(
+            AcquirerError::Rejected { code, description }
+            | AcquirerError::Refused { code, description }
+            | AcquirerError::NotFound { code, description },
+        ) => {
             inner.set_online(true);
             refused(code, description)
         }
@@ -142,6 +172,15 @@ async fn send(inner: &Inner, sale: &SaleRow, refund: &RefundRow) -> Outcome {
         }
         Err(AcquirerError::Unsupported { acquirer, operation }) => {
             refused("unsupported".into(), format!("{acquirer} does not support {operation}"))
+        }
+        Err(e @ AcquirerError::RetryLater { .. }) => {
+            inner.set_online(true);
+            Outcome::retry(Some(RefundEvent::NotSent), &e)
+        }
+        // Never applied: the refund may have been made, so it is resolved by query.
+        Err(e @ AcquirerError::AnswerMismatch { .. }) => {
+            inner.set_online(true);
+            Outcome::mismatch(Some(RefundEvent::OutcomeUnknown), &e)
         }
         Err(e) => transport(inner, e),
     }
@@ -152,27 +191,28 @@ async fn query(inner: &Inner, refund: &RefundRow) -> Outcome {
         merchant_transaction_id: refund.sale_id.clone(),
         merchant_refund_id: refund.id.clone(),
         acquirer_refund_id: refund.acquirer_refund_id.clone(),
+        amount: refund.amount,
     };
     match inner.acquirer.refund_query(&q).await {
         Ok(result) => {
             inner.set_online(true);
-            Outcome {
-                event: Some(RefundEvent::Reported(result.status)),
-                result: Some(result),
-                transport_failure: None,
-            }
+            Outcome::reported(result)
         }
-        Err(AcquirerError::Rejected { code, .. })
-            if matches!(code.as_str(), "107001" | "20068") =>
-        {
+        Err(AcquirerError::NotFound { .. }) => {
             inner.set_online(true);
-            Outcome { event: Some(RefundEvent::NotFound), result: None, transport_failure: None }
+            Outcome { event: Some(RefundEvent::NotFound), ..Outcome::default() }
+        }
+        Err(e @ AcquirerError::AnswerMismatch { .. }) => {
+            inner.set_online(true);
+            Outcome::mismatch(None, &e)
         }
         Err(
             e @ (AcquirerError::Rejected { .. }
+            | AcquirerError::Refused { .. }
+            | AcquirerError::RetryLater { .. }
             | AcquirerError::InvalidRequest { .. }
             | AcquirerError::Unsupported { .. }),
-        ) => Outcome { event: None, result: None, transport_failure: Some(e.to_string()) },
+        ) => Outcome::retry(None, &e),
         Err(e) => transport(inner, e),
     }
 }
@@ -209,6 +249,11 @@ fn commit(
     let applied = inner.store.write_relaxed(write)?;
     inner.unconfirmed.confirmed(Entity::Refund, refund_id);
     let Some(applied) = applied else { return Ok(()) };
+    if let Some(reason) = applied.attention.clone() {
+        let (sale_id, refund_id) =
+            (applied.refund.sale_id.clone(), Some(applied.refund.id.clone()));
+        inner.emit(CashierEvent::AttentionNeeded { sale_id, refund_id, reason });
+    }
     if applied.changed {
         inner.emit(CashierEvent::RefundChanged(applied.refund));
     }
@@ -222,6 +267,8 @@ fn commit(
 struct Applied {
     refund: RefundRow,
     changed: bool,
+    /// A reason for attention this outcome newly gave the refund.
+    attention: Option<AttentionReason>,
     journal: Vec<(String, String)>,
     next_outbox: Option<OutboxRow>,
 }
@@ -244,7 +291,7 @@ fn apply(
                     crate::order::RefundState::Failed | crate::order::RefundState::Expired
                 ) && next == crate::order::RefundState::Succeeded
                 {
-                    refund.attention = true;
+                    flag(&mut refund, AttentionReason::LateSuccess);
                     journal.push(("late_success".into(), "refunded after it had failed".into()));
                 }
                 refund.state = next;
@@ -254,6 +301,11 @@ fn apply(
                 journal.push(("refused_transition".into(), refused.to_string()));
             }
         }
+    }
+    if let Some(m) = &outcome.mismatch {
+        log::warn!("refund {}: answer mismatch on {}: {}", refund.id, m.field, m.detail);
+        journal.push(("answer_mismatch".into(), format!("{}: {}", m.field, m.detail)));
+        flag(&mut refund, AttentionReason::AnswerMismatch { field: m.field.to_string() });
     }
     if let Some(r) = &outcome.result {
         if r.acquirer_refund_id.is_some() {
@@ -287,7 +339,10 @@ fn apply(
         last_error: outcome.transport_failure.clone(),
         ..OutboxRow::after_step(outbox.as_ref(), Entity::Refund, &refund.id, now)
     });
-    Applied { refund, changed, journal, next_outbox }
+    let attention = (refund.attention_reason != before.attention_reason)
+        .then(|| refund.attention_reason.clone())
+        .flatten();
+    Applied { refund, changed, attention, journal, next_outbox }
 }
 
 /// Applies a verified refund notification.
@@ -299,13 +354,19 @@ pub(crate) fn apply_reported(
     let id = result.merchant_refund_id.clone().ok_or_else(|| {
         CashierError::Notification("refund notification without merchantRefundId".into())
     })?;
-    if inner.store.read(|c, _| store::load_refund(c, &id))?.is_none() {
+    let Some(refund) = inner.store.read(|c, _| store::load_refund(c, &id))? else {
         return Err(CashierError::UnknownRefund(id));
-    }
-    let outcome = Outcome {
-        event: Some(RefundEvent::Reported(result.status)),
-        result: Some(result),
-        transport_failure: None,
     };
-    commit(inner, &id, outcome, now, "notification")
+    if let Err(m) = super::mismatch::check_amount(&refund.amount, result.amount.as_ref()) {
+        return Err(super::mismatch::reject_for_refund(inner, &id, m, now));
+    }
+    commit(inner, &id, Outcome::reported(result), now, "notification")
+}
+
+/// Sets the attention flag and its reason, unless the refund already has a more telling one.
+pub(super) fn flag(refund: &mut RefundRow, reason: AttentionReason) {
+    refund.attention = true;
+    if refund.attention_reason.as_ref().is_none_or(|old| reason.outranks(old)) {
+        refund.attention_reason = Some(reason);
+    }
 }

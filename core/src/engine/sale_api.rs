@@ -126,6 +126,7 @@ impl Cashier {
             amount: input.amount,
             status: SaleStatus::Queued,
             attention: false,
+            attention_reason: None,
             cancel_requested: false,
             remark: input.remark.clone(),
             qr: qr_expiry.map(|t| crate::acquirer::QrCode {
@@ -301,6 +302,7 @@ impl Cashier {
             result_code: None,
             result_description: None,
             attention: false,
+            attention_reason: None,
             created_at: now,
             updated_at: now,
         };

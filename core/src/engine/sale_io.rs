@@ -11,13 +11,25 @@ use crate::order::{AttemptEvent, SaleKind, SaleStep};
 use crate::paycode::PaymentCode;
 use crate::store::{AttemptRow, SaleRow};
 
+/// A signed answer that was about something else than what was asked: never applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Mismatch {
+    /// The field that differed.
+    pub field: &'static str,
+    /// What differed.
+    pub detail: String,
+}
+
 /// What a step brought back.
+#[derive(Default)]
 pub(super) struct Outcome {
     pub event: Option<AttemptEvent>,
     pub result: Option<PaymentResult>,
     pub transport_failure: Option<String>,
     /// The cashier's cancel was refused by the acquirer: stop asking.
     pub cancel_refused: bool,
+    /// The answer did not match the request: flag the sale, keep it unresolved.
+    pub mismatch: Option<Mismatch>,
 }
 
 impl Outcome {
@@ -26,13 +38,36 @@ impl Outcome {
         Outcome {
             event: Some(AttemptEvent::Reported(result.status)),
             result: Some(result),
-            transport_failure: None,
-            cancel_refused: false,
+            ..Outcome::default()
         }
     }
 
     pub fn event(event: AttemptEvent) -> Self {
-        Outcome { event: Some(event), result: None, transport_failure: None, cancel_refused: false }
+        Outcome { event: Some(event), ..Outcome::default() }
+    }
+
+    /// Nothing moves; the step is retried with backoff, `e` noted as the reason.
+    fn retry(event: Option<AttemptEvent>, e: &AcquirerError) -> Self {
+        Outcome { event, transport_failure: Some(e.to_string()), ..Outcome::default() }
+    }
+
+    /// A mismatching answer: treated as no answer (`event`), and flagged.
+    fn mismatch(event: Option<AttemptEvent>, e: &AcquirerError) -> Self {
+        let mismatch = match e {
+            AcquirerError::AnswerMismatch { field, detail } => {
+                Some(Mismatch { field, detail: detail.clone() })
+            }
+            _ => None,
+        };
+        Outcome { mismatch, ..Outcome::retry(event, e) }
+    }
+
+    fn refused(code: String, description: String) -> Self {
+        Outcome {
+            event: Some(AttemptEvent::Refused),
+            result: Some(refused_result(code, description)),
+            ..Outcome::default()
+        }
     }
 }
 
@@ -63,6 +98,7 @@ pub(super) async fn perform(
                 merchant_transaction_id: sale.id.clone(),
                 request_id: Some(attempt.request_id.clone()),
                 acquirer_transaction_id: sale.acquirer_transaction_id.clone(),
+                amount: sale.amount,
             };
             from_query(inner, inner.acquirer.query(&query).await)
         }
@@ -70,34 +106,12 @@ pub(super) async fn perform(
             let request = CancelRequest {
                 merchant_transaction_id: sale.id.clone(),
                 acquirer_transaction_id: sale.acquirer_transaction_id.clone(),
+                amount: sale.amount,
             };
-            match inner.acquirer.cancel(&request).await {
-                Ok(result) => {
-                    inner.set_online(true);
-                    Outcome {
-                        event: Some(AttemptEvent::Reported(result.status)),
-                        result: Some(result),
-                        transport_failure: None,
-                        cancel_refused: false,
-                    }
-                }
-                Err(AcquirerError::Rejected { code, description }) => {
-                    inner.set_online(true);
-                    log::warn!("sale {}: cancel refused: {code} {description}", sale.id);
-                    Outcome {
-                        event: None,
-                        result: None,
-                        transport_failure: None,
-                        cancel_refused: true,
-                    }
-                }
-                Err(e) => transport(inner, e),
-            }
+            from_cancel(inner, &sale.id, inner.acquirer.cancel(&request).await)
         }
         SaleStep::GiveUp => Outcome::event(AttemptEvent::TooOld),
-        SaleStep::Done => {
-            Outcome { event: None, result: None, transport_failure: None, cancel_refused: false }
-        }
+        SaleStep::Done => Outcome::default(),
     }
 }
 
@@ -150,6 +164,12 @@ pub(super) fn is_connectivity_failure(e: &AcquirerError) -> bool {
     )
 }
 
+/// Whether the acquirer itself answered (a code, a signed answer), as opposed to the network
+/// failing on the way.
+fn acquirer_answered(e: &AcquirerError) -> bool {
+    e.code_class().is_some() || matches!(e, AcquirerError::AnswerMismatch { .. })
+}
+
 fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
     let event = match &e {
         AcquirerError::NotSent { .. } => AttemptEvent::NotSent,
@@ -157,57 +177,44 @@ fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
     };
     if is_connectivity_failure(&e) {
         inner.set_online(false);
+    } else if acquirer_answered(&e) {
+        inner.set_online(true);
     }
-    Outcome {
-        event: Some(event),
-        result: None,
-        transport_failure: Some(e.to_string()),
-        cancel_refused: false,
-    }
+    Outcome::retry(Some(event), &e)
 }
 
+/// A pay answer, by the class of what came back (docs/acquirer-choices.md, "Result codes").
 fn from_pay(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Outcome {
     match answer {
         Ok(result) => {
             inner.set_online(true);
             Outcome::reported(result)
         }
-        // "Duplicated transaction": the acquirer has this order in some state; find out which.
-        Err(AcquirerError::Rejected { code, .. }) if code == "107000" => {
+        // A definite no, or a request the acquirer refused before acting: nothing charged.
+        Err(AcquirerError::Rejected { code, description })
+        | Err(AcquirerError::Refused { code, description }) => {
             inner.set_online(true);
-            Outcome::event(AttemptEvent::OutcomeUnknown)
-        }
-        Err(AcquirerError::Rejected { code, description }) => {
-            inner.set_online(true);
-            let result = refused_result(code, description);
-            Outcome {
-                event: Some(AttemptEvent::Refused),
-                result: Some(result),
-                transport_failure: None,
-                cancel_refused: false,
-            }
+            Outcome::refused(code, description)
         }
         Err(AcquirerError::InvalidRequest { field, reason }) => {
-            let result = refused_result("invalid_request".into(), format!("{field}: {reason}"));
-            Outcome {
-                event: Some(AttemptEvent::Refused),
-                result: Some(result),
-                transport_failure: None,
-                cancel_refused: false,
-            }
+            Outcome::refused("invalid_request".into(), format!("{field}: {reason}"))
         }
-        Err(AcquirerError::Unsupported { acquirer, operation }) => {
-            let result = refused_result(
-                "unsupported".into(),
-                format!("{acquirer} does not support {operation}"),
-            );
-            Outcome {
-                event: Some(AttemptEvent::Refused),
-                result: Some(result),
-                transport_failure: None,
-                cancel_refused: false,
-            }
+        Err(AcquirerError::Unsupported { acquirer, operation }) => Outcome::refused(
+            "unsupported".into(),
+            format!("{acquirer} does not support {operation}"),
+        ),
+        // Refused before acting, for a passing reason: still unsent, send again later.
+        Err(e @ AcquirerError::RetryLater { .. }) => {
+            inner.set_online(true);
+            Outcome::retry(Some(AttemptEvent::NotSent), &e)
         }
+        // Never applied: the attempt may have charged, so it is resolved by query.
+        Err(e @ AcquirerError::AnswerMismatch { .. }) => {
+            inner.set_online(true);
+            Outcome::mismatch(Some(AttemptEvent::OutcomeUnknown), &e)
+        }
+        // "Not found" cannot answer a pay; an unknown code, a duplicate, a broken answer, a
+        // lost connection: the outcome is unknown.
         Err(e) => transport(inner, e),
     }
 }
@@ -226,30 +233,58 @@ fn refused_result(code: String, description: String) -> PaymentResult {
     }
 }
 
-/// Codes that say the acquirer has never seen the order.
-pub(super) fn is_not_found(code: &str) -> bool {
-    matches!(code, "107001" | "20068")
-}
-
 fn from_query(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Outcome {
     match answer {
         Ok(result) => {
             inner.set_online(true);
             Outcome::reported(result)
         }
-        Err(AcquirerError::Rejected { code, .. }) if is_not_found(&code) => {
+        Err(AcquirerError::NotFound { .. }) => {
             inner.set_online(true);
             Outcome::event(AttemptEvent::NotFound)
         }
-        // Any other refusal of a query says nothing about the charge: keep asking.
-        Err(e @ AcquirerError::Rejected { .. }) => {
+        // A mismatching answer says nothing about our attempt: no change, ask again later.
+        Err(e @ AcquirerError::AnswerMismatch { .. }) => {
             inner.set_online(true);
-            Outcome {
-                event: None,
-                result: None,
-                transport_failure: Some(e.to_string()),
-                cancel_refused: false,
-            }
+            Outcome::mismatch(None, &e)
+        }
+        // Any other refusal of a query says nothing about the charge: keep asking.
+        Err(
+            e @ (AcquirerError::Rejected { .. }
+            | AcquirerError::Refused { .. }
+            | AcquirerError::RetryLater { .. }),
+        ) => {
+            inner.set_online(true);
+            Outcome::retry(None, &e)
+        }
+        Err(e) => transport(inner, e),
+    }
+}
+
+fn from_cancel(
+    inner: &Inner,
+    sale_id: &str,
+    answer: Result<PaymentResult, AcquirerError>,
+) -> Outcome {
+    match answer {
+        Ok(result) => {
+            inner.set_online(true);
+            Outcome::reported(result)
+        }
+        // The acquirer will not cancel (declined, invalid, no such order): stop asking; the
+        // attempt itself is resolved by query as before.
+        Err(
+            e @ (AcquirerError::Rejected { .. }
+            | AcquirerError::Refused { .. }
+            | AcquirerError::NotFound { .. }),
+        ) => {
+            inner.set_online(true);
+            log::warn!("sale {sale_id}: cancel refused: {e}");
+            Outcome { cancel_refused: true, ..Outcome::default() }
+        }
+        Err(e @ AcquirerError::AnswerMismatch { .. }) => {
+            inner.set_online(true);
+            Outcome::mismatch(None, &e)
         }
         Err(e) => transport(inner, e),
     }

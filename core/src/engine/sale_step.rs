@@ -11,7 +11,7 @@ use super::sale_io::{perform, Outcome};
 use super::Inner;
 use crate::acquirer::PaymentResult;
 use crate::order::{
-    plan_sale, AttemptEvent, AttemptStatus, Millis, SaleStatus, SaleStep, SaleView,
+    plan_sale, AttemptEvent, AttemptStatus, AttentionReason, Millis, SaleStatus, SaleStep, SaleView,
 };
 use crate::store::{self, AttemptRow, Entity, OutboxRow, SaleRow};
 
@@ -114,6 +114,8 @@ struct Applied {
     sale: SaleRow,
     attempt: AttemptStatus,
     changed: bool,
+    /// A reason for attention this outcome newly gave the sale.
+    attention: Option<AttentionReason>,
     journal: Vec<(String, String)>,
     next_outbox: Option<OutboxRow>,
 }
@@ -146,12 +148,17 @@ fn apply(
         sale.cancel_requested = false;
         journal.push(("cancel_refused".into(), String::new()));
     }
+    if let Some(m) = &outcome.mismatch {
+        log::warn!("sale {}: answer mismatch on {}: {}", sale.id, m.field, m.detail);
+        journal.push(("answer_mismatch".into(), format!("{}: {}", m.field, m.detail)));
+        flag(&mut sale, AttentionReason::AnswerMismatch { field: m.field.to_string() });
+    }
     let to = SaleStatus::derive(new_attempt, sale.cancel_requested);
     match sale.status.check(to) {
         Ok(()) => {
             if matches!(before.status, SaleStatus::Failed(_)) && to == SaleStatus::Paid {
                 // The acquirer charged after all: record it and make sure a person looks.
-                sale.attention = true;
+                flag(&mut sale, AttentionReason::LateSuccess);
                 journal.push(("late_success".into(), "charged after the sale had ended".into()));
             }
             sale.status = to;
@@ -171,7 +178,9 @@ fn apply(
     next_view.failures = failures;
     next_view.last_try_at = now;
     let plan = plan_sale(&next_view, &inner.config.policy, now, rand::random());
-    sale.attention |= plan.attention;
+    if plan.attention {
+        flag(&mut sale, AttentionReason::NotResolved);
+    }
     let changed = sale != before || new_attempt != attempt.status;
     if changed {
         sale.updated_at = now;
@@ -184,7 +193,10 @@ fn apply(
         last_error: outcome.transport_failure.clone(),
         ..OutboxRow::after_step(outbox.as_ref(), Entity::Sale, &sale.id, now)
     });
-    Applied { sale, attempt: new_attempt, changed, journal, next_outbox }
+    let attention = (sale.attention_reason != before.attention_reason)
+        .then(|| sale.attention_reason.clone())
+        .flatten();
+    Applied { sale, attempt: new_attempt, changed, attention, journal, next_outbox }
 }
 
 /// Applies an outcome about attempt `seen` and commits it with the next step: one
@@ -237,10 +249,22 @@ fn commit(
     if applied.changed {
         inner.emit(CashierEvent::SaleChanged(applied.sale));
     }
+    if let Some(reason) = applied.attention {
+        let sale_id = sale_id.to_string();
+        inner.emit(CashierEvent::AttentionNeeded { sale_id, refund_id: None, reason });
+    }
     if applied.next_outbox.is_none() {
         inner.queue_changed();
     }
     Ok(())
+}
+
+/// Sets the attention flag and its reason, unless the sale already has a more telling one.
+pub(super) fn flag(sale: &mut SaleRow, reason: AttentionReason) {
+    sale.attention = true;
+    if sale.attention_reason.as_ref().is_none_or(|old| reason.outranks(old)) {
+        sale.attention_reason = Some(reason);
+    }
 }
 
 fn merge_result(sale: &mut SaleRow, r: &PaymentResult) {
@@ -284,8 +308,7 @@ pub(crate) fn apply_event(
         return Err(CashierError::UnknownSale(sale_id.into()));
     };
     log::info!("sale {sale_id}: {event:?} from {source}");
-    let outcome =
-        Outcome { event: Some(event), result, transport_failure: None, cancel_refused: false };
+    let outcome = Outcome { event: Some(event), result, ..Outcome::default() };
     commit(inner, &attempt, outcome, now, source)
 }
 
@@ -320,15 +343,23 @@ pub(crate) fn request_cancel(
     }
 }
 
-/// Applies a verified payment notification to the sale's current attempt.
+/// Applies a verified payment notification to the sale's current attempt, once its amount is
+/// the sale's (otherwise it is refused and the sale flagged).
 pub(crate) fn apply_reported(
     inner: &Inner,
     result: PaymentResult,
     now: Millis,
 ) -> Result<(), CashierError> {
     let sale_id = result.merchant_transaction_id.clone();
-    let attempt = inner.store.read(|c, _| store::current_attempt(c, &sale_id))?;
-    let Some(attempt) = attempt else { return Err(CashierError::UnknownSale(sale_id)) };
+    let (sale, attempt) = inner
+        .store
+        .read(|c, _| Ok((store::load_sale(c, &sale_id)?, store::current_attempt(c, &sale_id)?)))?;
+    let (Some(sale), Some(attempt)) = (sale, attempt) else {
+        return Err(CashierError::UnknownSale(sale_id));
+    };
+    if let Err(m) = super::mismatch::check_amount(&sale.amount, result.amount.as_ref()) {
+        return Err(super::mismatch::reject_for_sale(inner, &sale_id, m, now));
+    }
     if let Some(rid) = &result.request_id {
         if *rid != attempt.request_id {
             log::warn!(

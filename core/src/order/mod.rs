@@ -3,6 +3,7 @@
 //! transition can be tested exhaustively.
 
 pub mod attempt;
+pub mod attention;
 pub mod plan;
 pub mod refund;
 pub mod sale;
@@ -11,6 +12,7 @@ pub mod sale;
 mod plan_tests;
 
 pub use attempt::{AttemptEvent, AttemptStatus, AttemptTransitionRefused};
+pub use attention::AttentionReason;
 pub use plan::{
     plan_refund, plan_sale, Millis, Plan, Policy, RefundStep, RefundView, SaleKind, SaleStep,
     SaleView,

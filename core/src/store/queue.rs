@@ -3,11 +3,12 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::error::StoreError;
-use super::rows::{amount, bad, db_ms, ms, Entity, OutboxRow, RefundRow};
-use crate::order::{Millis, RefundState};
+use super::rows::{amount, bad, db_ms, ms, parse_reason, Entity, OutboxRow, RefundRow};
+use crate::order::{AttentionReason, Millis, RefundState};
 
 const REFUND_COLUMNS: &str = "id, sale_id, amount, currency, state, full_refund, reason, \
-    acquirer_refund_id, result_code, result_description, attention, created_at, updated_at";
+    acquirer_refund_id, result_code, result_description, attention, created_at, updated_at, \
+    attention_reason";
 
 fn refund_from_row(r: &Row<'_>) -> Result<Result<RefundRow, StoreError>, rusqlite::Error> {
     let (value, currency, state): (String, String, String) = (r.get(2)?, r.get(3)?, r.get(4)?);
@@ -22,6 +23,7 @@ fn refund_from_row(r: &Row<'_>) -> Result<Result<RefundRow, StoreError>, rusqlit
         r.get::<_, bool>(10)?,
         r.get::<_, i64>(11)?,
         r.get::<_, i64>(12)?,
+        r.get::<_, Option<String>>(13)?,
     );
     Ok((|| {
         Ok(RefundRow {
@@ -35,6 +37,7 @@ fn refund_from_row(r: &Row<'_>) -> Result<Result<RefundRow, StoreError>, rusqlit
             result_code: row.5,
             result_description: row.6,
             attention: row.7,
+            attention_reason: parse_reason(row.10)?,
             created_at: ms(row.8),
             updated_at: ms(row.9),
         })
@@ -44,7 +47,7 @@ fn refund_from_row(r: &Row<'_>) -> Result<Result<RefundRow, StoreError>, rusqlit
 /// Inserts a refund.
 pub fn insert_refund(c: &Connection, f: &RefundRow) -> Result<(), StoreError> {
     c.prepare_cached(
-        &format!("INSERT INTO refunds ({REFUND_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"))?.execute(params![
+        &format!("INSERT INTO refunds ({REFUND_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"))?.execute(params![
             f.id,
             f.sale_id,
             f.amount.to_major_string(),
@@ -58,6 +61,7 @@ pub fn insert_refund(c: &Connection, f: &RefundRow) -> Result<(), StoreError> {
             f.attention,
             db_ms(f.created_at),
             db_ms(f.updated_at),
+            f.attention_reason.as_ref().map(AttentionReason::as_db),
         ],
     )
     .map_err(|e| match e {
@@ -73,7 +77,8 @@ pub fn insert_refund(c: &Connection, f: &RefundRow) -> Result<(), StoreError> {
 pub fn update_refund(c: &Connection, f: &RefundRow) -> Result<(), StoreError> {
     c.prepare_cached(
         "UPDATE refunds SET state = ?2, acquirer_refund_id = ?3, result_code = ?4, \
-         result_description = ?5, attention = ?6, updated_at = ?7 WHERE id = ?1",
+         result_description = ?5, attention = ?6, updated_at = ?7, attention_reason = ?8 \
+         WHERE id = ?1",
     )?
     .execute(params![
         f.id,
@@ -82,7 +87,8 @@ pub fn update_refund(c: &Connection, f: &RefundRow) -> Result<(), StoreError> {
         f.result_code,
         f.result_description,
         f.attention,
-        db_ms(f.updated_at)
+        db_ms(f.updated_at),
+        f.attention_reason.as_ref().map(AttentionReason::as_db),
     ])?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::error::StoreError;
 use crate::acquirer::{CardSummary, QrCode, TerminalId, WalletMethod};
 use crate::money::{Amount, Currency};
-use crate::order::{AttemptStatus, Millis, RefundState, SaleKind, SaleStatus};
+use crate::order::{AttemptStatus, AttentionReason, Millis, RefundState, SaleKind, SaleStatus};
 
 /// A sale as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +22,10 @@ pub struct SaleRow {
     pub amount: Amount,
     /// Status.
     pub status: SaleStatus,
-    /// Outran its budget: a person should look at it.
+    /// A person should look at it.
     pub attention: bool,
+    /// Why, when known.
+    pub attention_reason: Option<AttentionReason>,
     /// The cashier asked to cancel it.
     pub cancel_requested: bool,
     /// Free text.
@@ -86,6 +88,8 @@ pub struct RefundRow {
     pub result_description: Option<String>,
     /// Needs a person.
     pub attention: bool,
+    /// Why, when known.
+    pub attention_reason: Option<AttentionReason>,
     /// Created.
     pub created_at: Millis,
     /// Last changed.
@@ -196,6 +200,12 @@ pub(super) fn amount(value: String, currency: String) -> Result<Amount, StoreErr
     Amount::parse_acquirer(&value, currency).map_err(|e| bad("amount", e))
 }
 
+/// A stored attention reason; an unreadable one is a bad row, not a silent `None`.
+pub(super) fn parse_reason(text: Option<String>) -> Result<Option<AttentionReason>, StoreError> {
+    text.map(|t| AttentionReason::parse_db(&t).ok_or_else(|| bad("attention reason", &t)))
+        .transpose()
+}
+
 pub(super) fn ms(v: i64) -> Millis {
     u64::try_from(v).unwrap_or(0)
 }
@@ -207,7 +217,7 @@ pub(super) fn db_ms(v: Millis) -> i64 {
 const SALE_COLUMNS: &str = "id, kind, wallet, terminal_serial, terminal_model, amount, currency, \
     status, attention, cancel_requested, remark, qr_content, qr_image_url, qr_expires_at, \
     acquirer_transaction_id, result_code, result_description, card_brand, card_masked, \
-    created_at, updated_at";
+    created_at, updated_at, attention_reason";
 
 fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::Error> {
     let kind: String = r.get(1)?;
@@ -224,6 +234,7 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
     let (qr_url, qr_exp): (Option<String>, Option<i64>) = (r.get(12)?, r.get(13)?);
     let (txn, code, desc) = (r.get(14)?, r.get(15)?, r.get(16)?);
     let (created, updated): (i64, i64) = (r.get(19)?, r.get(20)?);
+    let reason: Option<String> = r.get(21)?;
     Ok((|| {
         let kind = match kind.as_str() {
             "code" => SaleKind::CustomerCode,
@@ -242,6 +253,7 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
             amount: amount(values.0, values.1)?,
             status: SaleStatus::parse(&status).ok_or_else(|| bad("sale status", &status))?,
             attention,
+            attention_reason: parse_reason(reason)?,
             cancel_requested: cancel,
             remark,
             qr: qr_content.map(|content| QrCode {
@@ -264,7 +276,7 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
 pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO sales ({SALE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-        ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+        ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
     );
     let qr = s.qr.as_ref();
     let card = s.card.as_ref();
@@ -291,6 +303,7 @@ pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
             card.and_then(|c| c.masked_number.as_ref()),
             db_ms(s.created_at),
             db_ms(s.updated_at),
+            s.attention_reason.as_ref().map(AttentionReason::as_db),
         ])
         .map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _)
@@ -310,8 +323,8 @@ pub fn update_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
     c.prepare_cached(
         "UPDATE sales SET status = ?2, attention = ?3, cancel_requested = ?4, qr_content = ?5, \
          qr_image_url = ?6, qr_expires_at = ?7, acquirer_transaction_id = ?8, result_code = ?9, \
-         result_description = ?10, card_brand = ?11, card_masked = ?12, updated_at = ?13 \
-         WHERE id = ?1",
+         result_description = ?10, card_brand = ?11, card_masked = ?12, updated_at = ?13, \
+         attention_reason = ?14 WHERE id = ?1",
     )?
     .execute(params![
         s.id,
@@ -327,6 +340,7 @@ pub fn update_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
         card.and_then(|c| c.brand.as_ref()),
         card.and_then(|c| c.masked_number.as_ref()),
         db_ms(s.updated_at),
+        s.attention_reason.as_ref().map(AttentionReason::as_db),
     ])?;
     Ok(())
 }

@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
         BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     "#,
+    // 2: why a sale or refund needs attention (`AttentionReason::as_db`).
+    r#"
+    ALTER TABLE sales ADD COLUMN attention_reason TEXT;
+    ALTER TABLE refunds ADD COLUMN attention_reason TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -301,6 +301,7 @@ async fn open_store(n: usize, in_flight: usize) {
                         amount: Amount::parse("12.50", "CNY").expect("amount"),
                         status,
                         attention: false,
+                        attention_reason: None,
                         cancel_requested: false,
                         remark: None,
                         qr: None,

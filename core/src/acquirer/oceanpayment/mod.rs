@@ -6,6 +6,7 @@
 //! [`wire`]. Oceanpayment has no card-on-terminal payments and no request id: the order number
 //! is the idempotency key of a payment.
 
+pub mod codes;
 mod convert;
 mod form;
 pub mod wire;
@@ -24,7 +25,7 @@ use crate::acquirer::{
     PayRequest, PaymentMethod, PaymentQuery, PaymentResult, RefundQuery, RefundRequest,
     RefundResult,
 };
-use convert::RefundExpectation;
+use convert::{PaymentExpectation, RefundExpectation};
 pub use wire::paths;
 
 /// Billing details sent with every payment. Oceanpayment requires them even in person, where
@@ -155,12 +156,12 @@ impl Acquirer for Oceanpayment {
             request.amount
         );
         let answer = self.secure_http.post(paths::PAY, wire::FORM_CONTENT_TYPE, body).await?;
-        convert::pay_answer(
-            &self.merchant,
-            &answer.body,
-            &request.merchant_transaction_id,
-            wants_qr,
-        )
+        let expect = PaymentExpectation {
+            order: &request.merchant_transaction_id,
+            amount: &request.amount,
+            is_query: false,
+        };
+        convert::pay_answer(&self.merchant, &answer.body, expect, wants_qr)
     }
 
     /// `check/normal` by order number.
@@ -169,7 +170,8 @@ impl Acquirer for Oceanpayment {
         let body = form::query(&self.merchant, order)?;
         log::debug!("oceanpayment query order={order}");
         let answer = self.query_http.post(paths::QUERY, wire::FORM_CONTENT_TYPE, body).await?;
-        convert::query_answer(&self.merchant, &answer.body, order)
+        let expect = PaymentExpectation { order, amount: &query.amount, is_query: true };
+        convert::query_answer(&self.merchant, &answer.body, expect)
     }
 
     /// `applyRefund`, by the payment's `payment_id` (`acquirer_transaction_id`, required).
@@ -186,13 +188,13 @@ impl Acquirer for Oceanpayment {
             merchant_refund_id: &request.merchant_refund_id,
             payment_id: request.acquirer_transaction_id.as_deref(),
             refund_id: None,
-            currency: Some(request.amount.currency()),
+            amount: &request.amount,
         };
         convert::refund_answer(&self.merchant, &answer.body, &expect)
     }
 
     /// `queryRefund`, by Oceanpayment's refund id (`acquirer_refund_id`, required). The answer
-    /// carries no currency, so the result has no amount.
+    /// carries no currency: its amount is read in the refund's.
     async fn refund_query(&self, query: &RefundQuery) -> Result<RefundResult, AcquirerError> {
         let refund_id =
             query.acquirer_refund_id.as_deref().ok_or_else(|| AcquirerError::InvalidRequest {
@@ -207,19 +209,21 @@ impl Acquirer for Oceanpayment {
             merchant_refund_id: &query.merchant_refund_id,
             payment_id: None,
             refund_id: Some(refund_id),
-            currency: None,
+            amount: &query.amount,
         };
         convert::refund_answer(&self.merchant, &answer.body, &expect)
     }
 
     /// The offline void (`service/auth`, `payment_authType=3`): `Cancelled` when voided,
-    /// [`AcquirerError::Rejected`] with Oceanpayment's code when refused.
+    /// [`AcquirerError::Rejected`] with Oceanpayment's code when refused (other codes by their
+    /// class).
     async fn cancel(&self, request: &CancelRequest) -> Result<PaymentResult, AcquirerError> {
         let order = &request.merchant_transaction_id;
         let body = form::void(&self.merchant, order)?;
         log::info!("oceanpayment void order={order}");
         let answer = self.secure_http.post(paths::AUTH, wire::FORM_CONTENT_TYPE, body).await?;
-        convert::void_answer(&self.merchant, &answer.body, order)
+        let expect = PaymentExpectation { order, amount: &request.amount, is_query: true };
+        convert::void_answer(&self.merchant, &answer.body, expect)
     }
 
     fn parse_notification(&self, body: &[u8]) -> Result<Notification, NotificationError> {

@@ -124,6 +124,7 @@ async fn query_refund_refund_query_and_cancel_use_their_paths() {
         merchant_transaction_id: ORDER.into(),
         request_id: None,
         acquirer_transaction_id: None,
+        amount: Amount::parse("0.01", "CNY").unwrap(),
     };
     assert_eq!(adapter(&url).query(&query).await.unwrap().status, PaymentStatus::Succeeded);
     assert_eq!(server.await.unwrap().path, paths::QUERY);
@@ -152,14 +153,18 @@ async fn query_refund_refund_query_and_cancel_use_their_paths() {
         merchant_transaction_id: ORDER.into(),
         merchant_refund_id: "RF-1".into(),
         acquirer_refund_id: Some("R900001".into()),
+        amount: Amount::parse("0.01", "CNY").unwrap(),
     };
     let r = adapter(&url).refund_query(&refund_query).await.unwrap();
     assert_eq!(r.status, RefundStatus::Succeeded);
     assert_eq!(server.await.unwrap().path, paths::REFUND_QUERY);
 
     let (url, server) = serve_once(200, pay_xml("1", "20000:Voided")).await;
-    let cancel =
-        CancelRequest { merchant_transaction_id: ORDER.into(), acquirer_transaction_id: None };
+    let cancel = CancelRequest {
+        merchant_transaction_id: ORDER.into(),
+        acquirer_transaction_id: None,
+        amount: Amount::parse("0.01", "CNY").unwrap(),
+    };
     assert_eq!(adapter(&url).cancel(&cancel).await.unwrap().status, PaymentStatus::Cancelled);
     let got = server.await.unwrap();
     assert_eq!(got.path, paths::AUTH);
@@ -174,6 +179,7 @@ async fn missing_acquirer_ids_are_refused_before_sending() {
         merchant_transaction_id: ORDER.into(),
         merchant_refund_id: "RF-1".into(),
         acquirer_refund_id: None,
+        amount: Amount::parse("0.01", "CNY").unwrap(),
     };
     assert!(matches!(
         a.refund_query(&refund_query).await,
@@ -219,6 +225,7 @@ async fn queries_can_go_to_a_separate_host() {
         merchant_transaction_id: ORDER.into(),
         request_id: None,
         acquirer_transaction_id: None,
+        amount: Amount::parse("0.01", "CNY").unwrap(),
     };
     assert_eq!(a.query(&query).await.unwrap().status, PaymentStatus::Failed);
     assert_eq!(server.await.unwrap().path, paths::QUERY);

@@ -42,12 +42,7 @@ pub const REFUND_TYPE_FULL: &str = "1";
 /// `refund_type` of a partial refund (O7).
 pub const REFUND_TYPE_PARTIAL: &str = "2";
 
-/// `payment_details` code of a query about an order Oceanpayment does not know (O5).
-pub const UNKNOWN_ORDER_CODE: &str = "20068";
-
-/// `payment_details` code of a repeated order number. The plugins read it as "this order was
-/// already submitted", not as a decline: the first submission may well have been paid.
-pub const DUPLICATE_ORDER_CODE: &str = "20061";
+// Result codes and what they mean are in `codes`.
 
 /// `response_type` of an asynchronous notification (`0` is a browser return) (O9).
 pub const NOTIFICATION_RESPONSE_TYPE: &str = "1";

@@ -1,11 +1,14 @@
 //! From verified PingPong answers to the unified model.
 
+use crate::acquirer::error::{cut, MAX_DESCRIPTION};
+use crate::acquirer::expect::{same_amount, same_id, MAX_QR_BYTES};
 use crate::acquirer::model::{
     CardSummary, PaymentResult, PaymentStatus, QrCode, RefundResult, RefundStatus,
 };
-use crate::acquirer::{AcquirerError, Notification, NotificationError};
+use crate::acquirer::{AcquirerError, CodeClass, Notification, NotificationError};
 use crate::money::{Amount, Currency};
 
+use super::codes;
 use super::envelope::Answer;
 use super::wire::{Loose, PaymentBiz, RefundBizAnswer};
 
@@ -39,24 +42,21 @@ fn non_blank(s: &Option<String>) -> Option<String> {
     s.as_ref().filter(|v| !v.trim().is_empty()).cloned()
 }
 
-/// Reads a payment payload. `Err(String)` says what is malformed.
-fn payment_from_biz(
-    biz: &PaymentBiz,
-    expected_order: Option<&str>,
-) -> Result<PaymentResult, String> {
+/// Longest acquirer id kept (PingPong's ids are String(64)).
+const MAX_ID: usize = 64;
+
+/// Reads a payment payload whose order and amount were already checked (or, for a
+/// notification, are checked by the engine). `Err(String)` says what is malformed.
+fn payment_from_biz(biz: &PaymentBiz) -> Result<PaymentResult, String> {
     let status_text = biz.status.as_deref().ok_or("bizContent has no status")?;
-    let status =
-        payment_status(status_text).ok_or_else(|| format!("unknown status {status_text:?}"))?;
-    let order = match (non_blank(&biz.merchant_transaction_id), expected_order) {
-        (Some(theirs), Some(ours)) if theirs != ours => {
-            return Err(format!("answer is about order {theirs:?}, not {ours:?}"))
-        }
-        (Some(theirs), _) => theirs,
-        (None, Some(ours)) => ours.to_string(),
-        (None, None) => return Err("no merchantTransactionId".into()),
-    };
+    let status = payment_status(status_text)
+        .ok_or_else(|| format!("unknown status {:?}", cut(status_text, 16)))?;
+    let order = non_blank(&biz.merchant_transaction_id).ok_or("no merchantTransactionId")?;
     let action = biz.action.clone().unwrap_or_default();
     let qr_content = non_blank(&action.qr_code).or_else(|| non_blank(&biz.qr_code));
+    if qr_content.as_ref().is_some_and(|q| q.len() > MAX_QR_BYTES) {
+        return Err(format!("QR content longer than a QR code holds ({MAX_QR_BYTES} bytes)"));
+    }
     let qr = qr_content.map(|content| {
         let expiry = action.qr_code_expired.as_ref().or(biz.qr_code_expired.as_ref());
         QrCode {
@@ -73,6 +73,10 @@ fn payment_from_biz(
             _ => None,
         },
     });
+    let ids = [&order, &biz.transaction_id.clone().unwrap_or_default()];
+    if ids.iter().any(|id| id.len() > MAX_ID) {
+        return Err(format!("an id longer than {MAX_ID} characters"));
+    }
     Ok(PaymentResult {
         status,
         merchant_transaction_id: order,
@@ -80,52 +84,109 @@ fn payment_from_biz(
         acquirer_transaction_id: non_blank(&biz.transaction_id),
         amount: amount(&biz.amount, &biz.currency)?,
         result_code: non_blank(&biz.result_code),
-        result_description: non_blank(&biz.result_description),
+        result_description: non_blank(&biz.result_description).map(|d| cut(&d, MAX_DESCRIPTION)),
         qr,
         card,
     })
 }
 
+/// What a payment answer must be about.
+pub(super) struct PaymentExpectation<'a> {
+    /// Our order id.
+    pub order: &'a str,
+    /// Our attempt, when the request named one.
+    pub request_id: Option<&'a str>,
+    /// The sale's amount.
+    pub amount: &'a Amount,
+    /// A query answer reports the order's state as it is; a pay answer's FAILED is a decline
+    /// only with a declining code.
+    pub is_query: bool,
+}
+
 /// A pay or query answer. A payload with a status is a result (a decline is a result, not an
-/// error); an answer without one is the acquirer refusing the request.
+/// error) once it is checked against the request; an answer without one is classified by its
+/// code ([`codes`]).
 pub(super) fn payment_answer(
     answer: &Answer,
-    order: &str,
-    ok_codes: &[&str],
+    expect: &PaymentExpectation<'_>,
 ) -> Result<PaymentResult, AcquirerError> {
+    let class = codes::classify(&answer.code);
     let Some(biz_text) = &answer.biz else {
-        return Err(refusal_or_malformed(answer, ok_codes, "no bizContent"));
+        return Err(AcquirerError::from_code(class, &answer.code, &answer.description));
     };
     let biz: PaymentBiz = serde_json::from_str(biz_text)
         .map_err(|e| AcquirerError::malformed(format!("bizContent: {e}")))?;
-    if biz.status.is_none() && !ok_codes.contains(&answer.code.as_str()) {
-        return Err(rejected(answer));
+    if biz.status.is_none() && class != CodeClass::Accepted {
+        return Err(AcquirerError::from_code(class, &answer.code, &answer.description));
     }
-    let mut result = payment_from_biz(&biz, Some(order)).map_err(AcquirerError::malformed)?;
+    same_id("merchantTransactionId", biz.merchant_transaction_id.as_deref(), expect.order, true)?;
+    if let Some(ours) = expect.request_id {
+        same_id("requestId", biz.request_id.as_deref(), ours, true)?;
+    }
+    let amount_text = biz.amount.as_ref().map(Loose::text);
+    same_amount(amount_text.as_deref(), biz.currency.as_deref(), expect.amount)?;
+    let mut result = payment_from_biz(&biz).map_err(AcquirerError::malformed)?;
     if result.result_code.is_none() {
         result.result_code = Some(answer.code.clone());
         result.result_description = Some(answer.description.clone()).filter(|d| !d.is_empty());
     }
+    if result.status == PaymentStatus::Failed && !expect.is_query {
+        check_decline(result.result_code.as_deref().unwrap_or_default(), &answer.description)?;
+    }
     Ok(result)
+}
+
+/// A FAILED pay or refund answer is a decline only when its code is a declining one; a
+/// system error (`500000`) or an unknown code dressed as FAILED is an unknown outcome.
+fn check_decline(code: &str, description: &str) -> Result<(), AcquirerError> {
+    match codes::classify(code) {
+        CodeClass::Declined => Ok(()),
+        CodeClass::Accepted => Err(AcquirerError::from_code(
+            CodeClass::OutcomeUnknown,
+            code,
+            "FAILED with a success code",
+        )),
+        other => Err(AcquirerError::from_code(other, code, description)),
+    }
+}
+
+/// What a refund answer must be about.
+pub(super) struct RefundExpectation<'a> {
+    /// The refunded order.
+    pub order: &'a str,
+    /// Our refund id.
+    pub refund_id: &'a str,
+    /// The refund's amount.
+    pub amount: &'a Amount,
+    /// Whether this answers a refund query (its status is the refund's state as it is).
+    pub is_query: bool,
 }
 
 /// A refund or refund query answer.
 pub(super) fn refund_answer(
     answer: &Answer,
-    ok_codes: &[&str],
+    expect: &RefundExpectation<'_>,
 ) -> Result<RefundResult, AcquirerError> {
+    let class = codes::classify(&answer.code);
     let Some(biz_text) = &answer.biz else {
-        return Err(refusal_or_malformed(answer, ok_codes, "no bizContent"));
+        return Err(AcquirerError::from_code(class, &answer.code, &answer.description));
     };
     let biz: RefundBizAnswer = serde_json::from_str(biz_text)
         .map_err(|e| AcquirerError::malformed(format!("bizContent: {e}")))?;
-    if biz.status.is_none() && !ok_codes.contains(&answer.code.as_str()) {
-        return Err(rejected(answer));
+    if biz.status.is_none() && class != CodeClass::Accepted {
+        return Err(AcquirerError::from_code(class, &answer.code, &answer.description));
     }
+    same_id("merchantTransactionId", biz.merchant_transaction_id.as_deref(), expect.order, true)?;
+    same_id("merchantRefundId", biz.merchant_refund_id.as_deref(), expect.refund_id, true)?;
+    let amount_text = biz.amount.as_ref().map(Loose::text);
+    same_amount(amount_text.as_deref(), biz.currency.as_deref(), expect.amount)?;
     let mut result = refund_from_biz(&biz).map_err(AcquirerError::malformed)?;
     if result.result_code.is_none() {
         result.result_code = Some(answer.code.clone());
         result.result_description = Some(answer.description.clone()).filter(|d| !d.is_empty());
+    }
+    if result.status == RefundStatus::Failed && !expect.is_query {
+        check_decline(result.result_code.as_deref().unwrap_or_default(), &answer.description)?;
     }
     Ok(result)
 }
@@ -133,28 +194,15 @@ pub(super) fn refund_answer(
 fn refund_from_biz(biz: &RefundBizAnswer) -> Result<RefundResult, String> {
     let status_text = biz.status.as_deref().ok_or("bizContent has no status")?;
     let status = refund_status(status_text)
-        .ok_or_else(|| format!("unknown refund status {status_text:?}"))?;
+        .ok_or_else(|| format!("unknown refund status {:?}", cut(status_text, 16)))?;
     Ok(RefundResult {
         status,
         merchant_refund_id: non_blank(&biz.merchant_refund_id),
-        acquirer_refund_id: non_blank(&biz.refund_id),
+        acquirer_refund_id: non_blank(&biz.refund_id).map(|id| cut(&id, MAX_ID)),
         amount: amount(&biz.amount, &biz.currency)?,
         result_code: non_blank(&biz.result_code),
-        result_description: non_blank(&biz.result_description),
+        result_description: non_blank(&biz.result_description).map(|d| cut(&d, MAX_DESCRIPTION)),
     })
-}
-
-fn rejected(answer: &Answer) -> AcquirerError {
-    AcquirerError::Rejected { code: answer.code.clone(), description: answer.description.clone() }
-}
-
-/// A success code with nothing in it is a broken answer; any other code is a refusal.
-fn refusal_or_malformed(answer: &Answer, ok_codes: &[&str], what: &str) -> AcquirerError {
-    if ok_codes.contains(&answer.code.as_str()) {
-        AcquirerError::malformed(format!("code {} with {what}", answer.code))
-    } else {
-        rejected(answer)
-    }
 }
 
 /// A verified notification's payload: `notifyType` `REFUND` is a refund, anything else a payment.
@@ -172,88 +220,9 @@ pub(super) fn notification(biz_text: &str) -> Result<Notification, NotificationE
     }
     let biz: PaymentBiz =
         serde_json::from_value(value).map_err(|e| malformed(format!("bizContent: {e}")))?;
-    payment_from_biz(&biz, None).map(Notification::Payment).map_err(malformed)
+    payment_from_biz(&biz).map(Notification::Payment).map_err(malformed)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn answer(code: &str, biz: Option<&str>) -> Answer {
-        Answer { code: code.into(), description: "d".into(), biz: biz.map(str::to_string) }
-    }
-
-    #[test]
-    fn decline_is_a_result_and_refusal_is_an_error() {
-        let declined =
-            answer("301002", Some(r#"{"merchantTransactionId":"M1","status":"FAILED"}"#));
-        let r = payment_answer(&declined, "M1", &["000000", "002000"]).unwrap();
-        assert_eq!(r.status, PaymentStatus::Failed);
-        assert_eq!(r.result_code.as_deref(), Some("301002"));
-        let refused = answer("107000", None);
-        assert!(matches!(
-            payment_answer(&refused, "M1", &["000000"]),
-            Err(AcquirerError::Rejected { code, .. }) if code == "107000"
-        ));
-        assert!(payment_answer(&answer("000000", None), "M1", &["000000"])
-            .unwrap_err()
-            .is_outcome_unknown());
-    }
-
-    #[test]
-    fn qr_amount_and_card_are_read() {
-        let biz = r#"{"merchantTransactionId":"M1","transactionId":"T1","status":"PROCESSING",
-            "amount":"12.500000","currency":"CNY",
-            "action":{"type":"QR_CODE","qrCode":"weixin://x","qrUrl":"http://q","qrCodeExpired":"1700000000000"},
-            "cardInfo":{"firstSixDigits":"520474","lastFourDigits":"1002","paymentBrand":"MASTERCARD"},
-            "somethingNew":{"ignored":true}}"#;
-        let r = payment_answer(&answer("002000", Some(biz)), "M1", &["002000"]).unwrap();
-        assert_eq!(r.amount.unwrap().to_major_string(), "12.50");
-        let qr = r.qr.unwrap();
-        assert_eq!(qr.content, "weixin://x");
-        assert_eq!(qr.expires_at_unix_ms, Some(1_700_000_000_000));
-        assert_eq!(r.card.unwrap().masked_number.as_deref(), Some("520474******1002"));
-    }
-
-    #[test]
-    fn unknown_status_wrong_order_and_bad_amount_are_malformed() {
-        for biz in [
-            r#"{"merchantTransactionId":"M1","status":"REVIEW"}"#,
-            r#"{"merchantTransactionId":"M2","status":"SUCCESS"}"#,
-            r#"{"merchantTransactionId":"M1","status":"SUCCESS","amount":"1.005","currency":"CNY"}"#,
-            r#"{"merchantTransactionId":"M1","status":"SUCCESS","amount":"1","currency":"XXX"}"#,
-            r#"{"merchantTransactionId":"M1","status":7}"#,
-            r#"[1,2]"#,
-            r#"{"merchantTransactionId":"M1""#,
-        ] {
-            let err = payment_answer(&answer("000000", Some(biz)), "M1", &["000000"]).unwrap_err();
-            assert!(err.is_outcome_unknown(), "{biz}: {err:?}");
-        }
-    }
-
-    #[test]
-    fn notifications_split_payments_and_refunds() {
-        let pay = r#"{"notifyType":"RECHARGE","merchantTransactionId":"M1","status":"SUCCESS","amount":"1.000000","currency":"CNY"}"#;
-        assert!(
-            matches!(notification(pay), Ok(Notification::Payment(p)) if p.status == PaymentStatus::Succeeded)
-        );
-        let refund = r#"{"notifyType":"REFUND","merchantTransactionId":"M1","merchantRefundId":"R1","status":"SUCCESS"}"#;
-        assert!(
-            matches!(notification(refund), Ok(Notification::Refund { result, .. }) if result.status == RefundStatus::Succeeded)
-        );
-        assert!(notification(r#"{"notifyType":"REFUND","status":"SUCCESS"}"#).is_err());
-        assert!(notification("nope").is_err());
-    }
-
-    #[test]
-    fn wallet_must_match_code() {
-        use crate::acquirer::{check_code_matches_wallet, WalletMethod};
-        use crate::paycode::PaymentCode;
-        let wechat = PaymentCode::parse("134650720866361395").unwrap();
-        assert!(check_code_matches_wallet(&wechat, WalletMethod::WechatPay).is_ok());
-        assert!(check_code_matches_wallet(&wechat, WalletMethod::AlipayCn).is_err());
-        let alipay = PaymentCode::parse("2865072086636139").unwrap();
-        assert!(check_code_matches_wallet(&alipay, WalletMethod::AlipayHk).is_ok());
-        assert!(check_code_matches_wallet(&alipay, WalletMethod::WechatPay).is_err());
-    }
-}
+#[path = "convert_tests.rs"]
+mod tests;

@@ -3,6 +3,8 @@
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 
+use crate::acquirer::error::{cut, MAX_DESCRIPTION};
+use crate::acquirer::expect::mismatch;
 use crate::acquirer::{AcquirerError, NotificationError};
 use crate::sign::pingpong::{sign_envelope, verify_envelope, SignType};
 
@@ -45,16 +47,18 @@ pub fn signed_request(creds: &PingPongCredentials, biz: &str) -> Result<String, 
         .map_err(|e| AcquirerError::InvalidRequest { field: "envelope", reason: e.to_string() })
 }
 
-/// Parses and verifies an answer. Nothing is read before the signature checks out.
+/// Parses and verifies an answer. Nothing is read before the signature type, the signature and
+/// the account check out.
 pub fn parse_answer(creds: &PingPongCredentials, body: &[u8]) -> Result<Answer, AcquirerError> {
     let env: Map<String, Value> = serde_json::from_slice(body)
         .map_err(|e| AcquirerError::malformed(format!("answer is not a JSON object: {e}")))?;
+    check_sign_type(creds, &env).map_err(|(field, detail)| mismatch(field, detail))?;
     verify_envelope(&creds.salt, &env).map_err(AcquirerError::bad_signature)?;
-    check_account(creds, &env).map_err(AcquirerError::malformed)?;
+    check_account(creds, &env).map_err(|(field, detail)| mismatch(field, detail))?;
     let code = text(&env, "code").ok_or_else(|| AcquirerError::malformed("answer has no code"))?;
     Ok(Answer {
-        code,
-        description: text(&env, "description").unwrap_or_default(),
+        code: cut(&code, 16),
+        description: cut(&text(&env, "description").unwrap_or_default(), MAX_DESCRIPTION),
         biz: text(&env, "bizContent").filter(|b| !b.trim().is_empty()),
     })
 }
@@ -66,19 +70,46 @@ pub fn parse_notification(
 ) -> Result<String, NotificationError> {
     let env: Map<String, Value> = serde_json::from_slice(body)
         .map_err(|e| NotificationError::Malformed(format!("not a JSON object: {e}")))?;
+    check_sign_type(creds, &env).map_err(|(field, _)| NotificationError::Mismatch { field })?;
     verify_envelope(&creds.salt, &env).map_err(NotificationError::BadSignature)?;
-    check_account(creds, &env).map_err(|_| NotificationError::WrongAccount)?;
+    check_account(creds, &env).map_err(|(field, _)| NotificationError::Mismatch { field })?;
     text(&env, "bizContent")
         .filter(|b| !b.trim().is_empty())
         .ok_or_else(|| NotificationError::Malformed("no bizContent".into()))
 }
 
-fn check_account(creds: &PingPongCredentials, env: &Map<String, Value>) -> Result<(), String> {
+/// No downgrade: a message must be signed with the configured digest. Checked before any digest
+/// is computed. A missing or unreadable `signType` is left to the signature check, which
+/// refuses it.
+fn check_sign_type(
+    creds: &PingPongCredentials,
+    env: &Map<String, Value>,
+) -> Result<(), (&'static str, String)> {
+    match env.get("signType") {
+        Some(Value::String(s)) if s != creds.sign_type.as_str() => Err((
+            "signType",
+            format!(
+                "signed with {:?}, this cashier is configured for {}",
+                cut(s, 16),
+                creds.sign_type
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Every answer and notification names the merchant (API notes §1.2): it must be this one.
+fn check_account(
+    creds: &PingPongCredentials,
+    env: &Map<String, Value>,
+) -> Result<(), (&'static str, String)> {
     for (field, ours) in [("accId", &creds.acc_id), ("clientId", &creds.client_id)] {
-        if let Some(theirs) = text(env, field) {
-            if theirs != *ours {
-                return Err(format!("{field} {theirs:?} is not this merchant's"));
+        match text(env, field) {
+            Some(theirs) if theirs == *ours => {}
+            Some(theirs) => {
+                return Err((field, format!("{:?} is not this merchant's", cut(&theirs, 64))))
             }
+            None => return Err((field, format!("the answer has no {field}"))),
         }
     }
     Ok(())
@@ -146,6 +177,41 @@ mod tests {
     }
 
     #[test]
+    fn a_weaker_signature_type_is_refused_even_when_correctly_signed() {
+        let fields = [
+            ("accId", "2018092714313010016291"),
+            ("clientId", "2018092714313010016"),
+            ("signType", "MD5"),
+            ("code", "000000"),
+            ("description", "ok"),
+            ("bizContent", "{}"),
+        ];
+        let md5 = signed_answer(&fields);
+        assert!(matches!(
+            parse_answer(&creds(), &md5).unwrap_err(),
+            AcquirerError::AnswerMismatch { field: "signType", .. }
+        ));
+        let mut notification = fields.to_vec();
+        notification.retain(|(k, _)| !matches!(*k, "code" | "description"));
+        notification.push(("version", "1.0"));
+        assert_eq!(
+            parse_notification(&creds(), &signed_answer(&notification)),
+            Err(NotificationError::Mismatch { field: "signType" })
+        );
+        // The configured MD5 is accepted (a merchant may be set up with it).
+        let md5_creds = PingPongCredentials { sign_type: SignType::Md5, ..creds() };
+        assert!(parse_answer(&md5_creds, &md5).is_ok());
+        // No client id: not this merchant's answer.
+        let mut no_client = fields.to_vec();
+        no_client.retain(|(k, _)| *k != "clientId");
+        no_client[1] = ("signType", "SHA256");
+        assert!(matches!(
+            parse_answer(&creds(), &signed_answer(&no_client)).unwrap_err(),
+            AcquirerError::AnswerMismatch { field: "clientId", .. }
+        ));
+    }
+
+    #[test]
     fn foreign_account_and_garbage_are_refused() {
         let other = signed_answer(&[
             ("accId", "999"),
@@ -153,7 +219,10 @@ mod tests {
             ("code", "000000"),
             ("bizContent", "{}"),
         ]);
-        assert!(parse_answer(&creds(), &other).unwrap_err().is_outcome_unknown());
+        assert!(matches!(
+            parse_answer(&creds(), &other).unwrap_err(),
+            AcquirerError::AnswerMismatch { field: "accId", .. }
+        ));
         for garbage in [&b""[..], b"{", b"[]", b"null", b"{\"code\":1}", &[0xff, 0xfe]] {
             assert!(parse_answer(&creds(), garbage).unwrap_err().is_outcome_unknown());
             assert!(parse_notification(&creds(), garbage).is_err());

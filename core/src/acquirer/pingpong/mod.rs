@@ -1,8 +1,12 @@
 //! PingPong Checkout v4 adapter: `unifiedPay`, `query`, `refund`, `refund/query`.
 //!
+//! Every answer is checked against its request (order, `requestId` / `merchantRefundId`,
+//! amount, currency, account, signature type) and every code classified through [`codes`].
+//!
 //! PingPong has no cancel for in-person orders (choice P8): unpaid QR and card orders close at
 //! their expiry, which the engine waits for.
 
+pub mod codes;
 mod convert;
 pub mod envelope;
 pub mod wire;
@@ -13,6 +17,7 @@ use crate::acquirer::{
     PayRequest, PaymentMethod, PaymentQuery, PaymentResult, RefundQuery, RefundRequest,
     RefundResult,
 };
+use convert::{PaymentExpectation, RefundExpectation};
 pub use envelope::PingPongCredentials;
 use wire::{
     DeviceWire, PaymentMethodWire, QueryBiz, RefundBiz, RefundQueryBiz, UnifiedPayBiz,
@@ -170,7 +175,13 @@ impl Acquirer for PingPong {
     async fn pay(&self, request: &PayRequest) -> Result<PaymentResult, AcquirerError> {
         let biz = unified_pay_biz(request)?;
         let answer = self.call(paths::UNIFIED_PAY, &biz).await?;
-        convert::payment_answer(&answer, &request.merchant_transaction_id, &["000000", "002000"])
+        let expect = PaymentExpectation {
+            order: &request.merchant_transaction_id,
+            request_id: Some(&request.request_id),
+            amount: &request.amount,
+            is_query: false,
+        };
+        convert::payment_answer(&answer, &expect)
     }
 
     async fn query(&self, query: &PaymentQuery) -> Result<PaymentResult, AcquirerError> {
@@ -181,7 +192,13 @@ impl Acquirer for PingPong {
             request_id: query.request_id.clone(),
         };
         let answer = self.call(paths::QUERY, &biz).await?;
-        convert::payment_answer(&answer, &query.merchant_transaction_id, &["001000"])
+        let expect = PaymentExpectation {
+            order: &query.merchant_transaction_id,
+            request_id: query.request_id.as_deref(),
+            amount: &query.amount,
+            is_query: true,
+        };
+        convert::payment_answer(&answer, &expect)
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<RefundResult, AcquirerError> {
@@ -202,7 +219,13 @@ impl Acquirer for PingPong {
             remark: request.reason.clone(),
         };
         let answer = self.call(paths::REFUND, &biz).await?;
-        convert::refund_answer(&answer, &["000000", "002000", "303000"])
+        let expect = RefundExpectation {
+            order: &request.merchant_transaction_id,
+            refund_id: &request.merchant_refund_id,
+            amount: &request.amount,
+            is_query: false,
+        };
+        convert::refund_answer(&answer, &expect)
     }
 
     async fn refund_query(&self, query: &RefundQuery) -> Result<RefundResult, AcquirerError> {
@@ -214,7 +237,13 @@ impl Acquirer for PingPong {
             refund_id: query.acquirer_refund_id.clone(),
         };
         let answer = self.call(paths::REFUND_QUERY, &biz).await?;
-        convert::refund_answer(&answer, &["001000"])
+        let expect = RefundExpectation {
+            order: &query.merchant_transaction_id,
+            refund_id: &query.merchant_refund_id,
+            amount: &query.amount,
+            is_query: true,
+        };
+        convert::refund_answer(&answer, &expect)
     }
 
     async fn cancel(&self, _request: &CancelRequest) -> Result<PaymentResult, AcquirerError> {

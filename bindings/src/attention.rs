@@ -1,0 +1,20 @@
+//! Why a sale or refund needs a person: the core's reason, mirrored as it is.
+
+pub use tillkit_core::order::AttentionReason;
+
+/// Why a sale or refund was flagged for attention.
+#[uniffi::remote(Enum)]
+pub enum AttentionReason {
+    /// A signed answer or notification was about something else than what was asked (another
+    /// amount, currency, order, request, account or signature type). It was not applied; the
+    /// sale stays "do not charge again" and is asked about again. On `amount`: the sale id is
+    /// probably already used at the acquirer for another amount.
+    AnswerMismatch {
+        /// The field that differed (`amount`, `currency`, `requestId`, `signType`, …).
+        field: String,
+    },
+    /// The acquirer reported a charge (or refund) after it had ended.
+    LateSuccess,
+    /// It outran its time budget without a final answer (still being asked about).
+    NotResolved,
+}

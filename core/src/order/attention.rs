@@ -1,0 +1,77 @@
+//! Why a sale or refund needs a person to look at it.
+
+/// The reason behind a sale's or refund's attention flag. Stored as text
+/// ([`AttentionReason::as_db`]); a later reason replaces an earlier one only when it says more
+/// ([`AttentionReason::outranks`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AttentionReason {
+    /// A signed answer or notification was about something else than what was asked (another
+    /// amount, currency, order, request, account or signature type). It was not applied; the
+    /// sale or refund stays unresolved and is queried again. An amount mismatch on a sale id
+    /// usually means the id is already used at the acquirer for another amount.
+    AnswerMismatch {
+        /// The field that differed (`amount`, `currency`, `requestId`, `signType`, …).
+        field: String,
+    },
+    /// The acquirer reported a charge (or refund) after the sale (or refund) had ended.
+    LateSuccess,
+    /// It outran its budget without a final answer (still being queried).
+    NotResolved,
+}
+
+impl AttentionReason {
+    /// The stored text: `answer_mismatch:<field>`, `late_success`, `not_resolved`.
+    pub fn as_db(&self) -> String {
+        match self {
+            AttentionReason::AnswerMismatch { field } => format!("answer_mismatch:{field}"),
+            AttentionReason::LateSuccess => "late_success".into(),
+            AttentionReason::NotResolved => "not_resolved".into(),
+        }
+    }
+
+    /// Parses [`AttentionReason::as_db`]; `None` for anything else.
+    pub fn parse_db(s: &str) -> Option<AttentionReason> {
+        match s {
+            "late_success" => Some(AttentionReason::LateSuccess),
+            "not_resolved" => Some(AttentionReason::NotResolved),
+            other => other
+                .strip_prefix("answer_mismatch:")
+                .filter(|f| !f.is_empty())
+                .map(|f| AttentionReason::AnswerMismatch { field: f.to_string() }),
+        }
+    }
+
+    /// Whether this reason should replace `other` on a record: a specific finding (a mismatch,
+    /// a late success) replaces the generic "not resolved in time", never the reverse.
+    pub fn outranks(&self, other: &AttentionReason) -> bool {
+        self != other && *self != AttentionReason::NotResolved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_text_round_trips() {
+        for r in [
+            AttentionReason::AnswerMismatch { field: "amount".into() },
+            AttentionReason::LateSuccess,
+            AttentionReason::NotResolved,
+        ] {
+            assert_eq!(AttentionReason::parse_db(&r.as_db()), Some(r));
+        }
+        for bad in ["", "answer_mismatch:", "paid", "LATE_SUCCESS"] {
+            assert_eq!(AttentionReason::parse_db(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn specific_reasons_replace_the_generic_one() {
+        let mismatch = AttentionReason::AnswerMismatch { field: "amount".into() };
+        assert!(mismatch.outranks(&AttentionReason::NotResolved));
+        assert!(AttentionReason::LateSuccess.outranks(&mismatch));
+        assert!(!AttentionReason::NotResolved.outranks(&mismatch));
+        assert!(!mismatch.outranks(&mismatch.clone()));
+    }
+}
