@@ -198,6 +198,10 @@ pub struct CashierConfig {
     /// How long to wait for an answer (failing here means "outcome unknown").
     #[uniffi(default = 20000)]
     pub request_timeout_ms: u64,
+    /// CA certificates (PEM text) to trust besides Mozilla's public roots: a private gateway,
+    /// a test CA. On Android this is the only way to add a root (see `docs/transport.md`).
+    #[uniffi(default = [])]
+    pub extra_roots: Vec<String>,
 }
 
 fn decimal(field: &str, text: Option<String>) -> Result<Option<Decimal>, TillKitError> {
@@ -217,6 +221,7 @@ impl TryFrom<CashierConfig> for CoreConfig {
             base_url,
             connect_timeout: Duration::from_millis(c.connect_timeout_ms),
             request_timeout: Duration::from_millis(c.request_timeout_ms),
+            extra_roots: c.extra_roots.clone(),
         };
         let acquirer = match c.acquirer {
             AcquirerConfig::PingPong { base_url, acc_id, client_id, sign_type, salt_key } => {
@@ -274,6 +279,7 @@ mod tests {
             limits: OfflineLimits::default(),
             connect_timeout_ms: 5000,
             request_timeout_ms: 20000,
+            extra_roots: Vec::new(),
         }
     }
 

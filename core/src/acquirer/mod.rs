@@ -8,6 +8,7 @@ mod http;
 mod model;
 pub mod oceanpayment;
 pub mod pingpong;
+mod tls;
 
 pub use error::{AcquirerError, UnknownCause};
 pub use http::HttpSettings;
