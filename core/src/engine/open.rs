@@ -93,7 +93,7 @@ impl Cashier {
         acquirer: Arc<dyn Acquirer>,
         clock: Arc<dyn Clock>,
     ) -> Result<Cashier, CashierError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
+        store::create_private_dir(data_dir).map_err(|e| {
             CashierError::Store(store::StoreError::Unavailable {
                 path: data_dir.display().to_string(),
                 reason: e.to_string(),
