@@ -35,7 +35,8 @@ pub struct ConnectArgs {
     #[arg(long, env = "TILLKIT_DATA_DIR", default_value = "tillkit-data", global = true)]
     pub data_dir: PathBuf,
     /// A JSON config file: {"acquirer": "pingpong", "base_url": …, "acc_id": …, "client_id": …,
-    /// "salt": …, "sign_type": "SHA256", "cashier_device_id": …, "alipay_region": "hk"}.
+    /// "salt": …, "sign_type": "SHA256", "cashier_device_id": …, "alipay_region": "hk",
+    /// "ca_certs": ["ca.pem"]}.
     #[arg(long, env = "TILLKIT_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// The acquirer (default: the embedded sandbox).
