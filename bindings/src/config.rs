@@ -204,6 +204,10 @@ pub struct CashierConfig {
     /// "not sent, ask the customer for a new code".
     #[uniffi(default = false)]
     pub accept_new_key: bool,
+    /// CA certificates (PEM text) to trust besides Mozilla's public roots: a private gateway,
+    /// a test CA. On Android this is the only way to add a root (see `docs/transport.md`).
+    #[uniffi(default = [])]
+    pub extra_roots: Vec<String>,
 }
 
 fn decimal(field: &str, text: Option<String>) -> Result<Option<Decimal>, TillKitError> {
@@ -223,6 +227,7 @@ impl TryFrom<CashierConfig> for CoreConfig {
             base_url,
             connect_timeout: Duration::from_millis(c.connect_timeout_ms),
             request_timeout: Duration::from_millis(c.request_timeout_ms),
+            extra_roots: c.extra_roots.clone(),
         };
         let acquirer = match c.acquirer {
             AcquirerConfig::PingPong { base_url, acc_id, client_id, sign_type, salt_key } => {
@@ -282,6 +287,7 @@ mod tests {
             connect_timeout_ms: 5000,
             request_timeout_ms: 20000,
             accept_new_key: false,
+            extra_roots: Vec::new(),
         }
     }
 

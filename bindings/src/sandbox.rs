@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use secrecy::ExposeSecret;
+use tillkit_sandbox::tls::TestCa;
 use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
 use crate::error::TillKitError;
@@ -15,6 +16,7 @@ pub struct SandboxServer {
     handle: Mutex<Option<SandboxHandle>>,
     url: String,
     pingpong: [String; 3],
+    ca_pem: Option<String>,
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -23,21 +25,28 @@ impl SandboxServer {
     /// faster (0.05: a 5 s customer takes 0.25 s).
     #[uniffi::constructor]
     pub async fn start(time_scale: f64) -> Result<Arc<Self>, TillKitError> {
-        let config = SandboxConfig { time_scale, ..Default::default() };
-        let handle = run(async move {
-            Sandbox::start(config).await.map_err(|e| TillKitError::Config { reason: e.to_string() })
-        })
-        .await?;
-        let c = &handle.credentials().pingpong;
-        let pingpong = [c.acc_id.clone(), c.client_id.clone(), c.salt.expose_secret().to_string()];
-        Ok(Arc::new(SandboxServer {
-            url: handle.url(),
-            pingpong,
-            handle: Mutex::new(Some(handle)),
-        }))
+        Self::launch(SandboxConfig { time_scale, ..Default::default() }, None).await
     }
 
-    /// The base URL, `http://127.0.0.1:PORT`.
+    /// Starts a sandbox serving HTTPS on a free port, with a certificate for `127.0.0.1` and
+    /// `localhost` from a certificate authority generated now: trust [`Self::ca_pem`] in the
+    /// cashier's `extra_roots`, or leave it out to see an untrusted certificate refused.
+    #[uniffi::constructor]
+    pub async fn start_https(time_scale: f64) -> Result<Arc<Self>, TillKitError> {
+        let config_error =
+            |e: tillkit_sandbox::SandboxError| TillKitError::Config { reason: e.to_string() };
+        let ca = TestCa::generate("TillKit Kotlin test CA").map_err(config_error)?;
+        let identity = ca.issue(&["127.0.0.1", "localhost"]).map_err(config_error)?;
+        let config = SandboxConfig { time_scale, tls: Some(identity), ..Default::default() };
+        Self::launch(config, Some(ca.cert_pem().to_string())).await
+    }
+
+    /// The PEM certificate of the CA behind an HTTPS sandbox (`null` for plain HTTP).
+    pub fn ca_pem(&self) -> Option<String> {
+        self.ca_pem.clone()
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT` (`https://` from [`Self::start_https`]).
     pub fn url(&self) -> String {
         self.url.clone()
     }
@@ -57,6 +66,17 @@ impl SandboxServer {
         self.pingpong[2].clone()
     }
 
+    /// How many times the sandbox charged the PingPong order `sale_id` (0 when it never
+    /// reached the sandbox).
+    pub fn pingpong_charges(&self, sale_id: String) -> Result<u32, TillKitError> {
+        let guard = self.handle.lock().unwrap_or_else(|p| p.into_inner());
+        let handle = guard.as_ref().ok_or(TillKitError::Closed)?;
+        let order = handle
+            .order(tillkit_sandbox::Acquirer::PingPong, &sale_id)
+            .map_err(|e| TillKitError::Config { reason: e.to_string() })?;
+        Ok(order.map_or(0, |o| o.charges.len() as u32))
+    }
+
     /// Stops the sandbox and waits until it has stopped.
     pub async fn shutdown(&self) -> Result<(), TillKitError> {
         let handle = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -70,6 +90,26 @@ impl SandboxServer {
             }
             None => Ok(()),
         }
+    }
+}
+
+impl SandboxServer {
+    async fn launch(
+        config: SandboxConfig,
+        ca_pem: Option<String>,
+    ) -> Result<Arc<Self>, TillKitError> {
+        let handle = run(async move {
+            Sandbox::start(config).await.map_err(|e| TillKitError::Config { reason: e.to_string() })
+        })
+        .await?;
+        let c = &handle.credentials().pingpong;
+        let pingpong = [c.acc_id.clone(), c.client_id.clone(), c.salt.expose_secret().to_string()];
+        Ok(Arc::new(SandboxServer {
+            url: handle.url(),
+            pingpong,
+            ca_pem,
+            handle: Mutex::new(Some(handle)),
+        }))
     }
 }
 

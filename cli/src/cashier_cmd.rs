@@ -8,11 +8,14 @@ use clap::{Args, Subcommand, ValueEnum};
 use tillkit_core::acquirer::{TerminalId, WalletMethod};
 use tillkit_core::engine::{NoListener, RefundInput, SaleInput, SaleMethodInput};
 use tillkit_core::money::Amount;
-use tillkit_core::order::{Policy, SaleKind, SaleStatus};
-use tillkit_core::store::{HistoryFilter, SaleRow};
+use tillkit_core::order::SaleStatus;
+use tillkit_core::store::{HistoryFilter, RefundRow, SaleRow};
 
-use crate::connect::{connect, ConnectArgs, ConnectError, Connected};
+use crate::connect::{connect, ConnectArgs, Connected};
+use crate::exit;
+use crate::out::{self, CliError};
 use crate::render;
+use crate::wait::{self, Deadline};
 
 /// Wallet for a merchant-presented QR.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,7 +73,7 @@ pub enum CashierCommand {
     Queue,
     /// Forward everything waiting now, and keep going until the queue is empty or the timeout.
     Forward {
-        /// Give up waiting after this many seconds (work left stays queued).
+        /// Give up waiting after this many seconds (work left stays queued; at most --max-wait).
         #[arg(long, default_value_t = 60)]
         timeout: u64,
     },
@@ -105,7 +108,7 @@ pub struct PayArgs {
     no_wait: bool,
 }
 
-fn method(args: &PayArgs) -> Result<SaleMethodInput, String> {
+fn method(args: &PayArgs) -> Result<SaleMethodInput, CliError> {
     if let Some(code) = &args.code {
         return Ok(SaleMethodInput::CustomerCode(code.clone()));
     }
@@ -123,103 +126,69 @@ fn method(args: &PayArgs) -> Result<SaleMethodInput, String> {
             model: model.into(),
         }));
     }
-    Err("one of --code, --qr or --card is required".into())
+    Err(CliError::bad_input("usage", "one of --code, --qr or --card is required"))
 }
 
 /// Runs a cashier command.
 pub fn run(conn: ConnectArgs, command: CashierCommand) -> ExitCode {
+    let json = conn.json;
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return CliError::internal(e.to_string()).report(json),
     };
+    let started = Instant::now();
     rt.block_on(async move {
         let connected = match connect(&conn, Arc::new(NoListener)).await {
             Ok(c) => c,
-            Err(e @ ConnectError::InUse(_)) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(6);
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
+            Err(e) => return e.report(json),
         };
-        let result = execute(&connected, &conn, command).await;
-        connected.close().await;
+        let deadline = Deadline::new(started, conn.max_wait, conn.request_timeout);
+        let result = execute(&connected, &conn, command, deadline).await;
+        // Closing waits for an answer in flight (bounded by the request timeout), so what was
+        // printed is what the store holds.
+        let close_limit = Duration::from_secs(conn.request_timeout.max(1) + 2);
+        if tokio::time::timeout(close_limit, connected.close()).await.is_err() {
+            log::warn!("the engine did not stop in time; unsettled work stays in the store");
+        }
         match result {
-            Ok(code) => code,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
+            Ok(code) => ExitCode::from(code),
+            Err(e) => e.report(json),
         }
     })
 }
 
-fn print_sale(connected: &Connected, json: bool, sale: &SaleRow) -> Result<(), String> {
-    let refunds = connected.cashier.refunds(&sale.id).map_err(|e| e.to_string())?;
+fn print_sale(connected: &Connected, json: bool, sale: &SaleRow, code: u8) -> Result<(), CliError> {
+    let refunds = connected.cashier.refunds(&sale.id)?;
+    let next = render::sale_next_step(sale);
     if json {
-        println!("{}", render::sale_json(sale, &refunds));
+        let mut value = render::sale_json(sale, &refunds);
+        value["next"] = serde_json::Value::from(next);
+        value["exit"] = serde_json::Value::from(code);
+        out::line(value);
     } else {
-        println!("{}", render::sale_line(sale));
+        out::line(render::sale_line(sale));
         for r in &refunds {
-            println!("{}", render::refund_line(r));
+            out::line(render::refund_line(r));
+        }
+        if !next.is_empty() {
+            eprintln!("{next}");
         }
     }
     Ok(())
 }
 
-/// Milliseconds left in the sale's current wait, as the default policy counts them.
-fn time_left(sale: &SaleRow, now: u64) -> Option<u64> {
-    let p = Policy::default();
-    let deadline = match (sale.status, sale.kind) {
-        (SaleStatus::Processing, SaleKind::MerchantQr) => sale.qr.as_ref()?.expires_at_unix_ms?,
-        (SaleStatus::Processing, SaleKind::CustomerCode) => {
-            sale.created_at + p.user_paying_budget.as_millis() as u64
+fn print_refund(json: bool, refund: &RefundRow, code: u8) {
+    let next = render::refund_next_step(refund);
+    if json {
+        let mut value = render::refund_json(refund);
+        value["next"] = serde_json::Value::from(next);
+        value["exit"] = serde_json::Value::from(code);
+        out::line(value);
+    } else {
+        out::line(render::refund_line(refund).trim_start());
+        if !next.is_empty() {
+            eprintln!("{next}");
         }
-        (SaleStatus::Processing, SaleKind::Card) => {
-            sale.created_at + p.terminal_timeout.as_millis() as u64
-        }
-        (SaleStatus::Queued, SaleKind::CustomerCode) => {
-            sale.created_at + p.code_validity.as_millis() as u64
-        }
-        _ => return None,
-    };
-    Some(deadline.saturating_sub(now))
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-async fn wait_sale(connected: &Connected, json: bool, id: &str) -> Result<SaleRow, String> {
-    let mut progress = render::Progress::new();
-    let mut qr_drawn = false;
-    loop {
-        let sale =
-            connected.cashier.sale(id).map_err(|e| e.to_string())?.ok_or("the sale vanished")?;
-        if let (false, false, Some(qr)) =
-            (json, qr_drawn, sale.qr.as_ref().filter(|q| !q.content.is_empty()))
-        {
-            progress.finish();
-            if let Some(text) = render::qr_text(&qr.content) {
-                println!("{text}");
-            }
-            println!("QR: {}", qr.content);
-            qr_drawn = true;
-        }
-        if sale.status.is_final() {
-            progress.finish();
-            return Ok(sale);
-        }
-        progress.show(&sale, time_left(&sale, now_ms()));
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -227,105 +196,100 @@ async fn execute(
     connected: &Connected,
     conn: &ConnectArgs,
     command: CashierCommand,
-) -> Result<ExitCode, String> {
+    deadline: Deadline,
+) -> Result<u8, CliError> {
     let cashier = &connected.cashier;
     let json = conn.json;
     match command {
         CashierCommand::Pay(args) => {
-            let amount = Amount::parse(&args.amount, &args.currency).map_err(|e| e.to_string())?;
+            let amount = Amount::parse(&args.amount, &args.currency)
+                .map_err(|e| CliError::bad_input("invalid_amount", e.to_string()))?;
             let input = SaleInput {
                 sale_id: args.sale_id.clone(),
                 amount,
                 method: method(&args)?,
                 remark: args.remark.clone(),
             };
-            let first = cashier.start_sale(input).await.map_err(|e| e.to_string())?;
-            let sale =
-                if args.no_wait { first } else { wait_sale(connected, json, &first.id).await? };
-            print_sale(connected, json, &sale)?;
-            Ok(if sale.status == SaleStatus::Paid || args.no_wait {
-                ExitCode::SUCCESS
+            let first = cashier.start_sale(input).await?;
+            let sale = if args.no_wait {
+                first
             } else {
-                ExitCode::from(1)
-            })
+                wait::sale(connected, json, &first.id, deadline).await?
+            };
+            let code = exit::for_sale(sale.status);
+            print_sale(connected, json, &sale, code)?;
+            Ok(code)
         }
         CashierCommand::Refund { sale, amount, refund_id, reason, no_wait } => {
             let currency = cashier
-                .sale(&sale)
-                .map_err(|e| e.to_string())?
-                .ok_or(format!("no sale {sale}"))?
+                .sale(&sale)?
+                .ok_or_else(|| CliError::bad_input("unknown_sale", format!("no sale {sale}")))?
                 .amount
                 .currency();
             let amount = amount
                 .map(|a| Amount::parse(&a, currency.code()))
                 .transpose()
-                .map_err(|e| e.to_string())?;
-            let mut refund = cashier
-                .refund(&sale, RefundInput { refund_id, amount, reason })
-                .await
-                .map_err(|e| e.to_string())?;
-            let start = Instant::now();
-            while !no_wait && !refund.state.is_final() && start.elapsed() < Duration::from_secs(120)
-            {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                refund = cashier
-                    .refund_by_id(&refund.id)
-                    .map_err(|e| e.to_string())?
-                    .ok_or("the refund vanished")?;
-            }
-            if json {
-                println!("{}", render::refund_json(&refund));
-            } else {
-                println!("{}", render::refund_line(&refund).trim_start());
-            }
-            Ok(ExitCode::SUCCESS)
+                .map_err(|e| CliError::bad_input("invalid_amount", e.to_string()))?;
+            let refund = cashier.refund(&sale, RefundInput { refund_id, amount, reason }).await?;
+            let refund =
+                if no_wait { refund } else { wait::refund(connected, refund, deadline).await? };
+            let code = exit::for_refund(refund.state);
+            print_refund(json, &refund, code);
+            Ok(code)
         }
         CashierCommand::Cancel { sale } => {
-            let sale = cashier.cancel(&sale).await.map_err(|e| e.to_string())?;
+            let sale = cashier.cancel(&sale).await?;
             let sale = if sale.status.is_final() {
                 sale
             } else {
-                wait_sale(connected, json, &sale.id).await?
+                wait::sale(connected, json, &sale.id, deadline).await?
             };
-            print_sale(connected, json, &sale)?;
-            Ok(ExitCode::SUCCESS)
+            // The command did what it was asked when the sale can no longer be paid.
+            let code = match sale.status {
+                SaleStatus::Failed(_) => exit::OK,
+                SaleStatus::Paid => exit::DECLINED,
+                other => exit::for_sale(other),
+            };
+            print_sale(connected, json, &sale, code)?;
+            Ok(code)
         }
         CashierCommand::Sale { sale } => {
-            let found =
-                cashier.sale(&sale).map_err(|e| e.to_string())?.ok_or(format!("no sale {sale}"))?;
-            print_sale(connected, json, &found)?;
-            Ok(ExitCode::SUCCESS)
+            let found = cashier
+                .sale(&sale)?
+                .ok_or_else(|| CliError::bad_input("unknown_sale", format!("no sale {sale}")))?;
+            print_sale(connected, json, &found, exit::OK)?;
+            Ok(exit::OK)
         }
         CashierCommand::History { limit, status } => {
             let statuses = match status {
-                Some(s) => vec![SaleStatus::parse(&s).ok_or(format!("unknown status {s:?}"))?],
+                Some(s) => vec![SaleStatus::parse(&s).ok_or_else(|| {
+                    CliError::bad_input("usage", format!("unknown status {s:?}"))
+                })?],
                 None => Vec::new(),
             };
-            let sales = cashier
-                .history(&HistoryFilter {
-                    statuses,
-                    limit: Some(limit),
-                    ..HistoryFilter::default()
-                })
-                .map_err(|e| e.to_string())?;
+            let sales = cashier.history(&HistoryFilter {
+                statuses,
+                limit: Some(limit),
+                ..HistoryFilter::default()
+            })?;
             if json {
                 let list: Vec<_> = sales.iter().map(|s| render::sale_json(s, &[])).collect();
-                println!("{}", serde_json::Value::Array(list));
+                out::line(serde_json::Value::Array(list));
             } else {
                 for s in &sales {
-                    println!("{}", render::sale_line(s));
+                    out::line(render::sale_line(s));
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(exit::OK)
         }
         CashierCommand::Queue => {
-            let q = cashier.queue_status().map_err(|e| e.to_string())?;
+            let q = cashier.queue_status()?;
             if json {
-                println!("{}", render::queue_json(&q));
+                out::line(render::queue_json(&q));
             } else {
                 let totals: Vec<String> =
                     q.totals.iter().map(|(c, v)| format!("{v} {c}")).collect();
-                println!(
+                out::line(format!(
                     "{} sales, {} refunds waiting ({} unknown, {} unsent); totals: {}; oldest {} s",
                     q.sales,
                     q.refunds,
@@ -333,27 +297,48 @@ async fn execute(
                     q.unsent,
                     if totals.is_empty() { "-".into() } else { totals.join(", ") },
                     q.oldest_age_ms.unwrap_or(0) / 1000
-                );
+                ));
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(exit::OK)
         }
         CashierCommand::Forward { timeout } => {
-            let made_due = cashier.forward_now().map_err(|e| e.to_string())?;
+            let made_due = cashier.forward_now()?;
             let start = Instant::now();
-            let mut q = cashier.queue_status().map_err(|e| e.to_string())?;
-            while q.sales + q.refunds > 0 && start.elapsed() < Duration::from_secs(timeout) {
+            let limit = Duration::from_secs(timeout);
+            let mut progress = render::Progress::new();
+            let mut q = cashier.queue_status()?;
+            while q.sales + q.refunds > 0 && start.elapsed() < limit && !deadline.passed() {
+                progress.show(
+                    &format!("{} sales and {} refunds waiting", q.sales, q.refunds),
+                    Some(
+                        deadline
+                            .left_ms()
+                            .min(limit.saturating_sub(start.elapsed()).as_millis() as u64),
+                    ),
+                );
                 tokio::time::sleep(Duration::from_millis(200)).await;
-                q = cashier.queue_status().map_err(|e| e.to_string())?;
+                q = cashier.queue_status()?;
             }
-            if json {
-                println!("{}", render::queue_json(&q));
+            progress.finish();
+            // Unknown outcomes still waiting matter more than unsent ones.
+            let code = if q.sales + q.refunds == 0 {
+                exit::OK
+            } else if q.unknown > 0 {
+                exit::UNKNOWN
             } else {
-                println!(
+                exit::OFFLINE
+            };
+            if json {
+                let mut value = render::queue_json(&q);
+                value["exit"] = serde_json::Value::from(code);
+                out::line(value);
+            } else {
+                out::line(format!(
                     "forwarded {made_due} waiting steps; {} sales and {} refunds still waiting",
                     q.sales, q.refunds
-                );
+                ));
             }
-            Ok(if q.sales + q.refunds == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(code)
         }
     }
 }

@@ -15,6 +15,8 @@ use tillkit_core::engine::{
 use tillkit_core::sign::pingpong::SignType;
 use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
+use crate::out::CliError;
+
 /// Which acquirer the cashier talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,7 +35,8 @@ pub struct ConnectArgs {
     #[arg(long, env = "TILLKIT_DATA_DIR", default_value = "tillkit-data", global = true)]
     pub data_dir: PathBuf,
     /// A JSON config file: {"acquirer": "pingpong", "base_url": …, "acc_id": …, "client_id": …,
-    /// "salt": …, "sign_type": "SHA256", "cashier_device_id": …, "alipay_region": "hk"}.
+    /// "salt": …, "sign_type": "SHA256", "cashier_device_id": …, "alipay_region": "hk",
+    /// "ca_certs": ["ca.pem"]}.
     #[arg(long, env = "TILLKIT_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// The acquirer (default: the embedded sandbox).
@@ -60,9 +63,21 @@ pub struct ConnectArgs {
     /// Time scale of the embedded sandbox (1.0 = real time).
     #[arg(long, default_value_t = 1.0, global = true)]
     pub sandbox_time_scale: f64,
-    /// Print JSON instead of text.
+    /// Print JSON instead of text (errors too: one object on standard output).
     #[arg(long, global = true)]
     pub json: bool,
+    /// A CA certificate (PEM file) to trust for the acquirer's HTTPS besides Mozilla's public
+    /// roots; repeatable.
+    #[arg(long = "ca-cert", value_name = "FILE", global = true)]
+    pub ca_certs: Vec<PathBuf>,
+    /// How long `pay`, `refund` and `cancel` wait for a final state, in seconds (then they
+    /// print the state and what to do next). The command returns within about this time.
+    #[arg(long, default_value_t = 90, value_name = "SECS", global = true)]
+    pub max_wait: u64,
+    /// How long to wait for one acquirer answer, in seconds (then the outcome is unknown and
+    /// is resolved by query).
+    #[arg(long, default_value_t = 20, value_name = "SECS", global = true)]
+    pub request_timeout: u64,
     /// How long to wait, in seconds, for another tillkit process using the same data
     /// directory to finish (one process at a time owns a store).
     #[arg(long, env = "TILLKIT_LOCK_WAIT", default_value_t = 30.0, global = true)]
@@ -74,36 +89,10 @@ pub struct ConnectArgs {
     pub accept_new_key: bool,
 }
 
-/// Why the cashier could not be opened.
-#[derive(Debug)]
-pub enum ConnectError {
-    /// Another process held the data directory for longer than `--lock-wait`.
-    InUse(String),
-    /// Anything else (configuration, store, key).
-    Other(String),
-}
-
-impl std::fmt::Display for ConnectError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ConnectError::InUse(m) | ConnectError::Other(m) => f.write_str(m),
-        }
-    }
-}
-
-impl From<String> for ConnectError {
-    fn from(message: String) -> Self {
-        ConnectError::Other(message)
-    }
-}
-
 /// Holds a lock file in the data directory, waiting up to `wait` for another process to let go.
 /// The embedded sandbox's ledger is guarded this way before it is opened: two sandboxes on one
 /// ledger would answer each other's orders with system errors.
-async fn wait_for_lock(
-    path: &Path,
-    wait: std::time::Duration,
-) -> Result<std::fs::File, ConnectError> {
+async fn wait_for_lock(path: &Path, wait: std::time::Duration) -> Result<std::fs::File, CliError> {
     use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -112,7 +101,7 @@ async fn wait_for_lock(
         .truncate(false)
         .mode(0o600)
         .open(path)
-        .map_err(|e| ConnectError::Other(format!("{}: {e}", path.display())))?;
+        .map_err(|e| CliError::internal(format!("{}: {e}", path.display())))?;
     let deadline = std::time::Instant::now() + wait;
     loop {
         match file.try_lock() {
@@ -122,18 +111,22 @@ async fn wait_for_lock(
             }
             Err(std::fs::TryLockError::WouldBlock) => return Err(in_use(path, wait)),
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(ConnectError::Other(format!("{}: {e}", path.display())))
+                return Err(CliError::internal(format!("{}: {e}", path.display())))
             }
         }
     }
 }
 
-fn in_use(path: &Path, wait: std::time::Duration) -> ConnectError {
-    ConnectError::InUse(format!(
-        "{} is in use by another tillkit process (waited {:.0} s; see --lock-wait)",
-        path.display(),
-        wait.as_secs_f64()
-    ))
+fn in_use(path: &Path, wait: std::time::Duration) -> CliError {
+    CliError {
+        exit: crate::exit::STORE_IN_USE,
+        kind: "store_in_use",
+        message: format!(
+            "{} is in use by another tillkit process (waited {:.0} s; see --lock-wait)",
+            path.display(),
+            wait.as_secs_f64()
+        ),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -147,6 +140,9 @@ struct FileConfig {
     sign_type: Option<String>,
     cashier_device_id: Option<String>,
     alipay_region: Option<String>,
+    /// PEM files of extra CA certificates, like `--ca-cert`.
+    #[serde(default)]
+    ca_certs: Vec<PathBuf>,
 }
 
 /// The cashier's database key, kept in a file of its own beside the store (never inside it),
@@ -174,7 +170,8 @@ impl KeyStore for FileKeyStore {
         }
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
-        std::fs::create_dir_all(&self.dir).map_err(|e| KeyStoreError(e.to_string()))?;
+        tillkit_core::store::create_private_dir(&self.dir)
+            .map_err(|e| KeyStoreError(e.to_string()))?;
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -207,23 +204,49 @@ impl Connected {
     }
 }
 
-fn read_config(path: &Path) -> Result<FileConfig, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+fn read_config(path: &Path) -> Result<FileConfig, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::bad_input("config", format!("cannot read {}: {e}", path.display()))
+    })?;
+    serde_json::from_str(&text)
+        .map_err(|e| CliError::bad_input("config", format!("{}: {e}", path.display())))
+}
+
+/// Reads the PEM files of `--ca-cert` and the config's `ca_certs`; the engine checks that
+/// they hold certificates.
+fn read_ca_certs(paths: &[PathBuf]) -> Result<Vec<String>, CliError> {
+    paths
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p).map_err(|e| {
+                CliError::bad_input("ca_cert", format!("--ca-cert {}: {e}", p.display()))
+            })
+        })
+        .collect()
+}
+
+/// The acquirer's HTTP settings as the options say.
+fn http_settings(args: &ConnectArgs, base_url: String, extra_roots: Vec<String>) -> HttpSettings {
+    let mut http = HttpSettings::new(base_url);
+    http.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
+    http.extra_roots = extra_roots;
+    http
 }
 
 /// Opens the cashier as the options say.
 pub async fn connect(
     args: &ConnectArgs,
     listener: Arc<dyn EventListener>,
-) -> Result<Connected, ConnectError> {
+) -> Result<Connected, CliError> {
     let wait = std::time::Duration::try_from_secs_f64(args.lock_wait.max(0.0))
-        .map_err(|e| ConnectError::Other(format!("--lock-wait: {e}")))?;
+        .map_err(|e| CliError::bad_input("lock_wait", format!("--lock-wait: {e}")))?;
     let file = match &args.config {
         Some(path) => read_config(path)?,
         None => FileConfig::default(),
     };
+    let mut ca_paths = file.ca_certs.clone();
+    ca_paths.extend(args.ca_certs.iter().cloned());
+    let extra_roots = read_ca_certs(&ca_paths)?;
     let kind = args.acquirer.or(file.acquirer).unwrap_or(AcquirerKind::Sandbox);
     let keys = FileKeyStore { dir: args.data_dir.clone(), memory: MemoryKeyStore::new() };
     let mut ledger_lock = None;
@@ -235,17 +258,20 @@ pub async fn connect(
                 time_scale: args.sandbox_time_scale,
                 ..SandboxConfig::default()
             };
-            std::fs::create_dir_all(&args.data_dir).map_err(|e| e.to_string())?;
+            tillkit_core::store::create_private_dir(&args.data_dir)
+                .map_err(|e| CliError::internal(format!("{}: {e}", args.data_dir.display())))?;
             ledger_lock =
                 Some(wait_for_lock(&args.data_dir.join("sandbox-ledger.lock"), wait).await?);
-            let sb = Sandbox::start(config).await.map_err(|e| format!("embedded sandbox: {e}"))?;
+            let sb = Sandbox::start(config)
+                .await
+                .map_err(|e| CliError::internal(format!("embedded sandbox: {e}")))?;
             let c = &sb.credentials().pingpong;
             use secrecy::ExposeSecret;
             keys.memory
                 .put("pingpong.salt", c.salt.expose_secret().as_bytes())
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| CliError::internal(e.to_string()))?;
             let settings = AcquirerSettings::PingPong {
-                http: HttpSettings::new(sb.url()),
+                http: http_settings(args, sb.url(), extra_roots),
                 acc_id: c.acc_id.clone(),
                 client_id: c.client_id.clone(),
                 sign_type: SignType::Sha256,
@@ -255,16 +281,25 @@ pub async fn connect(
         }
         AcquirerKind::Pingpong => {
             let need = |v: Option<String>, what: &str| {
-                v.ok_or_else(|| format!("--{what} is required for --acquirer pingpong"))
+                v.ok_or_else(|| {
+                    CliError::bad_input(
+                        "config",
+                        format!("--{what} is required for --acquirer pingpong"),
+                    )
+                })
             };
             let salt = need(args.salt.clone().or(file.salt), "salt")?;
-            keys.memory.put("pingpong.salt", salt.as_bytes()).map_err(|e| e.to_string())?;
+            keys.memory
+                .put("pingpong.salt", salt.as_bytes())
+                .map_err(|e| CliError::internal(e.to_string()))?;
             let sign_type = match file.sign_type.as_deref() {
                 None => SignType::Sha256,
-                Some(s) => SignType::parse(s).map_err(|e| e.to_string())?,
+                Some(s) => SignType::parse(s)
+                    .map_err(|e| CliError::bad_input("config", format!("sign_type: {e}")))?,
             };
+            let base_url = need(args.base_url.clone().or(file.base_url), "base-url")?;
             let settings = AcquirerSettings::PingPong {
-                http: HttpSettings::new(need(args.base_url.clone().or(file.base_url), "base-url")?),
+                http: http_settings(args, base_url, extra_roots),
                 acc_id: need(args.acc_id.clone().or(file.acc_id), "acc-id")?,
                 client_id: need(args.client_id.clone().or(file.client_id), "client-id")?,
                 sign_type,
@@ -292,7 +327,7 @@ pub async fn connect(
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
             Err(CashierError::StoreInUse { .. }) => return Err(in_use(&args.data_dir, wait)),
-            Err(e) => return Err(ConnectError::Other(e.to_string())),
+            Err(e) => return Err(e.into()),
         }
     };
     Ok(Connected { cashier, sandbox, _ledger_lock: ledger_lock })

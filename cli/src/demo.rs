@@ -37,6 +37,12 @@ pub struct SandboxArgs {
     /// Time scale of the sandbox's delays and notification retries (1.0 = real time).
     #[arg(long, default_value_t = 1.0)]
     time_scale: f64,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
@@ -52,10 +58,21 @@ pub fn run_sandbox(args: SandboxArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => match tillkit_sandbox::tls::TlsIdentity::from_files(cert, key) {
+            Ok(identity) => Some(identity),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(crate::exit::BAD_INPUT);
+            }
+        },
+        _ => None,
+    };
     let config = SandboxConfig {
         listen: args.listen,
         db_path: args.db,
         time_scale: args.time_scale,
+        tls,
         ..SandboxConfig::default()
     };
     match rt.block_on(tillkit_sandbox::run_until_ctrl_c(config)) {

@@ -4,9 +4,12 @@
 mod cashier_cmd;
 mod connect;
 mod demo;
+mod exit;
+mod out;
 mod render;
 mod scan_cmd;
 mod sign_cmd;
+mod wait;
 
 use std::process::ExitCode;
 
@@ -14,7 +17,7 @@ use clap::{Parser, Subcommand};
 
 /// TillKit: the open core for in-person payments.
 #[derive(Debug, Parser)]
-#[command(name = "tillkit", version, about)]
+#[command(name = "tillkit", version, about, after_help = exit::HELP)]
 struct Cli {
     #[command(flatten)]
     connect: connect::ConnectArgs,
@@ -38,7 +41,10 @@ enum Command {
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     match cli.command {
         Command::Demo(args) => demo::run_demo(args),
         Command::Sandbox(args) => demo::run_sandbox(args),
@@ -46,4 +52,18 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Cashier(command) => cashier_cmd::run(cli.connect, command),
     }
+}
+
+/// Help and version go to standard output as usual; a usage error exits 2, as JSON on standard
+/// output when `--json` was asked for.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let informational = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    if !informational && std::env::args_os().any(|a| a == "--json") {
+        let message = e.to_string();
+        let message = message.trim().trim_start_matches("error: ");
+        return out::CliError::bad_input("usage", message).report(true);
+    }
+    let _ = e.print();
+    ExitCode::from(if informational { exit::OK } else { exit::BAD_INPUT })
 }

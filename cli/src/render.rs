@@ -94,6 +94,56 @@ pub fn qr_text(content: &str) -> Option<String> {
     Some(code.render::<Dense1x2>().dark_color(Dense1x2::Light).light_color(Dense1x2::Dark).build())
 }
 
+/// A sale's progress line: its state and what the screen should say.
+pub fn sale_progress(sale: &SaleRow) -> String {
+    format!("{}: {}", sale.status.as_str(), SaleHint::of(sale).text())
+}
+
+/// A refund's progress line.
+pub fn refund_progress(r: &RefundRow) -> String {
+    format!("refund {}: {}", r.id, r.state.as_str())
+}
+
+/// What to do next about a sale in this state (empty when nothing is left to do).
+pub fn sale_next_step(s: &SaleRow) -> String {
+    use tillkit_core::order::{FailReason, SaleStatus};
+    match s.status {
+        SaleStatus::Paid => String::new(),
+        SaleStatus::Queued => format!(
+            "not sent yet, nothing charged: `tillkit forward` sends it while it is still valid; \
+             see `tillkit sale {}`",
+            s.id
+        ),
+        SaleStatus::Failed(FailReason::Offline) => {
+            "the acquirer could not be reached: nothing charged; take the payment again".into()
+        }
+        SaleStatus::Failed(_) => "nothing charged: ask for another payment".into(),
+        SaleStatus::Processing | SaleStatus::Unknown | SaleStatus::Cancelling => format!(
+            "not final yet: do NOT charge again; `tillkit sale {}` shows the outcome once the \
+             acquirer settles it (`tillkit forward` keeps resolving it)",
+            s.id
+        ),
+    }
+}
+
+/// What to do next about a refund in this state.
+pub fn refund_next_step(r: &RefundRow) -> String {
+    use tillkit_core::order::RefundState;
+    match r.state {
+        RefundState::Succeeded => String::new(),
+        RefundState::Failed | RefundState::Expired => {
+            "the refund was not made: no money moved".into()
+        }
+        RefundState::Queued => {
+            "not sent yet: `tillkit forward` sends it when the acquirer can be reached".into()
+        }
+        RefundState::Unknown | RefundState::Processing => format!(
+            "not final yet: do NOT refund again; `tillkit sale {}` shows it once settled",
+            r.sale_id
+        ),
+    }
+}
+
 /// Shows progress on stderr: a spinner line on a terminal, one line per change otherwise.
 pub struct Progress {
     tty: bool,
@@ -107,10 +157,9 @@ impl Progress {
         Progress { tty: std::io::stderr().is_terminal(), frame: 0, last: String::new() }
     }
 
-    /// Updates the display with the sale's state and the time left in its current wait.
-    pub fn show(&mut self, sale: &SaleRow, left_ms: Option<Millis>) {
+    /// Updates the display with a state line and the time left in the current wait.
+    pub fn show(&mut self, text: &str, left_ms: Option<Millis>) {
         const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-        let text = format!("{}: {}", sale.status.as_str(), SaleHint::of(sale).text());
         let mut err = std::io::stderr();
         if self.tty {
             self.frame = (self.frame + 1) % FRAMES.len();
@@ -120,7 +169,7 @@ impl Progress {
         } else if text != self.last {
             let _ = writeln!(err, "{text}");
         }
-        self.last = text;
+        self.last = text.to_string();
     }
 
     /// Ends the spinner line.

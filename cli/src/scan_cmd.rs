@@ -52,7 +52,7 @@ pub fn run(args: ScanArgs) -> ExitCode {
     };
     let mut decoder = Decoder::new(options);
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(crate::out::QuietPipe::new(stdout.lock()));
     let result = if args.camera {
         run_camera(&mut decoder, &mut out)
     } else if args.bench {

@@ -47,3 +47,21 @@ fn bench_mode_reads_paths_from_stdin_and_quotes_texts() {
     // The text holds "\r\n", so it is quoted and kept exactly.
     assert!(stdout.contains(",QRCode,\"Google モバイル\r\nhttp://google.jp\""), "{stdout:?}");
 }
+
+#[test]
+fn a_closed_stdout_ends_the_scan_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tillkit"))
+        .arg("scan")
+        .arg(data("zxing/code128-1/3.png"))
+        .arg(data("zxing/code128-1/1.png"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tillkit runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("tillkit ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "quietly: {stderr}");
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -24,6 +24,8 @@ pub struct SandboxConfig {
     /// How often the background ticker settles due payments and sends notifications (real time,
     /// not scaled).
     pub tick: Duration,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<crate::tls::TlsIdentity>,
 }
 
 impl Default for SandboxConfig {
@@ -35,6 +37,7 @@ impl Default for SandboxConfig {
             timings: ScenarioTimings::default(),
             body_limit: 64 * 1024,
             tick: Duration::from_millis(50),
+            tls: None,
         }
     }
 }

@@ -18,6 +18,7 @@ mod reply;
 pub mod scenario;
 mod server;
 mod state;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -97,6 +98,8 @@ impl Sandbox {
             let t = Terminal { device_sn: device_sn.into(), device_model: device_model.into() };
             ledger.register_terminal(&t)?;
         }
+        let acceptor = config.tls.as_ref().map(tls::TlsIdentity::acceptor).transpose()?;
+        let scheme = if acceptor.is_some() { "https" } else { "http" };
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| SandboxError::Bind { addr: config.listen, source })?;
@@ -109,7 +112,7 @@ impl Sandbox {
             credentials: credentials.clone(),
             clock,
             timings: config.timings.clone(),
-            base_url: format!("http://{addr}"),
+            base_url: format!("{scheme}://{addr}"),
         });
         let router = Router::new()
             .merge(pingpong::routes())
@@ -120,10 +123,10 @@ impl Sandbox {
         let client = reqwest::Client::builder().no_proxy().build()?;
         let (stop, stopped) = watch::channel(false);
         let tasks = vec![
-            tokio::spawn(server::serve(listener, router, stopped.clone())),
+            tokio::spawn(server::serve(listener, router, acceptor, stopped.clone())),
             tokio::spawn(notify::run(app, client, config.tick, stopped)),
         ];
-        Ok(SandboxHandle { addr, credentials, ledger, stop, tasks })
+        Ok(SandboxHandle { addr, scheme, credentials, ledger, stop, tasks })
     }
 }
 
@@ -131,6 +134,7 @@ impl Sandbox {
 #[derive(Debug)]
 pub struct SandboxHandle {
     addr: SocketAddr,
+    scheme: &'static str,
     credentials: SandboxCredentials,
     ledger: Arc<Ledger>,
     stop: watch::Sender<bool>,
@@ -138,9 +142,9 @@ pub struct SandboxHandle {
 }
 
 impl SandboxHandle {
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    /// `http://127.0.0.1:PORT` (`https://` when serving TLS), without a trailing slash.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// The bound address.

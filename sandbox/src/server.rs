@@ -8,6 +8,7 @@ use axum::extract::Request;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
@@ -25,10 +26,12 @@ impl ConnectionKill {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` turns true, then drops every connection.
+/// Serves `router` on `listener` (over TLS when `tls` is given) until `shutdown` turns true,
+/// then drops every connection.
 pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
@@ -41,7 +44,7 @@ pub(crate) async fn serve(
             }
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, router.clone()));
+                    connections.spawn(accept_connection(stream, router.clone(), tls.clone()));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -56,8 +59,26 @@ pub(crate) async fn serve(
     while connections.join_next().await.is_some() {}
 }
 
-async fn serve_connection(stream: TcpStream, router: Router) {
+async fn accept_connection(
+    stream: TcpStream,
+    router: Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let _ = stream.set_nodelay(true);
+    match tls {
+        None => serve_connection(stream, router).await,
+        // The handshake runs in the connection's own task: a slow client holds up nobody.
+        Some(acceptor) => match acceptor.accept(stream).await {
+            Ok(tls_stream) => serve_connection(tls_stream, router).await,
+            Err(e) => log::debug!("sandbox: TLS handshake failed: {e}"),
+        },
+    }
+}
+
+async fn serve_connection<S>(stream: S, router: Router)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let notify = Arc::new(Notify::new());
     let kill = ConnectionKill(notify.clone());
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {

@@ -65,6 +65,7 @@ fun main() {
     registerErrorTests()
     registerLifecycleTests()
     registerScanTests()
+    registerHttpsTests()
     val (passed, failed) = Tests.runAll()
     runBenchmarks()
     println("$passed passed, $failed failed")

@@ -32,6 +32,7 @@ pub fn http(url: &str, request_timeout: Duration) -> HttpSettings {
         base_url: url.to_string(),
         connect_timeout: Duration::from_secs(2),
         request_timeout,
+        extra_roots: Vec::new(),
     }
 }
 

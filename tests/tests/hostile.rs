@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tillkit_core::acquirer::{HttpSettings, WalletMethod};
+use tillkit_core::acquirer::WalletMethod;
 use tillkit_core::engine::{
     AcquirerSettings, Cashier, CashierConfig, CashierError, CashierEvent, MemoryKeyStore,
     RefundInput, SaleInput, SaleMethodInput,
@@ -16,7 +16,7 @@ use tillkit_core::order::{AttentionReason, FailReason, RefundState, SaleStatus};
 use tillkit_core::sign::pingpong::SignType;
 use tillkit_core::store::SaleRow;
 use tillkit_tests::hostile::{signed_notification, Credentials, Hostile, Mode, Op};
-use tillkit_tests::{unique_id, wechat_code, Recorder};
+use tillkit_tests::{http, unique_id, wechat_code, Recorder};
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -26,11 +26,7 @@ async fn cashier(url: &str, dir: &std::path::Path, events: Arc<Recorder>) -> Cas
     let creds = Credentials::sandbox();
     let mut config = CashierConfig::new(
         AcquirerSettings::PingPong {
-            http: HttpSettings {
-                base_url: url.into(),
-                connect_timeout: Duration::from_secs(2),
-                request_timeout: Duration::from_millis(600),
-            },
+            http: http(url, Duration::from_millis(600)),
             acc_id: creds.acc_id.clone(),
             client_id: creds.client_id.clone(),
             sign_type: SignType::Sha256,

@@ -5,6 +5,7 @@ use std::sync::Once;
 use std::time::Duration;
 
 use super::error::{AcquirerError, UnknownCause};
+use super::tls;
 
 /// Answers larger than this are refused: no acquirer answer comes near it.
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
@@ -18,6 +19,9 @@ pub struct HttpSettings {
     pub connect_timeout: Duration,
     /// How long to wait for the whole answer (failing here means "outcome unknown").
     pub request_timeout: Duration,
+    /// CA certificates to trust besides the usual public roots, as PEM text (each entry may
+    /// hold several `CERTIFICATE` blocks): a private acquirer gateway, a test CA.
+    pub extra_roots: Vec<String>,
 }
 
 impl HttpSettings {
@@ -27,6 +31,7 @@ impl HttpSettings {
             base_url: base_url.into(),
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(20),
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -50,24 +55,22 @@ fn install_crypto_provider() {
 }
 
 impl HttpClient {
+    /// Checks the settings (see [`tls::check_base_url`]) and builds the client.
     pub fn new(settings: &HttpSettings) -> Result<Self, AcquirerError> {
-        let base_url = settings.base_url.trim_end_matches('/').to_string();
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-            return Err(AcquirerError::InvalidRequest {
-                field: "base_url",
-                reason: format!("must start with https:// or http://, got {base_url:?}"),
-            });
-        }
+        let base_url = tls::check_base_url(&settings.base_url)?;
+        let extra_roots = tls::parse_extra_roots(&settings.extra_roots)?;
         install_crypto_provider();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| AcquirerError::InvalidRequest {
-                field: "http_client",
-                reason: e.to_string(),
-            })?;
+            .redirect(reqwest::redirect::Policy::none());
+        if tls::use_bundled_roots(&extra_roots) {
+            builder = builder.tls_backend_preconfigured(tls::bundled_client_config(&extra_roots)?);
+        }
+        let client = builder.build().map_err(|e| AcquirerError::InvalidRequest {
+            field: "http_client",
+            reason: e.to_string(),
+        })?;
         Ok(HttpClient { client, base_url })
     }
 

@@ -12,6 +12,7 @@ mod http;
 mod model;
 pub mod oceanpayment;
 pub mod pingpong;
+mod tls;
 
 pub use codes::CodeClass;
 pub use error::{AcquirerError, UnknownCause};

@@ -150,7 +150,7 @@ impl Cashier {
         clock: Arc<dyn Clock>,
     ) -> Result<Cashier, CashierError> {
         super::validate::config(&config)?;
-        std::fs::create_dir_all(data_dir).map_err(|e| {
+        store::create_private_dir(data_dir).map_err(|e| {
             CashierError::Store(store::StoreError::Unavailable {
                 path: data_dir.display().to_string(),
                 reason: e.to_string(),

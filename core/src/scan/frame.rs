@@ -64,6 +64,18 @@ pub enum FrameError {
         /// The frame's height.
         frame_height: u32,
     },
+    /// A still image is beyond a decoding limit; refused before its pixels were decoded.
+    #[error("the image is too large to decode ({width}x{height}): {limit} is {max}")]
+    ImageTooLarge {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+        /// The limit it exceeds (a constant of `scan::still_limits`).
+        limit: &'static str,
+        /// That limit's value (pixels or bytes).
+        max: u64,
+    },
     /// A still image could not be read or decoded.
     #[error("cannot read the image: {0}")]
     Image(String),

@@ -20,6 +20,7 @@ pub mod frame;
 mod qr_fast;
 mod scanline;
 mod still;
+pub mod still_limits;
 #[cfg(any(test, feature = "synth"))]
 pub mod synth;
 pub mod wedge;

@@ -3,46 +3,56 @@
 
 use std::path::Path;
 
-use super::frame::{check_dimensions, luma_of, FrameError, LumaImage, MAX_SIDE};
+use super::frame::{FrameError, LumaImage};
+use super::still_limits::{check_still, decode_other, decode_png, MAX_STILL_PIXELS};
 
 impl LumaImage {
     /// Reads a still image: binary PGM (`P5`), PNG, JPEG or WebP. Transparent pixels are composited
     /// onto white, colour is converted with ITU-R 601 weights (as the benchmark protocol says).
     pub fn open(path: &Path) -> Result<LumaImage, FrameError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| FrameError::Image(format!("{}: {e}", path.display())))?;
-        LumaImage::decode(&bytes)
+        use std::io::{Read, Seek};
+        let fail = |e: std::io::Error| FrameError::Image(format!("{}: {e}", path.display()));
+        // Streamed from the file: a large file is never held whole in memory.
+        let mut file = std::io::BufReader::new(std::fs::File::open(path).map_err(fail)?);
+        let mut magic = [0u8; 8];
+        let got = file.read(&mut magic).map_err(fail)?;
+        file.rewind().map_err(fail)?;
+        let magic = &magic[..got];
+        if magic.starts_with(b"P5") {
+            let size = std::fs::metadata(path).map_err(fail)?.len();
+            if size > MAX_STILL_PIXELS + 4096 {
+                return Err(FrameError::ImageTooLarge {
+                    width: 0,
+                    height: 0,
+                    limit: "MAX_STILL_PIXELS",
+                    max: MAX_STILL_PIXELS,
+                });
+            }
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map_err(fail)?;
+            return parse(&bytes);
+        }
+        if magic.starts_with(PNG_MAGIC) {
+            return decode_png(file);
+        }
+        decode_other(file)
     }
 
-    /// Decodes an encoded still image held in memory (PGM, PNG, JPEG or WebP).
+    /// Decodes an encoded still image held in memory (PGM, PNG, JPEG or WebP), within the
+    /// limits of [`super::still_limits`]: too large an image is refused with
+    /// [`FrameError::ImageTooLarge`] before its pixels are decoded.
     pub fn decode(bytes: &[u8]) -> Result<LumaImage, FrameError> {
         if bytes.starts_with(b"P5") {
             return parse(bytes);
         }
-        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|e| FrameError::Image(e.to_string()))?;
-        let mut limits = image::Limits::default();
-        limits.max_image_width = Some(MAX_SIDE);
-        limits.max_image_height = Some(MAX_SIDE);
-        reader.limits(limits);
-        let decoded = reader.decode().map_err(|e| FrameError::Image(e.to_string()))?;
-        let rgba = decoded.to_rgba8();
-        let (width, height) = rgba.dimensions();
-        check_dimensions(width, height)?;
-        let pixels = rgba
-            .pixels()
-            .map(|p| {
-                let [r, g, b, a] = p.0;
-                let over_white = |c: u8| {
-                    ((u32::from(c) * u32::from(a) + 255 * (255 - u32::from(a)) + 127) / 255) as u8
-                };
-                luma_of(over_white(r), over_white(g), over_white(b))
-            })
-            .collect();
-        LumaImage::from_pixels(width, height, pixels)
+        if bytes.starts_with(PNG_MAGIC) {
+            return decode_png(std::io::Cursor::new(bytes));
+        }
+        decode_other(std::io::Cursor::new(bytes))
     }
 }
+
+const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 fn bad(what: &str) -> FrameError {
     FrameError::Image(format!("bad PGM: {what}"))
@@ -74,6 +84,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<LumaImage, FrameError> {
         *field = digits.parse().map_err(|_| bad("header number"))?;
     }
     let [width, height, maxval] = fields;
+    check_still(width, height)?;
     if maxval == 0 || maxval > 255 {
         return Err(bad("only 8-bit maxval is supported"));
     }

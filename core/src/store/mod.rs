@@ -9,6 +9,7 @@ mod codes;
 mod crypto;
 mod error;
 mod faults;
+mod perms;
 mod queue;
 mod rows;
 mod schema;
@@ -22,6 +23,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 pub use codes::forget_code_if_settled;
 pub use crypto::{new_key, ColumnCipher, CryptoError};
 pub use error::StoreError;
+pub use perms::{create_private_dir, create_private_file, restrict_file};
 pub use queue::*;
 pub use rows::*;
 
@@ -47,6 +49,8 @@ impl Store {
             create_fresh(path, key)?;
         }
         check_header(path).map_err(&corrupt)?;
+        restrict_file(path)
+            .map_err(|e| StoreError::Unavailable { path: shown.clone(), reason: e.to_string() })?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| StoreError::Unavailable { path: shown.clone(), reason: e.to_string() })?;
@@ -214,6 +218,8 @@ fn create_fresh(path: &Path, key: &[u8]) -> Result<(), StoreError> {
         p.push(suffix);
         let _ = std::fs::remove_file(PathBuf::from(p));
     }
+    // Owner-only from the first byte; SQLite gives its -wal and -shm files the same mode.
+    create_private_file(&tmp).map_err(|e| unavailable(&e))?;
     {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE

@@ -84,6 +84,7 @@ fn http(url: &str) -> HttpSettings {
         base_url: url.into(),
         connect_timeout: Duration::from_secs(1),
         request_timeout: Duration::from_secs(5),
+        extra_roots: Vec::new(),
     }
 }
 
