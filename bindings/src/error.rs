@@ -149,6 +149,9 @@ impl From<CashierError> for TillKitError {
             CashierError::CannotCancel { id, reason } => T::CannotCancel { sale_id: id, reason },
             CashierError::Config(reason) => T::Config { reason },
             CashierError::Notification(reason) => T::NotificationRejected { reason },
+            e @ CashierError::NotificationNotApplied { .. } => {
+                T::NotificationRejected { reason: e.to_string() }
+            }
             CashierError::Store(e) => e.into(),
             CashierError::Acquirer(e) => e.into(),
             CashierError::Closed => T::Closed,

@@ -369,6 +369,12 @@ pub enum CashierEvent {
         /// Reachable.
         online: bool,
     },
+    /// A sale the cashier had cancelled was charged after all: refund or keep it (refunded
+    /// automatically when the config says so).
+    ChargedAfterCancel {
+        /// The sale.
+        sale_id: String,
+    },
 }
 
 impl From<CoreEvent> for CashierEvent {
@@ -382,6 +388,9 @@ impl From<CoreEvent> for CashierEvent {
             CoreEvent::QueueChanged(q) => CashierEvent::QueueChanged { status: q.into() },
             CoreEvent::ConnectivityChanged { online } => {
                 CashierEvent::ConnectivityChanged { online }
+            }
+            CoreEvent::ChargedAfterCancel { sale_id } => {
+                CashierEvent::ChargedAfterCancel { sale_id }
             }
         }
     }

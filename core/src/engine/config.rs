@@ -77,6 +77,10 @@ pub struct CashierConfig {
     pub limits: OfflineLimits,
     /// How many acquirer steps may run at once.
     pub max_parallel_steps: usize,
+    /// A sale charged after the cashier cancelled it (the request arrived late) is refunded
+    /// automatically, once, with a refund id derived from the sale. Off: it is flagged for a
+    /// person to refund or keep.
+    pub refund_charged_after_cancel: bool,
 }
 
 impl CashierConfig {
@@ -90,6 +94,7 @@ impl CashierConfig {
             policy: Policy::default(),
             limits: OfflineLimits::default(),
             max_parallel_steps: 16,
+            refund_charged_after_cancel: false,
         }
     }
 }

@@ -65,6 +65,16 @@ pub enum CashierError {
     /// changed.
     #[error("notification rejected: {0}")]
     Notification(String),
+    /// A verified notification whose news the engine could not apply (a transition the
+    /// machines refuse, or another attempt's news): nothing changed and it must not be
+    /// acknowledged, so that the acquirer sends it again.
+    #[error("notification for {id} not applied: {reason}")]
+    NotificationNotApplied {
+        /// The sale or refund.
+        id: String,
+        /// The refused transition.
+        reason: String,
+    },
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -114,6 +114,13 @@ pub enum CashierEvent {
         /// Reachable.
         online: bool,
     },
+    /// A sale the cashier had cancelled was charged after all (its request reached the
+    /// acquirer late). It is recorded as paid and flagged: refund it or keep it (refunded
+    /// automatically where `CashierConfig::refund_charged_after_cancel` is set).
+    ChargedAfterCancel {
+        /// The sale.
+        sale_id: String,
+    },
 }
 
 /// Receives events. Called from the engine's tasks: return quickly.

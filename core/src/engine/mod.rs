@@ -9,6 +9,7 @@ mod config;
 mod driver;
 mod error;
 mod events;
+mod late_charge;
 mod locks;
 mod notify;
 mod open;
@@ -187,13 +188,14 @@ impl Cashier {
         Ok((sale.amount.value() - held).max(rust_decimal::Decimal::ZERO))
     }
 
-    /// Whether `cancel` can stop this sale now: an unsent sale always, one in progress only
-    /// where the acquirer has a cancel.
+    /// Whether `cancel` can stop this sale now: an unsent or unknown sale always (nothing is
+    /// sent again), one in progress only where the acquirer has a cancel.
     pub fn can_cancel(&self, sale: &SaleRow) -> bool {
         use crate::order::SaleStatus as S;
         match sale.status {
-            S::Queued => true,
-            S::Processing | S::Unknown | S::Cancelling => self.inner.acquirer.capabilities().cancel,
+            // Unknown: the cancel stops every resend; the sale stays watched.
+            S::Queued | S::Unknown => true,
+            S::Processing | S::Cancelling => self.inner.acquirer.capabilities().cancel,
             S::Paid | S::Failed(_) => false,
         }
     }

@@ -65,7 +65,8 @@ pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), Cas
             answered: outcome.transport_failure.is_none(),
         });
     }
-    commit(inner, refund, outbox, outcome, inner.now(), step_name(plan.step))
+    commit(inner, refund, outbox, outcome, inner.now(), step_name(plan.step))?;
+    Ok(())
 }
 
 fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
@@ -163,9 +164,10 @@ fn commit(
     outcome: Outcome,
     now: Millis,
     step: &str,
-) -> Result<(), CashierError> {
+) -> Result<Option<String>, CashierError> {
     let before = refund.clone();
     let mut journal: Vec<(String, String)> = Vec::new();
+    let mut refusal = None;
     if let Some(event) = outcome.event {
         match refund.state.on(event) {
             Ok(next) => {
@@ -182,6 +184,7 @@ fn commit(
             Err(refused) => {
                 log::warn!("refund {}: {refused}", refund.id);
                 journal.push(("refused_transition".into(), refused.to_string()));
+                refusal = Some(refused.to_string());
             }
         }
     }
@@ -231,10 +234,11 @@ fn commit(
     if next_outbox.is_none() {
         inner.queue_changed();
     }
-    Ok(())
+    Ok(refusal)
 }
 
-/// Applies a verified refund notification.
+/// Applies a verified refund notification; news the refund machine refuses is an error, so
+/// that it is not acknowledged.
 pub(crate) fn apply_reported(
     inner: &Inner,
     result: RefundResult,
@@ -246,11 +250,17 @@ pub(crate) fn apply_reported(
     let (refund, outbox) = inner.store.read(|c, _| {
         Ok((store::load_refund(c, &id)?, store::outbox_of(c, Entity::Refund, &id)?))
     })?;
-    let refund = refund.ok_or(CashierError::UnknownRefund(id))?;
+    let refund = refund.ok_or_else(|| CashierError::UnknownRefund(id.clone()))?;
+    let result_is_processing = result.status == crate::acquirer::RefundStatus::Processing;
+    let refund_was_final = refund.state.is_final();
     let outcome = Outcome {
         event: Some(RefundEvent::Reported(result.status)),
         result: Some(result),
         transport_failure: None,
     };
-    commit(inner, refund, outbox, outcome, now, "notification")
+    let stale = result_is_processing && refund_was_final;
+    match commit(inner, refund, outbox, outcome, now, "notification")? {
+        Some(reason) if !stale => Err(CashierError::NotificationNotApplied { id, reason }),
+        _ => Ok(()),
+    }
 }

@@ -72,10 +72,12 @@ pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), Cashi
             answered: outcome.transport_failure.is_none(),
         });
     }
-    commit(inner, sale, attempt, outbox, outcome, inner.now(), step_name(plan.step))
+    commit(inner, sale, attempt, outbox, outcome, inner.now(), step_name(plan.step))?;
+    Ok(())
 }
 
-/// Applies an outcome and commits it with the next step: one transaction.
+/// Applies an outcome and commits it with the next step: one transaction. Returns the
+/// refusal when the machines refused the outcome's news (nothing changed then).
 fn commit(
     inner: &Inner,
     mut sale: SaleRow,
@@ -84,16 +86,18 @@ fn commit(
     outcome: Outcome,
     now: Millis,
     step: &str,
-) -> Result<(), CashierError> {
+) -> Result<Option<String>, CashierError> {
     let before = sale.clone();
     let mut new_attempt = attempt.status;
     let mut journal: Vec<(String, String)> = Vec::new();
+    let mut refusal = None;
     if let Some(event) = outcome.event {
         match attempt.status.on(event) {
             Ok(next) => new_attempt = next,
             Err(refused) => {
                 log::warn!("sale {}: {refused}", sale.id);
                 journal.push(("refused_transition".into(), refused.to_string()));
+                refusal = Some(refused.to_string());
             }
         }
     }
@@ -105,6 +109,7 @@ fn commit(
         journal.push(("cancel_refused".into(), String::new()));
     }
     let to = SaleStatus::derive(new_attempt, sale.cancel_requested);
+    let charged_after_cancel = super::late_charge::detect(&before, to) && refusal.is_none();
     match sale.status.check(to) {
         Ok(()) => {
             if matches!(before.status, SaleStatus::Failed(_)) && to == SaleStatus::Paid {
@@ -117,9 +122,17 @@ fn commit(
         Err(refused) => {
             log::warn!("sale {}: {refused}", sale.id);
             journal.push(("refused_transition".into(), refused.to_string()));
+            refusal = Some(refused.to_string());
             new_attempt = attempt.status;
         }
     }
+    let charged_after_cancel = charged_after_cancel && refusal.is_none();
+    if charged_after_cancel {
+        log::warn!("sale {}: charged after the cashier cancelled it", sale.id);
+        sale.attention = true;
+        journal.push((super::late_charge::KIND.into(), "refund or keep".into()));
+    }
+    let auto_refund = charged_after_cancel && inner.config.refund_charged_after_cancel;
     let failures = match &outcome.transport_failure {
         Some(_) => outbox.as_ref().map_or(0, |o| o.failures) + 1,
         None => 0,
@@ -150,23 +163,37 @@ fn commit(
         if changed {
             store::update_sale(tx, &sale)?;
         }
-        store::record_step(tx, Entity::Sale, &sale.id, now, &journal, next_outbox.as_ref())
+        store::record_step(tx, Entity::Sale, &sale.id, now, &journal, next_outbox.as_ref())?;
+        if auto_refund {
+            return super::late_charge::queue_refund(tx, &sale, now);
+        }
+        Ok(None)
     };
     // What the acquirer said can be asked again: if a power cut loses this commit, recovery
     // finds the attempt unresolved and queries it. Only our own decisions must be on disk
     // before we go on (a process crash loses neither: the WAL is written either way).
-    if matches!(outcome.event, Some(AttemptEvent::Withdrawn)) {
-        inner.store.write(write)?;
+    // The automatic refund of a charge after cancel is our decision too.
+    let refund = if matches!(outcome.event, Some(AttemptEvent::Withdrawn)) || auto_refund {
+        inner.store.write(write)?
     } else {
-        inner.store.write_relaxed(write)?;
-    }
+        inner.store.write_relaxed(write)?
+    };
+    let sale_id = sale.id.clone();
     if changed {
         inner.emit(CashierEvent::SaleChanged(sale));
+    }
+    if charged_after_cancel {
+        inner.emit(CashierEvent::ChargedAfterCancel { sale_id });
+    }
+    if let Some(refund) = refund {
+        inner.emit(CashierEvent::RefundChanged(refund));
+        inner.queue_changed();
+        inner.wake.notify_one();
     }
     if next_outbox.is_none() {
         inner.queue_changed();
     }
-    Ok(())
+    Ok(refusal)
 }
 
 fn merge_result(sale: &mut SaleRow, r: &PaymentResult) {
@@ -197,7 +224,8 @@ fn describe(sale: &SaleRow, outcome: &Outcome) -> String {
 }
 
 /// Applies an event that did not come from a step of ours (a cashier withdrawing an unsent
-/// sale, a notification); `source` labels it in the journal.
+/// sale, a notification); `source` labels it in the journal. Returns the refusal when the
+/// machines refused it.
 pub(crate) fn apply_event(
     inner: &Inner,
     sale_id: &str,
@@ -205,7 +233,7 @@ pub(crate) fn apply_event(
     result: Option<PaymentResult>,
     now: Millis,
     source: &str,
-) -> Result<(), CashierError> {
+) -> Result<Option<String>, CashierError> {
     let (sale, attempt, outbox) = inner.store.read(|c, _| {
         Ok((
             store::load_sale(c, sale_id)?,
@@ -252,7 +280,10 @@ pub(crate) fn request_cancel(
     Ok(())
 }
 
-/// Applies a verified payment notification to the sale's current attempt.
+/// Applies a verified payment notification to the sale's current attempt. News the machines
+/// refuse is an error (and a journal line), so the caller does not acknowledge it and the
+/// acquirer sends it again; only a "still processing" about an attempt already settled is
+/// old news, acknowledged.
 pub(crate) fn apply_reported(
     inner: &Inner,
     result: PaymentResult,
@@ -263,19 +294,19 @@ pub(crate) fn apply_reported(
     let Some(attempt) = attempt else { return Err(CashierError::UnknownSale(sale_id)) };
     if let Some(rid) = &result.request_id {
         if *rid != attempt.request_id {
-            log::warn!(
-                "sale {sale_id}: notification for attempt {rid}, current is {}",
-                attempt.request_id
-            );
-            return Ok(());
+            let reason = format!("for attempt {rid}, current is {}", attempt.request_id);
+            log::warn!("sale {sale_id}: notification {reason}");
+            inner.store.write_relaxed(|tx, _| {
+                store::journal(tx, now, Entity::Sale, &sale_id, "refused_notification", &reason)
+            })?;
+            return Err(CashierError::NotificationNotApplied { id: sale_id, reason });
         }
     }
-    apply_event(
-        inner,
-        &sale_id,
-        AttemptEvent::Reported(result.status),
-        Some(result),
-        now,
-        "notification",
-    )
+    let stale =
+        result.status == crate::acquirer::PaymentStatus::Processing && attempt.status.is_final();
+    let event = AttemptEvent::Reported(result.status);
+    match apply_event(inner, &sale_id, event, Some(result), now, "notification")? {
+        Some(reason) if !stale => Err(CashierError::NotificationNotApplied { id: sale_id, reason }),
+        _ => Ok(()),
+    }
 }
