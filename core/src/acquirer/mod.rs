@@ -10,7 +10,7 @@ pub mod oceanpayment;
 pub mod pingpong;
 
 pub use error::{AcquirerError, UnknownCause};
-pub use http::HttpSettings;
+pub use http::{parse_date_header, AnswerDate, HttpSettings};
 pub use model::*;
 
 /// A WeChat code cannot be charged as Alipay and vice versa: refuse before sending, whatever the
@@ -82,4 +82,9 @@ pub trait Acquirer: Send + Sync {
 
     /// The body to answer an accepted notification with.
     fn notification_ack(&self) -> &'static str;
+
+    /// The acquirer's clock as its last answer gave it, if any answer carried it.
+    fn last_answer_date(&self) -> Option<AnswerDate> {
+        None
+    }
 }

@@ -5,6 +5,8 @@
 //! and resolves unknown outcomes by query before anything is resent. Opening the store after a
 //! crash resumes everything in flight.
 
+mod acquirer_time;
+mod clock_open;
 mod config;
 mod driver;
 mod error;
@@ -18,13 +20,14 @@ mod refund_step;
 mod sale_api;
 mod sale_io;
 mod sale_step;
+mod timebase;
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 
 pub use config::{
     AcquirerSettings, AlipayRegion, CashierConfig, Clock, KeyStore, KeyStoreError, MemoryKeyStore,
-    OfflineLimits, SystemClock,
+    OfflineLimits, SteppedClock, SystemClock,
 };
 pub use error::CashierError;
 pub use events::{CashierEvent, EventListener, NoListener, QueueStatus, SaleHint};
@@ -42,7 +45,10 @@ pub(crate) struct Inner {
     acquirer: Arc<dyn Acquirer>,
     config: CashierConfig,
     listener: Arc<dyn EventListener>,
-    clock: Arc<dyn Clock>,
+    /// The engine's time line (monotonic, placed on the wall clock at open).
+    time: timebase::TimeBase,
+    /// The acquirer's clock against that time line.
+    acquirer_time: acquirer_time::AcquirerTime,
     locks: locks::EntityLocks,
     wake: tokio::sync::Notify,
     closed: AtomicBool,
@@ -55,7 +61,25 @@ pub(crate) struct Inner {
 
 impl Inner {
     fn now(&self) -> Millis {
-        self.clock.now_ms()
+        self.time.now()
+    }
+
+    /// Journals the wall-clock steps noticed since the last call.
+    fn journal_clock_steps(&self) {
+        let steps = self.time.take_steps();
+        if steps.is_empty() {
+            return;
+        }
+        let write = |tx: &rusqlite::Transaction<'_>, _: &crate::store::ColumnCipher| {
+            for s in &steps {
+                let detail = format!("wall clock stepped by {} ms; timings unaffected", s.by_ms);
+                crate::store::journal_clock(tx, s.at, "clock_step", &detail)?;
+            }
+            Ok(())
+        };
+        if let Err(e) = self.store.write_relaxed(write) {
+            log::warn!("cannot journal a clock step: {e}");
+        }
     }
 
     fn emit(&self, event: CashierEvent) {
@@ -64,6 +88,9 @@ impl Inner {
 
     fn set_online(&self, online: bool) {
         let new = if online { 1 } else { 2 };
+        if online {
+            self.learn_acquirer_clock();
+        }
         if self.online.swap(new, Ordering::Relaxed) != new {
             log::info!("acquirer {}", if online { "reachable" } else { "unreachable" });
             self.emit(CashierEvent::ConnectivityChanged { online });
@@ -155,6 +182,11 @@ impl Cashier {
     /// The journal of a sale (every change, oldest first).
     pub fn journal(&self, sale_id: &str) -> Result<Vec<JournalLine>, CashierError> {
         Ok(self.inner.store.read(|c, _| crate::store::journal_of(c, Entity::Sale, sale_id))?)
+    }
+
+    /// The clock lines of the journal (steps of the wall clock noticed), oldest first.
+    pub fn clock_journal(&self) -> Result<Vec<JournalLine>, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::clock_journal(c))?)
     }
 
     /// What waits in the outbox.

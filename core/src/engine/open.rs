@@ -101,18 +101,21 @@ impl Cashier {
         })?;
         let key = database_key(keys.as_ref())?;
         let store = Store::open(&data_dir.join(DB_FILE), &key)?;
+        let (time, acquirer_time, step) = super::clock_open::time_line(&store, &config, clock)?;
         let inner = Arc::new(Inner {
             store,
             acquirer,
             config,
             listener,
-            clock,
+            time,
+            acquirer_time,
             locks: locks::EntityLocks::default(),
             wake: tokio::sync::Notify::new(),
             closed: AtomicBool::new(false),
             online: AtomicU8::new(0),
             queue_dirty: AtomicBool::new(false),
         });
+        super::clock_open::replan(&inner, step)?;
         recover(&inner)?;
         let driver = Arc::new(driver::spawn(inner.clone())?);
         Ok(Cashier { inner, driver })

@@ -22,12 +22,13 @@ fn step_name(step: RefundStep) -> &'static str {
     }
 }
 
-fn view(refund: &RefundRow, outbox: Option<&OutboxRow>) -> RefundView {
+fn view(inner: &Inner, refund: &RefundRow, outbox: Option<&OutboxRow>, now: Millis) -> RefundView {
     RefundView {
         state: refund.state,
         created_at: refund.created_at,
         failures: outbox.map_or(0, |o| o.failures),
         last_try_at: outbox.map_or(0, |o| o.last_try_at),
+        acquirer_age: inner.age_on_acquirer_clock(refund.created_at, now),
     }
 }
 
@@ -44,8 +45,8 @@ pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), Cas
     let Some(sale) = inner.store.read(|c, _| store::load_sale(c, &refund.sale_id))? else {
         return Err(CashierError::UnknownSale(refund.sale_id));
     };
-    let plan =
-        plan_refund(&view(&refund, outbox.as_ref()), &inner.config.policy, now, rand::random());
+    let refund_view = view(inner, &refund, outbox.as_ref(), now);
+    let plan = plan_refund(&refund_view, &inner.config.policy, now, rand::random());
     let flags = (plan.step == RefundStep::Done, plan.step == RefundStep::GiveUp);
     if !inner.step_is_due(Entity::Refund, refund_id, outbox.clone(), plan.at, flags, now)? {
         return Ok(());
@@ -201,7 +202,7 @@ fn commit(
         Some(_) => outbox.as_ref().map_or(0, |o| o.failures) + 1,
         None => 0,
     };
-    let mut next_view = view(&refund, outbox.as_ref());
+    let mut next_view = view(inner, &refund, outbox.as_ref(), now);
     next_view.failures = failures;
     next_view.last_try_at = now;
     let plan = plan_refund(&next_view, &inner.config.policy, now, rand::random());

@@ -304,6 +304,9 @@ pub struct RefundView {
     pub failures: u32,
     /// When the last step was tried (0: never).
     pub last_try_at: Millis,
+    /// How long it has existed on the acquirer's clock, when that is known (the local clock
+    /// may have been set since it was created).
+    pub acquirer_age: Option<Millis>,
 }
 
 /// Plans a refund's next step.
@@ -316,10 +319,17 @@ pub fn plan_refund(
     let plan = |step, at| Plan { step, at, attention: false };
     match view.state {
         RefundState::Queued => {
-            if now >= view.created_at.saturating_add(ms(policy.refund_max_offline_age)) {
-                return plan(RefundStep::GiveUp, now);
+            let limit = ms(policy.refund_max_offline_age);
+            let retry = retry_at(view.last_try_at, view.failures, policy, jitter, now);
+            match view.acquirer_age {
+                Some(age) if age >= limit => plan(RefundStep::GiveUp, now),
+                // Too old by this device's clock alone: ask the acquirer (its answer carries
+                // its clock) before dropping what the merchant asked for.
+                None if now.saturating_sub(view.created_at) >= limit => {
+                    plan(RefundStep::Query, retry)
+                }
+                _ => plan(RefundStep::Send, retry),
             }
-            plan(RefundStep::Send, retry_at(view.last_try_at, view.failures, policy, jitter, now))
         }
         RefundState::Unknown => plan(
             RefundStep::Query,

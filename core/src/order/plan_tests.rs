@@ -127,11 +127,24 @@ fn settled_sales_are_done() {
 
 #[test]
 fn refunds_wait_then_expire_only_when_never_sent() {
-    let v = RefundView { state: RefundState::Queued, created_at: 0, failures: 2, last_try_at: 10 };
+    let day = 24 * 3600 * 1000;
+    let v = RefundView {
+        state: RefundState::Queued,
+        created_at: 0,
+        failures: 2,
+        last_try_at: 10,
+        acquirer_age: Some(10),
+    };
     let p = plan_refund(&v, &policy(), 10, 0.0);
     assert_eq!((p.step, p.at), (RefundStep::Send, 10 + 1_000));
-    let day = 24 * 3600 * 1000;
-    assert_eq!(plan_refund(&v, &policy(), day, 0.0).step, RefundStep::GiveUp);
+    let old = RefundView { acquirer_age: Some(day), ..v };
+    assert_eq!(plan_refund(&old, &policy(), day, 0.0).step, RefundStep::GiveUp);
+    // Old by this device's clock only (it may have been set forward): ask the acquirer first.
+    let unsure = RefundView { acquirer_age: None, ..v };
+    assert_eq!(plan_refund(&unsure, &policy(), day, 0.0).step, RefundStep::Query);
+    // Young on the acquirer's clock, whatever this device's says: sent.
+    let young = RefundView { acquirer_age: Some(5_000), ..v };
+    assert_eq!(plan_refund(&young, &policy(), day * 400, 0.0).step, RefundStep::Send);
     let unknown = RefundView { state: RefundState::Unknown, ..v };
     assert_eq!(plan_refund(&unknown, &policy(), day * 2, 0.0).step, RefundStep::Query);
     let processing = RefundView { state: RefundState::Processing, failures: 0, ..v };

@@ -5,6 +5,7 @@
 //! outbox row and the journal together. The store never recreates or resets an existing file:
 //! anything it cannot read is an error at open.
 
+mod clock;
 mod crypto;
 mod error;
 mod queue;
@@ -17,6 +18,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+pub use clock::*;
 pub use crypto::{new_key, ColumnCipher, CryptoError};
 pub use error::StoreError;
 pub use queue::*;

@@ -80,6 +80,14 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
         BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     "#,
+    // 2: what the engine knows about clocks: the acquirer's offset (the reference for what it
+    // enforces) as last learned, kept across opens.
+    r#"
+    CREATE TABLE clock (
+        name   TEXT PRIMARY KEY,
+        value  INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.
