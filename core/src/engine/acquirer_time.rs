@@ -30,12 +30,7 @@ pub(crate) struct AcquirerTime {
 
 impl AcquirerTime {
     pub fn new(previous: Option<i64>, opened_at: Millis) -> Self {
-        AcquirerTime {
-            learned: Mutex::new(None),
-            previous,
-            opened_at,
-            last_seen: Mutex::new(None),
-        }
+        AcquirerTime { learned: Mutex::new(None), previous, opened_at, last_seen: Mutex::new(None) }
     }
 
     /// The offset learned since this open, if any answer carried the acquirer's clock.
@@ -61,14 +56,9 @@ impl Inner {
         }
         let elapsed = u64::try_from(date.received.elapsed().as_millis()).unwrap_or(0);
         let engine_then = self.now().saturating_sub(elapsed);
-        let offset = i64::try_from(i128::from(date.unix_ms) - i128::from(engine_then))
-            .unwrap_or(0);
-        let before = self
-            .acquirer_time
-            .learned
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .replace(offset);
+        let offset = i64::try_from(i128::from(date.unix_ms) - i128::from(engine_then)).unwrap_or(0);
+        let before =
+            self.acquirer_time.learned.lock().unwrap_or_else(|p| p.into_inner()).replace(offset);
         if before.is_none_or(|b| (b - offset).abs() > OFFSET_NOISE_MS) {
             if offset.abs() > 60_000 {
                 log::warn!("the acquirer's clock is {offset} ms from this device's");

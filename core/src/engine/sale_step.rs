@@ -205,7 +205,8 @@ fn merge_result(sale: &mut SaleRow, r: &PaymentResult) {
         sale.result_description = r.result_description.clone();
     }
     if let Some(qr) = &r.qr {
-        let expiry = qr.expires_at_unix_ms.or(sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms));
+        // Ours is on the engine's time line, the acquirer's on its own clock: keep ours.
+        let expiry = sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms).or(qr.expires_at_unix_ms);
         sale.qr = Some(crate::acquirer::QrCode { expires_at_unix_ms: expiry, ..qr.clone() });
     }
     if r.card.is_some() {

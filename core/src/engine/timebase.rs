@@ -109,7 +109,8 @@ mod tests {
 
     #[test]
     fn steps_of_any_size_either_way_leave_engine_time_monotonic_and_exact() {
-        let steps = [-60_000, 120_000, -3_600_000, 86_400_000 * 2, -YEAR * 30, YEAR * 80, -YEAR * 200];
+        let steps =
+            [-60_000, 120_000, -3_600_000, 86_400_000 * 2, -YEAR * 30, YEAR * 80, -YEAR * 200];
         let clock = Arc::new(HandClock::default());
         clock.wall.store(1_700_000_000_000, Ordering::SeqCst);
         let base = TimeBase::new(clock.clone(), 1_700_000_000_000);

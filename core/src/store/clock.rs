@@ -38,7 +38,12 @@ pub fn last_recorded_at(c: &Connection) -> Result<Option<Millis>, StoreError> {
 }
 
 /// Journals a clock event (entity `clock`).
-pub fn journal_clock(c: &Connection, at: Millis, kind: &str, detail: &str) -> Result<(), StoreError> {
+pub fn journal_clock(
+    c: &Connection,
+    at: Millis,
+    kind: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
     super::rows::journal_raw(c, at, "clock", "", kind, detail)
 }
 
