@@ -17,4 +17,8 @@ pub enum AttentionReason {
     LateSuccess,
     /// It outran its time budget without a final answer (still being asked about).
     NotResolved,
+    /// The cashier cancelled the sale and the acquirer charged it anyway (the request arrived
+    /// late): it is paid. Show "charged after cancel: refund or keep" (refunded automatically
+    /// where `CashierConfig.refundChargedAfterCancel` is set).
+    ChargedAfterCancel,
 }

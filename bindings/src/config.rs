@@ -119,6 +119,10 @@ pub struct PolicySettings {
     pub backoff_max_ms: u64,
     /// Longest a refund may wait unsent before it is dropped (no money moved).
     pub refund_max_offline_age_ms: u64,
+    /// How long a sale that may have been sent but that the acquirer has not seen is still
+    /// watched for a late charge (see docs/engine.md).
+    #[uniffi(default = 1200000)]
+    pub unseen_watch_ms: u64,
 }
 
 /// The default engine timings.
@@ -139,6 +143,7 @@ pub fn default_policy() -> PolicySettings {
         backoff_min_ms: ms(p.backoff_min),
         backoff_max_ms: ms(p.backoff_max),
         refund_max_offline_age_ms: ms(p.refund_max_offline_age),
+        unseen_watch_ms: ms(p.unseen_watch),
     }
 }
 
@@ -158,6 +163,7 @@ impl From<PolicySettings> for Policy {
             backoff_min: d(p.backoff_min_ms),
             backoff_max: d(p.backoff_max_ms),
             refund_max_offline_age: d(p.refund_max_offline_age_ms),
+            unseen_watch: d(p.unseen_watch_ms),
         }
     }
 }
@@ -208,6 +214,10 @@ pub struct CashierConfig {
     /// a test CA. On Android this is the only way to add a root (see `docs/transport.md`).
     #[uniffi(default = [])]
     pub extra_roots: Vec<String>,
+    /// Refund a sale charged after the cashier cancelled it, automatically (once, with a
+    /// refund id derived from the sale). Off: the sale is flagged for a person to decide.
+    #[uniffi(default = false)]
+    pub refund_charged_after_cancel: bool,
 }
 
 fn decimal(field: &str, text: Option<String>) -> Result<Option<Decimal>, TillKitError> {
@@ -258,6 +268,7 @@ impl TryFrom<CashierConfig> for CoreConfig {
         core.notification_url = c.notification_url;
         core.accept_new_key = c.accept_new_key;
         core.policy = c.policy.map(Policy::from).unwrap_or_default();
+        core.refund_charged_after_cancel = c.refund_charged_after_cancel;
         core.limits = CoreLimits {
             max_refund_amount: decimal("max_refund_amount", c.limits.max_refund_amount)?,
             max_queued_total: decimal("max_queued_total", c.limits.max_queued_total)?,
@@ -288,6 +299,7 @@ mod tests {
             request_timeout_ms: 20000,
             accept_new_key: false,
             extra_roots: Vec::new(),
+            refund_charged_after_cancel: false,
         }
     }
 

@@ -173,7 +173,8 @@ impl From<CashierError> for TillKitError {
             CashierError::Config(reason) => T::Config { reason },
             CashierError::Notification(reason) => T::NotificationRejected { reason },
             // Not applied and not to be acknowledged, like any rejected notification.
-            CashierError::AnswerMismatch { .. } => {
+            e @ (CashierError::AnswerMismatch { .. }
+            | CashierError::NotificationNotApplied { .. }) => {
                 T::NotificationRejected { reason: e.to_string() }
             }
             CashierError::Store(e) => e.into(),

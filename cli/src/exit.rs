@@ -67,6 +67,7 @@ pub fn for_error(e: &CashierError) -> (u8, &'static str) {
         CashierError::Config(_) => (BAD_INPUT, "config"),
         CashierError::OfflineLimit(_) => (OFFLINE, "offline_limit"),
         CashierError::Notification(_) => (INTERNAL, "notification"),
+        CashierError::NotificationNotApplied { .. } => (INTERNAL, "notification_not_applied"),
         CashierError::Store(_) => (INTERNAL, "store"),
         CashierError::Closed => (INTERNAL, "closed"),
         CashierError::OutcomeUnknown { .. } => (UNKNOWN, "outcome_unknown"),

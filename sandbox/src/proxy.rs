@@ -49,8 +49,12 @@ impl FaultMix {
     }
 }
 
+/// Requests to hold back before forwarding: (path part, how long, how many more).
+type Hold = Option<(String, Duration, u32)>;
+
 struct State {
     mix: Mutex<(FaultMix, u64)>,
+    hold: Mutex<Hold>,
     down: AtomicBool,
     counts: Mutex<std::collections::HashMap<Fault, u64>>,
     requests: AtomicU64,
@@ -98,6 +102,7 @@ impl FaultProxy {
         let seed = mix.seed.max(1);
         let state = Arc::new(State {
             mix: Mutex::new((mix, seed)),
+            hold: Mutex::new(None),
             down: AtomicBool::new(false),
             counts: Mutex::new(Default::default()),
             requests: AtomicU64::new(0),
@@ -130,6 +135,14 @@ impl FaultProxy {
     pub fn set_mix(&self, mix: FaultMix) {
         let seed = mix.seed.max(1);
         *self.state.mix.lock().unwrap_or_else(|p| p.into_inner()) = (mix, seed);
+    }
+
+    /// Holds the next `count` requests whose request line contains `path` for `hold`, then
+    /// forwards them whatever became of the client: a network that delivers a request late,
+    /// after the client has given up on it.
+    pub fn hold_requests(&self, path: &str, hold: Duration, count: u32) {
+        *self.state.hold.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((path.to_string(), hold, count));
     }
 
     /// Takes the network down: new connections are refused and open ones are cut.
@@ -236,6 +249,19 @@ async fn forward(
     answer
 }
 
+/// The hold for this request, if one is armed for its path (and counts it down).
+fn take_hold(state: &State, request: &[u8]) -> Option<Duration> {
+    let mut guard = state.hold.lock().unwrap_or_else(|p| p.into_inner());
+    let (path, hold, count) = guard.as_mut()?;
+    let line_end = find(request, b"\r\n").unwrap_or(request.len());
+    let line = String::from_utf8_lossy(&request[..line_end]);
+    if *count == 0 || !line.contains(path.as_str()) {
+        return None;
+    }
+    *count -= 1;
+    Some(*hold)
+}
+
 async fn handle(
     mut client: TcpStream,
     upstream: SocketAddr,
@@ -263,6 +289,17 @@ async fn handle(
                 return Ok(());
             }
             _ => {}
+        }
+        if let Some(hold) = take_hold(&state, &request) {
+            // Forwarded on its own task: the late request arrives even if the client is gone.
+            let held = tokio::spawn(async move {
+                tokio::time::sleep(hold).await;
+                let mut conn = None;
+                forward(&mut conn, upstream, &request).await
+            });
+            let Ok(Ok(response)) = held.await else { return Ok(()) };
+            client.write_all(&response).await?;
+            continue;
         }
         let Ok(response) = forward(&mut upstream_conn, upstream, &request).await else {
             return Ok(());

@@ -261,3 +261,22 @@ pub async fn charges(sandbox: &SandboxHandle, order: &str) -> u64 {
             .unwrap_or(0),
     }
 }
+
+/// A PingPong notification body for `biz`, signed with `salt` (the sandbox's, or a wrong one).
+pub fn pingpong_notification(
+    sandbox: &SandboxHandle,
+    salt: &secrecy::SecretString,
+    biz: &serde_json::Value,
+) -> Vec<u8> {
+    use serde_json::json;
+    let c = &sandbox.credentials().pingpong;
+    let mut env = serde_json::Map::new();
+    env.insert("accId".into(), json!(c.acc_id));
+    env.insert("clientId".into(), json!(c.client_id));
+    env.insert("signType".into(), json!("SHA256"));
+    env.insert("version".into(), json!("1.0"));
+    env.insert("bizContent".into(), json!(biz.to_string()));
+    let sign = tillkit_core::sign::pingpong::sign_envelope(salt, &env).expect("signable");
+    env.insert("sign".into(), json!(sign));
+    serde_json::to_vec(&env).expect("serialisable")
+}

@@ -10,7 +10,6 @@ use tillkit_core::acquirer::WalletMethod;
 use tillkit_core::engine::{CashierError, NoListener, SaleInput, SaleMethodInput};
 use tillkit_core::money::Amount;
 use tillkit_core::order::SaleStatus;
-use tillkit_core::sign::pingpong::sign_envelope;
 use tillkit_tests::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -19,16 +18,7 @@ fn notification(
     salt: &secrecy::SecretString,
     biz: serde_json::Value,
 ) -> Vec<u8> {
-    let c = &sb.credentials().pingpong;
-    let mut env = serde_json::Map::new();
-    env.insert("accId".into(), json!(c.acc_id));
-    env.insert("clientId".into(), json!(c.client_id));
-    env.insert("signType".into(), json!("SHA256"));
-    env.insert("version".into(), json!("1.0"));
-    env.insert("bizContent".into(), json!(biz.to_string()));
-    let sign = sign_envelope(salt, &env).unwrap();
-    env.insert("sign".into(), json!(sign));
-    serde_json::to_vec(&env).unwrap()
+    pingpong_notification(sb, salt, &biz)
 }
 
 #[tokio::test]
@@ -67,7 +57,11 @@ async fn handcrafted_notifications_are_verified_and_idempotent() {
     // The same notification again, then an older one: nothing changes.
     cashier.handle_notification(&notification(&sb, &salt, paid)).await.unwrap();
     let older = json!({"notifyType":"RECHARGE","merchantTransactionId":id,"requestId":format!("{id}-1"),"status":"FAILED","amount":"6.540000","currency":"CNY"});
-    cashier.handle_notification(&notification(&sb, &salt, older)).await.unwrap();
+    // Refused news is not acknowledged: the acquirer keeps telling, nothing changes.
+    assert!(matches!(
+        cashier.handle_notification(&notification(&sb, &salt, older)).await,
+        Err(CashierError::NotificationNotApplied { .. })
+    ));
     let sale = cashier.sale(&id).unwrap().unwrap();
     assert_eq!(sale.status, SaleStatus::Paid);
     assert!(cashier.journal(&id).unwrap().iter().any(|l| l.kind == "refused_transition"));

@@ -41,9 +41,40 @@ pub(crate) struct HttpAnswer {
     pub body: Vec<u8>,
 }
 
+/// The acquirer's clock as its last answer's `Date` header gave it: the reference for what the
+/// acquirer enforces (QR expiry, refund age).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerDate {
+    /// The acquirer's time, milliseconds since the Unix epoch (whole seconds).
+    pub unix_ms: u64,
+    /// When the answer was read, on the monotonic clock.
+    pub received: std::time::Instant,
+}
+
+/// `Date` headers outside these bounds (2020-01-01, 2100-01-01) are absurd and ignored.
+const DATE_SANE_MS: std::ops::Range<u64> = 1_577_836_800_000..4_102_444_800_000;
+
+/// Reads an answer's `Date` header; missing, malformed and absurd ones give `None`.
+pub fn parse_date_header(value: Option<&str>) -> Result<u64, &'static str> {
+    let value = value.ok_or("no Date header")?;
+    let time = httpdate::parse_http_date(value.trim()).map_err(|_| "malformed Date header")?;
+    let ms = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| u64::try_from(d.as_millis()).ok())
+        .ok_or("Date header before 1970")?;
+    if DATE_SANE_MS.contains(&ms) {
+        Ok(ms)
+    } else {
+        Err("absurd Date header")
+    }
+}
+
 pub(crate) struct HttpClient {
     client: reqwest::Client,
     base_url: String,
+    last_date: std::sync::Mutex<Option<AnswerDate>>,
+    warned_date: std::sync::atomic::AtomicBool,
 }
 
 fn install_crypto_provider() {
@@ -71,7 +102,32 @@ impl HttpClient {
             field: "http_client",
             reason: e.to_string(),
         })?;
-        Ok(HttpClient { client, base_url })
+        Ok(HttpClient {
+            client,
+            base_url,
+            last_date: std::sync::Mutex::new(None),
+            warned_date: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// The acquirer's clock from the last answer that carried a sane `Date` header.
+    pub fn last_date(&self) -> Option<AnswerDate> {
+        *self.last_date.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn note_date(&self, header: Option<&reqwest::header::HeaderValue>) {
+        match parse_date_header(header.and_then(|v| v.to_str().ok())) {
+            Ok(unix_ms) => {
+                let date = AnswerDate { unix_ms, received: std::time::Instant::now() };
+                *self.last_date.lock().unwrap_or_else(|p| p.into_inner()) = Some(date);
+            }
+            Err(why) => {
+                // Once per client: an acquirer without the header would fill the log.
+                if !self.warned_date.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    log::warn!("acquirer answer: {why}; its clock is not learned from it");
+                }
+            }
+        }
     }
 
     /// POSTs a body and reads the whole answer, sorting every failure by what it means.
@@ -92,6 +148,7 @@ impl HttpClient {
             .await
             .map_err(|e| classify(&e))?;
         let status = response.status().as_u16();
+        self.note_date(response.headers().get(reqwest::header::DATE));
         let mut body = Vec::new();
         loop {
             match response.chunk().await {
@@ -136,4 +193,26 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date_header;
+
+    #[test]
+    fn date_headers_missing_malformed_or_absurd_are_refused() {
+        assert_eq!(parse_date_header(Some("Tue, 14 Nov 2023 22:13:20 GMT")), Ok(1_700_000_000_000));
+        for bad in [
+            None,
+            Some(""),
+            Some("yesterday"),
+            Some("Tue, 32 Nov 2023 22:13:20 GMT"),
+            Some("Thu, 01 Jan 1970 00:00:00 GMT"),
+            Some("Mon, 01 Jan 1900 00:00:00 GMT"),
+            Some("Fri, 01 Jan 2100 00:00:00 GMT"),
+            Some("Fri, 31 Dec 9999 23:59:59 GMT"),
+        ] {
+            assert!(parse_date_header(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -16,7 +16,7 @@ mod tls;
 
 pub use codes::CodeClass;
 pub use error::{AcquirerError, UnknownCause};
-pub use http::HttpSettings;
+pub use http::{parse_date_header, AnswerDate, HttpSettings};
 pub use model::*;
 
 /// A WeChat code cannot be charged as Alipay and vice versa: refuse before sending, whatever the
@@ -92,4 +92,9 @@ pub trait Acquirer: Send + Sync {
 
     /// The body to answer an accepted notification with.
     fn notification_ack(&self) -> &'static str;
+
+    /// The acquirer's clock as its last answer gave it, if any answer carried it.
+    fn last_answer_date(&self) -> Option<AnswerDate> {
+        None
+    }
 }

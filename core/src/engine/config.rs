@@ -83,6 +83,10 @@ pub struct CashierConfig {
     /// with a new key, and the sales whose code is lost end "not sent, ask the customer for a
     /// new code" (never "declined").
     pub accept_new_key: bool,
+    /// A sale charged after the cashier cancelled it (the request arrived late) is refunded
+    /// automatically, once, with a refund id derived from the sale. Off: it is flagged for a
+    /// person to refund or keep.
+    pub refund_charged_after_cancel: bool,
 }
 
 impl CashierConfig {
@@ -97,6 +101,7 @@ impl CashierConfig {
             limits: OfflineLimits::default(),
             max_parallel_steps: 16,
             accept_new_key: false,
+            refund_charged_after_cancel: false,
         }
     }
 }
@@ -116,9 +121,49 @@ pub trait KeyStore: Send + Sync {
 }
 
 /// The clock the engine reads. Tests may inject their own.
+///
+/// The wall clock (`now_ms`) may jump: the user sets it, time zones and network time correct
+/// it. The engine measures durations on `mono_ms`, which never goes back, and uses the wall
+/// clock only to place its own time line at open (see `docs/engine.md`, "Time").
 pub trait Clock: Send + Sync {
-    /// Milliseconds since the Unix epoch.
+    /// Milliseconds since the Unix epoch (0 for a clock set before 1970).
     fn now_ms(&self) -> Millis;
+
+    /// Milliseconds on a clock that never goes back and is not set by anyone (its origin is
+    /// arbitrary). The default is the process's monotonic clock.
+    fn mono_ms(&self) -> Millis {
+        static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        u64::try_from(ORIGIN.get_or_init(std::time::Instant::now).elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+    }
+}
+
+/// The system's wall clock shifted by an amount that can be changed at any time, with the
+/// process's monotonic clock beside it: a phone whose user sets the time. For tests and demos.
+#[derive(Debug, Default)]
+pub struct SteppedClock {
+    shift_ms: std::sync::atomic::AtomicI64,
+}
+
+impl SteppedClock {
+    /// A clock shifted by `shift_ms` from the system's (negative: behind).
+    pub fn new(shift_ms: i64) -> Self {
+        SteppedClock { shift_ms: std::sync::atomic::AtomicI64::new(shift_ms) }
+    }
+
+    /// Steps the wall clock by `by_ms` (negative: back); the monotonic clock does not move.
+    pub fn step(&self, by_ms: i64) {
+        self.shift_ms.fetch_add(by_ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for SteppedClock {
+    fn now_ms(&self) -> Millis {
+        let wall = i128::from(SystemClock.now_ms());
+        let shifted = wall + i128::from(self.shift_ms.load(std::sync::atomic::Ordering::SeqCst));
+        // A clock set before 1970 reads 0, one past the range of u64 saturates.
+        u64::try_from(shifted.max(0)).unwrap_or(u64::MAX)
+    }
 }
 
 /// The system's wall clock.

@@ -51,6 +51,7 @@ async fn run(inner: Arc<Inner>) {
             continue;
         }
         let now = inner.now();
+        inner.journal_clock_steps();
         if now.saturating_sub(last_queue_event) >= QUEUE_EVENT_EVERY_MS
             && inner.queue_dirty.swap(false, Ordering::Relaxed)
         {

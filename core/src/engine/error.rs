@@ -75,6 +75,16 @@ pub enum CashierError {
         /// What differs.
         detail: String,
     },
+    /// A verified notification whose news the engine could not apply (a transition the
+    /// machines refuse, or another attempt's news): nothing changed and it must not be
+    /// acknowledged, so that the acquirer sends it again.
+    #[error("notification for {id} not applied: {reason}")]
+    NotificationNotApplied {
+        /// The sale or refund.
+        id: String,
+        /// The refused transition.
+        reason: String,
+    },
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -5,11 +5,14 @@
 //! and resolves unknown outcomes by query before anything is resent. Opening the store after a
 //! crash resumes everything in flight.
 
+mod acquirer_time;
+mod clock_open;
 mod config;
 mod dir_lock;
 mod driver;
 mod error;
 mod events;
+mod late_charge;
 mod locks;
 mod mismatch;
 mod notify;
@@ -19,6 +22,7 @@ mod refund_step;
 mod sale_api;
 mod sale_io;
 mod sale_step;
+mod timebase;
 mod unconfirmed;
 mod validate;
 
@@ -27,7 +31,7 @@ use std::sync::Arc;
 
 pub use config::{
     AcquirerSettings, AlipayRegion, CashierConfig, Clock, KeyStore, KeyStoreError, MemoryKeyStore,
-    OfflineLimits, SystemClock,
+    OfflineLimits, SteppedClock, SystemClock,
 };
 pub use error::CashierError;
 pub use events::{CashierEvent, EventListener, NoListener, QueueStatus, SaleHint};
@@ -45,7 +49,10 @@ pub(crate) struct Inner {
     acquirer: Arc<dyn Acquirer>,
     config: CashierConfig,
     listener: Arc<dyn EventListener>,
-    clock: Arc<dyn Clock>,
+    /// The engine's time line (monotonic, placed on the wall clock at open).
+    time: timebase::TimeBase,
+    /// The acquirer's clock against that time line.
+    acquirer_time: acquirer_time::AcquirerTime,
     locks: locks::EntityLocks,
     wake: tokio::sync::Notify,
     closed: AtomicBool,
@@ -63,7 +70,25 @@ pub(crate) struct Inner {
 
 impl Inner {
     fn now(&self) -> Millis {
-        self.clock.now_ms()
+        self.time.now()
+    }
+
+    /// Journals the wall-clock steps noticed since the last call.
+    fn journal_clock_steps(&self) {
+        let steps = self.time.take_steps();
+        if steps.is_empty() {
+            return;
+        }
+        let write = |tx: &rusqlite::Transaction<'_>, _: &crate::store::ColumnCipher| {
+            for s in &steps {
+                let detail = format!("wall clock stepped by {} ms; timings unaffected", s.by_ms);
+                crate::store::journal_clock(tx, s.at, "clock_step", &detail)?;
+            }
+            Ok(())
+        };
+        if let Err(e) = self.store.write_relaxed(write) {
+            log::warn!("cannot journal a clock step: {e}");
+        }
     }
 
     fn emit(&self, event: CashierEvent) {
@@ -72,6 +97,9 @@ impl Inner {
 
     fn set_online(&self, online: bool) {
         let new = if online { 1 } else { 2 };
+        if online {
+            self.learn_acquirer_clock();
+        }
         if self.online.swap(new, Ordering::Relaxed) != new {
             log::info!("acquirer {}", if online { "reachable" } else { "unreachable" });
             self.emit(CashierEvent::ConnectivityChanged { online });
@@ -165,6 +193,11 @@ impl Cashier {
         Ok(self.inner.store.read(|c, _| crate::store::journal_of(c, Entity::Sale, sale_id))?)
     }
 
+    /// The clock lines of the journal (steps of the wall clock noticed), oldest first.
+    pub fn clock_journal(&self) -> Result<Vec<JournalLine>, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::clock_journal(c))?)
+    }
+
     /// What waits in the outbox.
     pub fn queue_status(&self) -> Result<QueueStatus, CashierError> {
         queue::status(&self.inner)
@@ -196,13 +229,14 @@ impl Cashier {
         Ok((sale.amount.value() - held).max(rust_decimal::Decimal::ZERO))
     }
 
-    /// Whether `cancel` can stop this sale now: an unsent sale always, one in progress only
-    /// where the acquirer has a cancel.
+    /// Whether `cancel` can stop this sale now: an unsent or unknown sale always (nothing is
+    /// sent again), one in progress only where the acquirer has a cancel.
     pub fn can_cancel(&self, sale: &SaleRow) -> bool {
         use crate::order::SaleStatus as S;
         match sale.status {
-            S::Queued => true,
-            S::Processing | S::Unknown | S::Cancelling => self.inner.acquirer.capabilities().cancel,
+            // Unknown: the cancel stops every resend; the sale stays watched.
+            S::Queued | S::Unknown => true,
+            S::Processing | S::Cancelling => self.inner.acquirer.capabilities().cancel,
             S::Paid | S::Failed(_) => false,
         }
     }

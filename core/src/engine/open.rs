@@ -158,12 +158,14 @@ impl Cashier {
         })?;
         let dir_lock = super::dir_lock::DirLock::acquire(data_dir)?;
         let store = open_store(&data_dir.join(DB_FILE), keys.as_ref(), config.accept_new_key)?;
+        let (time, acquirer_time, step) = super::clock_open::time_line(&store, &config, clock)?;
         let inner = Arc::new(Inner {
             store,
             acquirer,
             config,
             listener,
-            clock,
+            time,
+            acquirer_time,
             locks: locks::EntityLocks::default(),
             wake: tokio::sync::Notify::new(),
             closed: AtomicBool::new(false),
@@ -172,6 +174,7 @@ impl Cashier {
             unconfirmed: Default::default(),
             dir_lock: std::sync::Mutex::new(Some(dir_lock)),
         });
+        super::clock_open::replan(&inner, step)?;
         recover(&inner)?;
         let driver = Arc::new(driver::spawn(inner.clone())?);
         Ok(Cashier { inner, driver })

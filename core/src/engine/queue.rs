@@ -50,7 +50,7 @@ pub(crate) fn status(inner: &Inner) -> Result<QueueStatus, CashierError> {
             if entity == "sale" {
                 q.sales += 1;
                 match AttemptStatus::parse(&state) {
-                    Some(AttemptStatus::Unknown) => q.unknown += 1,
+                    Some(AttemptStatus::Unknown | AttemptStatus::Unseen) => q.unknown += 1,
                     Some(AttemptStatus::Prepared) => q.unsent += 1,
                     _ => {}
                 }

@@ -50,12 +50,13 @@ fn step_name(step: RefundStep) -> &'static str {
     }
 }
 
-fn view(refund: &RefundRow, outbox: Option<&OutboxRow>) -> RefundView {
+fn view(inner: &Inner, refund: &RefundRow, outbox: Option<&OutboxRow>, now: Millis) -> RefundView {
     RefundView {
         state: refund.state,
         created_at: refund.created_at,
         failures: outbox.map_or(0, |o| o.failures),
         last_try_at: outbox.map_or(0, |o| o.last_try_at),
+        acquirer_age: inner.age_on_acquirer_clock(refund.created_at, now),
     }
 }
 
@@ -70,8 +71,12 @@ pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), Cas
     let Some(sale) = inner.store.read(|c, _| store::load_sale(c, &refund.sale_id))? else {
         return Err(CashierError::UnknownSale(refund.sale_id));
     };
-    let plan =
-        plan_refund(&view(&refund, outbox.as_ref()), &inner.config.policy, now, rand::random());
+    let plan = plan_refund(
+        &view(inner, &refund, outbox.as_ref(), now),
+        &inner.config.policy,
+        now,
+        rand::random(),
+    );
     let flags = (plan.step == RefundStep::Done, plan.step == RefundStep::GiveUp);
     if !inner.step_is_due(Entity::Refund, refund_id, outbox.clone(), plan.at, flags, now)? {
         return Ok(());
@@ -92,7 +97,7 @@ pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), Cas
         });
     }
     let talked = !matches!(plan.step, RefundStep::GiveUp | RefundStep::Done);
-    match commit(inner, refund_id, outcome, inner.now(), step_name(plan.step)) {
+    match commit(inner, refund_id, outcome, inner.now(), step_name(plan.step)).map(|_| ()) {
         Err(e) if talked => Err(inner.unconfirmed.failed(
             Entity::Refund,
             refund_id,
@@ -218,14 +223,15 @@ async fn query(inner: &Inner, refund: &RefundRow) -> Outcome {
 }
 
 /// Applies an outcome and commits it with the next step: one transaction, against the refund
-/// as it is inside that transaction.
+/// as it is inside that transaction. Returns the refusal when the refund machine refused the
+/// outcome's news (nothing changed then).
 fn commit(
     inner: &Inner,
     refund_id: &str,
     outcome: Outcome,
     now: Millis,
     step: &str,
-) -> Result<(), CashierError> {
+) -> Result<Option<String>, CashierError> {
     let write = |tx: &rusqlite::Transaction<'_>, _: &store::ColumnCipher| {
         let Some(stored) = store::load_refund(tx, refund_id)? else { return Ok(None) };
         let outbox = store::outbox_of(tx, Entity::Refund, refund_id)?;
@@ -248,7 +254,8 @@ fn commit(
     // Everything here is the acquirer's word, which recovery can ask for again.
     let applied = inner.store.write_relaxed(write)?;
     inner.unconfirmed.confirmed(Entity::Refund, refund_id);
-    let Some(applied) = applied else { return Ok(()) };
+    let Some(applied) = applied else { return Ok(None) };
+    let refusal = applied.refusal.clone();
     if let Some(reason) = applied.attention.clone() {
         let (sale_id, refund_id) =
             (applied.refund.sale_id.clone(), Some(applied.refund.id.clone()));
@@ -260,7 +267,7 @@ fn commit(
     if applied.next_outbox.is_none() {
         inner.queue_changed();
     }
-    Ok(())
+    Ok(refusal)
 }
 
 /// What applying an outcome to a refund decided: the pure part of a commit.
@@ -269,6 +276,8 @@ struct Applied {
     changed: bool,
     /// A reason for attention this outcome newly gave the refund.
     attention: Option<AttentionReason>,
+    /// The refund machine refused the outcome's news.
+    refusal: Option<String>,
     journal: Vec<(String, String)>,
     next_outbox: Option<OutboxRow>,
 }
@@ -283,6 +292,7 @@ fn apply(
 ) -> Applied {
     let before = refund.clone();
     let mut journal: Vec<(String, String)> = Vec::new();
+    let mut refusal = None;
     if let Some(event) = outcome.event {
         match refund.state.on(event) {
             Ok(next) => {
@@ -299,6 +309,7 @@ fn apply(
             Err(refused) => {
                 log::warn!("refund {}: {refused}", refund.id);
                 journal.push(("refused_transition".into(), refused.to_string()));
+                refusal = Some(refused.to_string());
             }
         }
     }
@@ -320,7 +331,7 @@ fn apply(
         Some(_) => outbox.as_ref().map_or(0, |o| o.failures) + 1,
         None => 0,
     };
-    let mut next_view = view(&refund, outbox.as_ref());
+    let mut next_view = view(inner, &refund, outbox.as_ref(), now);
     next_view.failures = failures;
     next_view.last_try_at = now;
     let plan = plan_refund(&next_view, &inner.config.policy, now, rand::random());
@@ -342,10 +353,11 @@ fn apply(
     let attention = (refund.attention_reason != before.attention_reason)
         .then(|| refund.attention_reason.clone())
         .flatten();
-    Applied { refund, changed, attention, journal, next_outbox }
+    Applied { refund, changed, attention, refusal, journal, next_outbox }
 }
 
-/// Applies a verified refund notification.
+/// Applies a verified refund notification; news the refund machine refuses is an error, so
+/// that it is not acknowledged.
 pub(crate) fn apply_reported(
     inner: &Inner,
     result: RefundResult,
@@ -360,7 +372,13 @@ pub(crate) fn apply_reported(
     if let Err(m) = super::mismatch::check_amount(&refund.amount, result.amount.as_ref()) {
         return Err(super::mismatch::reject_for_refund(inner, &id, m, now));
     }
-    commit(inner, &id, Outcome::reported(result), now, "notification")
+    // "Still processing" about a refund already settled is old news: acknowledged.
+    let stale =
+        result.status == crate::acquirer::RefundStatus::Processing && refund.state.is_final();
+    match commit(inner, &id, Outcome::reported(result), now, "notification")? {
+        Some(reason) if !stale => Err(CashierError::NotificationNotApplied { id, reason }),
+        _ => Ok(()),
+    }
 }
 
 /// Sets the attention flag and its reason, unless the refund already has a more telling one.

@@ -208,7 +208,13 @@ impl Cashier {
                     "withdrawn",
                 )?;
             }
-            SaleStatus::Processing | SaleStatus::Unknown | SaleStatus::Cancelling => {
+            // The outcome is unknown: the cancel holds (nothing is ever resent) and the sale
+            // stays watched, with or without an acquirer cancel.
+            SaleStatus::Unknown => {
+                super::sale_step::request_cancel(inner, sale_id, now)?;
+                inner.wake.notify_one();
+            }
+            SaleStatus::Processing | SaleStatus::Cancelling => {
                 if !inner.acquirer.capabilities().cancel {
                     return Err(cannot(
                         "the acquirer has no cancel; the order closes at its expiry",

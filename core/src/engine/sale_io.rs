@@ -77,6 +77,9 @@ pub(super) async fn perform(
     attempt: &AttemptRow,
     step: SaleStep,
 ) -> Outcome {
+    if step == SaleStep::Send && sale.kind == SaleKind::MerchantQr {
+        learn_clock_first(inner, sale, attempt).await;
+    }
     match step {
         SaleStep::Send => match pay_request(inner, sale, attempt) {
             Ok(request) => from_pay(inner, inner.acquirer.pay(&request).await),
@@ -115,6 +118,22 @@ pub(super) async fn perform(
     }
 }
 
+/// A QR's expiry is enforced on the acquirer's clock: when it is not known since this open,
+/// one cheap query of the (unsent) sale gets an answer, and its clock, first.
+async fn learn_clock_first(inner: &Inner, sale: &SaleRow, attempt: &AttemptRow) {
+    if inner.acquirer_time.offset().is_some() {
+        return;
+    }
+    let query = PaymentQuery {
+        merchant_transaction_id: sale.id.clone(),
+        request_id: Some(attempt.request_id.clone()),
+        acquirer_transaction_id: None,
+        amount: sale.amount,
+    };
+    let _ = inner.acquirer.query(&query).await;
+    inner.learn_acquirer_clock();
+}
+
 fn pay_request(
     inner: &Inner,
     sale: &SaleRow,
@@ -147,7 +166,11 @@ fn pay_request(
         method,
         cashier_device_id: inner.config.cashier_device_id.clone(),
         notification_url: inner.config.notification_url.clone(),
-        expires_at_unix: sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms).map(|ms| ms / 1000),
+        // On the acquirer's clock, which enforces it.
+        expires_at_unix: match sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms) {
+            Some(at) => Some(inner.time_expire(at, inner.now())?),
+            None => None,
+        },
         remark: sale.remark.clone(),
     })
 }

@@ -100,8 +100,10 @@ pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), Cashi
         });
     }
     let talked = !matches!(plan.step, SaleStep::GiveUp | SaleStep::Done);
-    let committed = commit(inner, &attempt, outcome, inner.now(), step_name(plan.step));
-    match committed {
+    let seen_cancelled = cancelled(&sale);
+    let committed =
+        commit(inner, &attempt, seen_cancelled, outcome, inner.now(), step_name(plan.step));
+    match committed.map(|_| ()) {
         Err(e) if talked => {
             Err(inner.unconfirmed.failed(Entity::Sale, sale_id, plan.step == SaleStep::Send, e))
         }
@@ -116,6 +118,10 @@ struct Applied {
     changed: bool,
     /// A reason for attention this outcome newly gave the sale.
     attention: Option<AttentionReason>,
+    /// The machines refused the outcome's news (nothing changed then).
+    refusal: Option<String>,
+    /// Charged after the cashier cancelled, and the merchant wants such charges refunded.
+    auto_refund: bool,
     journal: Vec<(String, String)>,
     next_outbox: Option<OutboxRow>,
 }
@@ -132,12 +138,14 @@ fn apply(
     let before = sale.clone();
     let mut new_attempt = attempt.status;
     let mut journal: Vec<(String, String)> = Vec::new();
+    let mut refusal = None;
     if let Some(event) = outcome.event {
         match attempt.status.on(event) {
             Ok(next) => new_attempt = next,
             Err(refused) => {
                 log::warn!("sale {}: {refused}", sale.id);
                 journal.push(("refused_transition".into(), refused.to_string()));
+                refusal = Some(refused.to_string());
             }
         }
     }
@@ -166,9 +174,18 @@ fn apply(
         Err(refused) => {
             log::warn!("sale {}: {refused}", sale.id);
             journal.push(("refused_transition".into(), refused.to_string()));
+            refusal = Some(refused.to_string());
             new_attempt = attempt.status;
         }
     }
+    let charged_after_cancel =
+        refusal.is_none() && super::late_charge::detect(&before, sale.status);
+    if charged_after_cancel {
+        log::warn!("sale {}: charged after the cashier cancelled it", sale.id);
+        flag(&mut sale, AttentionReason::ChargedAfterCancel);
+        journal.push((super::late_charge::KIND.into(), "refund or keep".into()));
+    }
+    let auto_refund = charged_after_cancel && inner.config.refund_charged_after_cancel;
     let failures = match &outcome.transport_failure {
         Some(_) => outbox.as_ref().map_or(0, |o| o.failures) + 1,
         None => 0,
@@ -196,18 +213,32 @@ fn apply(
     let attention = (sale.attention_reason != before.attention_reason)
         .then(|| sale.attention_reason.clone())
         .flatten();
-    Applied { sale, attempt: new_attempt, changed, attention, journal, next_outbox }
+    Applied {
+        sale,
+        attempt: new_attempt,
+        changed,
+        attention,
+        refusal,
+        auto_refund,
+        journal,
+        next_outbox,
+    }
 }
 
 /// Applies an outcome about attempt `seen` and commits it with the next step: one
 /// transaction, against the sale as it is inside that transaction.
+///
+/// Returns the refusal when the machines refused the outcome's news (nothing changed then).
+/// `seen_cancelled`: the cashier had cancelled the sale when the step began, so that a charge
+/// now may be refunded automatically, which is a decision of ours and committed durably.
 fn commit(
     inner: &Inner,
     seen: &AttemptRow,
+    seen_cancelled: bool,
     outcome: Outcome,
     now: Millis,
     step: &str,
-) -> Result<(), CashierError> {
+) -> Result<Option<String>, CashierError> {
     let sale_id = seen.sale_id.as_str();
     let write = |tx: &rusqlite::Transaction<'_>, _: &store::ColumnCipher| {
         let Some(mut loaded) = load(tx, sale_id)? else { return Ok(None) };
@@ -234,18 +265,32 @@ fn commit(
             &applied.journal,
             applied.next_outbox.as_ref(),
         )?;
-        Ok(Some(applied))
+        let refund = match applied.auto_refund {
+            true => super::late_charge::queue_refund(tx, &applied.sale, now)?,
+            false => None,
+        };
+        Ok(Some((applied, refund)))
     };
     // What the acquirer said can be asked again: if a power cut loses this commit, recovery
     // finds the attempt unresolved and queries it. Only our own decisions must be on disk
-    // before we go on (a process crash loses neither: the WAL is written either way).
-    let applied = if matches!(outcome.event, Some(AttemptEvent::Withdrawn)) {
+    // before we go on (a process crash loses neither: the WAL is written either way). An
+    // automatic refund is derived from the answer under a fixed id, so even it could be
+    // derived again; it is made durable all the same, as a decision of ours.
+    let auto_refund_possible = seen_cancelled && inner.config.refund_charged_after_cancel;
+    let applied = if matches!(outcome.event, Some(AttemptEvent::Withdrawn)) || auto_refund_possible
+    {
         inner.store.write(write)?
     } else {
         inner.store.write_relaxed(write)?
     };
     inner.unconfirmed.confirmed(Entity::Sale, sale_id);
-    let Some(applied) = applied else { return Ok(()) };
+    let Some((applied, refund)) = applied else { return Ok(None) };
+    let refusal = applied.refusal.clone();
+    if let Some(refund) = refund {
+        inner.emit(CashierEvent::RefundChanged(refund));
+        inner.queue_changed();
+        inner.wake.notify_one();
+    }
     if applied.changed {
         inner.emit(CashierEvent::SaleChanged(applied.sale));
     }
@@ -256,7 +301,7 @@ fn commit(
     if applied.next_outbox.is_none() {
         inner.queue_changed();
     }
-    Ok(())
+    Ok(refusal)
 }
 
 /// Sets the attention flag and its reason, unless the sale already has a more telling one.
@@ -276,7 +321,8 @@ fn merge_result(sale: &mut SaleRow, r: &PaymentResult) {
         sale.result_description = r.result_description.clone();
     }
     if let Some(qr) = &r.qr {
-        let expiry = qr.expires_at_unix_ms.or(sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms));
+        // Ours is on the engine's time line, the acquirer's on its own clock: keep ours.
+        let expiry = sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms).or(qr.expires_at_unix_ms);
         sale.qr = Some(crate::acquirer::QrCode { expires_at_unix_ms: expiry, ..qr.clone() });
     }
     if r.card.is_some() {
@@ -303,13 +349,18 @@ pub(crate) fn apply_event(
     result: Option<PaymentResult>,
     now: Millis,
     source: &str,
-) -> Result<(), CashierError> {
-    let Some((_, attempt, _)) = inner.store.read(|c, _| load(c, sale_id))? else {
+) -> Result<Option<String>, CashierError> {
+    let Some((sale, attempt, _)) = inner.store.read(|c, _| load(c, sale_id))? else {
         return Err(CashierError::UnknownSale(sale_id.into()));
     };
     log::info!("sale {sale_id}: {event:?} from {source}");
     let outcome = Outcome { event: Some(event), result, ..Outcome::default() };
-    commit(inner, &attempt, outcome, now, source)
+    commit(inner, &attempt, cancelled(&sale), outcome, now, source)
+}
+
+/// Whether the cashier has cancelled the sale (asked for, or done).
+fn cancelled(sale: &SaleRow) -> bool {
+    sale.cancel_requested || sale.status == SaleStatus::Failed(crate::order::FailReason::Cancelled)
 }
 
 /// Marks a sale for cancellation; the driver sends the cancel.
@@ -344,7 +395,9 @@ pub(crate) fn request_cancel(
 }
 
 /// Applies a verified payment notification to the sale's current attempt, once its amount is
-/// the sale's (otherwise it is refused and the sale flagged).
+/// the sale's (otherwise it is refused and the sale flagged). News the machines refuse is an
+/// error (and a journal line), so the caller does not acknowledge it and the acquirer sends it
+/// again.
 pub(crate) fn apply_reported(
     inner: &Inner,
     result: PaymentResult,
@@ -362,19 +415,20 @@ pub(crate) fn apply_reported(
     }
     if let Some(rid) = &result.request_id {
         if *rid != attempt.request_id {
-            log::warn!(
-                "sale {sale_id}: notification for attempt {rid}, current is {}",
-                attempt.request_id
-            );
-            return Ok(());
+            let reason = format!("for attempt {rid}, current is {}", attempt.request_id);
+            log::warn!("sale {sale_id}: notification {reason}");
+            inner.store.write_relaxed(|tx, _| {
+                store::journal(tx, now, Entity::Sale, &sale_id, "refused_notification", &reason)
+            })?;
+            return Err(CashierError::NotificationNotApplied { id: sale_id, reason });
         }
     }
-    apply_event(
-        inner,
-        &sale_id,
-        AttemptEvent::Reported(result.status),
-        Some(result),
-        now,
-        "notification",
-    )
+    // "Still processing" about an attempt already settled is old news: acknowledged.
+    let stale =
+        result.status == crate::acquirer::PaymentStatus::Processing && attempt.status.is_final();
+    let event = AttemptEvent::Reported(result.status);
+    match apply_event(inner, &sale_id, event, Some(result), now, "notification")? {
+        Some(reason) if !stale => Err(CashierError::NotificationNotApplied { id: sale_id, reason }),
+        _ => Ok(()),
+    }
 }

@@ -13,6 +13,11 @@ pub enum AttemptStatus {
     Prepared,
     /// May have reached the acquirer, nothing is known: resolve by query before anything else.
     Unknown,
+    /// Sent with an unknown outcome, and a query since found nothing. That is not proof: the
+    /// request may still be on its way (held by the network or at the acquirer), so it is
+    /// watched by query for the watch window before it counts as never arrived. It may be
+    /// resent (same `requestId`) only while the sale is still wanted and can still be made.
+    Unseen,
     /// The acquirer has it and it is not final (user paying, terminal working, QR shown).
     Processing,
     /// Paid.
@@ -61,9 +66,10 @@ pub struct AttemptTransitionRefused {
 
 impl AttemptStatus {
     /// Every state, for exhaustive tests.
-    pub const ALL: [AttemptStatus; 8] = [
+    pub const ALL: [AttemptStatus; 9] = [
         AttemptStatus::Prepared,
         AttemptStatus::Unknown,
+        AttemptStatus::Unseen,
         AttemptStatus::Processing,
         AttemptStatus::Succeeded,
         AttemptStatus::Failed,
@@ -77,6 +83,7 @@ impl AttemptStatus {
         match self {
             AttemptStatus::Prepared => "prepared",
             AttemptStatus::Unknown => "unknown",
+            AttemptStatus::Unseen => "unseen",
             AttemptStatus::Processing => "processing",
             AttemptStatus::Succeeded => "succeeded",
             AttemptStatus::Failed => "failed",
@@ -116,22 +123,29 @@ impl AttemptStatus {
         use PaymentStatus as P;
         let next = match (self, event) {
             // The acquirer's word moves any unsettled attempt.
-            (S::Prepared | S::Unknown | S::Processing, E::Reported(p)) => from_payment(p),
+            (S::Prepared | S::Unknown | S::Unseen | S::Processing, E::Reported(p)) => {
+                from_payment(p)
+            }
             // Already settled: the same news again is harmless (duplicate notification).
             (s, E::Reported(p)) if s.is_final() && from_payment(p) == s => s,
-            // A charge the acquirer reports after we thought it failed or closed must be
-            // recorded (no lost sale); the engine flags it for attention.
-            (S::Failed | S::Closed | S::NeverSent, E::Reported(P::Succeeded)) => S::Succeeded,
+            // A charge the acquirer reports after we thought it failed, closed, never sent or
+            // cancelled must be recorded (no lost sale); the engine flags it for attention.
+            (S::Failed | S::Closed | S::NeverSent | S::Cancelled, E::Reported(P::Succeeded)) => {
+                S::Succeeded
+            }
             (S::Prepared, E::NotSent) => S::Prepared,
             (S::Unknown, E::NotSent) => S::Unknown,
+            (S::Unseen, E::NotSent) => S::Unseen,
             (S::Processing, E::NotSent) => S::Processing,
-            (S::Prepared | S::Unknown, E::OutcomeUnknown) => S::Unknown,
+            (S::Prepared | S::Unknown | S::Unseen, E::OutcomeUnknown) => S::Unknown,
             // A failed query says nothing new about an attempt the acquirer already has.
             (S::Processing, E::OutcomeUnknown) => S::Processing,
-            (S::Prepared | S::Unknown, E::Refused) => S::Failed,
-            (S::Unknown, E::NotFound) => S::Prepared,
+            (S::Prepared | S::Unknown | S::Unseen, E::Refused) => S::Failed,
+            // "Not found" after a send that may have left is not proof it never will arrive.
+            (S::Unknown | S::Unseen, E::NotFound) => S::Unseen,
             (S::Prepared, E::NotFound) => S::Prepared,
-            (S::Prepared, E::TooOld) => S::NeverSent,
+            // Unseen: only once its watch window has passed.
+            (S::Prepared | S::Unseen, E::TooOld) => S::NeverSent,
             (S::Prepared, E::Recovered) => S::Unknown,
             (S::Prepared, E::Withdrawn) => S::Cancelled,
             (s, E::Recovered) if s != S::Prepared => s,
@@ -157,7 +171,7 @@ mod tests {
     use AttemptEvent as E;
     use AttemptStatus as S;
 
-    const ALLOWED_PAIRS: usize = 42;
+    const ALLOWED_PAIRS: usize = 54;
 
     fn all_events() -> Vec<AttemptEvent> {
         let mut v: Vec<_> = [
@@ -208,7 +222,11 @@ mod tests {
                 // NeverSent only from an attempt known not to have left.
                 // (and the only way out of NeverSent is the acquirer reporting a charge)
                 if n == S::NeverSent && s != S::NeverSent {
-                    assert_eq!((s, e), (S::Prepared, E::TooOld));
+                    assert!(matches!(s, S::Prepared | S::Unseen) && e == E::TooOld, "{s:?}");
+                }
+                // "Not found" never makes a maybe-sent attempt look never sent.
+                if e == E::NotFound && s != S::Prepared {
+                    assert_ne!(n, S::Prepared, "{s:?}");
                 }
                 // An attempt the acquirer has (Processing) never falls back to "resendable".
                 if s == S::Processing {
@@ -216,7 +234,7 @@ mod tests {
                 }
             }
         }
-        // 8 states x 12 events; the table allows exactly this many pairs (a change to the table
+        // 9 states x 12 events; the table allows exactly this many pairs (a change to the table
         // must change this number on purpose).
         assert_eq!(allowed, ALLOWED_PAIRS);
     }
@@ -240,8 +258,10 @@ mod tests {
 
     #[test]
     fn unknown_resolves_only_by_the_acquirer_or_not_found() {
-        assert_eq!(S::Unknown.on(E::NotFound), Ok(S::Prepared));
+        assert_eq!(S::Unknown.on(E::NotFound), Ok(S::Unseen));
+        assert_eq!(S::Unseen.on(E::NotFound), Ok(S::Unseen));
         assert!(S::Unknown.on(E::TooOld).is_err());
+        assert!(!S::Unseen.proves_no_charge());
         assert!(!S::Unknown.proves_no_charge());
         assert!(!S::Prepared.proves_no_charge());
         assert!(S::NeverSent.proves_no_charge());
@@ -252,7 +272,9 @@ mod tests {
     fn late_success_is_recorded() {
         assert_eq!(S::Failed.on(E::Reported(PaymentStatus::Succeeded)), Ok(S::Succeeded));
         assert_eq!(S::Closed.on(E::Reported(PaymentStatus::Succeeded)), Ok(S::Succeeded));
-        assert!(S::Cancelled.on(E::Reported(PaymentStatus::Succeeded)).is_err());
+        // A charge after a cancel (the request arrived late) is recorded too.
+        assert_eq!(S::Cancelled.on(E::Reported(PaymentStatus::Succeeded)), Ok(S::Succeeded));
+        assert_eq!(S::Unseen.on(E::Reported(PaymentStatus::Succeeded)), Ok(S::Succeeded));
         assert_eq!(S::NeverSent.on(E::Reported(PaymentStatus::Succeeded)), Ok(S::Succeeded));
     }
 }

@@ -17,15 +17,21 @@ pub enum AttentionReason {
     LateSuccess,
     /// It outran its budget without a final answer (still being queried).
     NotResolved,
+    /// The cashier cancelled the sale, and the acquirer charged it anyway (the request arrived
+    /// late): recorded as paid. Refund it or keep it (refunded automatically where the merchant
+    /// configured it).
+    ChargedAfterCancel,
 }
 
 impl AttentionReason {
-    /// The stored text: `answer_mismatch:<field>`, `late_success`, `not_resolved`.
+    /// The stored text: `answer_mismatch:<field>`, `late_success`, `not_resolved`,
+    /// `charged_after_cancel`.
     pub fn as_db(&self) -> String {
         match self {
             AttentionReason::AnswerMismatch { field } => format!("answer_mismatch:{field}"),
             AttentionReason::LateSuccess => "late_success".into(),
             AttentionReason::NotResolved => "not_resolved".into(),
+            AttentionReason::ChargedAfterCancel => "charged_after_cancel".into(),
         }
     }
 
@@ -34,6 +40,7 @@ impl AttentionReason {
         match s {
             "late_success" => Some(AttentionReason::LateSuccess),
             "not_resolved" => Some(AttentionReason::NotResolved),
+            "charged_after_cancel" => Some(AttentionReason::ChargedAfterCancel),
             other => other
                 .strip_prefix("answer_mismatch:")
                 .filter(|f| !f.is_empty())
@@ -58,6 +65,7 @@ mod tests {
             AttentionReason::AnswerMismatch { field: "amount".into() },
             AttentionReason::LateSuccess,
             AttentionReason::NotResolved,
+            AttentionReason::ChargedAfterCancel,
         ] {
             assert_eq!(AttentionReason::parse_db(&r.as_db()), Some(r));
         }

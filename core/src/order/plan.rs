@@ -38,6 +38,10 @@ pub struct Policy {
     pub backoff_max: Duration,
     /// Longest a refund may wait unsent in the outbox before it is dropped (no money moved).
     pub refund_max_offline_age: Duration,
+    /// How long a sale whose request may have left but was "not found" is still watched by
+    /// query, counted from the last moment it could have been sent (see `docs/engine.md`):
+    /// longer than a request can live in the network and at the acquirer.
+    pub unseen_watch: Duration,
 }
 
 impl Default for Policy {
@@ -55,6 +59,7 @@ impl Default for Policy {
             backoff_min: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
             refund_max_offline_age: Duration::from_secs(24 * 3600),
+            unseen_watch: Duration::from_secs(20 * 60),
         }
     }
 }
@@ -76,6 +81,7 @@ impl Policy {
             backoff_min: s(self.backoff_min),
             backoff_max: s(self.backoff_max),
             refund_max_offline_age: s(self.refund_max_offline_age),
+            unseen_watch: s(self.unseen_watch),
         }
     }
 
@@ -176,11 +182,11 @@ pub fn plan_sale(view: &SaleView, policy: &Policy, now: Millis, jitter: f64) -> 
     let after = |d: Duration| view.last_try_at.saturating_add(ms(d));
     match view.attempt {
         AttemptStatus::Prepared => {
-            let budget = match view.kind {
-                SaleKind::CustomerCode => policy.code_validity,
-                SaleKind::MerchantQr | SaleKind::Card => policy.sale_offline_budget,
-            };
-            let deadline = view.created_at.saturating_add(ms(budget));
+            // A cancel holds: an unsent sale the cashier cancelled is never sent.
+            if view.cancel_requested {
+                return plan(SaleStep::GiveUp, now);
+            }
+            let deadline = send_deadline(view, policy);
             if now >= deadline {
                 return plan(SaleStep::GiveUp, now);
             }
@@ -192,6 +198,7 @@ pub fn plan_sale(view: &SaleView, policy: &Policy, now: Millis, jitter: f64) -> 
                 plan(SaleStep::Send, at)
             }
         }
+        AttemptStatus::Unseen => plan_unseen(view, policy, now, jitter),
         AttemptStatus::Unknown => plan(
             SaleStep::Query,
             retry_at(view.last_try_at, view.failures.max(1), policy, jitter, now),
@@ -241,6 +248,38 @@ pub fn plan_sale(view: &SaleView, policy: &Policy, now: Millis, jitter: f64) -> 
     }
 }
 
+/// The last moment a sale's request may be sent: a wallet code's validity, or the time a QR or
+/// card sale may take to reach the acquirer.
+fn send_deadline(view: &SaleView, policy: &Policy) -> Millis {
+    let budget = match view.kind {
+        SaleKind::CustomerCode => policy.code_validity,
+        SaleKind::MerchantQr | SaleKind::Card => policy.sale_offline_budget,
+    };
+    view.created_at.saturating_add(ms(budget))
+}
+
+/// An attempt that may have left and that the acquirer has not seen yet. Resent (same
+/// `requestId`, which the acquirer deduplicates) only while the sale is wanted and can still be
+/// made; otherwise queried, ever less often, until the watch window has passed.
+fn plan_unseen(view: &SaleView, policy: &Policy, now: Millis, jitter: f64) -> Plan<SaleStep> {
+    let plan = |step, at| Plan { step, at, attention: false };
+    let deadline = send_deadline(view, policy);
+    let watch_end = deadline.saturating_add(ms(policy.unseen_watch));
+    if now >= watch_end {
+        return plan(SaleStep::GiveUp, now);
+    }
+    let retry = retry_at(view.last_try_at, view.failures, policy, jitter, now);
+    if !view.cancel_requested && retry < deadline {
+        return plan(SaleStep::Send, retry);
+    }
+    // Paced by the attempt's age: a 20-minute watch costs a few dozen queries, not hundreds.
+    let age = view.last_try_at.saturating_sub(view.created_at);
+    let pace =
+        (age / 4).clamp(ms(policy.poll_min), ms(policy.backoff_max).max(ms(policy.poll_min)));
+    let at = view.last_try_at.saturating_add(pace).max(retry).min(watch_end);
+    plan(SaleStep::Query, at)
+}
+
 /// One step of a refund.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefundStep {
@@ -265,6 +304,9 @@ pub struct RefundView {
     pub failures: u32,
     /// When the last step was tried (0: never).
     pub last_try_at: Millis,
+    /// How long it has existed on the acquirer's clock, when that is known (the local clock
+    /// may have been set since it was created).
+    pub acquirer_age: Option<Millis>,
 }
 
 /// Plans a refund's next step.
@@ -277,10 +319,17 @@ pub fn plan_refund(
     let plan = |step, at| Plan { step, at, attention: false };
     match view.state {
         RefundState::Queued => {
-            if now >= view.created_at.saturating_add(ms(policy.refund_max_offline_age)) {
-                return plan(RefundStep::GiveUp, now);
+            let limit = ms(policy.refund_max_offline_age);
+            let retry = retry_at(view.last_try_at, view.failures, policy, jitter, now);
+            match view.acquirer_age {
+                Some(age) if age >= limit => plan(RefundStep::GiveUp, now),
+                // Too old by this device's clock alone: ask the acquirer (its answer carries
+                // its clock) before dropping what the merchant asked for.
+                None if now.saturating_sub(view.created_at) >= limit => {
+                    plan(RefundStep::Query, retry)
+                }
+                _ => plan(RefundStep::Send, retry),
             }
-            plan(RefundStep::Send, retry_at(view.last_try_at, view.failures, policy, jitter, now))
         }
         RefundState::Unknown => plan(
             RefundStep::Query,

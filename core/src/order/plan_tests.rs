@@ -127,11 +127,24 @@ fn settled_sales_are_done() {
 
 #[test]
 fn refunds_wait_then_expire_only_when_never_sent() {
-    let v = RefundView { state: RefundState::Queued, created_at: 0, failures: 2, last_try_at: 10 };
+    let day = 24 * 3600 * 1000;
+    let v = RefundView {
+        state: RefundState::Queued,
+        created_at: 0,
+        failures: 2,
+        last_try_at: 10,
+        acquirer_age: Some(10),
+    };
     let p = plan_refund(&v, &policy(), 10, 0.0);
     assert_eq!((p.step, p.at), (RefundStep::Send, 10 + 1_000));
-    let day = 24 * 3600 * 1000;
-    assert_eq!(plan_refund(&v, &policy(), day, 0.0).step, RefundStep::GiveUp);
+    let old = RefundView { acquirer_age: Some(day), ..v };
+    assert_eq!(plan_refund(&old, &policy(), day, 0.0).step, RefundStep::GiveUp);
+    // Old by this device's clock only (it may have been set forward): ask the acquirer first.
+    let unsure = RefundView { acquirer_age: None, ..v };
+    assert_eq!(plan_refund(&unsure, &policy(), day, 0.0).step, RefundStep::Query);
+    // Young on the acquirer's clock, whatever this device's says: sent.
+    let young = RefundView { acquirer_age: Some(5_000), ..v };
+    assert_eq!(plan_refund(&young, &policy(), day * 400, 0.0).step, RefundStep::Send);
     let unknown = RefundView { state: RefundState::Unknown, ..v };
     assert_eq!(plan_refund(&unknown, &policy(), day * 2, 0.0).step, RefundStep::Query);
     let processing = RefundView { state: RefundState::Processing, failures: 0, ..v };
@@ -169,15 +182,25 @@ fn random_walks_never_send_an_unresolved_attempt() {
         v.can_cancel = rand() % 2 == 0;
         let mut now = v.created_at;
         let mut sends_while_unresolved = 0;
+        let mut sends_after_cancel = 0;
         for _ in 0..60 {
+            // The cashier may cancel at any point; from then on nothing is sent.
+            if !v.cancel_requested && rand() % 8 == 0 {
+                v.cancel_requested = true;
+            }
             let p = plan_sale(&v, &policy(), now, (rand() % 1000) as f64 / 1000.0);
             now = now.max(p.at);
             let event = match p.step {
                 SaleStep::Done => break,
                 SaleStep::GiveUp => AttemptEvent::TooOld,
                 SaleStep::Send => {
-                    if v.attempt != AttemptStatus::Prepared {
+                    // Unseen (not found after an unknown send) may be resent with the same
+                    // requestId, which the acquirer deduplicates; nothing else unresolved may.
+                    if !matches!(v.attempt, AttemptStatus::Prepared | AttemptStatus::Unseen) {
                         sends_while_unresolved += 1;
+                    }
+                    if v.cancel_requested {
+                        sends_after_cancel += 1;
                     }
                     match rand() % 6 {
                         0 => AttemptEvent::NotSent,
@@ -207,5 +230,99 @@ fn random_walks_never_send_an_unresolved_attempt() {
             now += 1;
         }
         assert_eq!(sends_while_unresolved, 0);
+        assert_eq!(sends_after_cancel, 0);
+    }
+}
+
+const KINDS: [SaleKind; 3] = [SaleKind::CustomerCode, SaleKind::MerchantQr, SaleKind::Card];
+
+/// A cancel holds: for every attempt state, kind, failure count, last try and time, a sale the
+/// cashier asked to cancel is never sent again, and each state gets the one step it allows.
+#[test]
+fn a_requested_cancel_never_sends_whatever_the_attempt() {
+    let p = policy();
+    let created = 1_000_000;
+    let watch_end = |kind| {
+        let budget =
+            if kind == SaleKind::CustomerCode { p.code_validity } else { p.sale_offline_budget };
+        created + (budget + p.unseen_watch).as_millis() as u64
+    };
+    let times = [created, created + 1_000, created + 59_000, created + 61_000, created + 3_600_000];
+    for kind in KINDS {
+        for a in AttemptStatus::ALL {
+            for can_cancel in [false, true] {
+                for failures in [0, 1, 5, 40] {
+                    for now in times.into_iter().chain([watch_end(kind), u64::MAX / 2]) {
+                        for last_try_at in [0, created, now.saturating_sub(500)] {
+                            let mut v = view(kind, a);
+                            v.cancel_requested = true;
+                            v.can_cancel = can_cancel;
+                            v.failures = failures;
+                            v.last_try_at = last_try_at;
+                            let plan = plan_sale(&v, &p, now, 0.5);
+                            assert_ne!(plan.step, SaleStep::Send, "{v:?} at {now}");
+                            let expected = match a {
+                                AttemptStatus::Prepared => SaleStep::GiveUp,
+                                AttemptStatus::Unknown => SaleStep::Query,
+                                AttemptStatus::Unseen if now >= watch_end(kind) => SaleStep::GiveUp,
+                                AttemptStatus::Unseen => SaleStep::Query,
+                                AttemptStatus::Processing if can_cancel => SaleStep::Cancel,
+                                AttemptStatus::Processing => SaleStep::Query,
+                                _ => SaleStep::Done,
+                            };
+                            assert_eq!(plan.step, expected, "{v:?} at {now}");
+                            if plan.step == SaleStep::Query {
+                                assert!(
+                                    plan.at <= watch_end(kind).max(now)
+                                        || a != AttemptStatus::Unseen
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Giving up a cancelled sale that never reached the acquirer ends it as cancelled, not offline.
+#[test]
+fn a_cancelled_sale_given_up_ends_cancelled() {
+    for a in [AttemptStatus::Prepared, AttemptStatus::Unseen] {
+        let next = a.on(AttemptEvent::TooOld).unwrap();
+        assert_eq!(SaleStatus::derive(next, true), SaleStatus::Failed(FailReason::Cancelled));
+        assert_eq!(SaleStatus::derive(next, false), SaleStatus::Failed(FailReason::Offline));
+    }
+}
+
+/// "Not found" after an unknown send is watched by query, ever less often, for the whole window
+/// (a few dozen queries), and resent only while the sale can still be made and is wanted.
+#[test]
+fn an_unseen_sale_is_watched_for_the_window_then_given_up() {
+    let p = policy();
+    for kind in KINDS {
+        let mut v = view(kind, AttemptStatus::Unseen);
+        v.last_try_at = v.created_at + 2_000;
+        // Still sendable and wanted: resent at once (same requestId).
+        assert_eq!(plan_sale(&v, &p, v.last_try_at, 0.5).step, SaleStep::Send);
+        // Past the send deadline: only queried until the window ends.
+        let mut now = v.created_at + p.code_validity.as_millis() as u64 + 1;
+        v.last_try_at = now;
+        let mut queries = 0;
+        loop {
+            let plan = plan_sale(&v, &p, now, 0.5);
+            if plan.step == SaleStep::GiveUp {
+                break;
+            }
+            assert_eq!(plan.step, SaleStep::Query, "{v:?}");
+            assert!(plan.at > now || plan.at == now && queries > 0, "paced: {plan:?}");
+            queries += 1;
+            now = plan.at.max(now + 1);
+            v.last_try_at = now;
+        }
+        let end = v.created_at
+            + (p.sale_offline_budget.min(p.code_validity) + p.unseen_watch).as_millis() as u64;
+        assert!(now >= end, "watched for the whole window");
+        assert!((10..=60).contains(&queries), "{queries} queries");
     }
 }

@@ -61,13 +61,18 @@ impl SaleStatus {
     pub fn derive(attempt: AttemptStatus, cancel_requested: bool) -> SaleStatus {
         match attempt {
             AttemptStatus::Prepared => SaleStatus::Queued,
-            AttemptStatus::Unknown => SaleStatus::Unknown,
+            // Unseen: the acquirer has not seen it yet, but it may still arrive.
+            AttemptStatus::Unknown | AttemptStatus::Unseen => SaleStatus::Unknown,
             AttemptStatus::Processing if cancel_requested => SaleStatus::Cancelling,
             AttemptStatus::Processing => SaleStatus::Processing,
             AttemptStatus::Succeeded => SaleStatus::Paid,
             AttemptStatus::Failed => SaleStatus::Failed(FailReason::Declined),
             AttemptStatus::Closed => SaleStatus::Failed(FailReason::Expired),
             AttemptStatus::Cancelled => SaleStatus::Failed(FailReason::Cancelled),
+            // Never reached the acquirer: the cashier's cancel if there was one, else offline.
+            AttemptStatus::NeverSent if cancel_requested => {
+                SaleStatus::Failed(FailReason::Cancelled)
+            }
             AttemptStatus::NeverSent => SaleStatus::Failed(FailReason::Offline),
         }
     }
@@ -92,8 +97,9 @@ impl SaleStatus {
             (_, S::Queued) => false,
             // Processing never falls back to Unknown: a failed query changes no knowledge.
             (S::Processing | S::Cancelling, S::Unknown) => false,
-            // Offline only for a sale known never to have reached the acquirer.
-            (S::Queued, S::Failed(FailReason::Offline)) => true,
+            // Offline only for a sale known never to have reached the acquirer: unsent, or
+            // unknown and watched by query for longer than its request could live.
+            (S::Queued | S::Unknown, S::Failed(FailReason::Offline)) => true,
             (_, S::Failed(FailReason::Offline)) => false,
             _ => true,
         };
@@ -173,8 +179,10 @@ mod tests {
     fn offline_only_from_queued() {
         for from in SaleStatus::ALL {
             let ok = from.check(SaleStatus::Failed(FailReason::Offline)).is_ok();
-            let expected =
-                matches!(from, SaleStatus::Queued | SaleStatus::Failed(FailReason::Offline));
+            let expected = matches!(
+                from,
+                SaleStatus::Queued | SaleStatus::Unknown | SaleStatus::Failed(FailReason::Offline)
+            );
             assert_eq!(ok, expected, "{from:?}");
         }
     }

@@ -5,6 +5,7 @@
 //! outbox row and the journal together. The store never recreates or resets an existing file:
 //! anything it cannot read is an error at open.
 
+mod clock;
 mod codes;
 mod crypto;
 mod error;
@@ -20,6 +21,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+pub use clock::*;
 pub use codes::forget_code_if_settled;
 pub use crypto::{new_key, ColumnCipher, CryptoError};
 pub use error::StoreError;

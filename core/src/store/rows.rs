@@ -372,7 +372,9 @@ pub fn list_sales(c: &Connection, f: &HistoryFilter) -> Result<Vec<SaleRow>, Sto
         let list: Vec<String> = f.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
         sql.push_str(&format!(" AND status IN ({})", list.join(",")));
     }
-    sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?3");
+    // The order sales were stored in, not their times: a wall clock set back must not make
+    // the newest sale look old.
+    sql.push_str(" ORDER BY rowid DESC LIMIT ?3");
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(
         params![
@@ -447,10 +449,21 @@ pub fn journal(
     kind: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
+    journal_raw(c, at, entity.as_str(), id, kind, detail)
+}
+
+pub(super) fn journal_raw(
+    c: &Connection,
+    at: Millis,
+    entity: &str,
+    id: &str,
+    kind: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
     c.prepare_cached(
         "INSERT INTO journal (at, entity, entity_id, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![db_ms(at), entity.as_str(), id, kind, detail])?;
+    .execute(params![db_ms(at), entity, id, kind, detail])?;
     Ok(())
 }
 

@@ -85,6 +85,14 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE sales ADD COLUMN attention_reason TEXT;
     ALTER TABLE refunds ADD COLUMN attention_reason TEXT;
     "#,
+    // 3: what the engine knows about clocks: the acquirer's offset (the reference for what it
+    // enforces) as last learned, kept across opens.
+    r#"
+    CREATE TABLE clock (
+        name   TEXT PRIMARY KEY,
+        value  INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -235,4 +235,12 @@ impl Acquirer for Oceanpayment {
     fn notification_ack(&self) -> &'static str {
         wire::NOTIFICATION_ACK
     }
+
+    fn last_answer_date(&self) -> Option<crate::acquirer::AnswerDate> {
+        // Two endpoints, one acquirer clock: the latest answer of either.
+        [self.secure_http.last_date(), self.query_http.last_date()]
+            .into_iter()
+            .flatten()
+            .max_by_key(|d| d.received)
+    }
 }

@@ -259,4 +259,8 @@ impl Acquirer for PingPong {
         // PingPong takes an empty 2xx body as "received".
         ""
     }
+
+    fn last_answer_date(&self) -> Option<crate::acquirer::AnswerDate> {
+        self.http.last_date()
+    }
 }
