@@ -162,7 +162,7 @@ async fn plain_http_to_another_host_and_bad_roots_are_refused_before_anything_is
             .err()
             .unwrap_or_else(|| panic!("{url} accepted"));
         assert!(
-            matches!(e, CashierError::Acquirer(AcquirerError::InvalidRequest { field, .. }) if field == expected),
+            matches!(e, CashierError::InvalidConfig { field, .. } if field == expected),
             "{url}: {e:?}"
         );
         assert!(!e.to_string().contains("secret"), "the password is not echoed: {e}");
