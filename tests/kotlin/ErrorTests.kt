@@ -1,5 +1,8 @@
 // The typed exceptions an app catches, and their fields.
+import io.tillkit.awaitFinal
+import io.tillkit.core.FailReason
 import io.tillkit.core.KeyStore
+import io.tillkit.core.SaleStatus
 import io.tillkit.core.TillKitException
 
 fun registerErrorTests() {
@@ -72,11 +75,30 @@ fun registerErrorTests() {
         }
     }
 
-    Tests.test("a missing salt is a Config error at open") {
-        val e = assertThrows<TillKitException.Config>("no salt") {
+    Tests.test("a missing salt is an InvalidConfig naming the salt at open") {
+        val e = assertThrows<TillKitException.InvalidConfig>("no salt") {
             openCashier(keyStore = MemoryKeyStore())
         }
+        checkEq("salt", e.field, "field")
         check(e.reason.contains(SALT_KEY)) { "names the secret: ${e.reason}" }
+    }
+
+    Tests.test("a lost database key is KeyUnavailable, not a new key; acceptNewKey goes on") {
+        val dataDir = newDataDir()
+        val offline = config(baseUrl = "http://127.0.0.1:9", policy = fastPolicy.copy(codeValidityMs = 60_000uL))
+        val sale = openCashier(config = offline, dataDir = dataDir).use { c ->
+            c.payByCode(cny("2.10"), wechatCode()).also { c.shutdown() }
+        }
+        val e = assertThrows<TillKitException.KeyUnavailable>("lost key") {
+            openCashier(dataDir = dataDir)
+        }
+        check(e.reason.contains("sealed")) { "says why: ${e.reason}" }
+        openCashier(config = config().copy(acceptNewKey = true), dataDir = dataDir).use { c ->
+            val final = c.awaitFinal(sale.id)
+            checkEq(SaleStatus.Failed(FailReason.OFFLINE), final.status, "not sent, never declined")
+            checkEq(0u, sandbox.pingpongCharges(sale.id), "nothing charged")
+            c.shutdown()
+        }
     }
 
     Tests.test("a key store that throws fails open with Config and the app's text, not a crash") {

@@ -40,7 +40,7 @@ fun registerHttpsTests() {
 
     Tests.test("plain HTTP to another host is refused at open") {
         val bad = config(baseUrl = "http://acquirer.example.com")
-        val e = assertThrows<io.tillkit.core.TillKitException.InvalidInput>("open") {
+        val e = assertThrows<io.tillkit.core.TillKitException.InvalidConfig>("open") {
             runBlocking { openCashier(config = bad) }
         }
         checkEq("base_url", e.field, "field")

@@ -104,6 +104,19 @@ fun registerLifecycleTests() {
         }
     }
 
+    Tests.test("one cashier per data directory; shutdown() frees it while the object lives on") {
+        val dataDir = newDataDir()
+        val keys = keyStoreWithSalt()
+        val first = openCashier(dataDir = dataDir, keyStore = keys)
+        val e = assertThrows<io.tillkit.core.TillKitException.StoreInUse>("second open") {
+            openCashier(dataDir = dataDir, keyStore = keys)
+        }
+        checkEq(dataDir, e.path, "names the directory")
+        first.shutdown() // the Kotlin object is not closed yet: the lock must be free anyway
+        openCashier(dataDir = dataDir, keyStore = keys).use { it.shutdown() }
+        first.close()
+    }
+
     Tests.test("offline: the code sale waits for the network, then fails as offline, uncharged") {
         val listener = RecordingListener()
         val policy = fastPolicy.copy(codeValidityMs = 600uL)
