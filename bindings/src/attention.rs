@@ -21,4 +21,7 @@ pub enum AttentionReason {
     /// late): it is paid. Show "charged after cancel: refund or keep" (refunded automatically
     /// where `CashierConfig.refundChargedAfterCancel` is set).
     ChargedAfterCancel,
+    /// An answer came back whose signature did not verify: nothing in it was used and the
+    /// outcome stays unknown. Check the salt / secure code in the configuration.
+    UnverifiedAnswer,
 }

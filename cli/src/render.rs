@@ -19,6 +19,7 @@ pub fn sale_json(s: &SaleRow, refunds: &[RefundRow]) -> Value {
         "status": s.status.as_str(),
         "hint": SaleHint::of(s).text(),
         "attention": s.attention,
+        "attention_reason": s.attention_reason.as_ref().map(|r| r.as_db()),
         "qr": s.qr.as_ref().filter(|q| !q.content.is_empty()).map(|q| json!({"content": q.content, "expires_at_ms": q.expires_at_unix_ms})),
         "acquirer_transaction_id": s.acquirer_transaction_id,
         "result_code": s.result_code,
@@ -72,6 +73,9 @@ pub fn sale_line(s: &SaleRow) -> String {
     }
     if s.attention {
         line.push_str("  NEEDS ATTENTION");
+        if let Some(reason) = &s.attention_reason {
+            line.push_str(&format!(": {}", reason.text()));
+        }
     }
     line
 }

@@ -209,13 +209,17 @@ async fn huge_numbers_are_never_paid() {
 #[tokio::test]
 async fn unsigned_answers_are_never_trusted() {
     let journal = "signature";
-    assert_unknown(&run(Mode::Unsigned, Expect::Unresolved { journal }).await.0);
+    let row = run(Mode::Unsigned, Expect::Unresolved { journal }).await.0;
+    assert_unknown(&row);
+    assert_eq!(row.attention_reason, Some(AttentionReason::UnverifiedAnswer), "check the salt");
 }
 
 #[tokio::test]
 async fn bad_signatures_are_never_trusted() {
     let journal = "signature";
-    assert_unknown(&run(Mode::BadSignature, Expect::Unresolved { journal }).await.0);
+    let row = run(Mode::BadSignature, Expect::Unresolved { journal }).await.0;
+    assert_unknown(&row);
+    assert_eq!(row.attention_reason, Some(AttentionReason::UnverifiedAnswer), "check the salt");
 }
 
 #[tokio::test]

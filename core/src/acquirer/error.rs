@@ -109,6 +109,12 @@ pub enum AcquirerError {
 }
 
 impl AcquirerError {
+    /// True when an answer came back but its signature did not verify: a wrong salt or secure
+    /// code in the configuration, or someone between the device and the acquirer.
+    pub fn is_bad_signature(&self) -> bool {
+        matches!(self, AcquirerError::OutcomeUnknown { cause: UnknownCause::BadSignature, .. })
+    }
+
     /// True when the request may have taken effect and must be resolved by a query.
     pub fn is_outcome_unknown(&self) -> bool {
         matches!(self, AcquirerError::OutcomeUnknown { .. })

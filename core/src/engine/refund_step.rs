@@ -15,6 +15,8 @@ struct Outcome {
     transport_failure: Option<String>,
     /// The answer did not match the refund: flag it, keep it unresolved.
     mismatch: Option<Mismatch>,
+    /// An answer came back whose signature did not verify: flag the refund.
+    unverified: bool,
 }
 
 impl Outcome {
@@ -27,7 +29,12 @@ impl Outcome {
     }
 
     fn retry(event: Option<RefundEvent>, e: &AcquirerError) -> Self {
-        Outcome { event, transport_failure: Some(e.to_string()), ..Outcome::default() }
+        Outcome {
+            event,
+            transport_failure: Some(e.to_string()),
+            unverified: e.is_bad_signature(),
+            ..Outcome::default()
+        }
     }
 
     fn mismatch(event: Option<RefundEvent>, e: &AcquirerError) -> Self {
@@ -317,6 +324,9 @@ fn apply(
         log::warn!("refund {}: answer mismatch on {}: {}", refund.id, m.field, m.detail);
         journal.push(("answer_mismatch".into(), format!("{}: {}", m.field, m.detail)));
         flag(&mut refund, AttentionReason::AnswerMismatch { field: m.field.to_string() });
+    }
+    if outcome.unverified {
+        flag(&mut refund, AttentionReason::UnverifiedAnswer);
     }
     if let Some(r) = &outcome.result {
         if r.acquirer_refund_id.is_some() {

@@ -30,6 +30,8 @@ pub(super) struct Outcome {
     pub cancel_refused: bool,
     /// The answer did not match the request: flag the sale, keep it unresolved.
     pub mismatch: Option<Mismatch>,
+    /// An answer came back whose signature did not verify: flag the sale.
+    pub unverified: bool,
 }
 
 impl Outcome {
@@ -48,7 +50,12 @@ impl Outcome {
 
     /// Nothing moves; the step is retried with backoff, `e` noted as the reason.
     fn retry(event: Option<AttemptEvent>, e: &AcquirerError) -> Self {
-        Outcome { event, transport_failure: Some(e.to_string()), ..Outcome::default() }
+        Outcome {
+            event,
+            transport_failure: Some(e.to_string()),
+            unverified: e.is_bad_signature(),
+            ..Outcome::default()
+        }
     }
 
     /// A mismatching answer: treated as no answer (`event`), and flagged.

@@ -161,6 +161,9 @@ fn apply(
         journal.push(("answer_mismatch".into(), format!("{}: {}", m.field, m.detail)));
         flag(&mut sale, AttentionReason::AnswerMismatch { field: m.field.to_string() });
     }
+    if outcome.unverified {
+        flag(&mut sale, AttentionReason::UnverifiedAnswer);
+    }
     let to = SaleStatus::derive(new_attempt, sale.cancel_requested);
     match sale.status.check(to) {
         Ok(()) => {

@@ -21,17 +21,22 @@ pub enum AttentionReason {
     /// late): recorded as paid. Refund it or keep it (refunded automatically where the merchant
     /// configured it).
     ChargedAfterCancel,
+    /// An answer came back whose signature did not verify, so nothing in it was used and the
+    /// outcome stays unknown. Most often the salt (or secure code) in the configuration is
+    /// wrong; otherwise something between the device and the acquirer alters answers.
+    UnverifiedAnswer,
 }
 
 impl AttentionReason {
     /// The stored text: `answer_mismatch:<field>`, `late_success`, `not_resolved`,
-    /// `charged_after_cancel`.
+    /// `charged_after_cancel`, `unverified_answer`.
     pub fn as_db(&self) -> String {
         match self {
             AttentionReason::AnswerMismatch { field } => format!("answer_mismatch:{field}"),
             AttentionReason::LateSuccess => "late_success".into(),
             AttentionReason::NotResolved => "not_resolved".into(),
             AttentionReason::ChargedAfterCancel => "charged_after_cancel".into(),
+            AttentionReason::UnverifiedAnswer => "unverified_answer".into(),
         }
     }
 
@@ -41,10 +46,31 @@ impl AttentionReason {
             "late_success" => Some(AttentionReason::LateSuccess),
             "not_resolved" => Some(AttentionReason::NotResolved),
             "charged_after_cancel" => Some(AttentionReason::ChargedAfterCancel),
+            "unverified_answer" => Some(AttentionReason::UnverifiedAnswer),
             other => other
                 .strip_prefix("answer_mismatch:")
                 .filter(|f| !f.is_empty())
                 .map(|f| AttentionReason::AnswerMismatch { field: f.to_string() }),
+        }
+    }
+
+    /// A short English text for the command line and logs (apps localise from the enum).
+    pub fn text(&self) -> String {
+        match self {
+            AttentionReason::AnswerMismatch { field } if field == "amount" => {
+                "the acquirer answered for another amount: not applied (is this sale id already \
+                 used at the acquirer?)"
+                    .into()
+            }
+            AttentionReason::AnswerMismatch { field } => {
+                format!("the acquirer's answer names another {field}: not applied")
+            }
+            AttentionReason::LateSuccess => "charged after the sale had ended".into(),
+            AttentionReason::NotResolved => "no final answer in time: still being asked".into(),
+            AttentionReason::ChargedAfterCancel => "charged after cancel: refund or keep".into(),
+            AttentionReason::UnverifiedAnswer => {
+                "an answer failed its signature check: check the salt / secure code".into()
+            }
         }
     }
 
@@ -66,6 +92,7 @@ mod tests {
             AttentionReason::LateSuccess,
             AttentionReason::NotResolved,
             AttentionReason::ChargedAfterCancel,
+            AttentionReason::UnverifiedAnswer,
         ] {
             assert_eq!(AttentionReason::parse_db(&r.as_db()), Some(r));
         }
