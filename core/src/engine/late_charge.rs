@@ -4,7 +4,7 @@
 //! sale, so that doing it twice (a second notification, a crash and a replay) refunds once.
 
 use crate::order::{FailReason, Millis, RefundState, SaleStatus};
-use crate::store::{self, Entity, OutboxRow, RefundRow, SaleRow, StoreError};
+use crate::store::{self, RefundRow, SaleRow, StoreError};
 
 /// The journal kind (and the attention reason until reasons are typed).
 pub(crate) const KIND: &str = "charged_after_cancel";
@@ -32,11 +32,7 @@ pub(crate) fn queue_refund(
     if store::load_refund(tx, &id)?.is_some() {
         return Ok(None);
     }
-    let held = store::refunds_of(tx, &sale.id)?
-        .iter()
-        .filter(|r| r.state.holds_amount() && r.amount.currency() == sale.amount.currency())
-        .map(|r| r.amount.value())
-        .sum::<rust_decimal::Decimal>();
+    let held = store::refunds_held(tx, &sale.id)?;
     let remaining = sale.amount.value() - held;
     if remaining <= rust_decimal::Decimal::ZERO {
         return Ok(None);
@@ -58,24 +54,7 @@ pub(crate) fn queue_refund(
         created_at: now,
         updated_at: now,
     };
-    store::insert_refund(tx, &refund)?;
-    store::put_outbox(tx, &OutboxRow::first_send(Entity::Refund, &id, now))?;
-    store::journal(
-        tx,
-        now,
-        Entity::Refund,
-        &id,
-        "created",
-        &format!("{amount} of sale {}", sale.id),
-    )?;
-    store::journal(
-        tx,
-        now,
-        Entity::Sale,
-        &sale.id,
-        "refund_created",
-        &format!("{id} {amount} (automatic)"),
-    )?;
+    store::queue_new_refund(tx, &refund, now, " (automatic)")?;
     Ok(Some(refund))
 }
 

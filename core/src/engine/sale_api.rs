@@ -315,32 +315,11 @@ impl Cashier {
         let raced = inner.store.write(|tx, _| {
             // Checked again inside the transaction: another refund of this sale (another id,
             // so another lock) may have been committed since the check above.
-            let held_now: Decimal = store::refunds_of(tx, sale_id)?
-                .iter()
-                .filter(|r| r.state.holds_amount())
-                .map(|r| r.amount.value())
-                .sum();
+            let held_now = store::refunds_held(tx, sale_id)?;
             if held_now + amount.value() > sale.amount.value() {
                 return Ok(Some(held_now));
             }
-            store::insert_refund(tx, &refund)?;
-            store::put_outbox(tx, &OutboxRow::first_send(Entity::Refund, &id, now))?;
-            store::journal(
-                tx,
-                now,
-                Entity::Refund,
-                &id,
-                "created",
-                &format!("{amount} of sale {sale_id}"),
-            )?;
-            store::journal(
-                tx,
-                now,
-                Entity::Sale,
-                sale_id,
-                "refund_created",
-                &format!("{id} {amount}"),
-            )?;
+            store::queue_new_refund(tx, &refund, now, "")?;
             Ok(None)
         })?;
         if let Some(held_now) = raced {

@@ -195,6 +195,31 @@ pub fn make_all_due(c: &Connection, now: Millis) -> Result<usize, StoreError> {
         .execute([db_ms(now)])?)
 }
 
+/// What the refunds of a sale hold of its amount: every refund not failed or expired (those
+/// waiting count), in the sale's currency.
+pub fn refunds_held(c: &Connection, sale_id: &str) -> Result<rust_decimal::Decimal, StoreError> {
+    Ok(refunds_of(c, sale_id)?
+        .iter()
+        .filter(|r| r.state.holds_amount())
+        .map(|r| r.amount.value())
+        .sum())
+}
+
+/// Writes a new refund ahead of its first request: the row, its outbox step and a journal line
+/// on the refund and on its sale (`note` adds to the sale's line).
+pub fn queue_new_refund(
+    c: &Connection,
+    refund: &RefundRow,
+    now: Millis,
+    note: &str,
+) -> Result<(), StoreError> {
+    insert_refund(c, refund)?;
+    put_outbox(c, &OutboxRow::first_send(Entity::Refund, &refund.id, now))?;
+    let (id, amount, sale_id) = (&refund.id, refund.amount, &refund.sale_id);
+    super::journal(c, now, Entity::Refund, id, "created", &format!("{amount} of sale {sale_id}"))?;
+    super::journal(c, now, Entity::Sale, sale_id, "refund_created", &format!("{id} {amount}{note}"))
+}
+
 /// Makes one record's outbox row due now.
 pub fn make_due(c: &Connection, entity: Entity, id: &str, now: Millis) -> Result<(), StoreError> {
     c.prepare_cached("UPDATE outbox SET due_at = ?3 WHERE entity = ?1 AND entity_id = ?2")?
