@@ -56,29 +56,25 @@ fn load(c: &rusqlite::Connection, sale_id: &str) -> Result<Option<Loaded>, store
     })
 }
 
-/// As [`load`], with the attempt status this process must assume (see `unconfirmed`).
-fn load_effective(
-    inner: &Inner,
-    c: &rusqlite::Connection,
-    sale_id: &str,
-) -> Result<Option<Loaded>, store::StoreError> {
-    let mut loaded = load(c, sale_id)?;
-    if let Some((_, attempt, _)) = &mut loaded {
-        attempt.status = inner.unconfirmed.attempt(sale_id, attempt.status);
-    }
-    Ok(loaded)
+/// What a step read before it went to the network: the rows as stored, and the store's
+/// stamp then (none when the caller read outside a stamped read).
+struct Seen {
+    stamp: Option<store::Stamp>,
+    rows: Loaded,
 }
 
 /// Runs the sale's due step, if one is due. The caller holds the sale's lock.
 pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), CashierError> {
     let now = inner.now();
-    let Some((sale, attempt, outbox)) =
-        inner.store.read(|c, _| load_effective(inner, c, sale_id))?
-    else {
+    let (stamp, rows) = inner.store.read(|c, _| Ok((inner.store.stamp(c)?, load(c, sale_id)?)))?;
+    let Some(rows) = rows else {
         // An outbox row without its sale cannot be worked: drop it rather than spin on it.
         inner.store.write(|tx, _| store::remove_outbox(tx, Entity::Sale, sale_id))?;
         return Ok(());
     };
+    let (sale, mut attempt, outbox) = rows.clone();
+    attempt.status = inner.unconfirmed.attempt(sale_id, attempt.status);
+    let seen = Seen { stamp: Some(stamp), rows };
     let can_cancel = inner.acquirer.capabilities().cancel;
     let plan = plan_sale(
         &view(&sale, attempt.status, outbox.as_ref(), can_cancel),
@@ -100,9 +96,7 @@ pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), Cashi
         });
     }
     let talked = !matches!(plan.step, SaleStep::GiveUp | SaleStep::Done);
-    let seen_cancelled = cancelled(&sale);
-    let committed =
-        commit(inner, &attempt, seen_cancelled, outcome, inner.now(), step_name(plan.step));
+    let committed = commit(inner, &seen, outcome, inner.now(), step_name(plan.step));
     match committed.map(|_| ()) {
         Err(e) if talked => {
             Err(inner.unconfirmed.failed(Entity::Sale, sale_id, plan.step == SaleStep::Send, e))
@@ -228,34 +222,41 @@ fn apply(
     }
 }
 
-/// Applies an outcome about attempt `seen` and commits it with the next step: one
-/// transaction, against the sale as it is inside that transaction.
+/// Applies an outcome about the attempt the step saw and commits it with the next step: one
+/// transaction, against the sale as it is inside that transaction (read again there unless the
+/// store's stamp shows that nothing was committed since the step read it).
 ///
 /// Returns the refusal when the machines refused the outcome's news (nothing changed then).
-/// `seen_cancelled`: the cashier had cancelled the sale when the step began, so that a charge
-/// now may be refunded automatically, which is a decision of ours and committed durably.
 fn commit(
     inner: &Inner,
-    seen: &AttemptRow,
-    seen_cancelled: bool,
+    seen: &Seen,
     outcome: Outcome,
     now: Millis,
     step: &str,
 ) -> Result<Option<String>, CashierError> {
-    let sale_id = seen.sale_id.as_str();
+    let (seen_sale, seen_attempt, _) = &seen.rows;
+    let sale_id = seen_sale.id.as_str();
+    // The cashier had cancelled when the step began: a charge now may be refunded
+    // automatically, a decision of ours, committed durably.
+    let seen_cancelled = cancelled(seen_sale);
     let write = |tx: &rusqlite::Transaction<'_>, _: &store::ColumnCipher| {
-        let Some(mut loaded) = load(tx, sale_id)? else { return Ok(None) };
+        let unchanged = match seen.stamp {
+            Some(stamp) => inner.store.stamp(tx)? == stamp,
+            None => false,
+        };
+        let loaded = if unchanged { Some(seen.rows.clone()) } else { load(tx, sale_id)? };
+        let Some(mut loaded) = loaded else { return Ok(None) };
         let stored = loaded.1.status;
         loaded.1.status = inner.unconfirmed.attempt(sale_id, stored);
-        if loaded.1.request_id != seen.request_id {
+        if loaded.1.request_id != seen_attempt.request_id {
             // The outcome is about an attempt that is no longer current: it changes nothing.
-            store::journal(tx, now, Entity::Sale, sale_id, "stale_outcome", &seen.request_id)?;
+            let request_id = &seen_attempt.request_id;
+            store::journal(tx, now, Entity::Sale, sale_id, "stale_outcome", request_id)?;
             return Ok(None);
         }
         let applied = apply(inner, loaded, &outcome, now, step);
         if applied.attempt != stored {
-            store::update_attempt(tx, &seen.request_id, applied.attempt, now)?;
-            store::forget_code_if_settled(tx, &seen.request_id, applied.attempt)?;
+            store::update_attempt(tx, &seen_attempt.request_id, applied.attempt, now)?;
         }
         if applied.changed {
             store::update_sale(tx, &applied.sale)?;
@@ -353,12 +354,12 @@ pub(crate) fn apply_event(
     now: Millis,
     source: &str,
 ) -> Result<Option<String>, CashierError> {
-    let Some((sale, attempt, _)) = inner.store.read(|c, _| load(c, sale_id))? else {
+    let Some(rows) = inner.store.read(|c, _| load(c, sale_id))? else {
         return Err(CashierError::UnknownSale(sale_id.into()));
     };
     log::info!("sale {sale_id}: {event:?} from {source}");
     let outcome = Outcome { event: Some(event), result, ..Outcome::default() };
-    commit(inner, &attempt, cancelled(&sale), outcome, now, source)
+    commit(inner, &Seen { stamp: None, rows }, outcome, now, source)
 }
 
 /// Whether the cashier has cancelled the sale (asked for, or done).

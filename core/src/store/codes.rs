@@ -1,10 +1,9 @@
 //! The lifetime of sealed payment codes: kept only while an attempt may still be sent, and
 //! checked against the key at open.
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use super::{Store, StoreError};
-use crate::order::AttemptStatus;
 
 /// Attempt statuses after which the code is never needed again.
 const SETTLED: &str = "('succeeded', 'failed', 'closed', 'cancelled', 'never_sent')";
@@ -66,17 +65,4 @@ fn sealed_codes(c: &Connection) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Erases an attempt's code once it is settled.
-pub fn forget_code_if_settled(
-    c: &Connection,
-    request_id: &str,
-    status: AttemptStatus,
-) -> Result<(), StoreError> {
-    if status.is_final() {
-        c.prepare_cached("UPDATE attempts SET sealed_code = NULL WHERE request_id = ?1")?
-            .execute(params![request_id])?;
-    }
-    Ok(())
 }

@@ -22,7 +22,6 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use clock::*;
-pub use codes::forget_code_if_settled;
 pub use crypto::{new_key, ColumnCipher, CryptoError};
 pub use error::StoreError;
 pub use perms::{create_private_dir, create_private_file, restrict_file};
@@ -37,6 +36,13 @@ pub struct Store {
     commits: AtomicU64,
     relaxed_commits: AtomicU64,
     faults: faults::WriteFaults,
+}
+
+/// See [`Store::stamp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    others: i64,
+    own: u64,
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -170,6 +176,16 @@ impl Store {
     ) -> Result<T, StoreError> {
         let conn = self.lock();
         f(&conn, &self.cipher)
+    }
+
+    /// A mark of the store's state, taken inside a read or a write: two equal marks mean that
+    /// nothing was committed in between, by this handle or by any other connection (SQLite's
+    /// `data_version` counts the others' commits). A step uses it to skip reading its rows again
+    /// inside its write transaction when nobody can have changed them.
+    pub fn stamp(&self, c: &Connection) -> Result<Stamp, StoreError> {
+        let others: i64 = c.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?;
+        let own = self.commits.load(Ordering::SeqCst) + self.relaxed_commits.load(Ordering::SeqCst);
+        Ok(Stamp { others, own })
     }
 
     /// How many write transactions this handle has committed (each one durable commit).

@@ -396,15 +396,19 @@ pub fn insert_attempt(c: &Connection, a: &AttemptRow) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// Sets an attempt's status.
+/// Sets an attempt's status (and erases its sealed code once it is settled).
 pub fn update_attempt(
     c: &Connection,
     request_id: &str,
     status: AttemptStatus,
     at: Millis,
 ) -> Result<(), StoreError> {
-    c.prepare_cached("UPDATE attempts SET status = ?2, updated_at = ?3 WHERE request_id = ?1")?
-        .execute(params![request_id, status.as_str(), db_ms(at)])?;
+    // A settled attempt's code is never needed again: it is erased in the same statement.
+    c.prepare_cached(
+        "UPDATE attempts SET status = ?2, updated_at = ?3, \
+         sealed_code = CASE WHEN ?4 THEN NULL ELSE sealed_code END WHERE request_id = ?1",
+    )?
+    .execute(params![request_id, status.as_str(), db_ms(at), status.is_final()])?;
     Ok(())
 }
 

@@ -261,3 +261,19 @@ fn outbox_and_refunds() {
     });
     assert!(orphan.is_err());
 }
+
+#[test]
+fn a_stamp_changes_with_any_commit_from_this_handle_or_another_connection() {
+    let path = tmp().join("t.db");
+    let store = Store::open(&path, &KEY).unwrap();
+    let stamp = || store.read(|c, _| store.stamp(c)).unwrap();
+    let first = stamp();
+    assert_eq!(stamp(), first, "reads change nothing");
+    store.write(|tx, _| insert_sale(tx, &sale("S1"))).unwrap();
+    let after_own = stamp();
+    assert_ne!(after_own, first, "our own commit");
+    // Another connection (another process, or a tool) commits behind our back.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute("UPDATE sales SET remark = 'changed' WHERE id = 'S1'", []).unwrap();
+    assert_ne!(stamp(), after_own, "another connection's commit");
+}
