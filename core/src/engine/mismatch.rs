@@ -43,7 +43,7 @@ pub(super) fn reject_for_sale(
     let reason = AttentionReason::AnswerMismatch { field: field.to_string() };
     let flagged = inner.store.write(|tx, _| {
         let Some(mut sale) = store::load_sale(tx, sale_id)? else { return Ok(None) };
-        super::sale_step::flag(&mut sale, reason.clone());
+        super::sale_apply::flag(&mut sale, reason.clone());
         sale.updated_at = now;
         store::update_sale(tx, &sale)?;
         let line = format!("{field}: {detail}");

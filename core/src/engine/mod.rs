@@ -20,6 +20,7 @@ mod open;
 mod queue;
 mod refund_step;
 mod sale_api;
+mod sale_apply;
 mod sale_io;
 mod sale_step;
 mod timebase;
