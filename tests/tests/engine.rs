@@ -594,3 +594,44 @@ async fn a_queued_sale_cancelled_offline_is_never_sent() {
     cashier.close().await;
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn when_the_acquirer_answers_again_waiting_work_goes_at_once() {
+    let sb = sandbox(SCALE).await;
+    let proxy = FaultProxy::start(sb.addr(), FaultMix::none()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = cashier_config(&sb, &proxy.url(), SCALE);
+    // A long backoff: without a nudge, the waiting refund would sleep for 15 s or more.
+    config.policy.backoff_min = Duration::from_secs(30);
+    config.policy.backoff_max = Duration::from_secs(60);
+    config.policy.refund_max_offline_age = Duration::from_secs(3600);
+    let cashier = tillkit_core::engine::Cashier::open(
+        config,
+        dir.path(),
+        key_store(&sb),
+        Arc::new(NoListener),
+    )
+    .await
+    .unwrap();
+    let id = unique_id("N");
+    cashier
+        .start_sale(sale(&id, "9.00", SaleMethodInput::CustomerCode(wechat_code())))
+        .await
+        .unwrap();
+    assert_eq!(wait_final(&cashier, &id, LIMIT).await.status, SaleStatus::Paid);
+    proxy.go_down();
+    let input = RefundInput { refund_id: None, amount: None, reason: None };
+    let refund = cashier.refund(&id, input).await.unwrap();
+    assert!(!refund.state.is_final(), "waiting while the acquirer is down: {refund:?}");
+    proxy.come_up().await.unwrap();
+    // Any answer from the acquirer (here, the next sale) brings the waiting refund along.
+    let next = unique_id("N");
+    cashier
+        .start_sale(sale(&next, "1.00", SaleMethodInput::CustomerCode(wechat_code())))
+        .await
+        .unwrap();
+    let done = wait_refund_final(&cashier, &refund.id, Duration::from_secs(8)).await;
+    assert_eq!(done.state, tillkit_core::order::RefundState::Succeeded);
+    cashier.close().await;
+    sb.shutdown().await;
+}

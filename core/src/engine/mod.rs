@@ -101,9 +101,19 @@ impl Inner {
         if online {
             self.learn_acquirer_clock();
         }
-        if self.online.swap(new, Ordering::Relaxed) != new {
+        let old = self.online.swap(new, Ordering::Relaxed);
+        if old != new {
             log::info!("acquirer {}", if online { "reachable" } else { "unreachable" });
             self.emit(CashierEvent::ConnectivityChanged { online });
+        }
+        if online && old == 2 {
+            // The acquirer answers again: what was backing off is tried now, not at the end of
+            // a backoff of up to a minute (a step asked for too early is only rescheduled).
+            let now = self.now();
+            match self.store.write_relaxed(|tx, _| crate::store::make_all_due(tx, now)) {
+                Ok(_) => self.wake.notify_one(),
+                Err(e) => log::warn!("cannot make the waiting steps due: {e}"),
+            }
         }
     }
 
