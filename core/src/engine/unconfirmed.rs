@@ -1,8 +1,8 @@
 //! Records whose last step may have reached the acquirer but whose outcome could not be
 //! committed (a full disk, a failing store).
 //!
-//! The store still says "prepared" / "queued" for them, which would let the driver send them
-//! as if they had never left. This process therefore treats them as unknown (query first)
+//! The store still says "prepared" (or "unseen") / "queued" for them, which would let the
+//! driver send them as if they had never left. This process therefore treats them as unknown (query first)
 //! until a commit about them succeeds; a new process does the same through recovery, which
 //! turns every prepared attempt and queued refund into unknown at open.
 
@@ -29,7 +29,8 @@ impl Unconfirmed {
 
     /// The attempt status this process must assume.
     pub fn attempt(&self, sale_id: &str, stored: AttemptStatus) -> AttemptStatus {
-        if stored == AttemptStatus::Prepared && self.contains(Entity::Sale, sale_id) {
+        let sendable = matches!(stored, AttemptStatus::Prepared | AttemptStatus::Unseen);
+        if sendable && self.contains(Entity::Sale, sale_id) {
             AttemptStatus::Unknown
         } else {
             stored
