@@ -25,3 +25,10 @@ pub enum AttentionReason {
     /// outcome stays unknown. Check the salt / secure code in the configuration.
     UnverifiedAnswer,
 }
+
+/// A short English text for an attention reason ("charged after cancel: refund or keep"), for
+/// apps that show the core's wording; apps that localise switch on the enum instead.
+#[uniffi::export]
+pub fn attention_text(reason: AttentionReason) -> String {
+    reason.text()
+}

@@ -87,6 +87,8 @@ struct SaleView: View {
         Text(hintText(sale.hint)).font(.title2)
         if sale.hint == .showQr, let content = sale.qr?.content, !content.isEmpty { QrImage(content: content) }
         if let text = sale.resultDescription { Text(text) }
+        // A person must look: a charge after cancel, an answer that did not match, a bad signature.
+        if let reason = sale.attentionReason { Text("Needs attention: \(attentionText(reason: reason))") }
         if !sale.isFinal && !sale.cancelRequested { Button("Cancel sale", action: model.cancelSale) }
         if sale.isFinal { Button("Done", action: model.newSale) }
     }

@@ -1,6 +1,8 @@
 // The typed exceptions an app catches, and their fields.
 import io.tillkit.awaitFinal
+import io.tillkit.core.AttentionReason
 import io.tillkit.core.FailReason
+import io.tillkit.core.attentionText
 import io.tillkit.core.KeyStore
 import io.tillkit.core.SaleStatus
 import io.tillkit.core.TillKitException
@@ -81,6 +83,11 @@ fun registerErrorTests() {
         }
         checkEq("salt", e.field, "field")
         check(e.reason.contains(SALT_KEY)) { "names the secret: ${e.reason}" }
+    }
+
+    Tests.test("attention reasons come with the core's words") {
+        checkEq("charged after cancel: refund or keep", attentionText(AttentionReason.ChargedAfterCancel), "text")
+        check(attentionText(AttentionReason.AnswerMismatch("currency")).contains("currency")) { "names the field" }
     }
 
     Tests.test("a lost database key is KeyUnavailable, not a new key; acceptNewKey goes on") {

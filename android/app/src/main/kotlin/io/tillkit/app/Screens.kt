@@ -36,6 +36,7 @@ import io.tillkit.core.Sale
 import io.tillkit.core.SaleHint
 import io.tillkit.core.SaleStatus
 import io.tillkit.core.WalletMethod
+import io.tillkit.core.attentionText
 
 @Composable
 fun CashierApp(model: CashierModel) {
@@ -116,6 +117,8 @@ private fun SaleScreen(model: CashierModel, sale: Sale) {
     Text(hintText(sale.hint), fontSize = 24.sp)
     if (sale.hint == SaleHint.SHOW_QR) sale.qr?.content?.takeIf { it.isNotEmpty() }?.let { QrImage(it) }
     sale.resultDescription?.let { Text(it) }
+    // A person must look: a charge after cancel, an answer that did not match, a bad signature.
+    sale.attentionReason?.let { Text("Needs attention: ${attentionText(it)}") }
     if (!sale.isFinal && !sale.cancelRequested) {
         OutlinedButton(onClick = model::cancelSale) { Text("Cancel sale") }
     }
