@@ -7,6 +7,8 @@
 
 mod answers;
 mod modes;
+mod ocean;
+mod ocean_answers;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -19,6 +21,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub use answers::{signed_notification, Credentials};
 pub use modes::Mode;
+pub use ocean::{OceanCredentials, OceanHostile, OceanMode};
 
 /// What the acquirer really did with an order: its truth, whatever it answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,11 +147,11 @@ async fn serve(state: Arc<State>, mut stream: TcpStream) {
     };
     let n = state.count(op);
     let reply = modes::decide(&state, op, n, &body);
-    modes::send(&state, stream, reply).await;
+    modes::send(stream, reply).await;
 }
 
 /// Reads one request: the path and the body (by `Content-Length`).
-async fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+pub(crate) async fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     let mut buf = Vec::with_capacity(4096);
     let mut chunk = [0u8; 4096];
     let head_end = loop {

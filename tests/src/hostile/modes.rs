@@ -1,6 +1,5 @@
 //! The hostile answer modes, and how each one bends the honest answer.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
@@ -194,7 +193,7 @@ fn transport_fault(state: &State, mode: Mode, answer: &Answer) -> Reply {
 }
 
 /// Writes a reply; write errors (the cashier gave up) end the connection quietly.
-pub(crate) async fn send(_state: &Arc<State>, mut stream: TcpStream, reply: Reply) {
+pub(crate) async fn send(mut stream: TcpStream, reply: Reply) {
     match reply {
         Reply::Bytes(bytes) => {
             let _ = stream.write_all(&bytes).await;
