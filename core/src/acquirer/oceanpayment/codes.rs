@@ -44,6 +44,12 @@ pub fn classify(code: &str) -> CodeClass {
     lookup(TABLE, code)
 }
 
+/// Whether the table lists `code` as one that leaves the outcome unknown (an internal error, a
+/// duplicate order number), as opposed to a code it does not know at all.
+pub(super) fn is_listed_unknown(code: &str) -> bool {
+    TABLE.iter().any(|(c, class)| *c == code && *class == OutcomeUnknown)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -150,6 +150,14 @@ fn payment(
         });
     };
     let is_query = expect.is_none_or(|e| e.is_query);
+    if outcome == Outcome::Failure
+        && expect.is_some_and(|e| e.is_query)
+        && code.as_deref().is_some_and(codes::is_listed_unknown)
+    {
+        // A query failing with an internal error (50000) tells nothing about the order: it may
+        // be paid. Unlisted codes stay failures here: real declines carry many codes we lack.
+        return Err(code_error(CodeClass::OutcomeUnknown, code, description));
+    }
     if outcome == Outcome::Failure && !is_query && class != Some(CodeClass::Declined) {
         // A failure without a declining code (a duplicate order number, an internal error, a
         // code we do not know, none at all) is not a decline: the order's state is queried.

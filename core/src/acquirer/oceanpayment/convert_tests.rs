@@ -223,9 +223,14 @@ fn query_answers_are_verified_and_complete() {
     assert!(is_bad_signature(&query_answer(&m, wrong_order.as_bytes(), q).unwrap_err()));
     let unknown = query_xml(&[signed(OceanMessage::QueryResponse, query_fields("9", ""))]);
     assert!(is_malformed(&query_answer(&m, unknown.as_bytes(), q).unwrap_err()));
-    // A query reports a failed order as failed, whatever its code.
+    // A query reports a failed order as failed, whatever its declining or unlisted code...
     let failed = query_xml(&[signed(OceanMessage::QueryResponse, query_fields("0", "8:x"))]);
     assert_eq!(query_answer(&m, failed.as_bytes(), q).unwrap().status, PaymentStatus::Failed);
+    // ...but an internal error is no verdict on the order: it may be paid.
+    let internal =
+        query_xml(&[signed(OceanMessage::QueryResponse, query_fields("0", "50000:internal"))]);
+    let e = query_answer(&m, internal.as_bytes(), q).unwrap_err();
+    assert!(e.is_outcome_unknown(), "{e:?}");
     let more = Amount::parse("0.02", "CNY").unwrap();
     let paid = query_xml(&[signed(OceanMessage::QueryResponse, query_fields("1", ""))]);
     let e = query_answer(&m, paid.as_bytes(), expect(&more)).unwrap_err();
