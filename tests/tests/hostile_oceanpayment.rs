@@ -211,7 +211,7 @@ async fn an_unknown_status_is_never_paid() {
 
 #[tokio::test]
 async fn garbage_after_commit_is_resolved_paid() {
-    run(OceanMode::Garbage, Expect::Paid { journal: "not UTF-8" }).await;
+    run(OceanMode::Garbage, Expect::Paid { journal: "unknown entity" }).await;
 }
 
 #[tokio::test]
@@ -249,6 +249,14 @@ async fn a_query_for_another_amount_is_never_paid() {
 #[tokio::test]
 async fn an_unsigned_query_answer_is_never_trusted() {
     unverified(OceanMode::QueryUnsigned).await;
+}
+
+#[tokio::test]
+async fn a_failed_query_with_a_system_error_is_never_a_decline() {
+    // Queries that leave the outcome unknown change nothing, so the journal keeps the lost send.
+    let journal = "HTTP 500";
+    let row = run(OceanMode::QueryFailedSystemError, Expect::Unresolved { journal }).await;
+    assert_unknown(&row);
 }
 
 #[tokio::test]

@@ -41,7 +41,7 @@ pub enum OceanMode {
     MissingStatus,
     /// Persistent: `payment_status` / `payment_results` `2`.
     UnknownStatus,
-    /// First pay answer (committed): 200 with a body that is not XML.
+    /// First pay answer (committed): 200 with a UTF-8 body that is not XML.
     Garbage,
     /// First pay answer (committed): an HTML 500 page.
     Html500,
@@ -57,6 +57,9 @@ pub enum OceanMode {
     QueryWrongAmount,
     /// First pay answer lost (HTML 500, committed), then every query answer unsigned.
     QueryUnsigned,
+    /// First pay answer lost (HTML 500, committed), then every query answer
+    /// `payment_results` 0 with `50000` internal error.
+    QueryFailedSystemError,
     /// Persistent: an honest decline `20010`, nothing charged (control).
     Decline,
     /// Persistent: refund and refund-query answers for 0.01 more than asked.
@@ -201,9 +204,13 @@ fn decide(state: &OceanState, op: Op, n: u32, form: &Form) -> Reply {
         M::MissingStatus if payment => xml.remove(status),
         M::UnknownStatus if payment => xml.set(status, "2"),
         M::Garbage if first_pay => {
-            return Reply::Bytes(raw(200, "text/xml", b"\x00garbage<<response>\xff"))
+            return Reply::Bytes(raw(200, "text/xml", b"<response><<garbage>> &bogus; {{"))
         }
-        M::Html500 | M::QueryWrongAmount | M::QueryUnsigned if first_pay => return html_500(),
+        M::Html500 | M::QueryWrongAmount | M::QueryUnsigned | M::QueryFailedSystemError
+            if first_pay =>
+        {
+            return html_500()
+        }
         M::TenMegabytes if first_pay => return Reply::Huge,
         M::FailedSystemError | M::FailedUnknownCode | M::FailedNoCode if first_pay => {
             let details = match mode {
@@ -216,6 +223,10 @@ fn decide(state: &OceanState, op: Op, n: u32, form: &Form) -> Reply {
         }
         M::QueryWrongAmount if op == Op::Query => xml.set("order_amount", "250.00"),
         M::QueryUnsigned if op == Op::Query => signing = Signing::Unsigned,
+        M::QueryFailedSystemError if op == Op::Query => {
+            xml.set("payment_results", "0");
+            xml.set("payment_details", "50000:internal error");
+        }
         M::RefundWrongAmount if !payment => {
             let asked = form.get("refund_amount").map_or("", String::as_str);
             let more = rust_decimal::Decimal::from_str_exact(asked)
