@@ -15,6 +15,9 @@ use tillkit_core::money::Amount;
 use tillkit_core::order::{AttentionReason, FailReason, RefundState, SaleStatus};
 use tillkit_core::sign::pingpong::SignType;
 use tillkit_core::store::SaleRow;
+use tillkit_tests::hostile::verdict::{
+    ever_paid, journal_text, verdict, wait_for, Expect, Watched,
+};
 use tillkit_tests::hostile::{signed_notification, Credentials, Hostile, Mode, Op};
 use tillkit_tests::{http, unique_id, wechat_code, Recorder};
 
@@ -51,52 +54,6 @@ fn sale(id: &str, method: SaleMethodInput) -> SaleInput {
     }
 }
 
-/// Polls until `done` holds for the sale and the acquirer; panics after [`LIMIT`].
-async fn wait_for(
-    cashier: &Cashier,
-    hostile: &Hostile,
-    id: &str,
-    done: impl Fn(&SaleRow, &Hostile) -> bool,
-) -> SaleRow {
-    let start = std::time::Instant::now();
-    loop {
-        let s = cashier.sale(id).unwrap().unwrap();
-        if done(&s, hostile) {
-            return s;
-        }
-        assert!(start.elapsed() < LIMIT, "sale {id} never got there: {s:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-fn journal_text(cashier: &Cashier, id: &str) -> String {
-    cashier
-        .journal(id)
-        .unwrap()
-        .iter()
-        .map(|l| format!("{} {}", l.kind, l.detail))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn ever_paid(events: &Recorder, id: &str) -> bool {
-    events.events().iter().any(
-        |e| matches!(e, CashierEvent::SaleChanged(s) if s.id == id && s.status == SaleStatus::Paid),
-    )
-}
-
-/// What a mode must end in.
-enum Expect {
-    /// The acquirer charged: the engine finds out by query and shows paid.
-    Paid { journal: &'static str },
-    /// The acquirer declined: declined.
-    Declined,
-    /// Never resolved, never paid: unknown ("do not charge again"), flagged with the field.
-    Mismatch { field: &'static str },
-    /// Never resolved, never paid: unknown, still queried, the reason journalled.
-    Unresolved { journal: &'static str },
-}
-
 /// Drives one customer-code sale through the real engine against `mode`, asserts the final
 /// state and the journal, and returns the state and the journal's telling line.
 async fn run(mode: Mode, expect: Expect) -> (SaleRow, String) {
@@ -112,53 +69,16 @@ async fn run(mode: Mode, expect: Expect) -> (SaleRow, String) {
     };
     cashier.start_sale(sale(&id, method)).await.unwrap();
     let truth_charged = || hostile.order(&id).is_some_and(|o| o.charged);
-    let (row, needle) = match expect {
-        Expect::Paid { journal } => {
-            let s = wait_for(&cashier, &hostile, &id, |s, _| s.status.is_final()).await;
-            assert_eq!(s.status, SaleStatus::Paid, "{mode:?}");
-            assert!(truth_charged(), "{mode:?}: paid only when charged");
-            (s, journal)
-        }
-        Expect::Declined => {
-            let s = wait_for(&cashier, &hostile, &id, |s, _| s.status.is_final()).await;
-            assert_eq!(s.status, SaleStatus::Failed(FailReason::Declined), "{mode:?}");
-            assert!(!truth_charged());
-            (s, "301002")
-        }
-        Expect::Mismatch { field } => {
-            let want = AttentionReason::AnswerMismatch { field: field.into() };
-            let s = wait_for(&cashier, &hostile, &id, |s, h| {
-                s.attention_reason.as_ref() == Some(&want) && h.requests(Op::Query) >= 2
-            })
-            .await;
-            assert!(s.attention, "{mode:?}");
-            let flagged = events.events().iter().any(|e| {
-                matches!(e, CashierEvent::AttentionNeeded { sale_id, reason, .. }
-                    if *sale_id == id && *reason == want)
-            });
-            assert!(flagged, "{mode:?}: AttentionNeeded reported");
-            (s, "answer_mismatch")
-        }
-        Expect::Unresolved { journal } => {
-            let s = wait_for(&cashier, &hostile, &id, |_, h| h.requests(Op::Query) >= 2).await;
-            (s, journal)
-        }
-    };
-    if !matches!(row.status, SaleStatus::Paid) {
-        assert!(!ever_paid(&events, &id), "{mode:?}: never shown paid");
-    }
-    if truth_charged() {
-        assert_ne!(row.status, SaleStatus::Failed(FailReason::Declined), "{mode:?}");
-    }
+    let watched =
+        Watched { cashier: &cashier, events: &events, id: &id, label: format!("{mode:?}") };
+    let queries = || hostile.requests(Op::Query);
+    let (row, line) = verdict(&watched, expect, truth_charged, queries).await;
     if matches!(mode, Mode::HugeQr) {
         assert!(row.qr.as_ref().is_none_or(|q| q.content.len() < 3000), "no huge QR stored");
     }
-    let journal = journal_text(&cashier, &id);
-    let line = journal.lines().find(|l| l.contains(needle)).map(str::to_string);
-    assert!(line.is_some(), "{mode:?}: journal has {needle:?}:\n{journal}");
     cashier.close().await;
-    println!("MODE {mode:?} -> {} | {}", row.status.as_str(), line.clone().unwrap_or_default());
-    (row, line.unwrap_or_default())
+    println!("MODE {mode:?} -> {} | {line}", row.status.as_str());
+    (row, line)
 }
 
 fn assert_unknown(row: &SaleRow) {
@@ -302,7 +222,7 @@ async fn failed_with_a_system_error_is_never_a_decline() {
 
 #[tokio::test]
 async fn an_honest_decline_is_declined() {
-    run(Mode::Decline, Expect::Declined).await;
+    run(Mode::Decline, Expect::Declined { code: "301002" }).await;
 }
 
 /// Pays honestly, then refunds through an acquirer whose refund answers mismatch: the refund
@@ -314,7 +234,7 @@ async fn refund_mismatch(mode: Mode, field: &'static str) {
     let cashier = cashier(&hostile.url(), dir.path(), events.clone()).await;
     let id = unique_id("H");
     cashier.start_sale(sale(&id, SaleMethodInput::CustomerCode(wechat_code()))).await.unwrap();
-    let paid = wait_for(&cashier, &hostile, &id, |s, _| s.status.is_final()).await;
+    let paid = wait_for(&cashier, &id, |s| s.status.is_final()).await;
     assert_eq!(paid.status, SaleStatus::Paid);
     let input = RefundInput {
         refund_id: Some(unique_id("RF")),
@@ -360,7 +280,7 @@ async fn a_notification_for_another_amount_is_refused_and_flagged() {
     let cashier = cashier(&hostile.url(), dir.path(), events.clone()).await;
     let id = unique_id("H");
     cashier.start_sale(sale(&id, SaleMethodInput::CustomerCode(wechat_code()))).await.unwrap();
-    let declined = wait_for(&cashier, &hostile, &id, |s, _| s.status.is_final()).await;
+    let declined = wait_for(&cashier, &id, |s| s.status.is_final()).await;
     assert_eq!(declined.status, SaleStatus::Failed(FailReason::Declined));
     let biz = serde_json::json!({
         "notifyType": "RECHARGE", "merchantTransactionId": id, "requestId": format!("{id}-1"),

@@ -12,8 +12,9 @@ use tillkit_core::engine::{
     SaleMethodInput,
 };
 use tillkit_core::money::Amount;
-use tillkit_core::order::{AttentionReason, FailReason, RefundState, SaleStatus};
+use tillkit_core::order::{AttentionReason, RefundState, SaleStatus};
 use tillkit_core::store::SaleRow;
+use tillkit_tests::hostile::verdict::{verdict, wait_for, Expect, Watched};
 use tillkit_tests::hostile::{OceanCredentials, OceanHostile, OceanMode, Op};
 use tillkit_tests::{billing, http, sale_input, unique_id, wechat_code, Recorder};
 
@@ -40,47 +41,6 @@ async fn cashier(url: &str, dir: &std::path::Path, events: Arc<Recorder>) -> Cas
     Cashier::open(config, dir, keys, events).await.expect("cashier opens")
 }
 
-/// Polls until `done` holds for the sale and the acquirer; panics after [`LIMIT`].
-async fn wait_for(
-    cashier: &Cashier,
-    hostile: &OceanHostile,
-    id: &str,
-    done: impl Fn(&SaleRow, &OceanHostile) -> bool,
-) -> SaleRow {
-    let start = std::time::Instant::now();
-    loop {
-        let s = cashier.sale(id).unwrap().unwrap();
-        if done(&s, hostile) {
-            return s;
-        }
-        assert!(start.elapsed() < LIMIT, "sale {id} never got there: {s:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-fn journal_text(cashier: &Cashier, id: &str) -> String {
-    let lines = cashier.journal(id).unwrap();
-    lines.iter().map(|l| format!("{} {}", l.kind, l.detail)).collect::<Vec<_>>().join("\n")
-}
-
-fn ever_paid(events: &Recorder, id: &str) -> bool {
-    events.events().iter().any(
-        |e| matches!(e, CashierEvent::SaleChanged(s) if s.id == id && s.status == SaleStatus::Paid),
-    )
-}
-
-/// What a mode must end in.
-enum Expect {
-    /// The acquirer charged and, in the end, said so honestly: paid.
-    Paid { journal: &'static str },
-    /// The acquirer declined: declined.
-    Declined,
-    /// Never resolved, never paid: unknown, flagged with the mismatching field.
-    Mismatch { field: &'static str },
-    /// Never resolved, never paid: unknown, still queried, the reason journalled.
-    Unresolved { journal: &'static str },
-}
-
 /// Drives one customer-code sale of 2.00 CNY through the real engine against `mode`, asserts
 /// the final state and the journal, and returns the sale.
 async fn run(mode: OceanMode, expect: Expect) -> SaleRow {
@@ -92,53 +52,15 @@ async fn run(mode: OceanMode, expect: Expect) -> SaleRow {
     let method = SaleMethodInput::CustomerCode(wechat_code());
     cashier.start_sale(sale_input(&id, "2.00", method)).await.unwrap();
     let truth_charged = || hostile.order(&id).is_some_and(|o| o.charged);
-    let (row, needle) = match expect {
-        Expect::Paid { journal } => {
-            let s = wait_for(&cashier, &hostile, &id, |s, _| s.status.is_final()).await;
-            assert_eq!(s.status, SaleStatus::Paid, "{mode:?}");
-            assert!(truth_charged(), "{mode:?}: paid only when charged");
-            assert_eq!(s.attention_reason, None, "{mode:?}");
-            (s, journal)
-        }
-        Expect::Declined => {
-            let s = wait_for(&cashier, &hostile, &id, |s, _| s.status.is_final()).await;
-            assert_eq!(s.status, SaleStatus::Failed(FailReason::Declined), "{mode:?}");
-            assert!(!truth_charged());
-            (s, "20010")
-        }
-        Expect::Mismatch { field } => {
-            let want = AttentionReason::AnswerMismatch { field: field.into() };
-            let s = wait_for(&cashier, &hostile, &id, |s, h| {
-                s.attention_reason.as_ref() == Some(&want) && h.requests(Op::Query) >= 2
-            })
-            .await;
-            assert!(s.attention, "{mode:?}");
-            let flagged = events.events().iter().any(|e| {
-                matches!(e, CashierEvent::AttentionNeeded { sale_id, reason, .. }
-                    if *sale_id == id && *reason == want)
-            });
-            assert!(flagged, "{mode:?}: AttentionNeeded reported");
-            (s, "answer_mismatch")
-        }
-        Expect::Unresolved { journal } => {
-            let s = wait_for(&cashier, &hostile, &id, |_, h| h.requests(Op::Query) >= 2).await;
-            (s, journal)
-        }
-    };
+    let watched =
+        Watched { cashier: &cashier, events: &events, id: &id, label: format!("{mode:?}") };
+    let queries = || hostile.requests(Op::Query);
+    let (row, line) = verdict(&watched, expect, truth_charged, queries).await;
     assert!(truth_charged() || mode == OceanMode::Decline, "{mode:?}: the acquirer charged");
     assert_eq!(hostile.requests(Op::Pay), 1, "{mode:?}: one order, never sent again as new");
-    if row.status != SaleStatus::Paid {
-        assert!(!ever_paid(&events, &id), "{mode:?}: never shown paid");
-    }
-    if truth_charged() {
-        assert_ne!(row.status, SaleStatus::Failed(FailReason::Declined), "{mode:?}");
-    }
-    let journal = journal_text(&cashier, &id);
-    let line = journal.lines().find(|l| l.contains(needle)).map(str::to_string);
-    assert!(line.is_some(), "{mode:?}: journal has {needle:?}:\n{journal}");
     cashier.close().await;
     let attention = format!("{:?}", row.attention_reason);
-    println!("MODE {mode:?} -> {} | {} | {attention}", row.status.as_str(), line.unwrap());
+    println!("MODE {mode:?} -> {} | {} | {attention}", row.status.as_str(), line);
     row
 }
 
@@ -261,7 +183,7 @@ async fn a_failed_query_with_a_system_error_is_never_a_decline() {
 
 #[tokio::test]
 async fn an_honest_decline_is_declined() {
-    run(OceanMode::Decline, Expect::Declined).await;
+    run(OceanMode::Decline, Expect::Declined { code: "20010" }).await;
 }
 
 /// Pays honestly, then refunds 0.50 through an acquirer whose refund answer says 0.51: the
@@ -278,7 +200,7 @@ async fn a_refund_answer_for_another_amount_is_never_applied() {
     let id = unique_id("H");
     let method = SaleMethodInput::CustomerCode(wechat_code());
     cashier.start_sale(sale_input(&id, "2.00", method)).await.unwrap();
-    let paid = wait_for(&cashier, &hostile, &id, |s, _| s.status.is_final()).await;
+    let paid = wait_for(&cashier, &id, |s| s.status.is_final()).await;
     assert_eq!(paid.status, SaleStatus::Paid);
     let input = RefundInput {
         refund_id: Some(unique_id("RF")),

@@ -9,6 +9,7 @@ mod answers;
 mod modes;
 mod ocean;
 mod ocean_answers;
+pub mod verdict;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
