@@ -24,6 +24,10 @@ pub enum AttentionReason {
     /// An answer came back whose signature did not verify: nothing in it was used and the
     /// outcome stays unknown. Check the salt / secure code in the configuration.
     UnverifiedAnswer,
+    /// The acquirer offers no way to learn whether it went through (an Oceanpayment refund
+    /// whose answer was lost): nothing is resent. Ask a person to check the acquirer's back
+    /// office before doing it again.
+    Unresolvable,
 }
 
 /// A short English text for an attention reason ("charged after cancel: refund or keep"), for

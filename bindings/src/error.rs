@@ -207,7 +207,7 @@ impl From<AcquirerError> for TillKitError {
             }
             AcquirerError::RetryLater { .. } => TillKitError::Offline { reason: e.to_string() },
             // A signed answer about something else: the request may have acted.
-            AcquirerError::AnswerMismatch { .. } => {
+            AcquirerError::AnswerMismatch { .. } | AcquirerError::Unresolvable { .. } => {
                 TillKitError::OutcomeUnknown { detail: e.to_string() }
             }
             AcquirerError::Unsupported { .. } => TillKitError::Config { reason: e.to_string() },

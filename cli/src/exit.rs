@@ -85,6 +85,7 @@ pub fn for_error(e: &CashierError) -> (u8, &'static str) {
             AcquirerError::NotFound { .. } => (UNKNOWN, "not_found"),
             AcquirerError::RetryLater { .. } => (UNKNOWN, "retry_later"),
             AcquirerError::AnswerMismatch { .. } => (UNKNOWN, "answer_mismatch"),
+            AcquirerError::Unresolvable { .. } => (UNKNOWN, "unresolvable"),
         },
     }
 }

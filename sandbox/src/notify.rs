@@ -165,8 +165,12 @@ fn render(app: &Shared, n: &Notification) -> Option<(String, &'static str)> {
             let a = ledger.attempt_by_transaction_id(n.acquirer, &n.subject).ok()??;
             Some((crate::oceanpayment::payment_notification(app, &a), "application/xml"))
         }
-        // Oceanpayment refunds carry no noticeUrl, so none are queued.
-        (Acquirer::Oceanpayment, NotificationKind::Refund) => None,
+        (Acquirer::Oceanpayment, NotificationKind::Refund) => {
+            let r = ledger.find_refund(n.acquirer, None, Some(&n.subject)).ok()??;
+            let paid = ledger.order(n.acquirer, &r.merchant_transaction_id).ok()??;
+            let full = paid.paid == crate::ledger::major(r.amount_minor, &r.currency);
+            Some((crate::oceanpayment::refund_notice(app, &r, full), "application/xml"))
+        }
     }
 }
 

@@ -280,3 +280,48 @@ pub fn pingpong_notification(
     env.insert("sign".into(), json!(sign));
     serde_json::to_vec(&env).expect("serialisable")
 }
+
+/// A minimal HTTP receiver on `listener`: every POST body is handed to the cashier and answered
+/// with its ack (or 400 `FAIL`, so that the sandbox retries).
+pub fn notification_receiver(
+    listener: tokio::net::TcpListener,
+    cashier: tillkit_core::engine::Cashier,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let cashier = cashier.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let body = loop {
+                    let Ok(n) = tokio::io::AsyncReadExt::read(&mut sock, &mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+                    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    if buf.len() >= end + 4 + len {
+                        break buf[end + 4..end + 4 + len].to_vec();
+                    }
+                };
+                let (status, ack) = match cashier.handle_notification(&body).await {
+                    Ok(ack) => ("200 OK", ack),
+                    Err(_) => ("400 Bad Request", "FAIL".to_string()),
+                };
+                let reply = format!(
+                    "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{ack}",
+                    ack.len()
+                );
+                let _ = tokio::io::AsyncWriteExt::write_all(&mut sock, reply.as_bytes()).await;
+            });
+        }
+    })
+}

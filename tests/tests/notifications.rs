@@ -11,7 +11,6 @@ use tillkit_core::engine::{CashierError, NoListener, SaleInput, SaleMethodInput}
 use tillkit_core::money::Amount;
 use tillkit_core::order::SaleStatus;
 use tillkit_tests::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn notification(
     sb: &tillkit_sandbox::SandboxHandle,
@@ -75,49 +74,6 @@ async fn handcrafted_notifications_are_verified_and_idempotent() {
     sb.shutdown().await;
 }
 
-/// A minimal HTTP receiver on `listener`: every POST body is handed to the cashier and answered
-/// with its ack (or 400 `FAIL`, so that the sandbox retries).
-fn serve(
-    listener: tokio::net::TcpListener,
-    cashier: tillkit_core::engine::Cashier,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let cashier = cashier.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let body = loop {
-                    let Ok(n) = sock.read(&mut chunk).await else { return };
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
-                    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-                    let len: usize = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse().ok())
-                        .unwrap_or(0);
-                    if buf.len() >= end + 4 + len {
-                        break buf[end + 4..end + 4 + len].to_vec();
-                    }
-                };
-                let (status, ack) = match cashier.handle_notification(&body).await {
-                    Ok(ack) => ("200 OK", ack),
-                    Err(_) => ("400 Bad Request", "FAIL".to_string()),
-                };
-                let reply = format!(
-                    "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{ack}",
-                    ack.len()
-                );
-                let _ = sock.write_all(reply.as_bytes()).await;
-            });
-        }
-    })
-}
-
 #[tokio::test]
 async fn the_sandbox_notifies_the_engine() {
     let sb = sandbox(0.01).await;
@@ -133,7 +89,7 @@ async fn the_sandbox_notifies_the_engine() {
     )
     .await
     .unwrap();
-    let server = serve(listener, c.clone());
+    let server = notification_receiver(listener, c.clone());
     let id = unique_id("NQ");
     let input = SaleInput {
         sale_id: Some(id.clone()),

@@ -98,6 +98,14 @@ pub enum AcquirerError {
         /// What differs (never secrets).
         detail: String,
     },
+    /// The acquirer offers no way to learn this outcome (Oceanpayment queries a refund by an id
+    /// that a refund whose answer was lost never received, and its order query does not list
+    /// it). Nothing may be resent on this basis: a person must look it up.
+    #[error("the outcome cannot be learned from the acquirer: {reason}")]
+    Unresolvable {
+        /// Why (never secrets).
+        reason: String,
+    },
     /// The acquirer has no such operation (PingPong has no cancel for in-person orders).
     #[error("{acquirer} does not support {operation}")]
     Unsupported {

@@ -6,6 +6,7 @@
 //! crash resumes everything in flight.
 
 mod acquirer_time;
+mod classify;
 mod clock_open;
 mod config;
 mod dir_lock;
@@ -94,6 +95,15 @@ impl Inner {
 
     fn emit(&self, event: CashierEvent) {
         self.listener.on_event(event);
+    }
+
+    /// Records what an answer showed about the acquirer's reachability.
+    fn note_reach(&self, reach: classify::Reach) {
+        match reach {
+            classify::Reach::Online => self.set_online(true),
+            classify::Reach::Offline => self.set_online(false),
+            classify::Reach::Unchanged => {}
+        }
     }
 
     fn set_online(&self, online: bool) {

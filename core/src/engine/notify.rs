@@ -27,12 +27,40 @@ impl Cashier {
                 let _guard = inner.locks.lock(Entity::Sale, &sale_id).await;
                 super::sale_step::apply_reported(inner, result, now)?;
             }
-            Notification::Refund { result, .. } => {
-                let id = result.merchant_refund_id.clone().unwrap_or_default();
+            Notification::Refund { merchant_transaction_id, result } => {
+                let id = refund_named(self, &merchant_transaction_id, &result)?;
                 let _guard = inner.locks.lock(Entity::Refund, &id).await;
-                super::refund_step::apply_reported(inner, result, now)?;
+                super::refund_step::apply_reported(
+                    inner,
+                    &merchant_transaction_id,
+                    &id,
+                    result,
+                    now,
+                )?;
             }
         }
         Ok(inner.acquirer.notification_ack().to_string())
     }
+}
+
+/// Which stored refund a notification is about: by our refund id when it carries one, else by
+/// the acquirer's refund id among the sale's refunds (Oceanpayment's `push_id`).
+fn refund_named(
+    cashier: &Cashier,
+    sale_id: &str,
+    result: &crate::acquirer::RefundResult,
+) -> Result<String, CashierError> {
+    if let Some(id) = &result.merchant_refund_id {
+        return Ok(id.clone());
+    }
+    let theirs = result
+        .acquirer_refund_id
+        .as_deref()
+        .ok_or_else(|| CashierError::Notification("refund notification names no refund".into()))?;
+    let refunds = cashier.refunds(sale_id)?;
+    refunds
+        .into_iter()
+        .find(|r| r.acquirer_refund_id.as_deref() == Some(theirs))
+        .map(|r| r.id)
+        .ok_or_else(|| CashierError::UnknownRefund(theirs.to_string()))
 }

@@ -1,8 +1,8 @@
 //! One step of a refund: the same shape as a sale's, with the refund machine.
 
+use super::classify::{classify, Asked, Mismatch, Verdict};
 use super::error::CashierError;
 use super::events::CashierEvent;
-use super::sale_io::Mismatch;
 use super::Inner;
 use crate::acquirer::{AcquirerError, RefundQuery, RefundRequest, RefundResult};
 use crate::order::{plan_refund, AttentionReason, Millis, RefundEvent, RefundStep, RefundView};
@@ -17,6 +17,8 @@ struct Outcome {
     mismatch: Option<Mismatch>,
     /// An answer came back whose signature did not verify: flag the refund.
     unverified: bool,
+    /// The acquirer offers no way to learn the refund's fate: flag it, never resend it.
+    unresolvable: bool,
 }
 
 impl Outcome {
@@ -27,25 +29,31 @@ impl Outcome {
             ..Outcome::default()
         }
     }
+}
 
-    fn retry(event: Option<RefundEvent>, e: &AcquirerError) -> Self {
-        Outcome {
-            event,
-            transport_failure: Some(e.to_string()),
-            unverified: e.is_bad_signature(),
-            ..Outcome::default()
+/// The refund machine's reading of an answer to `asked`, sorted by the shared classifier.
+fn outcome(inner: &Inner, asked: Asked, answer: Result<RefundResult, AcquirerError>) -> Outcome {
+    let c = classify(asked, answer);
+    inner.note_reach(c.reach);
+    let mut outcome = Outcome {
+        transport_failure: c.failure,
+        mismatch: c.mismatch,
+        unverified: c.unverified,
+        ..Outcome::default()
+    };
+    match c.verdict {
+        Verdict::Answered(result) => return Outcome::reported(result),
+        Verdict::Refused { code, description } => {
+            outcome.event = Some(RefundEvent::Refused);
+            outcome.result = Some(refused(code, description));
         }
+        Verdict::NotFound => outcome.event = Some(RefundEvent::NotFound),
+        Verdict::NotSent => outcome.event = Some(RefundEvent::NotSent),
+        Verdict::Unknown => outcome.event = Some(RefundEvent::OutcomeUnknown),
+        Verdict::NoNews | Verdict::CancelRefused => {}
+        Verdict::Unresolvable(_) => outcome.unresolvable = true,
     }
-
-    fn mismatch(event: Option<RefundEvent>, e: &AcquirerError) -> Self {
-        let mismatch = match e {
-            AcquirerError::AnswerMismatch { field, detail } => {
-                Some(Mismatch { field, detail: detail.clone() })
-            }
-            _ => None,
-        };
-        Outcome { mismatch, ..Outcome::retry(event, e) }
-    }
+    outcome
 }
 
 fn step_name(step: RefundStep) -> &'static str {
@@ -129,27 +137,15 @@ fn load(
     Ok((refund, store::outbox_of(c, Entity::Refund, refund_id)?))
 }
 
-fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
-    let event = match &e {
-        AcquirerError::NotSent { .. } => RefundEvent::NotSent,
-        _ => RefundEvent::OutcomeUnknown,
-    };
-    if super::sale_io::is_connectivity_failure(&e) {
-        inner.set_online(false);
-    }
-    Outcome::retry(Some(event), &e)
-}
-
-fn refused(code: String, description: String) -> Outcome {
-    let result = RefundResult {
+fn refused(code: String, description: String) -> RefundResult {
+    RefundResult {
         status: crate::acquirer::RefundStatus::Failed,
         merchant_refund_id: None,
         acquirer_refund_id: None,
         amount: None,
         result_code: Some(code),
         result_description: Some(description),
-    };
-    Outcome { event: Some(RefundEvent::Refused), result: Some(result), ..Outcome::default() }
+    }
 }
 
 async fn send(inner: &Inner, sale: &SaleRow, refund: &RefundRow) -> Outcome {
@@ -164,38 +160,7 @@ async fn send(inner: &Inner, sale: &SaleRow, refund: &RefundRow) -> Outcome {
         cashier_device_id: inner.config.cashier_device_id.clone(),
         notification_url: inner.config.notification_url.clone(),
     };
-    match inner.acquirer.refund(&request).await {
-        Ok(result) => {
-            inner.set_online(true);
-            Outcome::reported(result)
-        }
-        // Declined, refused as invalid, or about an order the acquirer does not have: nothing
-        // was refunded, and the same request will not change that.
-        Err(
-            AcquirerError::Rejected { code, description }
-            | AcquirerError::Refused { code, description }
-            | AcquirerError::NotFound { code, description },
-        ) => {
-            inner.set_online(true);
-            refused(code, description)
-        }
-        Err(AcquirerError::InvalidRequest { field, reason }) => {
-            refused("invalid_request".into(), format!("{field}: {reason}"))
-        }
-        Err(AcquirerError::Unsupported { acquirer, operation }) => {
-            refused("unsupported".into(), format!("{acquirer} does not support {operation}"))
-        }
-        Err(e @ AcquirerError::RetryLater { .. }) => {
-            inner.set_online(true);
-            Outcome::retry(Some(RefundEvent::NotSent), &e)
-        }
-        // Never applied: the refund may have been made, so it is resolved by query.
-        Err(e @ AcquirerError::AnswerMismatch { .. }) => {
-            inner.set_online(true);
-            Outcome::mismatch(Some(RefundEvent::OutcomeUnknown), &e)
-        }
-        Err(e) => transport(inner, e),
-    }
+    outcome(inner, Asked::Refund, inner.acquirer.refund(&request).await)
 }
 
 async fn query(inner: &Inner, refund: &RefundRow) -> Outcome {
@@ -205,28 +170,7 @@ async fn query(inner: &Inner, refund: &RefundRow) -> Outcome {
         acquirer_refund_id: refund.acquirer_refund_id.clone(),
         amount: refund.amount,
     };
-    match inner.acquirer.refund_query(&q).await {
-        Ok(result) => {
-            inner.set_online(true);
-            Outcome::reported(result)
-        }
-        Err(AcquirerError::NotFound { .. }) => {
-            inner.set_online(true);
-            Outcome { event: Some(RefundEvent::NotFound), ..Outcome::default() }
-        }
-        Err(e @ AcquirerError::AnswerMismatch { .. }) => {
-            inner.set_online(true);
-            Outcome::mismatch(None, &e)
-        }
-        Err(
-            e @ (AcquirerError::Rejected { .. }
-            | AcquirerError::Refused { .. }
-            | AcquirerError::RetryLater { .. }
-            | AcquirerError::InvalidRequest { .. }
-            | AcquirerError::Unsupported { .. }),
-        ) => Outcome::retry(None, &e),
-        Err(e) => transport(inner, e),
-    }
+    outcome(inner, Asked::Query, inner.acquirer.refund_query(&q).await)
 }
 
 /// Applies an outcome and commits it with the next step: one transaction, against the refund
@@ -328,6 +272,14 @@ fn apply(
     if outcome.unverified {
         flag(&mut refund, AttentionReason::UnverifiedAnswer);
     }
+    if outcome.unresolvable {
+        if refund.attention_reason != Some(AttentionReason::Unresolvable) {
+            let why = outcome.transport_failure.clone().unwrap_or_default();
+            log::warn!("refund {}: {why}", refund.id);
+            journal.push(("unresolvable".into(), why));
+        }
+        flag(&mut refund, AttentionReason::Unresolvable);
+    }
     if let Some(r) = &outcome.result {
         if r.acquirer_refund_id.is_some() {
             refund.acquirer_refund_id = r.acquirer_refund_id.clone();
@@ -366,27 +318,51 @@ fn apply(
     Applied { refund, changed, attention, refusal, journal, next_outbox }
 }
 
-/// Applies a verified refund notification; news the refund machine refuses is an error, so
-/// that it is not acknowledged.
+/// Applies a verified refund notification about `sale_id`'s refund `id`; news the refund
+/// machine refuses is an error, so that it is not acknowledged. A notification must name the
+/// refund's sale, and its amount must be the refund's — unless it carries none and names the
+/// refund by the acquirer's own (signed) refund id that this refund already holds.
 pub(crate) fn apply_reported(
     inner: &Inner,
+    sale_id: &str,
+    id: &str,
     result: RefundResult,
     now: Millis,
 ) -> Result<(), CashierError> {
-    let id = result.merchant_refund_id.clone().ok_or_else(|| {
-        CashierError::Notification("refund notification without merchantRefundId".into())
-    })?;
-    let Some(refund) = inner.store.read(|c, _| store::load_refund(c, &id))? else {
-        return Err(CashierError::UnknownRefund(id));
+    let Some(refund) = inner.store.read(|c, _| store::load_refund(c, id))? else {
+        return Err(CashierError::UnknownRefund(id.to_string()));
     };
-    if let Err(m) = super::mismatch::check_amount(&refund.amount, result.amount.as_ref()) {
-        return Err(super::mismatch::reject_for_refund(inner, &id, m, now));
+    let reject =
+        |field, detail: String| super::mismatch::reject_for_refund(inner, id, (field, detail), now);
+    if refund.sale_id != sale_id {
+        return Err(reject("order", format!("the notification is about sale {sale_id}")));
+    }
+    let theirs = result.acquirer_refund_id.as_deref();
+    match (refund.acquirer_refund_id.as_deref(), theirs) {
+        (Some(ours), Some(t)) if ours != t => {
+            return Err(reject("refund_id", format!("the notification names refund {t}")))
+        }
+        (Some(_), Some(_)) if result.amount.is_none() => {}
+        _ if result.amount.is_none() && theirs.is_some() => {
+            // Which refund this is cannot be proven yet: not applied, not acknowledged, so the
+            // acquirer sends it again; meanwhile the refund's query learns its id.
+            return Err(CashierError::Notification(
+                "refund notification without amount for a refund whose id is not known yet".into(),
+            ));
+        }
+        _ => {
+            if let Err(m) = super::mismatch::check_amount(&refund.amount, result.amount.as_ref()) {
+                return Err(super::mismatch::reject_for_refund(inner, id, m, now));
+            }
+        }
     }
     // "Still processing" about a refund already settled is old news: acknowledged.
     let stale =
         result.status == crate::acquirer::RefundStatus::Processing && refund.state.is_final();
-    match commit(inner, &id, Outcome::reported(result), now, "notification")? {
-        Some(reason) if !stale => Err(CashierError::NotificationNotApplied { id, reason }),
+    match commit(inner, id, Outcome::reported(result), now, "notification")? {
+        Some(reason) if !stale => {
+            Err(CashierError::NotificationNotApplied { id: id.to_string(), reason })
+        }
         _ => Ok(()),
     }
 }

@@ -91,6 +91,9 @@ pub(super) fn apply(
         journal.push(("answer_mismatch".into(), format!("{}: {}", m.field, m.detail)));
         flag(&mut sale, AttentionReason::AnswerMismatch { field: m.field.to_string() });
     }
+    if outcome.unresolvable {
+        flag(&mut sale, AttentionReason::Unresolvable);
+    }
     if outcome.unverified {
         flag(&mut sale, AttentionReason::UnverifiedAnswer);
     }

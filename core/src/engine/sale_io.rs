@@ -1,24 +1,16 @@
 //! The I/O of a sale step: the request sent for each step, and the acquirer's answer (or its
 //! absence) sorted into an event for the attempt machine.
 
+use super::classify::{classify, Asked, Mismatch, Verdict};
 use super::error::CashierError;
 use super::Inner;
 use crate::acquirer::{
     AcquirerError, CancelRequest, PayRequest, PaymentMethod, PaymentQuery, PaymentResult,
-    PaymentStatus, UnknownCause,
+    PaymentStatus,
 };
 use crate::order::{AttemptEvent, SaleKind, SaleStep};
 use crate::paycode::PaymentCode;
 use crate::store::{AttemptRow, SaleRow};
-
-/// A signed answer that was about something else than what was asked: never applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Mismatch {
-    /// The field that differed.
-    pub field: &'static str,
-    /// What differed.
-    pub detail: String,
-}
 
 /// What a step brought back.
 #[derive(Default)]
@@ -32,50 +24,46 @@ pub(super) struct Outcome {
     pub mismatch: Option<Mismatch>,
     /// An answer came back whose signature did not verify: flag the sale.
     pub unverified: bool,
+    /// The acquirer offers no way to learn the outcome: flag the sale.
+    pub unresolvable: bool,
 }
 
 impl Outcome {
-    /// The acquirer answered with a payment result.
-    fn reported(result: PaymentResult) -> Self {
-        Outcome {
-            event: Some(AttemptEvent::Reported(result.status)),
-            result: Some(result),
-            ..Outcome::default()
-        }
-    }
-
     pub fn event(event: AttemptEvent) -> Self {
         Outcome { event: Some(event), ..Outcome::default() }
     }
+}
 
-    /// Nothing moves; the step is retried with backoff, `e` noted as the reason.
-    fn retry(event: Option<AttemptEvent>, e: &AcquirerError) -> Self {
-        Outcome {
-            event,
-            transport_failure: Some(e.to_string()),
-            unverified: e.is_bad_signature(),
-            ..Outcome::default()
+/// The attempt machine's reading of an answer to `asked`, sorted by the shared classifier.
+fn outcome(inner: &Inner, asked: Asked, answer: Result<PaymentResult, AcquirerError>) -> Outcome {
+    let c = classify(asked, answer);
+    inner.note_reach(c.reach);
+    let mut outcome = Outcome {
+        transport_failure: c.failure,
+        mismatch: c.mismatch,
+        unverified: c.unverified,
+        ..Outcome::default()
+    };
+    match c.verdict {
+        Verdict::Answered(result) => {
+            outcome.event = Some(AttemptEvent::Reported(result.status));
+            outcome.result = Some(result);
         }
-    }
-
-    /// A mismatching answer: treated as no answer (`event`), and flagged.
-    fn mismatch(event: Option<AttemptEvent>, e: &AcquirerError) -> Self {
-        let mismatch = match e {
-            AcquirerError::AnswerMismatch { field, detail } => {
-                Some(Mismatch { field, detail: detail.clone() })
-            }
-            _ => None,
-        };
-        Outcome { mismatch, ..Outcome::retry(event, e) }
-    }
-
-    fn refused(code: String, description: String) -> Self {
-        Outcome {
-            event: Some(AttemptEvent::Refused),
-            result: Some(refused_result(code, description)),
-            ..Outcome::default()
+        Verdict::Refused { code, description } => {
+            outcome.event = Some(AttemptEvent::Refused);
+            outcome.result = Some(refused_result(code, description));
         }
+        Verdict::NotFound => outcome.event = Some(AttemptEvent::NotFound),
+        Verdict::NotSent => outcome.event = Some(AttemptEvent::NotSent),
+        Verdict::Unknown => outcome.event = Some(AttemptEvent::OutcomeUnknown),
+        Verdict::NoNews => {}
+        Verdict::CancelRefused => {
+            log::warn!("cancel refused: {}", outcome.transport_failure.as_deref().unwrap_or(""));
+            outcome.cancel_refused = true;
+        }
+        Verdict::Unresolvable(_) => outcome.unresolvable = true,
     }
+    outcome
 }
 
 pub(super) async fn perform(
@@ -89,7 +77,7 @@ pub(super) async fn perform(
     }
     match step {
         SaleStep::Send => match pay_request(inner, sale, attempt) {
-            Ok(request) => from_pay(inner, inner.acquirer.pay(&request).await),
+            Ok(request) => outcome(inner, Asked::Pay, inner.acquirer.pay(&request).await),
             // Nothing can be sent (the sealed code cannot be opened after a key change, or a
             // stored field is unusable): the sale ends unsent, never as a decline.
             Err(e) => {
@@ -110,7 +98,7 @@ pub(super) async fn perform(
                 acquirer_transaction_id: sale.acquirer_transaction_id.clone(),
                 amount: sale.amount,
             };
-            from_query(inner, inner.acquirer.query(&query).await)
+            outcome(inner, Asked::Query, inner.acquirer.query(&query).await)
         }
         SaleStep::Cancel => {
             let request = CancelRequest {
@@ -118,7 +106,7 @@ pub(super) async fn perform(
                 acquirer_transaction_id: sale.acquirer_transaction_id.clone(),
                 amount: sale.amount,
             };
-            from_cancel(inner, &sale.id, inner.acquirer.cancel(&request).await)
+            outcome(inner, Asked::Cancel, inner.acquirer.cancel(&request).await)
         }
         SaleStep::GiveUp => Outcome::event(AttemptEvent::TooOld),
         SaleStep::Done => Outcome::default(),
@@ -182,73 +170,6 @@ fn pay_request(
     })
 }
 
-/// Whether a failure says the acquirer cannot be reached (as opposed to a broken answer).
-pub(super) fn is_connectivity_failure(e: &AcquirerError) -> bool {
-    matches!(
-        e,
-        AcquirerError::NotSent { .. }
-            | AcquirerError::OutcomeUnknown {
-                cause: UnknownCause::Timeout | UnknownCause::ConnectionLost,
-                ..
-            }
-    )
-}
-
-/// Whether the acquirer itself answered (a code, a signed answer), as opposed to the network
-/// failing on the way.
-fn acquirer_answered(e: &AcquirerError) -> bool {
-    e.code_class().is_some() || matches!(e, AcquirerError::AnswerMismatch { .. })
-}
-
-fn transport(inner: &Inner, e: AcquirerError) -> Outcome {
-    let event = match &e {
-        AcquirerError::NotSent { .. } => AttemptEvent::NotSent,
-        _ => AttemptEvent::OutcomeUnknown,
-    };
-    if is_connectivity_failure(&e) {
-        inner.set_online(false);
-    } else if acquirer_answered(&e) {
-        inner.set_online(true);
-    }
-    Outcome::retry(Some(event), &e)
-}
-
-/// A pay answer, by the class of what came back (docs/acquirer-choices.md, "Result codes").
-fn from_pay(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Outcome {
-    match answer {
-        Ok(result) => {
-            inner.set_online(true);
-            Outcome::reported(result)
-        }
-        // A definite no, or a request the acquirer refused before acting: nothing charged.
-        Err(AcquirerError::Rejected { code, description })
-        | Err(AcquirerError::Refused { code, description }) => {
-            inner.set_online(true);
-            Outcome::refused(code, description)
-        }
-        Err(AcquirerError::InvalidRequest { field, reason }) => {
-            Outcome::refused("invalid_request".into(), format!("{field}: {reason}"))
-        }
-        Err(AcquirerError::Unsupported { acquirer, operation }) => Outcome::refused(
-            "unsupported".into(),
-            format!("{acquirer} does not support {operation}"),
-        ),
-        // Refused before acting, for a passing reason: still unsent, send again later.
-        Err(e @ AcquirerError::RetryLater { .. }) => {
-            inner.set_online(true);
-            Outcome::retry(Some(AttemptEvent::NotSent), &e)
-        }
-        // Never applied: the attempt may have charged, so it is resolved by query.
-        Err(e @ AcquirerError::AnswerMismatch { .. }) => {
-            inner.set_online(true);
-            Outcome::mismatch(Some(AttemptEvent::OutcomeUnknown), &e)
-        }
-        // "Not found" cannot answer a pay; an unknown code, a duplicate, a broken answer, a
-        // lost connection: the outcome is unknown.
-        Err(e) => transport(inner, e),
-    }
-}
-
 fn refused_result(code: String, description: String) -> PaymentResult {
     PaymentResult {
         status: PaymentStatus::Failed,
@@ -260,62 +181,5 @@ fn refused_result(code: String, description: String) -> PaymentResult {
         result_description: Some(description),
         qr: None,
         card: None,
-    }
-}
-
-fn from_query(inner: &Inner, answer: Result<PaymentResult, AcquirerError>) -> Outcome {
-    match answer {
-        Ok(result) => {
-            inner.set_online(true);
-            Outcome::reported(result)
-        }
-        Err(AcquirerError::NotFound { .. }) => {
-            inner.set_online(true);
-            Outcome::event(AttemptEvent::NotFound)
-        }
-        // A mismatching answer says nothing about our attempt: no change, ask again later.
-        Err(e @ AcquirerError::AnswerMismatch { .. }) => {
-            inner.set_online(true);
-            Outcome::mismatch(None, &e)
-        }
-        // Any other refusal of a query says nothing about the charge: keep asking.
-        Err(
-            e @ (AcquirerError::Rejected { .. }
-            | AcquirerError::Refused { .. }
-            | AcquirerError::RetryLater { .. }),
-        ) => {
-            inner.set_online(true);
-            Outcome::retry(None, &e)
-        }
-        Err(e) => transport(inner, e),
-    }
-}
-
-fn from_cancel(
-    inner: &Inner,
-    sale_id: &str,
-    answer: Result<PaymentResult, AcquirerError>,
-) -> Outcome {
-    match answer {
-        Ok(result) => {
-            inner.set_online(true);
-            Outcome::reported(result)
-        }
-        // The acquirer will not cancel (declined, invalid, no such order): stop asking; the
-        // attempt itself is resolved by query as before.
-        Err(
-            e @ (AcquirerError::Rejected { .. }
-            | AcquirerError::Refused { .. }
-            | AcquirerError::NotFound { .. }),
-        ) => {
-            inner.set_online(true);
-            log::warn!("sale {sale_id}: cancel refused: {e}");
-            Outcome { cancel_refused: true, ..Outcome::default() }
-        }
-        Err(e @ AcquirerError::AnswerMismatch { .. }) => {
-            inner.set_online(true);
-            Outcome::mismatch(None, &e)
-        }
-        Err(e) => transport(inner, e),
     }
 }

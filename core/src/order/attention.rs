@@ -25,11 +25,16 @@ pub enum AttentionReason {
     /// outcome stays unknown. Most often the salt (or secure code) in the configuration is
     /// wrong; otherwise something between the device and the acquirer alters answers.
     UnverifiedAnswer,
+    /// The acquirer offers no way to learn the outcome (Oceanpayment queries a refund by an id
+    /// that a refund whose answer was lost never got, and its order query does not list it).
+    /// Nothing is resent; it is still asked now and then. Look it up in the acquirer's back
+    /// office before doing it again.
+    Unresolvable,
 }
 
 impl AttentionReason {
     /// The stored text: `answer_mismatch:<field>`, `late_success`, `not_resolved`,
-    /// `charged_after_cancel`, `unverified_answer`.
+    /// `charged_after_cancel`, `unverified_answer`, `unresolvable`.
     pub fn as_db(&self) -> String {
         match self {
             AttentionReason::AnswerMismatch { field } => format!("answer_mismatch:{field}"),
@@ -37,6 +42,7 @@ impl AttentionReason {
             AttentionReason::NotResolved => "not_resolved".into(),
             AttentionReason::ChargedAfterCancel => "charged_after_cancel".into(),
             AttentionReason::UnverifiedAnswer => "unverified_answer".into(),
+            AttentionReason::Unresolvable => "unresolvable".into(),
         }
     }
 
@@ -47,6 +53,7 @@ impl AttentionReason {
             "not_resolved" => Some(AttentionReason::NotResolved),
             "charged_after_cancel" => Some(AttentionReason::ChargedAfterCancel),
             "unverified_answer" => Some(AttentionReason::UnverifiedAnswer),
+            "unresolvable" => Some(AttentionReason::Unresolvable),
             other => other
                 .strip_prefix("answer_mismatch:")
                 .filter(|f| !f.is_empty())
@@ -71,6 +78,11 @@ impl AttentionReason {
             AttentionReason::UnverifiedAnswer => {
                 "an answer failed its signature check: check the salt / secure code".into()
             }
+            AttentionReason::Unresolvable => {
+                "the acquirer cannot tell whether this went through: check its back office before \
+                 doing it again"
+                    .into()
+            }
         }
     }
 
@@ -93,6 +105,7 @@ mod tests {
             AttentionReason::NotResolved,
             AttentionReason::ChargedAfterCancel,
             AttentionReason::UnverifiedAnswer,
+            AttentionReason::Unresolvable,
         ] {
             assert_eq!(AttentionReason::parse_db(&r.as_db()), Some(r));
         }

@@ -88,6 +88,8 @@ async fn auth(
     simple(&app, &h, b, pay::auth)
 }
 
+pub(crate) use orders::refund_notice;
+
 /// The body of a payment notification (choice O9: the pay-response XML, `response_type` 1).
 pub(crate) fn payment_notification(app: &AppState, attempt: &Attempt) -> String {
     render::pay_response(app, attempt, render::Use::Notification, false)

@@ -62,8 +62,34 @@ fn payment_info(app: &AppState, a: &Attempt) -> String {
         .push("payment_results", results)
         .push("payment_details", details)
         .push("payment_dateTime", a.final_ms.unwrap_or(a.created_ms).to_string());
+    let refunds = app
+        .ledger
+        .order(Acquirer::Oceanpayment, &a.merchant_transaction_id)
+        .ok()
+        .flatten()
+        .map(|o| o.refunds)
+        .unwrap_or_default();
+    e.push("refund_status", if refunds.is_empty() { "0" } else { "1" });
     e.sign(creds, OceanMessage::QueryResponse, false);
-    e.render("paymentInfo")
+    let info = e.render("paymentInfo");
+    // Choice O10: the order's refunds, outside the signature like the rest of the list.
+    let list: String = refunds.iter().map(refund_item).collect();
+    info.replacen("</paymentInfo>", &format!("<refundList>{list}</refundList></paymentInfo>"), 1)
+}
+
+/// One refund in an order query's `refundList` (choice O10).
+fn refund_item(r: &Refund) -> String {
+    let mut e = Elements::default();
+    let results = match r.status {
+        PaymentStatus::Success => "1",
+        PaymentStatus::Processing => "-1",
+        _ => "0",
+    };
+    e.push("refund_id", r.refund_id.as_str())
+        .push("refund_number", r.merchant_refund_id.as_str())
+        .push("refund_amount", amount(r.amount_minor, &r.currency))
+        .push("refund_results", results);
+    e.render("refund")
 }
 
 fn missing_info(app: &AppState, order_number: &str, err: &OpError) -> String {
@@ -109,7 +135,9 @@ pub(crate) fn apply_refund(app: &AppState, form: &Form) -> String {
             order: OrderRef::TransactionId(payment_id.to_string()),
             amount,
             full,
-            notify_url: None,
+            // Choice O11: refund notices go where the order's notices go (Oceanpayment sends
+            // business-order notifications to the merchant's configured address).
+            notify_url: attempt.notify_url.clone(),
             remark,
         };
         match app.ledger.refund(&request).map_err(internal)? {
@@ -137,6 +165,24 @@ pub(crate) fn query_refund(app: &AppState, form: &Form) -> String {
         Ok(refund) => refund_response(app, &refund),
         Err(e) => refund_error(app, form, &e),
     }
+}
+
+/// A refund's business-order notification (choice O11): `push_id` is the refund id,
+/// `push_status` 1 success, 0 failure; pending refunds are not notified.
+pub(crate) fn refund_notice(app: &AppState, r: &Refund, full: bool) -> String {
+    let creds = &app.credentials.oceanpayment;
+    let mut e = Elements::new(creds);
+    let status = if r.status == PaymentStatus::Success { "1" } else { "0" };
+    e.push("order_number", r.merchant_transaction_id.as_str())
+        .push("notice_type", if full { "refund" } else { "partialRefund" })
+        .push("push_id", r.refund_id.as_str())
+        .push("push_status", status)
+        .push("push_dateTime", app.clock.now_ms().to_string())
+        .push("refund_number", r.merchant_refund_id.as_str())
+        .push("refund_amount", amount(r.amount_minor, &r.currency))
+        .push("order_currency", r.currency.as_str());
+    e.sign(creds, OceanMessage::RefundNotice, false);
+    document(&e.render("response"))
 }
 
 /// A refund's current state (choice O6): `refund_results` 1 success, -1 pending, 0 failed.

@@ -13,8 +13,8 @@ use super::Merchant;
 use crate::acquirer::error::{cut, MAX_DESCRIPTION};
 use crate::acquirer::expect::{same_amount, same_id, MAX_QR_BYTES};
 use crate::acquirer::{
-    AcquirerError, CardSummary, CodeClass, Notification, NotificationError, PaymentResult,
-    PaymentStatus, QrCode, RefundResult, RefundStatus,
+    AcquirerError, CardSummary, CodeClass, NotificationError, PaymentResult, PaymentStatus, QrCode,
+    RefundResult, RefundStatus,
 };
 use crate::money::{Amount, Currency};
 use crate::sign::oceanpayment::{verify, OceanMessage};
@@ -22,7 +22,7 @@ use crate::sign::SignError;
 
 /// What is wrong with an answer, before it is sorted into the caller's error type.
 #[derive(Debug)]
-enum AnswerError {
+pub(super) enum AnswerError {
     /// Unreadable, incomplete or inconsistent.
     Malformed(String),
     /// The `signValue` does not verify.
@@ -75,7 +75,7 @@ impl From<AnswerError> for NotificationError {
 }
 
 /// Verifies the signature, then the merchant identity. Nothing else is read before this.
-fn check_signed(
+pub(super) fn check_signed(
     merchant: &Merchant,
     fields: &Fields,
     message: OceanMessage,
@@ -98,7 +98,10 @@ fn signed_root_fields(
     Ok(fields)
 }
 
-fn amount(value: Option<&str>, currency: Option<&str>) -> Result<Option<Amount>, AnswerError> {
+pub(super) fn amount(
+    value: Option<&str>,
+    currency: Option<&str>,
+) -> Result<Option<Amount>, AnswerError> {
     let Some(value) = value else { return Ok(None) };
     let code = currency.ok_or_else(|| AnswerError::Malformed("amount without currency".into()))?;
     let currency = Currency::from_code(code).map_err(|e| AnswerError::Malformed(e.to_string()))?;
@@ -130,7 +133,7 @@ fn code_error(class: CodeClass, code: Option<String>, description: Option<String
 
 /// A verified payment message (pay answer, query `paymentInfo`, void answer, notification).
 /// `status_field` is `payment_status`, or `payment_results` in query answers.
-fn payment(
+pub(super) fn payment(
     fields: &Fields,
     status_field: &str,
     expect: Option<PaymentExpectation<'_>>,
@@ -242,6 +245,46 @@ pub(super) fn query_answer(
     Ok(payment(&fields, "payment_results", Some(PaymentExpectation { is_query: true, ..expect }))?)
 }
 
+/// The `refund_id` of our refund (`refund_number`) in a signed order query answer (O10). The
+/// `refundList` is outside the signature, so the id is only a lead: the refund query that
+/// follows is signed and must echo our `refund_number`. A readable answer that does not list
+/// the refund leaves it unresolvable: absence from an unsigned list proves nothing.
+pub(super) fn refund_id_in_order(
+    merchant: &Merchant,
+    body: &[u8],
+    order: &str,
+    refund_number: &str,
+) -> Result<String, AcquirerError> {
+    let root = Element::parse(body).map_err(AnswerError::from)?;
+    let newest = root
+        .children_named("paymentInfo")
+        .next()
+        .ok_or_else(|| AcquirerError::malformed("query answer without paymentInfo"))?;
+    let fields = newest.fields().map_err(AnswerError::from)?;
+    check_signed(merchant, &fields, OceanMessage::QueryResponse)?;
+    same_id("order_number", fields.non_empty("order_number"), order, true)?;
+    let listed = newest
+        .children_named("refundList")
+        .flat_map(|list| list.children_named("refund"))
+        .filter_map(|refund| refund.fields().ok())
+        .find(|f| f.non_empty("refund_number") == Some(refund_number));
+    match listed.as_ref().and_then(|f| f.non_empty("refund_id")) {
+        Some(id)
+            if id.len() <= 64
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            Ok(id.to_string())
+        }
+        Some(_) => Err(AcquirerError::malformed("refundList: unusable refund_id")),
+        None => Err(AcquirerError::Unresolvable {
+            reason: format!(
+                "Oceanpayment queries refunds by refund_id, and the order query does not list \
+                 refund {refund_number}"
+            ),
+        }),
+    }
+}
+
 /// The answer to the offline void (O8): `1` voided, `0` refused (a declining code or none),
 /// anything else by its code's class.
 pub(super) fn void_answer(
@@ -327,22 +370,6 @@ pub(super) fn refund_answer(
         result_code: code,
         result_description: description,
     })
-}
-
-/// An asynchronous payment notification (O9): the pay-response XML with `response_type` 1.
-/// Its amount is checked by the engine against the stored sale.
-pub(super) fn notification(
-    merchant: &Merchant,
-    body: &[u8],
-) -> Result<Notification, NotificationError> {
-    let fields = signed_root_fields(merchant, body, OceanMessage::PayResponse)?;
-    if fields.non_empty("response_type").is_some_and(|t| t != wire::NOTIFICATION_RESPONSE_TYPE) {
-        return Err(NotificationError::Malformed("not an asynchronous notification".into()));
-    }
-    if fields.non_empty("notice_type").is_some_and(|t| t != wire::PAYMENT_NOTICE_TYPE) {
-        return Err(NotificationError::Malformed("not a payment notification".into()));
-    }
-    Ok(Notification::Payment(payment(&fields, "payment_status", None)?))
 }
 
 #[cfg(test)]

@@ -332,44 +332,34 @@ fn void_maps_one_to_cancelled_and_zero_to_rejected() {
     assert!(e.is_outcome_unknown());
 }
 
-#[test]
-fn notifications_are_verified() {
-    let m = merchant();
-    let n = notification(&m, pay_xml("1", "20000:Success").as_bytes()).unwrap();
-    let Notification::Payment(p) = n else { panic!("not a payment: {n:?}") };
-    assert_eq!((p.status, p.merchant_transaction_id.as_str()), (PaymentStatus::Succeeded, ORDER));
+fn order_with_refunds(refunds: &str) -> String {
+    let info = signed(OceanMessage::QueryResponse, query_fields("1", "20000:Success"));
+    let xml = query_xml(&[info]);
+    xml.replace("</paymentInfo>", &format!("<refundList>{refunds}</refundList></paymentInfo>"))
+}
 
-    let tampered = pay_xml("0", "")
-        .replace("<payment_status>0</payment_status>", "<payment_status>1</payment_status>");
-    assert!(matches!(
-        notification(&m, tampered.as_bytes()),
-        Err(NotificationError::BadSignature(SignError::Mismatch))
+#[test]
+fn a_refund_id_is_found_in_the_order_query_by_our_refund_number() {
+    let m = merchant();
+    let list = "<refund><refund_id>R1</refund_id><refund_number>RF-1</refund_number></refund>\
+                <refund><refund_id>R2</refund_id><refund_number>RF-2</refund_number></refund>";
+    let body = order_with_refunds(list);
+    assert_eq!(refund_id_in_order(&m, body.as_bytes(), ORDER, "RF-2").unwrap(), "R2");
+    // Not listed: unresolvable, never "not found" (absence from an unsigned list proves nothing).
+    let e = refund_id_in_order(&m, body.as_bytes(), ORDER, "RF-9").unwrap_err();
+    assert!(matches!(e, AcquirerError::Unresolvable { .. }), "{e:?}");
+    let none = order_with_refunds("");
+    let e = refund_id_in_order(&m, none.as_bytes(), ORDER, "RF-1").unwrap_err();
+    assert!(matches!(e, AcquirerError::Unresolvable { .. }), "{e:?}");
+    // Another order's answer, an unsigned one, a hostile id: never read as ours.
+    let e = refund_id_in_order(&m, body.as_bytes(), "OTHER", "RF-1").unwrap_err();
+    assert_eq!(mismatch_field(&e), Some("order_number"));
+    let unsigned = body.replace("<signValue>", "<x>").replace("</signValue>", "</x>");
+    assert!(is_bad_signature(
+        &refund_id_in_order(&m, unsigned.as_bytes(), ORDER, "RF-1").unwrap_err()
     ));
-    let unsigned = response(&pay_fields("1", ""));
-    assert!(matches!(
-        notification(&m, unsigned.as_bytes()),
-        Err(NotificationError::BadSignature(SignError::MissingSignature { .. }))
-    ));
-    let other =
-        response(&signed(OceanMessage::PayResponse, set(pay_fields("1", ""), "account", "111111")));
-    assert_eq!(
-        notification(&m, other.as_bytes()),
-        Err(NotificationError::Mismatch { field: "account" })
+    let hostile = order_with_refunds(
+        "<refund><refund_id>../../x</refund_id><refund_number>RF-1</refund_number></refund>",
     );
-    let browser = response(&signed(
-        OceanMessage::PayResponse,
-        set(pay_fields("1", ""), "response_type", "0"),
-    ));
-    assert!(matches!(notification(&m, browser.as_bytes()), Err(NotificationError::Malformed(_))));
-    for body in ["", "receive-ok", "<response>", "<response/>"] {
-        assert!(
-            matches!(
-                notification(&m, body.as_bytes()),
-                Err(NotificationError::Malformed(_) | NotificationError::BadSignature(_))
-            ),
-            "{body:?}"
-        );
-    }
-    let unknown = pay_xml("7", "");
-    assert!(matches!(notification(&m, unknown.as_bytes()), Err(NotificationError::Malformed(_))));
+    assert!(is_malformed(&refund_id_in_order(&m, hostile.as_bytes(), ORDER, "RF-1").unwrap_err()));
 }

@@ -9,6 +9,7 @@
 pub mod codes;
 mod convert;
 mod form;
+mod notice;
 pub mod wire;
 mod xml;
 
@@ -116,6 +117,15 @@ impl Oceanpayment {
         })
     }
 
+    /// The order query, read for the `refund_id` of our refund (choice O10).
+    async fn refund_id_of(&self, query: &RefundQuery) -> Result<String, AcquirerError> {
+        let order = &query.merchant_transaction_id;
+        let body = form::query(&self.merchant, order)?;
+        log::debug!("oceanpayment refund lookup order={order} refund={}", query.merchant_refund_id);
+        let answer = self.query_http.post(paths::QUERY, wire::FORM_CONTENT_TYPE, body).await?;
+        convert::refund_id_in_order(&self.merchant, &answer.body, order, &query.merchant_refund_id)
+    }
+
     /// Sends queries and refunds to another host: in production Oceanpayment serves them from
     /// `https://query.oceanpayment.com`, while payments and voids stay on `config.http`.
     pub fn with_query_http(mut self, settings: &HttpSettings) -> Result<Self, AcquirerError> {
@@ -193,14 +203,18 @@ impl Acquirer for Oceanpayment {
         convert::refund_answer(&self.merchant, &answer.body, &expect)
     }
 
-    /// `queryRefund`, by Oceanpayment's refund id (`acquirer_refund_id`, required). The answer
-    /// carries no currency: its amount is read in the refund's.
+    /// `queryRefund`, by Oceanpayment's refund id. A refund whose answer was lost has none:
+    /// it is looked up in the order query's `refundList` by our `refund_number` first
+    /// (choice O10); the answer that counts is still `queryRefund`'s, which is signed.
     async fn refund_query(&self, query: &RefundQuery) -> Result<RefundResult, AcquirerError> {
-        let refund_id =
-            query.acquirer_refund_id.as_deref().ok_or_else(|| AcquirerError::InvalidRequest {
-                field: "acquirer_refund_id",
-                reason: "Oceanpayment queries refunds by its refund_id".into(),
-            })?;
+        let found;
+        let refund_id = match query.acquirer_refund_id.as_deref() {
+            Some(id) => id,
+            None => {
+                found = self.refund_id_of(query).await?;
+                found.as_str()
+            }
+        };
         let body = form::refund_query(&self.merchant, refund_id)?;
         log::debug!("oceanpayment refund query refund_id={refund_id}");
         let answer =
@@ -227,7 +241,7 @@ impl Acquirer for Oceanpayment {
     }
 
     fn parse_notification(&self, body: &[u8]) -> Result<Notification, NotificationError> {
-        convert::notification(&self.merchant, body)
+        notice::notification(&self.merchant, body)
     }
 
     /// Oceanpayment expects `receive-ok`, and its docs ask for it even when a notification is
