@@ -55,12 +55,7 @@ pub(crate) fn replan(inner: &Inner, step: Option<i64>) -> Result<(), CashierErro
             let detail = format!("wall clock {by} ms behind the last record: time line continued");
             store::journal_clock(tx, now, "clock_step", &detail)?;
         }
-        let moved = tx.prepare_cached("UPDATE outbox SET due_at = ?1 WHERE due_at > ?2")?.execute(
-            rusqlite::params![
-                i64::try_from(now).unwrap_or(i64::MAX),
-                i64::try_from(horizon).unwrap_or(i64::MAX)
-            ],
-        )?;
+        let moved = store::bring_forward(tx, now, horizon)?;
         if moved > 0 {
             let detail = format!("{moved} steps were due further ahead than any plan: due now");
             store::journal_clock(tx, now, "clock_replanned", &detail)?;

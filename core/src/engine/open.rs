@@ -201,11 +201,7 @@ fn recover(inner: &Inner) -> Result<(), CashierError> {
                 .on(AttemptEvent::Recovered)
                 .unwrap_or(AttemptStatus::Unknown);
             store::update_attempt(tx, request_id, status, now)?;
-            let sale_id: String = tx.query_row(
-                "SELECT sale_id FROM attempts WHERE request_id = ?1",
-                [request_id],
-                |r| r.get(0),
-            )?;
+            let Some(sale_id) = store::sale_of_attempt(tx, request_id)? else { continue };
             if let Some(mut sale) = store::load_sale(tx, &sale_id)? {
                 let to = SaleStatus::derive(status, sale.cancel_requested);
                 if sale.status.check(to).is_ok() {

@@ -444,6 +444,12 @@ pub fn attempts_in(c: &Connection, status: AttemptStatus) -> Result<Vec<String>,
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The sale an attempt belongs to.
+pub fn sale_of_attempt(c: &Connection, request_id: &str) -> Result<Option<String>, StoreError> {
+    let mut stmt = c.prepare_cached("SELECT sale_id FROM attempts WHERE request_id = ?1")?;
+    Ok(stmt.query_row([request_id], |r| r.get::<_, String>(0)).optional()?)
+}
+
 /// Appends to the journal (append-only: the schema refuses updates and deletes).
 pub fn journal(
     c: &Connection,
