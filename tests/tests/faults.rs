@@ -260,6 +260,23 @@ async fn sales_and_refunds_through_faults(which: Which) {
     let ledger_refunds = serde_json::to_value(sb.refunds().unwrap()).unwrap();
     let tally = books::check(&rules, &sales, &refunds, &rows, &ledger_refunds);
 
+    if std::env::var("TILLKIT_FAULT_DEBUG").is_ok() {
+        // Journals of sales that ended unlike their scenario (declined without cents 51,
+        // offline, cancelled), a few of each.
+        let mut shown: HashMap<&str, usize> = HashMap::new();
+        for (r, id) in &all {
+            let sale = cashiers[*r].sale(id).unwrap().unwrap();
+            let odd = sale.status != SaleStatus::Paid && sale.amount.to_string() != "4.51 CNY";
+            let n = shown.entry(sale.status.as_str()).or_default();
+            if odd && *n < 3 {
+                *n += 1;
+                eprintln!("--- {id} {} {}", sale.amount, sale.status.as_str());
+                for l in cashiers[*r].journal(id).unwrap() {
+                    eprintln!("{} {} {}", l.at, l.kind, l.detail);
+                }
+            }
+        }
+    }
     let mut faults: HashMap<Fault, u64> = HashMap::new();
     for p in &proxies {
         for (f, n) in p.counts() {
