@@ -235,3 +235,96 @@ pub fn check(
     }
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tillkit_core::order::FailReason;
+
+    fn rules(unresolved_refunds_allowed: bool) -> Rules {
+        Rules {
+            acquirer: "oceanpayment",
+            prefix: "T".into(),
+            unresolved_refunds_allowed,
+            offline_never_reached: true,
+        }
+    }
+
+    fn row(id: &str, charges: i64) -> serde_json::Value {
+        json!({"acquirer": "oceanpayment", "merchantTransactionId": id, "successfulCharges": charges})
+    }
+
+    fn ledger_refund(id: &str, order: &str, minor: i64, status: &str) -> serde_json::Value {
+        json!({"acquirer": "oceanpayment", "merchantRefundId": id, "merchantTransactionId": order,
+               "amountMinor": minor, "status": status, "kind": "refund"})
+    }
+
+    fn paid(id: &str) -> LocalSale {
+        LocalSale { id: id.into(), status: SaleStatus::Paid }
+    }
+
+    fn refund(id: &str, sale: &str, state: RefundState, attention: bool) -> LocalRefund {
+        LocalRefund {
+            id: id.into(),
+            sale_id: sale.into(),
+            state,
+            amount: Decimal::new(100, 2),
+            attention,
+        }
+    }
+
+    #[test]
+    fn balanced_books_have_no_problem() {
+        let rows = json!([row("T1", 1), row("OTHER", 3)]);
+        let refunds = json!([ledger_refund("T1R", "T1", 100, "SUCCESS")]);
+        let local = [refund("T1R", "T1", RefundState::Succeeded, false)];
+        let t = check(&rules(false), &[paid("T1")], &local, &rows, &refunds);
+        assert!(t.problems.is_empty(), "{:?}", t.problems);
+        assert_eq!(t.refunded_sales, 1);
+    }
+
+    #[test]
+    fn double_charges_unknown_charges_and_unpaid_charges_are_problems() {
+        let rows = json!([row("T1", 2), row("T2", 1), row("T3", 1)]);
+        let declined =
+            LocalSale { id: "T3".into(), status: SaleStatus::Failed(FailReason::Declined) };
+        let t = check(&rules(false), &[paid("T1"), declined], &[], &rows, &json!([]));
+        assert_eq!(t.problems.len(), 3, "{:?}", t.problems);
+    }
+
+    #[test]
+    fn refunds_twice_missing_or_unknown_locally_are_problems() {
+        let rows = json!([row("T1", 1)]);
+        let refunds = json!([
+            ledger_refund("A", "T1", 100, "SUCCESS"),
+            ledger_refund("A", "T1", 100, "SUCCESS"),
+            ledger_refund("C", "T1", 100, "SUCCESS"),
+        ]);
+        let local = [
+            refund("A", "T1", RefundState::Succeeded, false),
+            refund("B", "T1", RefundState::Succeeded, false),
+        ];
+        let t = check(&rules(true), &[paid("T1")], &local, &rows, &refunds);
+        let text = t.problems.join("\n");
+        assert!(text.contains("refund A: executed 2 times"), "{text}");
+        assert!(text.contains("refund B: succeeded locally, not at the acquirer"), "{text}");
+        assert!(text.contains("refund C of T1: at the acquirer, unknown locally"), "{text}");
+        assert!(text.contains("T1: refunded"), "{text}");
+    }
+
+    #[test]
+    fn unresolved_refunds_are_counted_when_allowed_and_problems_otherwise() {
+        let rows = json!([row("T1", 1)]);
+        let refunds = json!([ledger_refund("A", "T1", 100, "SUCCESS")]);
+        let local = [
+            refund("A", "T1", RefundState::Unknown, false),
+            refund("B", "T1", RefundState::Unknown, true),
+        ];
+        let allowed = check(&rules(true), &[paid("T1")], &local, &rows, &refunds);
+        assert!(allowed.problems.is_empty(), "{:?}", allowed.problems);
+        assert_eq!((allowed.unresolved_refunds, allowed.unresolved_executed), (2, 1));
+        let strict = check(&rules(false), &[paid("T1")], &local, &rows, &refunds);
+        assert_eq!(strict.problems.len(), 2, "{:?}", strict.problems);
+    }
+}
