@@ -1,4 +1,4 @@
-//! `/sandbox/*`: health, the ledger as JSON for tests, and terminal registration.
+//! `/sandbox/*`: health, the ledger and its refunds as JSON for tests, and terminal registration.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,6 +16,7 @@ pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/sandbox/health", get(health))
         .route("/sandbox/ledger", get(ledger))
+        .route("/sandbox/refunds", get(refunds))
         .route("/sandbox/orders/{merchant_transaction_id}", get(order))
         .route("/sandbox/notifications", get(notifications))
         .route("/sandbox/terminals", get(terminals).post(register_terminal))
@@ -37,6 +38,13 @@ async fn health() -> Json<serde_json::Value> {
 
 async fn ledger(State(app): State<Shared>) -> Response {
     match app.ledger.rows() {
+        Ok(rows) => Json(rows).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+async fn refunds(State(app): State<Shared>) -> Response {
+    match app.ledger.refunds() {
         Ok(rows) => Json(rows).into_response(),
         Err(e) => internal(e),
     }

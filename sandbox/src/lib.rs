@@ -176,6 +176,11 @@ impl SandboxHandle {
         self.ledger.rows()
     }
 
+    /// Every refund and void reversal, oldest first.
+    pub fn refunds(&self) -> Result<Vec<Refund>, LedgerError> {
+        self.ledger.refunds()
+    }
+
     /// Every queued, delivered or failed notification.
     pub fn notifications(&self) -> Result<Vec<Notification>, LedgerError> {
         self.ledger.notifications()

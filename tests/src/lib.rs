@@ -1,6 +1,7 @@
 //! Shared helpers for the end-to-end tests: a sandbox on 127.0.0.1, adapters and cashiers
 //! pointed at it, unique wallet codes, and the sandbox's ledger.
 
+pub mod books;
 pub mod hostile;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -83,6 +84,59 @@ pub fn billing() -> BillingDefaults {
         zip: None,
         ip: None,
     }
+}
+
+/// Name of the Oceanpayment secure code in the key store.
+pub const OCEAN_SECURE_CODE_KEY: &str = "oceanpayment.secure_code";
+
+/// Cashier settings for the sandbox's Oceanpayment credentials with the pay host at `pay_url`
+/// (queries and refunds go where [`oceanpayment_for_cashier`] sends them).
+pub fn ocean_cashier_config(
+    credentials: &tillkit_sandbox::OceanpaymentCredentials,
+    pay_url: &str,
+    policy_scale: f64,
+) -> CashierConfig {
+    let mut config = CashierConfig::new(
+        AcquirerSettings::Oceanpayment {
+            http: http(pay_url, Duration::from_secs(2)),
+            account: credentials.account.clone(),
+            terminal: credentials.terminal.clone(),
+            secure_code_key: OCEAN_SECURE_CODE_KEY.into(),
+            billing: billing(),
+        },
+        "TEST-REGISTER",
+    );
+    config.policy = config.policy.scaled(policy_scale);
+    config.policy.qr_lifetime = Duration::from_secs(90);
+    config
+}
+
+/// The Oceanpayment adapter a cashier opened with `Cashier::open_with` uses: payments and voids
+/// to `pay_url`, queries and refunds to `query_url` (two hosts, as in production).
+pub fn oceanpayment_for_cashier(
+    credentials: &tillkit_sandbox::OceanpaymentCredentials,
+    pay_url: &str,
+    query_url: &str,
+) -> Arc<dyn tillkit_core::acquirer::Acquirer> {
+    let adapter = Oceanpayment::new(OceanpaymentConfig {
+        http: http(pay_url, Duration::from_secs(2)),
+        account: credentials.account.clone(),
+        terminal: credentials.terminal.clone(),
+        secure_code: credentials.secure_code.clone(),
+        billing: billing(),
+    })
+    .and_then(|a| a.with_query_http(&http(query_url, Duration::from_secs(2))))
+    .expect("adapter");
+    Arc::new(adapter)
+}
+
+/// A key store holding the Oceanpayment secure code.
+pub fn ocean_key_store(
+    credentials: &tillkit_sandbox::OceanpaymentCredentials,
+) -> Arc<MemoryKeyStore> {
+    use secrecy::ExposeSecret;
+    let code = credentials.secure_code.expose_secret().as_bytes().to_vec();
+    Arc::new(MemoryKeyStore::with(OCEAN_SECURE_CODE_KEY, &code))
 }
 
 /// Cashier settings for the sandbox's PingPong endpoint at `url`.

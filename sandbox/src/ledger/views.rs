@@ -115,6 +115,17 @@ impl Ledger {
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }
+
+    /// Every refund and void reversal of every order, oldest first: lets a test compare its own
+    /// refunds with the acquirer's in one read (a refund executed twice shows as two rows).
+    pub fn refunds(&self) -> Result<Vec<Refund>, LedgerError> {
+        self.write(|tx, _| {
+            let sql = format!("SELECT {REFUND_COLUMNS} FROM refunds ORDER BY seq");
+            let mut stmt = tx.prepare(&sql)?;
+            let rows = stmt.query_map([], refund_from_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
 }
 
 fn order_view(

@@ -2,17 +2,19 @@
 //!
 //! - `crash-child sandbox ADDR DB`: runs the sandbox acquirer (a separate process, so that it
 //!   survives the kills of the cashier).
-//! - `crash-child run DIR URL SEED`: opens the cashier on DIR (recovering whatever the last kill
-//!   left) and makes sales and refunds until it is killed.
-//! - `crash-child settle DIR URL`: opens the cashier, lets it finish everything in flight, and
-//!   prints every sale as `id status refunded_total` lines.
+//! - `crash-child run DIR URL SEED ACQUIRER`: opens the cashier on DIR (recovering whatever the
+//!   last kill left) and makes sales and refunds until it is killed. ACQUIRER is `pingpong` or
+//!   `oceanpayment`.
+//! - `crash-child settle DIR URL ACQUIRER`: opens the cashier, lets it finish everything in
+//!   flight, and prints every sale as `S id status` and every refund as
+//!   `R id sale_id state amount attention`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use rust_decimal::Decimal;
 use tillkit_core::engine::{
     Cashier, CashierConfig, MemoryKeyStore, NoListener, RefundInput, SaleInput, SaleMethodInput,
+    SystemClock,
 };
 use tillkit_core::money::Amount;
 use tillkit_core::order::{RefundState, SaleStatus};
@@ -20,22 +22,44 @@ use tillkit_core::store::HistoryFilter;
 
 const SALT: &str = "F78BC96A55548B2319EE68E0";
 
-fn config(url: &str) -> CashierConfig {
+fn ocean() -> tillkit_sandbox::OceanpaymentCredentials {
+    tillkit_sandbox::SandboxCredentials::default().oceanpayment
+}
+
+fn config(url: &str, acquirer: &str) -> CashierConfig {
     use tillkit_core::engine::AcquirerSettings;
-    let mut c = CashierConfig::new(
-        AcquirerSettings::PingPong {
-            http: tillkit_tests::http(url, Duration::from_secs(2)),
-            acc_id: "2018092714313010016291".into(),
-            client_id: "2018092714313010016".into(),
-            sign_type: tillkit_core::sign::pingpong::SignType::Sha256,
-            salt_key: "salt".into(),
-        },
-        "CRASH-REG",
-    );
+    let mut c = if acquirer == "oceanpayment" {
+        tillkit_tests::ocean_cashier_config(&ocean(), url, 1.0)
+    } else {
+        CashierConfig::new(
+            AcquirerSettings::PingPong {
+                http: tillkit_tests::http(url, Duration::from_secs(2)),
+                acc_id: "2018092714313010016291".into(),
+                client_id: "2018092714313010016".into(),
+                sign_type: tillkit_core::sign::pingpong::SignType::Sha256,
+                salt_key: "salt".into(),
+            },
+            "CRASH-REG",
+        )
+    };
+    c.cashier_device_id = "CRASH-REG".into();
     c.policy = c.policy.scaled(0.01);
     c.policy.code_validity = Duration::from_secs(10);
     c.policy.qr_lifetime = Duration::from_secs(90);
     c
+}
+
+/// Opens the cashier on `dir` for `acquirer` (Oceanpayment: pay and query hosts both at `url`).
+async fn open(dir: &std::path::Path, url: &str, acquirer: &str) -> Cashier {
+    let keys = keys(dir);
+    if acquirer == "oceanpayment" {
+        let adapter = tillkit_tests::oceanpayment_for_cashier(&ocean(), url, url);
+        let (listener, clock) = (Arc::new(NoListener), Arc::new(SystemClock));
+        Cashier::open_with(config(url, acquirer), dir, keys, listener, adapter, clock).await
+    } else {
+        Cashier::open(config(url, acquirer), dir, keys, Arc::new(NoListener)).await
+    }
+    .expect("open")
 }
 
 /// The database key must survive restarts: keep it in a file beside the store.
@@ -53,14 +77,19 @@ fn keys(dir: &std::path::Path) -> Arc<MemoryKeyStore> {
         }
     };
     let ks = MemoryKeyStore::with("salt", SALT.as_bytes());
+    {
+        use secrecy::ExposeSecret;
+        let code = ocean().secure_code.expose_secret().as_bytes().to_vec();
+        use tillkit_core::engine::KeyStore;
+        ks.put(tillkit_tests::OCEAN_SECURE_CODE_KEY, &code).expect("key store");
+    }
     use tillkit_core::engine::KeyStore;
     ks.put(tillkit_core::engine::DB_KEY_NAME, &key).expect("key store");
     Arc::new(ks)
 }
 
-async fn run(dir: &std::path::Path, url: &str, seed: u64) {
-    let cashier =
-        Cashier::open(config(url), dir, keys(dir), Arc::new(NoListener)).await.expect("open");
+async fn run(dir: &std::path::Path, url: &str, seed: u64, acquirer: &str) {
+    let cashier = open(dir, url, acquirer).await;
     let mut rng = seed | 1;
     let mut next = move || {
         rng ^= rng << 13;
@@ -121,31 +150,49 @@ async fn run(dir: &std::path::Path, url: &str, seed: u64) {
     }
 }
 
-async fn settle(dir: &std::path::Path, url: &str) {
-    let cashier =
-        Cashier::open(config(url), dir, keys(dir), Arc::new(NoListener)).await.expect("open");
+/// Oceanpayment cannot resolve a refund whose answer was lost (its refund query needs the
+/// acquirer's `refund_id`): such a refund stays unknown or is flagged, and settling stops
+/// waiting for it.
+fn unresolvable(acquirer: &str, r: &tillkit_core::store::RefundRow) -> bool {
+    acquirer == "oceanpayment"
+        && (r.attention || (r.state == RefundState::Unknown && r.acquirer_refund_id.is_none()))
+}
+
+async fn settle(dir: &std::path::Path, url: &str, acquirer: &str) {
+    let cashier = open(dir, url, acquirer).await;
     cashier.forward_now().expect("forward");
-    for _ in 0..3000 {
+    let all = HistoryFilter { limit: Some(1_000_000), ..HistoryFilter::default() };
+    let mut only_stuck_since: Option<std::time::Instant> = None;
+    for _ in 0..1200 {
         let q = cashier.queue_status().expect("queue");
         if q.sales + q.refunds == 0 {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        let mut moving = q.sales as usize;
+        for s in cashier.history(&all).expect("history") {
+            moving += cashier
+                .refunds(&s.id)
+                .expect("refunds")
+                .iter()
+                .filter(|r| !r.state.is_final() && !unresolvable(acquirer, r))
+                .count();
+        }
+        if moving == 0 {
+            let since = *only_stuck_since.get_or_insert_with(std::time::Instant::now);
+            if since.elapsed() > Duration::from_secs(3) {
+                break;
+            }
+        } else {
+            only_stuck_since = None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let sales = cashier
-        .history(&HistoryFilter { limit: Some(1_000_000), ..HistoryFilter::default() })
-        .expect("history");
-    for s in sales {
-        let refunded: Decimal = cashier
-            .refunds(&s.id)
-            .expect("refunds")
-            .iter()
-            .filter(|r| r.state == RefundState::Succeeded)
-            .map(|r| r.amount.value())
-            .sum();
-        let unsettled =
-            cashier.refunds(&s.id).expect("refunds").iter().filter(|r| !r.state.is_final()).count();
-        println!("{} {} {} {}", s.id, s.status.as_str(), refunded, unsettled);
+    for s in cashier.history(&all).expect("history") {
+        println!("S {} {}", s.id, s.status.as_str());
+        for r in cashier.refunds(&s.id).expect("refunds") {
+            let (id, state, amount) = (&r.id, r.state.as_str(), r.amount.value());
+            println!("R {id} {} {state} {amount} {}", s.id, r.attention);
+        }
     }
     cashier.close().await;
 }
@@ -167,8 +214,15 @@ fn main() {
             };
             tillkit_sandbox::run_until_ctrl_c(config).await.expect("sandbox");
         }),
-        Some("run") => rt.block_on(run(args[2].as_ref(), &args[3], args[4].parse().expect("seed"))),
-        Some("settle") => rt.block_on(settle(args[2].as_ref(), &args[3])),
-        _ => eprintln!("usage: crash-child sandbox ADDR DB | run DIR URL SEED | settle DIR URL"),
+        Some("run") => rt.block_on(run(
+            args[2].as_ref(),
+            &args[3],
+            args[4].parse().expect("seed"),
+            &args[5],
+        )),
+        Some("settle") => rt.block_on(settle(args[2].as_ref(), &args[3], &args[4])),
+        _ => eprintln!(
+            "usage: crash-child sandbox ADDR DB | run DIR URL SEED ACQUIRER | settle DIR URL ACQUIRER"
+        ),
     }
 }
