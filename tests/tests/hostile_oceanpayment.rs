@@ -147,6 +147,16 @@ async fn ten_megabytes_is_resolved_paid() {
 }
 
 #[tokio::test]
+async fn a_doctype_after_commit_is_refused_and_resolved_paid() {
+    run(OceanMode::Doctype, Expect::Paid { journal: "DOCTYPE is not accepted" }).await;
+}
+
+#[tokio::test]
+async fn truncated_xml_after_commit_is_resolved_paid() {
+    run(OceanMode::Truncated, Expect::Paid { journal: "not well-formed XML" }).await;
+}
+
+#[tokio::test]
 async fn failed_with_a_system_error_is_never_a_decline() {
     let journal = "acquirer code 50000";
     run(OceanMode::FailedSystemError, Expect::Paid { journal }).await;

@@ -47,6 +47,11 @@ pub enum OceanMode {
     Html500,
     /// First pay answer (committed): a 10 MB body.
     TenMegabytes,
+    /// First pay answer (committed): the honest signed XML behind a DOCTYPE that defines an
+    /// entity (the start of "billion laughs" and external-entity attacks).
+    Doctype,
+    /// First pay answer (committed): the honest signed XML cut off in the middle.
+    Truncated,
     /// First pay answer (committed): `payment_status` 0 with `50000` internal error.
     FailedSystemError,
     /// First pay answer (committed): `payment_status` 0 with an unknown code `99999`.
@@ -212,6 +217,19 @@ fn decide(state: &OceanState, op: Op, n: u32, form: &Form) -> Reply {
             return html_500()
         }
         M::TenMegabytes if first_pay => return Reply::Huge,
+        M::Doctype | M::Truncated if first_pay => {
+            let body = xml.render(&state.creds, Signing::Honest);
+            let body = if mode == M::Truncated {
+                body[..body.len() / 2].to_vec()
+            } else {
+                let text = String::from_utf8_lossy(&body);
+                let root = text.find("<response").unwrap_or(0);
+                let dtd =
+                    "<!DOCTYPE response [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>";
+                format!("{}{dtd}{}", &text[..root], &text[root..]).into_bytes()
+            };
+            return Reply::Bytes(raw(200, "text/xml;charset=UTF-8", &body));
+        }
         M::FailedSystemError | M::FailedUnknownCode | M::FailedNoCode if first_pay => {
             let details = match mode {
                 M::FailedSystemError => "50000:internal error",
