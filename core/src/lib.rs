@@ -10,6 +10,7 @@ pub mod engine;
 pub mod money;
 pub mod order;
 pub mod paycode;
+pub mod reader;
 pub mod scan;
 pub mod sign;
 pub mod store;
