@@ -11,6 +11,8 @@
 //! Card data never leaves the core unmasked: the reader's EMV data is parsed by `crate::emv`,
 //! which masks the PAN and track 2 on parse.
 
+pub mod machine;
+
 use crate::money::Amount;
 
 /// Whether the card is charged or refunded.
