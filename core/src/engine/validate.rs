@@ -70,7 +70,9 @@ pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
             text("salt_key", salt_key, 128)?;
             http
         }
-        AcquirerSettings::Oceanpayment { http, account, terminal, secure_code_key, billing } => {
+        AcquirerSettings::Oceanpayment {
+            http, account, terminal, secure_code_key, billing, ..
+        } => {
             id("account", account, 20)?;
             id("terminal", terminal, 20)?;
             text("secure_code_key", secure_code_key, 128)?;
@@ -101,6 +103,7 @@ mod tests {
                 client_id: "2018092714313010016".into(),
                 sign_type: SignType::Sha256,
                 salt_key: "salt".into(),
+                order_terminal: Default::default(),
             },
             "till-1",
         )
