@@ -276,6 +276,7 @@ pub async fn connect(
                 client_id: c.client_id.clone(),
                 sign_type: SignType::Sha256,
                 salt_key: "pingpong.salt".into(),
+                order_terminal: Default::default(),
             };
             (settings, Some(sb))
         }
@@ -304,6 +305,7 @@ pub async fn connect(
                 client_id: need(args.client_id.clone().or(file.client_id), "client-id")?,
                 sign_type,
                 salt_key: "pingpong.salt".into(),
+                order_terminal: Default::default(),
             };
             (settings, None)
         }

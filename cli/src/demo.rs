@@ -262,6 +262,7 @@ async fn outage(sandbox: &SandboxHandle, time_scale: f64) -> DemoResult<()> {
             client_id: creds.client_id.clone(),
             sign_type: SignType::Sha256,
             salt_key: "salt".into(),
+            order_terminal: Default::default(),
         },
         "DEMO-REGISTER-1",
     );

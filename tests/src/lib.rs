@@ -95,6 +95,7 @@ pub fn cashier_config(sandbox: &SandboxHandle, url: &str, policy_scale: f64) -> 
             client_id: c.client_id.clone(),
             sign_type: SignType::Sha256,
             salt_key: "pingpong.salt".into(),
+            order_terminal: Default::default(),
         },
         "TEST-REGISTER",
     );
