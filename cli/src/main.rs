@@ -8,6 +8,7 @@ mod exit;
 mod out;
 mod render;
 mod scan_cmd;
+mod settings;
 mod sign_cmd;
 mod wait;
 
