@@ -278,11 +278,8 @@ pub async fn connect(
             (settings::oceanpayment(args, file, &keys.memory, &extra_roots)?, None)
         }
     };
-    let device = args
-        .cashier_device_id
-        .clone()
-        .or(file_device)
-        .unwrap_or_else(|| "TILLKIT-CLI".into());
+    let device =
+        args.cashier_device_id.clone().or(file_device).unwrap_or_else(|| "TILLKIT-CLI".into());
     let mut config = CashierConfig::new(settings, device);
     if alipay_hk {
         config.alipay_region = AlipayRegion::HongKong;

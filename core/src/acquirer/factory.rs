@@ -34,7 +34,9 @@ impl From<AcquirerError> for FactoryError {
     /// A setting the adapter refused (its base URL, say) names the field.
     fn from(e: AcquirerError) -> Self {
         match e {
-            AcquirerError::InvalidRequest { field, reason } => FactoryError::Invalid { field, reason },
+            AcquirerError::InvalidRequest { field, reason } => {
+                FactoryError::Invalid { field, reason }
+            }
             other => FactoryError::Adapter(other.to_string()),
         }
     }
@@ -85,7 +87,12 @@ pub fn acquirer_from_settings(
             .with_order_terminal(*order_terminal),
         ),
         AcquirerSettings::Oceanpayment {
-            http, account, terminal, secure_code_key, billing, ..
+            http,
+            account,
+            terminal,
+            secure_code_key,
+            billing,
+            ..
         } => {
             let query_http = settings.oceanpayment_query_http().unwrap_or_else(|| http.clone());
             Arc::new(

@@ -22,7 +22,9 @@ pub const DB_FILE: &str = "tillkit.db";
 impl From<FactoryError> for CashierError {
     fn from(e: FactoryError) -> Self {
         match e {
-            FactoryError::Invalid { field, reason } => CashierError::InvalidConfig { field, reason },
+            FactoryError::Invalid { field, reason } => {
+                CashierError::InvalidConfig { field, reason }
+            }
             FactoryError::KeyStore(reason) | FactoryError::Adapter(reason) => {
                 CashierError::Config(reason)
             }

@@ -71,7 +71,12 @@ pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
             http
         }
         AcquirerSettings::Oceanpayment {
-            http, account, terminal, secure_code_key, billing, ..
+            http,
+            account,
+            terminal,
+            secure_code_key,
+            billing,
+            ..
         } => {
             id("account", account, 20)?;
             id("terminal", terminal, 20)?;
