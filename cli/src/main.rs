@@ -4,6 +4,7 @@
 mod cashier_cmd;
 mod connect;
 mod demo;
+mod demo_ocean;
 mod exit;
 mod out;
 mod render;

@@ -276,3 +276,14 @@ fn an_oceanpayment_json_config() {
     assert_eq!(bad.status.code(), Some(BAD_INPUT), "{}", stderr(&bad));
     assert_eq!(json_of(&bad)["error"]["kind"], "config");
 }
+
+#[test]
+fn the_demo_runs_an_oceanpayment_sale_and_refund_through_the_engine() {
+    let out = run(Command::new(env!("CARGO_BIN_EXE_tillkit")).arg("demo"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(OK), "{stdout}{}", stderr(&out));
+    let ocean = &stdout[stdout.find("-- Oceanpayment through the engine").unwrap()..];
+    let lines: Vec<&str> = ocean.lines().skip(1).take(2).collect();
+    assert!(lines[0].contains("15.00 CNY -> paid (paid) payment_id 1"), "{ocean}");
+    assert!(lines[1].contains("5.00 CNY of 15.00 CNY -> succeeded refund_id 1"), "{ocean}");
+}
