@@ -91,6 +91,10 @@ pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
     };
     positive("connect_timeout", http.connect_timeout)?;
     positive("request_timeout", http.request_timeout)?;
+    if let Some(query) = c.acquirer.oceanpayment_query_http() {
+        positive("query_http.connect_timeout", query.connect_timeout)?;
+        positive("query_http.request_timeout", query.request_timeout)?;
+    }
     Ok(())
 }
 
