@@ -15,7 +15,9 @@ KOTLIN_VERSION=2.4.20
 TOOLS=$PWD/.tools
 KT=$TOOLS/node_modules/kotlin-compiler
 JNA=/usr/share/java/jna.jar
-OUT=target/kotlin-tests
+# Cargo's output directory: CARGO_TARGET_DIR when set (a shared or per-worktree build).
+TARGET=${CARGO_TARGET_DIR:-target}
+OUT=$TARGET/kotlin-tests
 
 if [ ! -f "$JNA" ]; then
     echo "== installing JNA (libjna-java)"
@@ -38,10 +40,10 @@ fi
 cargo build -q -p uniffi-bindgen
 rm -rf "$OUT" && mkdir -p "$OUT/lib"
 # A private copy: a later workspace build without the feature must not swap it under the JVM.
-cp "target/$PROFILE/libtillkit_ffi.so" "$OUT/lib/"
+cp "$TARGET/$PROFILE/libtillkit_ffi.so" "$OUT/lib/"
 
 echo "== generating Kotlin and Swift"
-target/debug/uniffi-bindgen generate "$OUT/lib/libtillkit_ffi.so" \
+"$TARGET/debug/uniffi-bindgen" generate "$OUT/lib/libtillkit_ffi.so" \
     --language kotlin --language swift --out-dir "$OUT/bindings" --no-format
 test -s "$OUT/bindings/TillKitCore.swift" -a -s "$OUT/bindings/TillKitCoreFFI.h"
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use rust_decimal::Decimal;
+use tillkit_core::acquirer::pingpong::OrderTerminal;
 use tillkit_core::acquirer::HttpSettings;
 use tillkit_core::engine::{
     AcquirerSettings, CashierConfig as CoreConfig, OfflineLimits as CoreLimits,
@@ -59,6 +60,41 @@ pub struct BillingDefaults {
     pub ip: Option<String>,
 }
 
+/// The platform the app runs on; PingPong's `device.orderTerminal` reports it (`04` Android,
+/// `03` iOS, `02` anything else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Platform {
+    /// An Android app.
+    Android,
+    /// An iOS app.
+    Ios,
+    /// Anything else: a desktop register, a JVM test.
+    Desktop,
+}
+
+impl Platform {
+    /// The platform this library was built for.
+    fn of_build() -> Self {
+        if cfg!(target_os = "android") {
+            Platform::Android
+        } else if cfg!(target_os = "ios") {
+            Platform::Ios
+        } else {
+            Platform::Desktop
+        }
+    }
+}
+
+impl From<Platform> for OrderTerminal {
+    fn from(p: Platform) -> Self {
+        match p {
+            Platform::Android => OrderTerminal::Android,
+            Platform::Ios => OrderTerminal::Ios,
+            Platform::Desktop => OrderTerminal::Desktop,
+        }
+    }
+}
+
 /// The acquirer and the merchant's account at it.
 // Built once per cashier: the size difference between variants does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -79,8 +115,13 @@ pub enum AcquirerConfig {
     },
     /// Oceanpayment.
     Oceanpayment {
-        /// Base URL.
+        /// The pay host, e.g. `https://secure.oceanpayment.com` (payments and voids).
         base_url: String,
+        /// The query host, e.g. `https://query.oceanpayment.com` (queries, refunds, refund
+        /// queries). `null`: Oceanpayment's documented partner of a documented pay host
+        /// (`secure` → `query`, `test-secure` → `test-query`), otherwise the pay host itself.
+        #[uniffi(default = None)]
+        query_url: Option<String>,
         /// Merchant account.
         account: String,
         /// Terminal number.
@@ -218,6 +259,10 @@ pub struct CashierConfig {
     /// refund id derived from the sale). Off: the sale is flagged for a person to decide.
     #[uniffi(default = false)]
     pub refund_charged_after_cancel: bool,
+    /// The app's platform (the Kotlin wrapper passes `ANDROID`, the Swift one `.ios`); `null`:
+    /// the platform the library was built for.
+    #[uniffi(default = None)]
+    pub platform: Option<Platform>,
 }
 
 fn decimal(field: &str, text: Option<String>) -> Result<Option<Decimal>, TillKitError> {
@@ -239,6 +284,7 @@ impl TryFrom<CashierConfig> for CoreConfig {
             request_timeout: Duration::from_millis(c.request_timeout_ms),
             extra_roots: c.extra_roots.clone(),
         };
+        let platform = c.platform.unwrap_or_else(Platform::of_build);
         let acquirer = match c.acquirer {
             AcquirerConfig::PingPong { base_url, acc_id, client_id, sign_type, salt_key } => {
                 AcquirerSettings::PingPong {
@@ -247,16 +293,19 @@ impl TryFrom<CashierConfig> for CoreConfig {
                     client_id,
                     sign_type,
                     salt_key,
+                    order_terminal: platform.into(),
                 }
             }
             AcquirerConfig::Oceanpayment {
                 base_url,
+                query_url,
                 account,
                 terminal,
                 secure_code_key,
                 billing,
             } => AcquirerSettings::Oceanpayment {
                 http: http(base_url),
+                query_http: query_url.map(http),
                 account,
                 terminal,
                 secure_code_key,
@@ -278,46 +327,5 @@ impl TryFrom<CashierConfig> for CoreConfig {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config() -> CashierConfig {
-        CashierConfig {
-            acquirer: AcquirerConfig::PingPong {
-                base_url: "http://127.0.0.1:1".into(),
-                acc_id: "a".into(),
-                client_id: "c".into(),
-                sign_type: SignType::Sha256,
-                salt_key: "salt".into(),
-            },
-            cashier_device_id: "till-1".into(),
-            alipay_region: AlipayRegion::HongKong,
-            notification_url: None,
-            policy: None,
-            limits: OfflineLimits::default(),
-            connect_timeout_ms: 5000,
-            request_timeout_ms: 20000,
-            accept_new_key: false,
-            extra_roots: Vec::new(),
-            refund_charged_after_cancel: false,
-        }
-    }
-
-    #[test]
-    fn the_default_policy_round_trips() {
-        assert_eq!(Policy::from(default_policy()), Policy::default());
-    }
-
-    #[test]
-    fn config_converts_and_checks_limits() {
-        let core = CoreConfig::try_from(config()).expect("valid");
-        assert_eq!(core.alipay_region, AlipayRegion::HongKong);
-        assert_eq!(core.limits, CoreLimits::default());
-        let mut bad = config();
-        bad.limits.max_refund_amount = Some("ten".into());
-        let e = CoreConfig::try_from(bad).unwrap_err();
-        assert!(
-            matches!(e, TillKitError::InvalidInput { ref field, .. } if field == "max_refund_amount")
-        );
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

@@ -27,7 +27,9 @@ mod types;
 
 pub use attention::AttentionReason;
 pub use cashier::Cashier;
-pub use config::{default_policy, AcquirerConfig, CashierConfig, OfflineLimits, PolicySettings};
+pub use config::{
+    default_policy, AcquirerConfig, CashierConfig, OfflineLimits, Platform, PolicySettings,
+};
 pub use error::TillKitError;
 pub use events::{EventListener, Subscription};
 pub use money::{Money, PaymentCodeInfo};

@@ -16,6 +16,8 @@ pub struct SandboxServer {
     handle: Mutex<Option<SandboxHandle>>,
     url: String,
     pingpong: [String; 3],
+    /// Oceanpayment's account, terminal and secure code.
+    oceanpayment: [String; 3],
     ca_pem: Option<String>,
 }
 
@@ -66,6 +68,21 @@ impl SandboxServer {
         self.pingpong[2].clone()
     }
 
+    /// The Oceanpayment test merchant account.
+    pub fn oceanpayment_account(&self) -> String {
+        self.oceanpayment[0].clone()
+    }
+
+    /// The Oceanpayment test terminal.
+    pub fn oceanpayment_terminal(&self) -> String {
+        self.oceanpayment[1].clone()
+    }
+
+    /// The Oceanpayment test secure code (a published test value, not a secret).
+    pub fn oceanpayment_secure_code(&self) -> String {
+        self.oceanpayment[2].clone()
+    }
+
     /// How many times the sandbox charged the PingPong order `sale_id` (0 when it never
     /// reached the sandbox).
     pub fn pingpong_charges(&self, sale_id: String) -> Result<u32, TillKitError> {
@@ -104,9 +121,13 @@ impl SandboxServer {
         .await?;
         let c = &handle.credentials().pingpong;
         let pingpong = [c.acc_id.clone(), c.client_id.clone(), c.salt.expose_secret().to_string()];
+        let o = &handle.credentials().oceanpayment;
+        let oceanpayment =
+            [o.account.clone(), o.terminal.clone(), o.secure_code.expose_secret().to_string()];
         Ok(Arc::new(SandboxServer {
             url: handle.url(),
             pingpong,
+            oceanpayment,
             ca_pem,
             handle: Mutex::new(Some(handle)),
         }))

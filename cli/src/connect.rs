@@ -1,13 +1,13 @@
-//! Where the cashier commands send their sales: any PingPong-v4-compatible (or Oceanpayment)
-//! base URL with credentials from a config file, flags or the environment — or, by default,
-//! the embedded sandbox acquirer, whose ledger lives beside the cashier's data.
+//! Where the cashier commands send their sales: any PingPong-v4-compatible base URL or
+//! Oceanpayment pay and query hosts, with credentials from a config file, flags or the
+//! environment (see [`crate::settings`]) — or, by default, the embedded sandbox acquirer, whose
+//! ledger lives beside the cashier's data.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
-use tillkit_core::acquirer::HttpSettings;
 use tillkit_core::engine::{
     AcquirerSettings, AlipayRegion, Cashier, CashierConfig, CashierError, EventListener, KeyStore,
     KeyStoreError, MemoryKeyStore, DB_KEY_NAME,
@@ -16,6 +16,7 @@ use tillkit_core::sign::pingpong::SignType;
 use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
 use crate::out::CliError;
+use crate::settings;
 
 /// Which acquirer the cashier talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -25,6 +26,8 @@ pub enum AcquirerKind {
     Sandbox,
     /// A PingPong-v4-compatible service at `--base-url`.
     Pingpong,
+    /// Oceanpayment: the pay host at `--base-url`, the query host at `--query-url`.
+    Oceanpayment,
 }
 
 /// Connection options shared by the cashier commands. Flags override the config file; every
@@ -36,15 +39,33 @@ pub struct ConnectArgs {
     pub data_dir: PathBuf,
     /// A JSON config file: {"acquirer": "pingpong", "base_url": …, "acc_id": …, "client_id": …,
     /// "salt": …, "sign_type": "SHA256", "cashier_device_id": …, "alipay_region": "hk",
-    /// "ca_certs": ["ca.pem"]}.
+    /// "ca_certs": ["ca.pem"]}, or for Oceanpayment {"acquirer": "oceanpayment", "base_url": …,
+    /// "query_url": …, "account": …, "terminal": …, "secure_code": …, "billing": {"first_name":
+    /// …, "last_name": …, "email": …, "country": …, "state": …}}.
     #[arg(long, env = "TILLKIT_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// The acquirer (default: the embedded sandbox).
     #[arg(long, env = "TILLKIT_ACQUIRER", value_enum, global = true)]
     pub acquirer: Option<AcquirerKind>,
-    /// Base URL of a PingPong-v4-compatible service.
+    /// Base URL of a PingPong-v4-compatible service, or Oceanpayment's pay host
+    /// (`https://secure.oceanpayment.com`).
     #[arg(long, env = "TILLKIT_BASE_URL", global = true)]
     pub base_url: Option<String>,
+    /// Oceanpayment's query host for queries, refunds and refund queries
+    /// (`https://query.oceanpayment.com`). Default: the documented partner of a documented pay
+    /// host (`secure` → `query`, `test-secure` → `test-query`), otherwise `--base-url`.
+    #[arg(long, env = "TILLKIT_QUERY_URL", global = true)]
+    pub query_url: Option<String>,
+    /// Oceanpayment merchant account (`account`).
+    #[arg(long, env = "TILLKIT_OCEANPAYMENT_ACCOUNT", global = true)]
+    pub account: Option<String>,
+    /// Oceanpayment terminal number (`terminal`).
+    #[arg(long, env = "TILLKIT_OCEANPAYMENT_TERMINAL", global = true)]
+    pub terminal: Option<String>,
+    /// Oceanpayment signing secret (prefer the environment variable: it stays out of shell
+    /// history).
+    #[arg(long, env = "TILLKIT_OCEANPAYMENT_SECURE_CODE", hide_env_values = true, global = true)]
+    pub secure_code: Option<String>,
     /// Merchant store id (`accId`).
     #[arg(long, env = "TILLKIT_ACC_ID", global = true)]
     pub acc_id: Option<String>,
@@ -129,22 +150,6 @@ fn in_use(path: &Path, wait: std::time::Duration) -> CliError {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    acquirer: Option<AcquirerKind>,
-    base_url: Option<String>,
-    acc_id: Option<String>,
-    client_id: Option<String>,
-    salt: Option<String>,
-    sign_type: Option<String>,
-    cashier_device_id: Option<String>,
-    alipay_region: Option<String>,
-    /// PEM files of extra CA certificates, like `--ca-cert`.
-    #[serde(default)]
-    ca_certs: Vec<PathBuf>,
-}
-
 /// The cashier's database key, kept in a file of its own beside the store (never inside it),
 /// readable by the owner only. On a phone this is the Keystore/Keychain's job.
 struct FileKeyStore {
@@ -204,14 +209,6 @@ impl Connected {
     }
 }
 
-fn read_config(path: &Path) -> Result<FileConfig, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::bad_input("config", format!("cannot read {}: {e}", path.display()))
-    })?;
-    serde_json::from_str(&text)
-        .map_err(|e| CliError::bad_input("config", format!("{}: {e}", path.display())))
-}
-
 /// Reads the PEM files of `--ca-cert` and the config's `ca_certs`; the engine checks that
 /// they hold certificates.
 fn read_ca_certs(paths: &[PathBuf]) -> Result<Vec<String>, CliError> {
@@ -225,14 +222,6 @@ fn read_ca_certs(paths: &[PathBuf]) -> Result<Vec<String>, CliError> {
         .collect()
 }
 
-/// The acquirer's HTTP settings as the options say.
-fn http_settings(args: &ConnectArgs, base_url: String, extra_roots: Vec<String>) -> HttpSettings {
-    let mut http = HttpSettings::new(base_url);
-    http.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
-    http.extra_roots = extra_roots;
-    http
-}
-
 /// Opens the cashier as the options say.
 pub async fn connect(
     args: &ConnectArgs,
@@ -240,10 +229,12 @@ pub async fn connect(
 ) -> Result<Connected, CliError> {
     let wait = std::time::Duration::try_from_secs_f64(args.lock_wait.max(0.0))
         .map_err(|e| CliError::bad_input("lock_wait", format!("--lock-wait: {e}")))?;
-    let file = match &args.config {
-        Some(path) => read_config(path)?,
-        None => FileConfig::default(),
+    let mut file = match &args.config {
+        Some(path) => settings::read_config(path)?,
+        None => settings::FileConfig::default(),
     };
+    let file_device = file.cashier_device_id.take();
+    let alipay_hk = args.alipay_hk || file.alipay_region.as_deref() == Some("hk");
     let mut ca_paths = file.ca_certs.clone();
     ca_paths.extend(args.ca_certs.iter().cloned());
     let extra_roots = read_ca_certs(&ca_paths)?;
@@ -268,53 +259,29 @@ pub async fn connect(
             let c = &sb.credentials().pingpong;
             use secrecy::ExposeSecret;
             keys.memory
-                .put("pingpong.salt", c.salt.expose_secret().as_bytes())
+                .put(settings::SALT_KEY, c.salt.expose_secret().as_bytes())
                 .map_err(|e| CliError::internal(e.to_string()))?;
             let settings = AcquirerSettings::PingPong {
-                http: http_settings(args, sb.url(), extra_roots),
+                http: settings::http_settings(args, sb.url(), &extra_roots),
                 acc_id: c.acc_id.clone(),
                 client_id: c.client_id.clone(),
                 sign_type: SignType::Sha256,
-                salt_key: "pingpong.salt".into(),
+                salt_key: settings::SALT_KEY.into(),
+                order_terminal: Default::default(),
             };
             (settings, Some(sb))
         }
         AcquirerKind::Pingpong => {
-            let need = |v: Option<String>, what: &str| {
-                v.ok_or_else(|| {
-                    CliError::bad_input(
-                        "config",
-                        format!("--{what} is required for --acquirer pingpong"),
-                    )
-                })
-            };
-            let salt = need(args.salt.clone().or(file.salt), "salt")?;
-            keys.memory
-                .put("pingpong.salt", salt.as_bytes())
-                .map_err(|e| CliError::internal(e.to_string()))?;
-            let sign_type = match file.sign_type.as_deref() {
-                None => SignType::Sha256,
-                Some(s) => SignType::parse(s)
-                    .map_err(|e| CliError::bad_input("config", format!("sign_type: {e}")))?,
-            };
-            let base_url = need(args.base_url.clone().or(file.base_url), "base-url")?;
-            let settings = AcquirerSettings::PingPong {
-                http: http_settings(args, base_url, extra_roots),
-                acc_id: need(args.acc_id.clone().or(file.acc_id), "acc-id")?,
-                client_id: need(args.client_id.clone().or(file.client_id), "client-id")?,
-                sign_type,
-                salt_key: "pingpong.salt".into(),
-            };
-            (settings, None)
+            (settings::pingpong(args, file, &keys.memory, &extra_roots)?, None)
+        }
+        AcquirerKind::Oceanpayment => {
+            (settings::oceanpayment(args, file, &keys.memory, &extra_roots)?, None)
         }
     };
-    let device = args
-        .cashier_device_id
-        .clone()
-        .or(file.cashier_device_id)
-        .unwrap_or_else(|| "TILLKIT-CLI".into());
+    let device =
+        args.cashier_device_id.clone().or(file_device).unwrap_or_else(|| "TILLKIT-CLI".into());
     let mut config = CashierConfig::new(settings, device);
-    if args.alipay_hk || file.alipay_region.as_deref() == Some("hk") {
+    if alipay_hk {
         config.alipay_region = AlipayRegion::HongKong;
     }
     config.accept_new_key = args.accept_new_key;

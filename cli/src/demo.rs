@@ -1,5 +1,6 @@
 //! `tillkit demo` and `tillkit sandbox`: the embedded sandbox acquirer, and real signed round
-//! trips through the core's adapters against it.
+//! trips against it: PingPong through the core's adapter, Oceanpayment and an outage through the
+//! engine.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -99,7 +100,8 @@ pub fn run_demo(args: DemoArgs) -> ExitCode {
     }
 }
 
-type DemoResult<T> = Result<T, Box<dyn std::error::Error>>;
+/// What a demo step gives: anything that fails ends the demo with its message.
+pub(crate) type DemoResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 async fn demo(args: DemoArgs) -> DemoResult<()> {
     let config = SandboxConfig {
@@ -133,7 +135,10 @@ async fn demo(args: DemoArgs) -> DemoResult<()> {
     let terminal = TerminalId { serial: "SANDBOX-T1".into(), model: "PAX-A920".into() };
     run.sale("card on SANDBOX-T1", PaymentMethod::CardOnTerminal { terminal }, "42.00").await?;
     run.refund(&paid, "5.00").await?;
-    outage(&sandbox, args.time_scale).await?;
+    let data = std::env::temp_dir().join(unique("tillkit-demo"));
+    crate::demo_ocean::oceanpayment(&sandbox, args.time_scale, &data.join("oceanpayment")).await?;
+    outage(&sandbox, args.time_scale, &data.join("outage")).await?;
+    let _ = std::fs::remove_dir_all(&data);
     sandbox.shutdown().await;
     println!("demo finished in {:.1} s", run.started.elapsed().as_secs_f64());
     Ok(())
@@ -244,7 +249,7 @@ impl DemoRun<'_> {
 /// The engine through an outage: a sale whose answer is lost stays "unknown: do not charge
 /// again" and resolves as paid when the network returns; a refund made during the outage waits
 /// in the queue and is forwarded.
-async fn outage(sandbox: &SandboxHandle, time_scale: f64) -> DemoResult<()> {
+async fn outage(sandbox: &SandboxHandle, time_scale: f64, dir: &std::path::Path) -> DemoResult<()> {
     use std::sync::Arc;
     use tillkit_core::engine::{
         AcquirerSettings, Cashier, CashierConfig, MemoryKeyStore, NoListener, RefundInput,
@@ -262,14 +267,14 @@ async fn outage(sandbox: &SandboxHandle, time_scale: f64) -> DemoResult<()> {
             client_id: creds.client_id.clone(),
             sign_type: SignType::Sha256,
             salt_key: "salt".into(),
+            order_terminal: Default::default(),
         },
         "DEMO-REGISTER-1",
     );
     config.policy = config.policy.scaled(time_scale.clamp(0.01, 1.0));
     use secrecy::ExposeSecret;
     let keys = Arc::new(MemoryKeyStore::with("salt", creds.salt.expose_secret().as_bytes()));
-    let dir = std::env::temp_dir().join(unique("tillkit-demo"));
-    let cashier = Cashier::open(config, &dir, keys, Arc::new(NoListener)).await?;
+    let cashier = Cashier::open(config, dir, keys, Arc::new(NoListener)).await?;
     let show = |s: &tillkit_core::store::SaleRow| {
         println!("  sale {} {}: {} ({})", s.id, s.amount, s.status.as_str(), SaleHint::of(s).text())
     };
@@ -347,6 +352,6 @@ async fn outage(sandbox: &SandboxHandle, time_scale: f64) -> DemoResult<()> {
         sandbox.order(tillkit_sandbox::Acquirer::PingPong, &lost.id)?.map(|o| o.charges.len());
     println!("  sandbox ledger: sale {} charged {} time(s)", lost.id, charges.unwrap_or(0));
     cashier.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir);
     Ok(())
 }

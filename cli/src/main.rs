@@ -4,10 +4,12 @@
 mod cashier_cmd;
 mod connect;
 mod demo;
+mod demo_ocean;
 mod exit;
 mod out;
 mod render;
 mod scan_cmd;
+mod settings;
 mod sign_cmd;
 mod wait;
 

@@ -81,5 +81,5 @@ final class CashierModel: ObservableObject {
     static let config = CashierConfig(
         acquirer: .pingPong(baseUrl: "http://127.0.0.1:8080", accId: "2018092714313010016291",
                             clientId: "2018092714313010016", signType: .sha256, saltKey: "pingpong.salt"),
-        cashierDeviceId: "ios-demo", alipayRegion: .mainland)
+        cashierDeviceId: "ios-demo", alipayRegion: .mainland, platform: .ios)
 }

@@ -66,6 +66,8 @@ fun config(baseUrl: String = sandbox.url(), policy: PolicySettings = fastPolicy)
         alipayRegion = io.tillkit.core.AlipayRegion.MAINLAND,
         policy = policy,
         requestTimeoutMs = 3_000uL,
+        // The contract under test is Android's; PingPong hears `orderTerminal` 04.
+        platform = io.tillkit.core.Platform.ANDROID,
     )
 
 fun keyStoreWithSalt() = MemoryKeyStore().apply { put(SALT_KEY, sandbox.pingpongSalt().toByteArray()) }

@@ -121,4 +121,29 @@ fun registerSaleTests() {
             cashier.shutdown()
         }
     }
+
+    Tests.test("an Oceanpayment cashier sells on the pay host and refunds on the query host") {
+        val ocean = io.tillkit.core.AcquirerConfig.Oceanpayment(
+            baseUrl = sandbox.url(),
+            queryUrl = sandbox.url(),
+            account = sandbox.oceanpaymentAccount(),
+            terminal = sandbox.oceanpaymentTerminal(),
+            secureCodeKey = OCEAN_KEY,
+            billing = io.tillkit.core.BillingDefaults(
+                firstName = "Walk-in", lastName = "Customer", email = "till@shop.example",
+                country = "CN", state = "GD", phone = null, city = null, address = null,
+                zip = null, ip = null,
+            ),
+        )
+        val keys = MemoryKeyStore().apply { put(OCEAN_KEY, sandbox.oceanpaymentSecureCode().toByteArray()) }
+        openCashier(config = config().copy(acquirer = ocean), keyStore = keys).use { cashier ->
+            val sale = cashier.awaitFinal(cashier.payByCode(cny("9.00"), wechatCode()).id)
+            checkEq(SaleStatus.Paid, sale.status, "paid through Oceanpayment")
+            val refund = cashier.refund(sale.id, cny("4.00"))
+            checkEq(RefundState.SUCCEEDED, cashier.awaitFinalRefund(refund.id).state, "refunded")
+            cashier.shutdown()
+        }
+    }
 }
+
+private const val OCEAN_KEY = "oceanpayment.secure_code"

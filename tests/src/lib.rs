@@ -103,6 +103,7 @@ pub fn ocean_cashier_config(
             terminal: credentials.terminal.clone(),
             secure_code_key: OCEAN_SECURE_CODE_KEY.into(),
             billing: billing(),
+            query_http: None,
         },
         "TEST-REGISTER",
     );
@@ -149,6 +150,7 @@ pub fn cashier_config(sandbox: &SandboxHandle, url: &str, policy_scale: f64) -> 
             client_id: c.client_id.clone(),
             sign_type: SignType::Sha256,
             salt_key: "pingpong.salt".into(),
+            order_terminal: Default::default(),
         },
         "TEST-REGISTER",
     );

@@ -51,6 +51,7 @@ async fn a_cancelled_unknown_sale_is_never_sent_again() {
     let mut config = CashierConfig::new(
         AcquirerSettings::Oceanpayment {
             http: http(&sb.url(), Duration::from_secs(2)),
+            query_http: None,
             account: c.account.clone(),
             terminal: c.terminal.clone(),
             secure_code_key: "ocean.code".into(),

@@ -493,6 +493,7 @@ async fn oceanpayment_sales_are_voided_when_the_customer_hangs() {
     let mut config = tillkit_core::engine::CashierConfig::new(
         AcquirerSettings::Oceanpayment {
             http: http(&sb.url(), Duration::from_secs(2)),
+            query_http: None,
             account: c.account.clone(),
             terminal: c.terminal.clone(),
             secure_code_key: "ocean.code".into(),

@@ -34,6 +34,7 @@ async fn cashier(url: &str, dir: &std::path::Path, events: Arc<Recorder>) -> Cas
             client_id: creds.client_id.clone(),
             sign_type: SignType::Sha256,
             salt_key: "pingpong.salt".into(),
+            order_terminal: Default::default(),
         },
         "HOSTILE-REGISTER",
     );

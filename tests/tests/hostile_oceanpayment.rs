@@ -29,6 +29,7 @@ async fn cashier(url: &str, dir: &std::path::Path, events: Arc<Recorder>) -> Cas
     let mut config = CashierConfig::new(
         AcquirerSettings::Oceanpayment {
             http: http(url, Duration::from_millis(600)),
+            query_http: None,
             account: creds.account.clone(),
             terminal: creds.terminal.clone(),
             secure_code_key: KEY.into(),

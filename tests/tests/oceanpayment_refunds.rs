@@ -1,7 +1,7 @@
 //! Oceanpayment refunds whose outcome is unknown, through the real engine and the sandbox over
 //! HTTP: Oceanpayment queries a refund by its own `refund_id`, which a refund whose answer was
 //! lost never received. The engine must learn it from the order query's `refundList` (choice
-//! O10) or, when the acquirer does not list the refund, flag it for a person — never resend it
+//! O11) or, when the acquirer does not list the refund, flag it for a person — never resend it
 //! blindly, never loop silently.
 #![allow(clippy::unwrap_used)]
 
@@ -50,6 +50,7 @@ async fn cashier_with(
             terminal: c.terminal.clone(),
             secure_code_key: KEY.into(),
             billing: billing(),
+            query_http: None,
         },
         "OCEAN-REFUNDS",
     );
@@ -219,7 +220,7 @@ async fn the_sandbox_s_refund_notice_settles_a_refund_whose_answer_was_lost() {
     sb.shutdown().await;
 }
 
-/// A refund notice signed with the sandbox's secure code (choice O11), with `changes` applied.
+/// A refund notice signed with the sandbox's secure code (choice O12), with `changes` applied.
 fn notice(
     sb: &SandboxHandle,
     sale: &str,

@@ -8,16 +8,20 @@
 pub mod codes;
 mod error;
 pub(crate) mod expect;
+pub mod factory;
 mod http;
 mod model;
 pub mod oceanpayment;
 pub mod pingpong;
+pub mod settings;
 mod tls;
 
 pub use codes::CodeClass;
 pub use error::{AcquirerError, UnknownCause};
+pub use factory::{acquirer_from_settings, FactoryError};
 pub use http::{parse_date_header, AnswerDate, HttpSettings};
 pub use model::*;
+pub use settings::AcquirerSettings;
 
 /// A WeChat code cannot be charged as Alipay and vice versa: refuse before sending, whatever the
 /// acquirer would make of it.

@@ -5,42 +5,9 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 
-use crate::acquirer::HttpSettings;
+/// Which acquirer, and where: kept beside the adapters, named here as the engine's setting.
+pub use crate::acquirer::settings::AcquirerSettings;
 use crate::order::{Millis, Policy};
-use crate::sign::pingpong::SignType;
-
-/// Which acquirer, and where. Secrets are not here: they are named, and read from the key store.
-// Built once per cashier: the size difference between variants does not matter.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq)]
-pub enum AcquirerSettings {
-    /// PingPong Checkout v4.
-    PingPong {
-        /// Base URL and timeouts.
-        http: HttpSettings,
-        /// Merchant store id.
-        acc_id: String,
-        /// Merchant id.
-        client_id: String,
-        /// Digest.
-        sign_type: SignType,
-        /// Name of the salt in the key store.
-        salt_key: String,
-    },
-    /// Oceanpayment.
-    Oceanpayment {
-        /// Base URL and timeouts.
-        http: HttpSettings,
-        /// Merchant account.
-        account: String,
-        /// Terminal number.
-        terminal: String,
-        /// Name of the secure code in the key store.
-        secure_code_key: String,
-        /// Billing fields the pay request requires even in person.
-        billing: crate::acquirer::oceanpayment::BillingDefaults,
-    },
-}
 
 /// Which Alipay wallet method a scanned Alipay code is charged with: the code cannot tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

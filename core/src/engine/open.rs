@@ -4,14 +4,11 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU8};
 use std::sync::Arc;
 
-use secrecy::SecretString;
-
-use super::config::{AcquirerSettings, CashierConfig, Clock, KeyStore, SystemClock};
+use super::config::{CashierConfig, Clock, KeyStore, SystemClock};
 use super::error::CashierError;
 use super::events::EventListener;
 use super::{driver, locks, Cashier, Inner, DB_KEY_NAME};
-use crate::acquirer::oceanpayment::{Oceanpayment, OceanpaymentConfig};
-use crate::acquirer::pingpong::{PingPong, PingPongConfig, PingPongCredentials};
+use crate::acquirer::factory::{acquirer_from_settings, FactoryError};
 use crate::acquirer::Acquirer;
 use crate::order::{AttemptEvent, AttemptStatus, RefundEvent, RefundState, SaleStatus};
 use crate::store::{self, Entity, Store};
@@ -19,67 +16,20 @@ use crate::store::{self, Entity, Store};
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "tillkit.db";
 
-/// A secret from the key store; `field` names it in errors (never its value).
-fn secret(
-    keys: &dyn KeyStore,
-    name: &str,
-    field: &'static str,
-) -> Result<SecretString, CashierError> {
-    let invalid = |reason: String| CashierError::InvalidConfig { field, reason };
-    let bytes = keys
-        .get(name)
-        .map_err(|e| CashierError::Config(e.to_string()))?
-        .ok_or_else(|| invalid(format!("the key store has no secret {name:?}")))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| invalid(format!("secret {name:?} is not UTF-8")))?;
-    if text.trim().is_empty() {
-        return Err(invalid(format!("secret {name:?} is empty")));
-    }
-    Ok(SecretString::from(text))
-}
-
-/// A setting the adapter refused while being built (its base URL, say) is a configuration
-/// error, reported before anything is written.
-fn adapter_config(e: crate::acquirer::AcquirerError) -> CashierError {
-    match e {
-        crate::acquirer::AcquirerError::InvalidRequest { field, reason } => {
-            CashierError::InvalidConfig { field, reason }
+/// The one place where a failure to build the adapter becomes a cashier error: a setting or
+/// secret it refused is a configuration error naming the field, reported before anything is
+/// written.
+impl From<FactoryError> for CashierError {
+    fn from(e: FactoryError) -> Self {
+        match e {
+            FactoryError::Invalid { field, reason } => {
+                CashierError::InvalidConfig { field, reason }
+            }
+            FactoryError::KeyStore(reason) | FactoryError::Adapter(reason) => {
+                CashierError::Config(reason)
+            }
         }
-        other => CashierError::Config(other.to_string()),
     }
-}
-
-/// Builds the configured acquirer adapter, reading its secret from the key store.
-pub fn acquirer_from_settings(
-    settings: &AcquirerSettings,
-    keys: &dyn KeyStore,
-) -> Result<Arc<dyn Acquirer>, CashierError> {
-    Ok(match settings {
-        AcquirerSettings::PingPong { http, acc_id, client_id, sign_type, salt_key } => Arc::new(
-            PingPong::new(PingPongConfig {
-                http: http.clone(),
-                credentials: PingPongCredentials {
-                    acc_id: acc_id.clone(),
-                    client_id: client_id.clone(),
-                    salt: secret(keys, salt_key, "salt")?,
-                    sign_type: *sign_type,
-                },
-            })
-            .map_err(adapter_config)?,
-        ),
-        AcquirerSettings::Oceanpayment { http, account, terminal, secure_code_key, billing } => {
-            Arc::new(
-                Oceanpayment::new(OceanpaymentConfig {
-                    http: http.clone(),
-                    account: account.clone(),
-                    terminal: terminal.clone(),
-                    secure_code: secret(keys, secure_code_key, "secure_code")?,
-                    billing: billing.clone(),
-                })
-                .map_err(adapter_config)?,
-            )
-        }
-    })
 }
 
 /// The key that seals payment codes, and whether it was just made (not yet in the key store).

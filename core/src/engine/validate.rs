@@ -70,7 +70,14 @@ pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
             text("salt_key", salt_key, 128)?;
             http
         }
-        AcquirerSettings::Oceanpayment { http, account, terminal, secure_code_key, billing } => {
+        AcquirerSettings::Oceanpayment {
+            http,
+            account,
+            terminal,
+            secure_code_key,
+            billing,
+            ..
+        } => {
             id("account", account, 20)?;
             id("terminal", terminal, 20)?;
             text("secure_code_key", secure_code_key, 128)?;
@@ -84,6 +91,10 @@ pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
     };
     positive("connect_timeout", http.connect_timeout)?;
     positive("request_timeout", http.request_timeout)?;
+    if let Some(query) = c.acquirer.oceanpayment_query_http() {
+        positive("query_http.connect_timeout", query.connect_timeout)?;
+        positive("query_http.request_timeout", query.request_timeout)?;
+    }
     Ok(())
 }
 
@@ -101,6 +112,7 @@ mod tests {
                 client_id: "2018092714313010016".into(),
                 sign_type: SignType::Sha256,
                 salt_key: "salt".into(),
+                order_terminal: Default::default(),
             },
             "till-1",
         )

@@ -31,7 +31,7 @@ pub enum OceanMessage {
     Void,
     /// A business-order notification about a refund (`notice_type` `refund` or
     /// `partialRefund`). Its fields are documented, its signature order is not: TillKit's
-    /// choice (O11 in docs/acquirer-choices.md), the documented fields in document order.
+    /// choice (O12 in docs/acquirer-choices.md), the documented fields in document order.
     RefundNotice,
 }
 

@@ -72,12 +72,12 @@ fn payment_info(app: &AppState, a: &Attempt) -> String {
     e.push("refund_status", if refunds.is_empty() { "0" } else { "1" });
     e.sign(creds, OceanMessage::QueryResponse, false);
     let info = e.render("paymentInfo");
-    // Choice O10: the order's refunds, outside the signature like the rest of the list.
+    // Choice O11: the order's refunds, outside the signature like the rest of the list.
     let list: String = refunds.iter().map(refund_item).collect();
     info.replacen("</paymentInfo>", &format!("<refundList>{list}</refundList></paymentInfo>"), 1)
 }
 
-/// One refund in an order query's `refundList` (choice O10).
+/// One refund in an order query's `refundList` (choice O11).
 fn refund_item(r: &Refund) -> String {
     let mut e = Elements::default();
     let results = match r.status {
@@ -135,7 +135,7 @@ pub(crate) fn apply_refund(app: &AppState, form: &Form) -> String {
             order: OrderRef::TransactionId(payment_id.to_string()),
             amount,
             full,
-            // Choice O11: refund notices go where the order's notices go (Oceanpayment sends
+            // Choice O12: refund notices go where the order's notices go (Oceanpayment sends
             // business-order notifications to the merchant's configured address).
             notify_url: attempt.notify_url.clone(),
             remark,
@@ -167,7 +167,7 @@ pub(crate) fn query_refund(app: &AppState, form: &Form) -> String {
     }
 }
 
-/// A refund's business-order notification (choice O11): `push_id` is the refund id,
+/// A refund's business-order notification (choice O12): `push_id` is the refund id,
 /// `push_status` 1 success, 0 failure; pending refunds are not notified.
 pub(crate) fn refund_notice(app: &AppState, r: &Refund, full: bool) -> String {
     let creds = &app.credentials.oceanpayment;

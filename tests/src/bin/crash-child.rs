@@ -38,6 +38,7 @@ fn config(url: &str, acquirer: &str) -> CashierConfig {
                 client_id: "2018092714313010016".into(),
                 sign_type: tillkit_core::sign::pingpong::SignType::Sha256,
                 salt_key: "salt".into(),
+                order_terminal: Default::default(),
             },
             "CRASH-REG",
         )

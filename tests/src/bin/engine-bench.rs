@@ -96,6 +96,7 @@ fn config(url: &str) -> CashierConfig {
             client_id: CLIENT.into(),
             sign_type: SignType::Sha256,
             salt_key: "salt".into(),
+            order_terminal: Default::default(),
         },
         "BENCH",
     );

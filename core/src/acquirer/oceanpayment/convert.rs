@@ -245,7 +245,7 @@ pub(super) fn query_answer(
     Ok(payment(&fields, "payment_results", Some(PaymentExpectation { is_query: true, ..expect }))?)
 }
 
-/// The `refund_id` of our refund (`refund_number`) in a signed order query answer (O10). The
+/// The `refund_id` of our refund (`refund_number`) in a signed order query answer (O11). The
 /// `refundList` is outside the signature, so the id is only a lead: the refund query that
 /// follows is signed and must echo our `refund_number`. A readable answer that does not list
 /// the refund leaves it unresolvable: absence from an unsigned list proves nothing.

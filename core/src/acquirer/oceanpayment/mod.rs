@@ -117,7 +117,7 @@ impl Oceanpayment {
         })
     }
 
-    /// The order query, read for the `refund_id` of our refund (choice O10).
+    /// The order query, read for the `refund_id` of our refund (choice O11).
     async fn refund_id_of(&self, query: &RefundQuery) -> Result<String, AcquirerError> {
         let order = &query.merchant_transaction_id;
         let body = form::query(&self.merchant, order)?;
@@ -205,7 +205,7 @@ impl Acquirer for Oceanpayment {
 
     /// `queryRefund`, by Oceanpayment's refund id. A refund whose answer was lost has none:
     /// it is looked up in the order query's `refundList` by our `refund_number` first
-    /// (choice O10); the answer that counts is still `queryRefund`'s, which is signed.
+    /// (choice O11); the answer that counts is still `queryRefund`'s, which is signed.
     async fn refund_query(&self, query: &RefundQuery) -> Result<RefundResult, AcquirerError> {
         let found;
         let refund_id = match query.acquirer_refund_id.as_deref() {

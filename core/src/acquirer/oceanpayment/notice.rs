@@ -1,4 +1,4 @@
-//! Oceanpayment's asynchronous notifications: payments (O9) and refunds (O11), each verified
+//! Oceanpayment's asynchronous notifications: payments (O9) and refunds (O12), each verified
 //! with its own signature and checked against the configured merchant before anything is read.
 
 use super::convert::{amount, check_signed, payment, AnswerError};
@@ -9,7 +9,7 @@ use crate::acquirer::{Notification, NotificationError, RefundResult, RefundStatu
 use crate::sign::oceanpayment::OceanMessage;
 
 /// An asynchronous notification: a payment's (O9, the pay-response XML with `response_type`
-/// 1) or a refund's (O11). Amounts are checked by the engine against the stored records.
+/// 1) or a refund's (O12). Amounts are checked by the engine against the stored records.
 pub(super) fn notification(
     merchant: &Merchant,
     body: &[u8],
@@ -30,7 +30,7 @@ pub(super) fn notification(
     Ok(Notification::Payment(payment(&fields, "payment_status", None)?))
 }
 
-/// A refund's business-order notification (O11): `push_id` is Oceanpayment's refund id,
+/// A refund's business-order notification (O12): `push_id` is Oceanpayment's refund id,
 /// `push_status` 1 success, 0 failure. `refund_number` (ours) and `refund_amount` are read when
 /// present; they are outside the signature, so the engine checks them against the stored refund.
 fn refund_notification(

@@ -50,7 +50,7 @@ pub const NOTIFICATION_RESPONSE_TYPE: &str = "1";
 /// `notice_type` of a payment notification.
 pub const PAYMENT_NOTICE_TYPE: &str = "transaction";
 
-/// `notice_type` of the notifications about a full and a partial refund (O11).
+/// `notice_type` of the notifications about a full and a partial refund (O12).
 pub const REFUND_NOTICE_TYPES: [&str; 2] = ["refund", "partialRefund"];
 
 /// The body that acknowledges a notification (O9).

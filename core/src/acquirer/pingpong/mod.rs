@@ -11,6 +11,9 @@ mod convert;
 pub mod envelope;
 pub mod wire;
 
+#[cfg(test)]
+mod terminal_tests;
+
 use crate::acquirer::http::{HttpClient, HttpSettings};
 use crate::acquirer::{
     Acquirer, AcquirerError, CancelRequest, Capabilities, Notification, NotificationError,
@@ -19,6 +22,7 @@ use crate::acquirer::{
 };
 use convert::{PaymentExpectation, RefundExpectation};
 pub use envelope::PingPongCredentials;
+pub use wire::OrderTerminal;
 use wire::{
     DeviceWire, PaymentMethodWire, QueryBiz, RefundBiz, RefundQueryBiz, UnifiedPayBiz,
     CARD_METHOD_TYPE, ORDER_TERMINAL,
@@ -49,12 +53,24 @@ pub struct PingPongConfig {
 pub struct PingPong {
     http: HttpClient,
     creds: PingPongCredentials,
+    order_terminal: wire::OrderTerminal,
 }
 
 impl PingPong {
-    /// Builds the adapter (no network traffic yet).
+    /// Builds the adapter (no network traffic yet). It says `device.orderTerminal` `02` (a
+    /// desktop client) until [`PingPong::with_order_terminal`] says otherwise.
     pub fn new(config: PingPongConfig) -> Result<Self, AcquirerError> {
-        Ok(PingPong { http: HttpClient::new(&config.http)?, creds: config.credentials })
+        Ok(PingPong {
+            http: HttpClient::new(&config.http)?,
+            creds: config.credentials,
+            order_terminal: wire::OrderTerminal::default(),
+        })
+    }
+
+    /// The platform `device.orderTerminal` reports (`03` in an iOS app, `04` in an Android one).
+    pub fn with_order_terminal(mut self, order_terminal: wire::OrderTerminal) -> Self {
+        self.order_terminal = order_terminal;
+        self
     }
 
     async fn call(
@@ -173,7 +189,8 @@ impl Acquirer for PingPong {
     }
 
     async fn pay(&self, request: &PayRequest) -> Result<PaymentResult, AcquirerError> {
-        let biz = unified_pay_biz(request)?;
+        let mut biz = unified_pay_biz(request)?;
+        biz.device.order_terminal = self.order_terminal.code().into();
         let answer = self.call(paths::UNIFIED_PAY, &biz).await?;
         let expect = PaymentExpectation {
             order: &request.merchant_transaction_id,

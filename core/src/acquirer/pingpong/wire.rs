@@ -20,9 +20,34 @@ pub fn wallet_method_type(wallet: WalletMethod) -> &'static str {
 /// `paymentMethod.type` of a card payment on a POS terminal (choice P3).
 pub const CARD_METHOD_TYPE: &str = "scheme";
 
-/// `device.orderTerminal` for an Android or iOS SDK client would be `03`/`04`; the documented
-/// in-person examples all send `02`, so TillKit does too.
+/// `device.orderTerminal` when the platform is not an Android or iOS app (a desktop register,
+/// the command line): `02`, as every documented in-person example sends (choice P16).
 pub const ORDER_TERMINAL: &str = "02";
+
+/// What PingPong's `device.orderTerminal` says about the client (API notes §1: `01` mobile
+/// browser, `02` PC browser, `03` SDK iOS, `04` SDK Android). TillKit is an SDK inside an iOS
+/// or Android app, or a desktop program that is neither (choice P16).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum OrderTerminal {
+    /// A desktop register, a server or the command line: `02`.
+    #[default]
+    Desktop,
+    /// An iOS app: `03`.
+    Ios,
+    /// An Android app: `04`.
+    Android,
+}
+
+impl OrderTerminal {
+    /// The wire value.
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderTerminal::Desktop => ORDER_TERMINAL,
+            OrderTerminal::Ios => "03",
+            OrderTerminal::Android => "04",
+        }
+    }
+}
 
 /// `paymentMethod` of a request.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -40,7 +65,7 @@ pub struct PaymentMethodWire {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceWire {
-    /// `02`, see [`ORDER_TERMINAL`].
+    /// `02`, `03` or `04`, see [`OrderTerminal`].
     pub order_terminal: String,
 }
 

@@ -17,6 +17,7 @@ import io.tillkit.core.CashierConfig
 import io.tillkit.core.HistoryFilter
 import io.tillkit.core.LogLevel
 import io.tillkit.core.Money
+import io.tillkit.core.Platform
 import io.tillkit.core.QueueStatus
 import io.tillkit.core.Sale
 import io.tillkit.core.SignType
@@ -132,6 +133,7 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         ),
         cashierDeviceId = "android-demo",
         alipayRegion = AlipayRegion.MAINLAND,
+        platform = Platform.ANDROID,
     )
 
     private companion object {
