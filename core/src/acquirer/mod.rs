@@ -13,6 +13,7 @@ mod model;
 pub mod oceanpayment;
 pub mod pingpong;
 mod tls;
+pub mod url;
 
 pub use codes::CodeClass;
 pub use error::{AcquirerError, UnknownCause};

@@ -206,6 +206,7 @@ fn payment(
         result_code: code,
         result_description: description,
         qr,
+        payment_redirect_url: None,
         card,
     })
 }
