@@ -296,3 +296,7 @@ pub(super) fn notification(biz_text: &str) -> Result<Notification, NotificationE
 #[cfg(test)]
 #[path = "convert_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "qr_answer_tests.rs"]
+mod qr_answer_tests;
