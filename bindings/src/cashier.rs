@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tillkit_core::engine::{
     Cashier as CoreCashier, CashierConfig as CoreConfig, RefundInput, SaleInput, SaleMethodInput,
@@ -71,20 +72,24 @@ impl Cashier {
         sale_id: Option<String>,
         remark: Option<String>,
     ) -> Result<Sale> {
-        self.start(amount, SaleMethodInput::CustomerCode(code), sale_id, remark).await
+        self.start(amount, SaleMethodInput::CustomerCode(code), sale_id, remark, None).await
     }
 
     /// Asks the acquirer for a QR code for the customer to scan with `wallet`. The returned
     /// sale carries the QR to show (`hint` = `SHOW_QR`); the payment arrives as events.
-    #[uniffi::method(default(sale_id = None, remark = None))]
+    /// `qr_lifetime_ms` (60 000 to 259 200 000, one minute to three days) is how long this QR
+    /// stays payable; `null` takes the configured `qr_lifetime_ms`.
+    #[uniffi::method(default(sale_id = None, remark = None, qr_lifetime_ms = None))]
     pub async fn pay_by_qr(
         &self,
         amount: Money,
         wallet: WalletMethod,
         sale_id: Option<String>,
         remark: Option<String>,
+        qr_lifetime_ms: Option<u64>,
     ) -> Result<Sale> {
-        self.start(amount, SaleMethodInput::MerchantQr(wallet), sale_id, remark).await
+        let lifetime = qr_lifetime_ms.map(Duration::from_millis);
+        self.start(amount, SaleMethodInput::MerchantQr(wallet), sale_id, remark, lifetime).await
     }
 
     /// Routes a card sale to a POS terminal. The returned sale waits for the card; the outcome
@@ -97,7 +102,7 @@ impl Cashier {
         sale_id: Option<String>,
         remark: Option<String>,
     ) -> Result<Sale> {
-        self.start(amount, SaleMethodInput::Card(terminal), sale_id, remark).await
+        self.start(amount, SaleMethodInput::Card(terminal), sale_id, remark, None).await
     }
 
     /// Cancels a sale that is not paid: at once if unsent, else through the acquirer where it
@@ -213,8 +218,10 @@ impl Cashier {
         method: SaleMethodInput,
         sale_id: Option<String>,
         remark: Option<String>,
+        qr_lifetime: Option<Duration>,
     ) -> Result<Sale> {
-        let input = SaleInput { sale_id, amount: Amount::try_from(amount)?, method, remark };
+        let amount = Amount::try_from(amount)?;
+        let input = SaleInput { sale_id, amount, method, remark, qr_lifetime };
         let core = self.core.clone();
         run(async move { Ok(core.start_sale(input).await?.into()) }).await
     }

@@ -207,6 +207,9 @@ pub struct Sale {
     pub remark: Option<String>,
     /// The QR to show, for QR sales once the acquirer sent it.
     pub qr: Option<QrCode>,
+    /// A payment page an app may open instead of showing the QR, when the acquirer sent one
+    /// (https, checked by the core).
+    pub payment_redirect_url: Option<String>,
     /// The acquirer's transaction id.
     pub acquirer_transaction_id: Option<String>,
     /// The acquirer's last result code.
@@ -238,6 +241,7 @@ impl From<SaleRow> for Sale {
             cancel_requested: s.cancel_requested,
             remark: s.remark,
             qr: s.qr,
+            payment_redirect_url: s.payment_redirect_url,
             acquirer_transaction_id: s.acquirer_transaction_id,
             result_code: s.result_code,
             result_description: s.result_description,

@@ -88,6 +88,10 @@ pub struct PayArgs {
     /// Show a QR for the customer to scan.
     #[arg(long, group = "method", value_enum, num_args = 0..=1, default_missing_value = "wechat")]
     qr: Option<QrWallet>,
+    /// How long this QR stays payable, in seconds (60 to 259200, one minute to three days);
+    /// the configured QR lifetime when absent.
+    #[arg(long, requires = "qr", value_name = "SECS")]
+    qr_ttl: Option<u64>,
     /// Card on this terminal: SERIAL or SERIAL:MODEL (model defaults to PAX-A920).
     #[arg(long, group = "method")]
     card: Option<String>,
@@ -167,6 +171,9 @@ fn print_sale(connected: &Connected, json: bool, sale: &SaleRow, code: u8) -> Re
         out::line(value);
     } else {
         out::line(render::sale_line(sale));
+        if let Some(url) = &sale.payment_redirect_url {
+            out::line(format!("  payment page: {url}"));
+        }
         for r in &refunds {
             out::line(render::refund_line(r));
         }
@@ -209,6 +216,7 @@ async fn execute(
                 amount,
                 method: method(&args)?,
                 remark: args.remark.clone(),
+                qr_lifetime: args.qr_ttl.map(Duration::from_secs),
             };
             let first = cashier.start_sale(input).await?;
             let sale = if args.no_wait {

@@ -272,6 +272,8 @@ async fn outage(sandbox: &SandboxHandle, time_scale: f64, dir: &std::path::Path)
         "DEMO-REGISTER-1",
     );
     config.policy = config.policy.scaled(time_scale.clamp(0.01, 1.0));
+    // PingPong's `timeExpire` range starts at 60 s (checked at open); the sandbox compresses it.
+    config.policy.qr_lifetime = config.policy.qr_lifetime.max(Duration::from_secs(60));
     use secrecy::ExposeSecret;
     let keys = Arc::new(MemoryKeyStore::with("salt", creds.salt.expose_secret().as_bytes()));
     let cashier = Cashier::open(config, dir, keys, Arc::new(NoListener)).await?;
@@ -285,6 +287,7 @@ async fn outage(sandbox: &SandboxHandle, time_scale: f64, dir: &std::path::Path)
             amount: Amount::parse("30.00", "CNY")?,
             method: code("134650720866360001"),
             remark: None,
+            qr_lifetime: None,
         })
         .await?;
     show(&first);
@@ -301,6 +304,7 @@ async fn outage(sandbox: &SandboxHandle, time_scale: f64, dir: &std::path::Path)
             amount: Amount::parse("18.80", "CNY")?,
             method: code("134650720866360002"),
             remark: None,
+            qr_lifetime: None,
         })
         .await?;
     proxy.go_down();

@@ -85,6 +85,7 @@ pub async fn oceanpayment(sandbox: &SandboxHandle, time_scale: f64, dir: &Path) 
             amount: Amount::parse("15.00", "CNY")?,
             method: SaleMethodInput::CustomerCode("134650720866362001".into()),
             remark: None,
+            qr_lifetime: None,
         })
         .await?;
     let sale = final_sale(&cashier, &started.id).await?;

@@ -208,3 +208,40 @@ fn help_lists_the_exit_codes() {
         assert!(text.contains(line), "{line}: {text}");
     }
 }
+
+#[test]
+fn a_qr_sale_has_its_own_lifetime_and_shows_its_payment_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    // Sandbox cents 63: the non-hosted answer, with a payment page.
+    let paying = run(tillkit(&data).args(["--json", "pay", "--qr", "--qr-ttl", "120"]).args([
+        "--amount",
+        "3.63",
+        "--sale-id",
+        "Q1",
+        "--no-wait",
+    ]));
+    // Not paid yet when the command returns: the customer may still pay.
+    assert_eq!(paying.status.code(), Some(UNKNOWN), "{}", stderr(&paying));
+    let sale = json_of(&paying);
+    assert_eq!(sale["status"], "processing", "{sale}");
+    let expiry = sale["qr"]["expires_at_ms"].as_u64().unwrap();
+    assert_eq!(expiry - sale["created_at_ms"].as_u64().unwrap(), 120_000, "{sale}");
+    let page = sale["payment_redirect_url"].as_str().unwrap().to_string();
+    assert!(page.starts_with("http://127.0.0.1:"), "{page}");
+
+    let shown = run(tillkit(&data).args(["sale", "Q1"]));
+    assert!(String::from_utf8_lossy(&shown.stdout).contains(&format!("payment page: {page}")));
+    let again = json_of(&run(tillkit(&data).args(["--json", "sale", "Q1"])));
+    assert_eq!(again["payment_redirect_url"].as_str(), Some(page.as_str()));
+
+    let short = run(tillkit(&data)
+        .args(["--json", "pay", "--qr", "--qr-ttl", "59"])
+        .args(["--amount", "1.00"]));
+    assert_eq!(short.status.code(), Some(BAD_INPUT), "{}", stderr(&short));
+    assert!(json_of(&short)["error"]["message"].as_str().unwrap().contains("qr_lifetime"));
+    let no_qr = run(tillkit(&data)
+        .args(["pay", "--code", "130000000000000011", "--qr-ttl", "120"])
+        .args(["--amount", "1.00"]));
+    assert_eq!(no_qr.status.code(), Some(BAD_INPUT), "--qr-ttl needs --qr");
+}

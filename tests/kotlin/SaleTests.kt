@@ -8,6 +8,7 @@ import io.tillkit.core.RefundState
 import io.tillkit.core.SaleHint
 import io.tillkit.core.SaleKind
 import io.tillkit.core.SaleStatus
+import io.tillkit.core.TillKitException
 import io.tillkit.core.WalletMethod
 import io.tillkit.saleUpdates
 import kotlinx.coroutines.flow.take
@@ -77,6 +78,23 @@ fun registerSaleTests() {
                 .any { it.sale.id == sale.id && it.sale.qr?.content == content }
             check(shown) { "a SaleChanged event carried the QR content" }
             checkEq(SaleStatus.Paid, cashier.awaitFinal(sale.id).status, "paid by the customer")
+            cashier.shutdown()
+        }
+    }
+
+    Tests.test("a QR sale carries its own QR lifetime to the core; outside 1 min to 3 days it is refused") {
+        openCashier().use { cashier ->
+            // Sandbox cents 63: the non-hosted answer, with a payment page to open.
+            val sale = cashier.payByQr(cny("8.63"), WalletMethod.WECHAT_PAY, qrLifetimeMs = 120_000uL)
+            val expiry = sale.qr?.expiresAtUnixMs ?: error("no QR expiry: ${sale.qr}")
+            checkEq(120_000uL, expiry - sale.createdAtMs, "the sale's own lifetime")
+            check(sale.paymentRedirectUrl?.startsWith("http://127.0.0.1:") == true) {
+                "the payment page: ${sale.paymentRedirectUrl}"
+            }
+            val short = assertThrows<TillKitException.InvalidInput>("59 s") {
+                cashier.payByQr(cny("1.00"), WalletMethod.WECHAT_PAY, qrLifetimeMs = 59_000uL)
+            }
+            checkEq("qr_lifetime", short.field, "field")
             cashier.shutdown()
         }
     }

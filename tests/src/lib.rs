@@ -304,6 +304,7 @@ pub fn sale_input(
         amount: tillkit_core::money::Amount::parse(amount, "CNY").expect("a valid amount"),
         method,
         remark: None,
+        qr_lifetime: None,
     }
 }
 

@@ -26,6 +26,7 @@ fn code_sale(id: &str, amount: &str) -> SaleInput {
         amount: Amount::parse(amount, "CNY").unwrap(),
         method: SaleMethodInput::CustomerCode(wechat_code()),
         remark: None,
+        qr_lifetime: None,
     }
 }
 

@@ -23,6 +23,7 @@ fn sale(id: &str, amount: &str, method: SaleMethodInput) -> SaleInput {
         amount: Amount::parse(amount, "CNY").unwrap(),
         method,
         remark: None,
+        qr_lifetime: None,
     }
 }
 

@@ -71,6 +71,7 @@ async fn register(cashier: Cashier, prefix: String, n: usize) -> Vec<String> {
             amount: Amount::parse(amount, "CNY").unwrap(),
             method,
             remark: None,
+            qr_lifetime: None,
         };
         tasks.spawn(async move { c.start_sale(input).await.map(|_| ()) });
         ids.push(id);

@@ -52,6 +52,7 @@ fn sale(id: &str, method: SaleMethodInput) -> SaleInput {
         amount: Amount::parse("2.00", "CNY").unwrap(),
         method,
         remark: None,
+        qr_lifetime: None,
     }
 }
 

@@ -44,6 +44,7 @@ fn code_sale(id: &str) -> SaleInput {
         amount: Amount::parse("12.00", "CNY").unwrap(),
         method: SaleMethodInput::CustomerCode(wechat_code()),
         remark: None,
+        qr_lifetime: None,
     }
 }
 

@@ -33,6 +33,7 @@ async fn handcrafted_notifications_are_verified_and_idempotent() {
         amount: Amount::parse("6.54", "CNY").unwrap(),
         method: SaleMethodInput::MerchantQr(WalletMethod::WechatPay),
         remark: None,
+        qr_lifetime: None,
     };
     assert_eq!(cashier.start_sale(input).await.unwrap().status, SaleStatus::Processing);
     let salt = sb.credentials().pingpong.salt.clone();
@@ -96,6 +97,7 @@ async fn the_sandbox_notifies_the_engine() {
         amount: Amount::parse("6.00", "CNY").unwrap(),
         method: SaleMethodInput::MerchantQr(WalletMethod::AlipayCn),
         remark: None,
+        qr_lifetime: None,
     };
     assert_eq!(c.start_sale(input).await.unwrap().status, SaleStatus::Processing);
     assert_eq!(wait_final(&c, &id, Duration::from_secs(20)).await.status, SaleStatus::Paid);

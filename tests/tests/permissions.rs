@@ -29,6 +29,7 @@ async fn the_store_and_its_journal_files_are_owner_only() {
         amount: Amount::parse("1.00", "CNY").unwrap(),
         method: SaleMethodInput::CustomerCode(wechat_code()),
         remark: None,
+        qr_lifetime: None,
     };
     first.start_sale(input).await.unwrap();
     assert_eq!(mode(&data), 0o700);

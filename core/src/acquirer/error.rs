@@ -25,6 +25,10 @@ pub enum UnknownCause {
     /// The acquirer answered with a code that does not say whether the request took effect
     /// (a system error, a duplicate, or a code missing from the adapter's table).
     AcquirerCode(String),
+    /// A verified answer carries a field that may not be used (a URL that is not https, too
+    /// long, or with control characters): nothing in the answer is applied, the request is
+    /// resolved by a later query.
+    InvalidField(&'static str),
 }
 
 /// An acquirer call failed.

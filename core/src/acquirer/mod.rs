@@ -15,6 +15,7 @@ pub mod oceanpayment;
 pub mod pingpong;
 pub mod settings;
 mod tls;
+pub mod url;
 
 pub use codes::CodeClass;
 pub use error::{AcquirerError, UnknownCause};

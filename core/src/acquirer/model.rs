@@ -156,6 +156,9 @@ pub struct PaymentResult {
     pub result_description: Option<String>,
     /// The QR to show, for merchant-presented payments.
     pub qr: Option<QrCode>,
+    /// A page of the wallet or payment channel for an app that opens it instead of showing a
+    /// QR (PingPong `paymentRedirectUrl`); checked as external input (see `acquirer::url`).
+    pub payment_redirect_url: Option<String>,
     /// Masked card data, for card payments.
     pub card: Option<CardSummary>,
 }

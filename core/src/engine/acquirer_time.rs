@@ -15,6 +15,15 @@ pub(crate) const TIME_EXPIRE_MIN: Duration = Duration::from_secs(60);
 /// See [`TIME_EXPIRE_MIN`].
 pub(crate) const TIME_EXPIRE_MAX: Duration = Duration::from_secs(3 * 24 * 3600);
 
+/// A QR lifetime (per sale, or the policy's default) must lie in PingPong's documented
+/// `timeExpire` range, so a sale is refused before anything is sent rather than by the acquirer.
+pub(crate) fn check_qr_lifetime(d: Duration) -> Result<(), String> {
+    if d < TIME_EXPIRE_MIN || d > TIME_EXPIRE_MAX {
+        return Err(format!("{} s: must be 60 s to 3 days (259200 s)", d.as_secs()));
+    }
+    Ok(())
+}
+
 /// An offset change smaller than this (the `Date` header has whole seconds) is not stored.
 const OFFSET_NOISE_MS: i64 = 1_500;
 

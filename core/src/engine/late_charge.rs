@@ -76,6 +76,7 @@ mod tests {
             cancel_requested,
             remark: None,
             qr: None,
+            payment_redirect_url: None,
             acquirer_transaction_id: None,
             result_code: None,
             result_description: None,

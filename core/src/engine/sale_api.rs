@@ -1,8 +1,11 @@
 //! Starting, cancelling and refunding sales: validation and the write-ahead commit, then the
 //! first step at once so that the caller sees the acquirer's first answer (or the QR).
 
+use std::time::Duration;
+
 use rust_decimal::Decimal;
 
+use super::acquirer_time::check_qr_lifetime;
 use super::config::AlipayRegion;
 use super::error::CashierError;
 use super::events::CashierEvent;
@@ -36,6 +39,10 @@ pub struct SaleInput {
     pub method: SaleMethodInput,
     /// Free text for the acquirer's portal.
     pub remark: Option<String>,
+    /// How long the QR of a merchant-presented QR sale stays payable, 1 minute to 3 days (the
+    /// acquirer's `timeExpire` range); `None` takes the policy's `qr_lifetime`. Only for
+    /// [`SaleMethodInput::MerchantQr`].
+    pub qr_lifetime: Option<Duration>,
 }
 
 /// A refund to make.
@@ -116,8 +123,25 @@ impl Cashier {
                 });
             }
         }
-        let qr_expiry = (kind == SaleKind::MerchantQr)
-            .then(|| now + inner.config.policy.qr_lifetime.as_millis() as Millis);
+        let qr_lifetime = match input.qr_lifetime {
+            Some(_) if kind != SaleKind::MerchantQr => {
+                return Err(CashierError::InvalidInput {
+                    field: "qr_lifetime",
+                    reason: "only a merchant-presented QR sale has a QR lifetime".into(),
+                })
+            }
+            Some(d) => {
+                check_qr_lifetime(d).map_err(|reason| CashierError::InvalidInput {
+                    field: "qr_lifetime",
+                    reason,
+                })?;
+                d
+            }
+            None => inner.config.policy.qr_lifetime,
+        };
+        let qr_expiry = (kind == SaleKind::MerchantQr).then(|| {
+            now.saturating_add(u64::try_from(qr_lifetime.as_millis()).unwrap_or(u64::MAX))
+        });
         let sale = SaleRow {
             id: id.clone(),
             kind,
@@ -134,6 +158,7 @@ impl Cashier {
                 image_url: None,
                 expires_at_unix_ms: Some(t),
             }),
+            payment_redirect_url: None,
             acquirer_transaction_id: None,
             result_code: None,
             result_description: None,

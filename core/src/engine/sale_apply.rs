@@ -182,6 +182,9 @@ fn merge_result(sale: &mut SaleRow, r: &PaymentResult) {
         let expiry = sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms).or(qr.expires_at_unix_ms);
         sale.qr = Some(crate::acquirer::QrCode { expires_at_unix_ms: expiry, ..qr.clone() });
     }
+    if r.payment_redirect_url.is_some() {
+        sale.payment_redirect_url = r.payment_redirect_url.clone();
+    }
     if r.card.is_some() {
         sale.card = r.card.clone();
     }

@@ -180,6 +180,7 @@ fn refused_result(code: String, description: String) -> PaymentResult {
         result_code: Some(code),
         result_description: Some(description),
         qr: None,
+        payment_redirect_url: None,
         card: None,
     }
 }

@@ -60,6 +60,11 @@ pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
     if p.backoff_min > p.backoff_max {
         return Err(invalid("policy.backoff_max", "shorter than backoff_min"));
     }
+    if matches!(c.acquirer, AcquirerSettings::PingPong { .. }) {
+        // Sent as `timeExpire`, which PingPong bounds; Oceanpayment's QR lifetime is ours alone.
+        super::acquirer_time::check_qr_lifetime(p.qr_lifetime)
+            .map_err(|reason| invalid("policy.qr_lifetime", reason))?;
+    }
     if c.max_parallel_steps == 0 {
         return Err(invalid("max_parallel_steps", "at least 1"));
     }

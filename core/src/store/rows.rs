@@ -32,6 +32,8 @@ pub struct SaleRow {
     pub remark: Option<String>,
     /// QR to show (merchant-presented).
     pub qr: Option<QrCode>,
+    /// The payment page an app may open instead of showing the QR (already checked: https).
+    pub payment_redirect_url: Option<String>,
     /// The acquirer's transaction id.
     pub acquirer_transaction_id: Option<String>,
     /// The acquirer's last result code.
@@ -217,7 +219,7 @@ pub(super) fn db_ms(v: Millis) -> i64 {
 const SALE_COLUMNS: &str = "id, kind, wallet, terminal_serial, terminal_model, amount, currency, \
     status, attention, cancel_requested, remark, qr_content, qr_image_url, qr_expires_at, \
     acquirer_transaction_id, result_code, result_description, card_brand, card_masked, \
-    created_at, updated_at, attention_reason";
+    created_at, updated_at, attention_reason, payment_redirect_url";
 
 fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::Error> {
     let kind: String = r.get(1)?;
@@ -235,6 +237,7 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
     let (txn, code, desc) = (r.get(14)?, r.get(15)?, r.get(16)?);
     let (created, updated): (i64, i64) = (r.get(19)?, r.get(20)?);
     let reason: Option<String> = r.get(21)?;
+    let payment_redirect_url: Option<String> = r.get(22)?;
     Ok((|| {
         let kind = match kind.as_str() {
             "code" => SaleKind::CustomerCode,
@@ -261,6 +264,7 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
                 image_url: qr_url,
                 expires_at_unix_ms: qr_exp.map(ms),
             }),
+            payment_redirect_url,
             acquirer_transaction_id: txn,
             result_code: code,
             result_description: desc,
@@ -276,7 +280,7 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
 pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO sales ({SALE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-        ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+        ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
     );
     let qr = s.qr.as_ref();
     let card = s.card.as_ref();
@@ -304,6 +308,7 @@ pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
             db_ms(s.created_at),
             db_ms(s.updated_at),
             s.attention_reason.as_ref().map(AttentionReason::as_db),
+            s.payment_redirect_url,
         ])
         .map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _)
@@ -324,7 +329,7 @@ pub fn update_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
         "UPDATE sales SET status = ?2, attention = ?3, cancel_requested = ?4, qr_content = ?5, \
          qr_image_url = ?6, qr_expires_at = ?7, acquirer_transaction_id = ?8, result_code = ?9, \
          result_description = ?10, card_brand = ?11, card_masked = ?12, updated_at = ?13, \
-         attention_reason = ?14 WHERE id = ?1",
+         attention_reason = ?14, payment_redirect_url = ?15 WHERE id = ?1",
     )?
     .execute(params![
         s.id,
@@ -341,6 +346,7 @@ pub fn update_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
         card.and_then(|c| c.masked_number.as_ref()),
         db_ms(s.updated_at),
         s.attention_reason.as_ref().map(AttentionReason::as_db),
+        s.payment_redirect_url,
     ])?;
     Ok(())
 }

@@ -93,6 +93,11 @@ pub const MIGRATIONS: &[&str] = &[
         value  INTEGER NOT NULL
     );
     "#,
+    // 4: the payment page an app may open instead of showing a QR (PingPong
+    // `paymentRedirectUrl`, checked as external input before it is stored).
+    r#"
+    ALTER TABLE sales ADD COLUMN payment_redirect_url TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -27,6 +27,7 @@ fn sale(id: &str) -> SaleRow {
         cancel_requested: false,
         remark: Some("r".into()),
         qr: Some(QrCode { content: "q".into(), image_url: None, expires_at_unix_ms: Some(9) }),
+        payment_redirect_url: Some("https://pay.example/r".into()),
         acquirer_transaction_id: None,
         result_code: None,
         result_description: None,

@@ -97,13 +97,51 @@ pub(crate) fn payment_biz(a: &Attempt, view: View, base_url: &str) -> Value {
     Value::Object(biz)
 }
 
-/// Choice P4/P5: `action = {type: QR_CODE, qrCode, qrUrl, qrCodeExpired (epoch ms string)}`.
+/// The shape of a merchant-QR answer (choices P4, P17), by the amount's cents like the
+/// scenarios (the payment itself succeeds as for any other cents): 61 `qrCode` only, 62 `qrUrl`
+/// only (`QR_URL`), 63 the non-hosted APM answer (`paymentQrCode` + `paymentRedirectUrl`), 64
+/// the same with a `paymentRedirectUrl` that is not https; anything else `qrCode` + `qrUrl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QrShape {
+    Both,
+    CodeOnly,
+    UrlOnly,
+    NonHosted,
+    BadRedirect,
+}
+
+impl QrShape {
+    pub(crate) fn of(amount_minor: i64) -> Self {
+        match amount_minor.rem_euclid(100) {
+            61 => QrShape::CodeOnly,
+            62 => QrShape::UrlOnly,
+            63 => QrShape::NonHosted,
+            64 => QrShape::BadRedirect,
+            _ => QrShape::Both,
+        }
+    }
+}
+
+/// Choice P4/P5: `action = {type, qrCode, qrUrl, qrCodeExpired (epoch ms string)}`, or one of
+/// the other shapes of [`QrShape`].
 fn qr_action(a: &Attempt, base_url: &str) -> Value {
-    let mut action = json!({
-        "type": "QR_CODE",
-        "qrCode": qr_content(&a.transaction_id),
-        "qrUrl": format!("{base_url}/sandbox/qr/{}", a.transaction_id),
-    });
+    let code = qr_content(&a.transaction_id);
+    let url = format!("{base_url}/sandbox/qr/{}", a.transaction_id);
+    let mut action = match QrShape::of(a.amount_minor) {
+        QrShape::Both => json!({"type": "QR_CODE", "qrCode": code, "qrUrl": url}),
+        QrShape::CodeOnly => json!({"type": "QR_CODE", "qrCode": code}),
+        QrShape::UrlOnly => json!({"type": "QR_URL", "qrUrl": url}),
+        QrShape::NonHosted => json!({
+            "type": "PAYMENT_REDIRECT_URL",
+            "paymentQrCode": code,
+            "paymentRedirectUrl": format!("{url}?redirect=1"),
+        }),
+        QrShape::BadRedirect => json!({
+            "type": "PAYMENT_REDIRECT_URL",
+            "paymentQrCode": code,
+            "paymentRedirectUrl": format!("http://pay.example.com/{}", a.transaction_id),
+        }),
+    };
     if let (Some(expires), Value::Object(map)) = (a.expires_ms, &mut action) {
         map.insert("qrCodeExpired".into(), json!(expires.to_string()));
     }

@@ -134,6 +134,7 @@ async fn run(dir: &std::path::Path, url: &str, seed: u64, acquirer: &str) {
                     amount: Amount::parse(amount, "CNY").ok()?,
                     method,
                     remark: None,
+                    qr_lifetime: None,
                 };
                 c.start_sale(input)
                     .await

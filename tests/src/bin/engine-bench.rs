@@ -101,6 +101,8 @@ fn config(url: &str) -> CashierConfig {
         "BENCH",
     );
     c.policy = c.policy.scaled(0.01);
+    // PingPong's `timeExpire` range starts at 60 s (checked at open).
+    c.policy.qr_lifetime = Duration::from_secs(90);
     c
 }
 
@@ -190,6 +192,7 @@ async fn overhead(n: usize) {
             amount: Amount::parse("12.50", "CNY").expect("amount"),
             method: SaleMethodInput::CustomerCode(wechat_code()),
             remark: None,
+            qr_lifetime: None,
         };
         let (c0, t0) = (cpu_seconds(), Instant::now());
         let sale = cashier.start_sale(input).await.expect("engine sale");
@@ -235,6 +238,7 @@ async fn drain(n: usize) {
                 amount: Amount::parse("3.00", "CNY").expect("amount"),
                 method: SaleMethodInput::CustomerCode(wechat_code()),
                 remark: None,
+                qr_lifetime: None,
             };
             c.start_sale(input).await.expect("sale").id
         });
@@ -307,6 +311,7 @@ async fn open_store(n: usize, in_flight: usize) {
                         cancel_requested: false,
                         remark: None,
                         qr: None,
+                        payment_redirect_url: None,
                         acquirer_transaction_id: Some(format!("T{i}")),
                         result_code: Some("000000".into()),
                         result_description: None,

@@ -209,6 +209,7 @@ pub(super) fn payment(
         result_code: code,
         result_description: description,
         qr,
+        payment_redirect_url: None,
         card,
     })
 }

@@ -5,12 +5,13 @@ use crate::acquirer::expect::{same_amount, same_id, MAX_QR_BYTES};
 use crate::acquirer::model::{
     CardSummary, PaymentResult, PaymentStatus, QrCode, RefundResult, RefundStatus,
 };
-use crate::acquirer::{AcquirerError, CodeClass, Notification, NotificationError};
+use crate::acquirer::url::check_external_url;
+use crate::acquirer::{AcquirerError, CodeClass, Notification, NotificationError, UnknownCause};
 use crate::money::{Amount, Currency};
 
 use super::codes;
 use super::envelope::Answer;
-use super::wire::{Loose, PaymentBiz, RefundBizAnswer};
+use super::wire::{ActionWire, Loose, PaymentBiz, RefundBizAnswer};
 
 fn payment_status(s: &str) -> Option<PaymentStatus> {
     Some(match s {
@@ -45,26 +46,94 @@ fn non_blank(s: &Option<String>) -> Option<String> {
 /// Longest acquirer id kept (PingPong's ids are String(64)).
 const MAX_ID: usize = 64;
 
+/// Why a payment payload cannot be used.
+enum BizError {
+    /// Malformed: what is wrong.
+    Malformed(String),
+    /// A field that may not be used, and why.
+    BadField(&'static str, String),
+}
+
+impl From<String> for BizError {
+    fn from(s: String) -> Self {
+        BizError::Malformed(s)
+    }
+}
+
+impl From<&str> for BizError {
+    fn from(s: &str) -> Self {
+        BizError::Malformed(s.to_string())
+    }
+}
+
+impl BizError {
+    fn into_acquirer(self) -> AcquirerError {
+        match self {
+            BizError::Malformed(detail) => AcquirerError::malformed(detail),
+            BizError::BadField(field, reason) => AcquirerError::OutcomeUnknown {
+                cause: UnknownCause::InvalidField(field),
+                detail: format!("{field}: {reason}"),
+            },
+        }
+    }
+
+    fn into_notification(self) -> NotificationError {
+        match self {
+            BizError::Malformed(detail) => NotificationError::Malformed(detail),
+            BizError::BadField(field, reason) => {
+                NotificationError::Malformed(format!("{field}: {reason}"))
+            }
+        }
+    }
+}
+
+/// The field in `action` (choice P4), else at the top level of `bizContent`.
+fn either(action: &Option<String>, top: &Option<String>) -> Option<String> {
+    non_blank(action).or_else(|| non_blank(top))
+}
+
+/// A URL from the answer, checked as external input (an app may open it).
+fn checked_url(field: &'static str, value: Option<String>) -> Result<Option<String>, BizError> {
+    match value {
+        Some(v) => match check_external_url(&v) {
+            Ok(()) => Ok(Some(v)),
+            Err(e) => Err(BizError::BadField(field, e.to_string())),
+        },
+        None => Ok(None),
+    }
+}
+
+/// The QR to show (choice P17): `qrCode`, else `paymentQrCode`, else the `qrUrl` itself when
+/// the answer gives only a URL; `qrUrl` is also kept as the image URL.
+fn qr_of(biz: &PaymentBiz, action: &ActionWire) -> Result<Option<QrCode>, BizError> {
+    let image_url = checked_url("qrUrl", either(&action.qr_url, &biz.qr_url))?;
+    let content = either(&action.qr_code, &biz.qr_code)
+        .or_else(|| either(&action.payment_qr_code, &biz.payment_qr_code))
+        .or_else(|| image_url.clone());
+    if content.as_ref().is_some_and(|q| q.len() > MAX_QR_BYTES) {
+        return Err(format!("QR content longer than a QR code holds ({MAX_QR_BYTES} bytes)").into());
+    }
+    Ok(content.map(|content| {
+        let expiry = action.qr_code_expired.as_ref().or(biz.qr_code_expired.as_ref());
+        QrCode {
+            content,
+            image_url,
+            expires_at_unix_ms: expiry.and_then(|e| e.text().parse().ok()),
+        }
+    }))
+}
+
 /// Reads a payment payload whose order and amount were already checked (or, for a
-/// notification, are checked by the engine). `Err(String)` says what is malformed.
-fn payment_from_biz(biz: &PaymentBiz) -> Result<PaymentResult, String> {
+/// notification, are checked by the engine).
+fn payment_from_biz(biz: &PaymentBiz) -> Result<PaymentResult, BizError> {
     let status_text = biz.status.as_deref().ok_or("bizContent has no status")?;
     let status = payment_status(status_text)
         .ok_or_else(|| format!("unknown status {:?}", cut(status_text, 16)))?;
     let order = non_blank(&biz.merchant_transaction_id).ok_or("no merchantTransactionId")?;
     let action = biz.action.clone().unwrap_or_default();
-    let qr_content = non_blank(&action.qr_code).or_else(|| non_blank(&biz.qr_code));
-    if qr_content.as_ref().is_some_and(|q| q.len() > MAX_QR_BYTES) {
-        return Err(format!("QR content longer than a QR code holds ({MAX_QR_BYTES} bytes)"));
-    }
-    let qr = qr_content.map(|content| {
-        let expiry = action.qr_code_expired.as_ref().or(biz.qr_code_expired.as_ref());
-        QrCode {
-            content,
-            image_url: non_blank(&action.qr_url).or_else(|| non_blank(&biz.qr_url)),
-            expires_at_unix_ms: expiry.and_then(|e| e.text().parse().ok()),
-        }
-    });
+    let qr = qr_of(biz, &action)?;
+    let redirect = either(&action.payment_redirect_url, &biz.payment_redirect_url);
+    let payment_redirect_url = checked_url("paymentRedirectUrl", redirect)?;
     let card = biz.card_info.as_ref().map(|c| CardSummary {
         brand: non_blank(&c.payment_brand),
         masked_number: match (non_blank(&c.first_six_digits), non_blank(&c.last_four_digits)) {
@@ -75,7 +144,7 @@ fn payment_from_biz(biz: &PaymentBiz) -> Result<PaymentResult, String> {
     });
     let ids = [&order, &biz.transaction_id.clone().unwrap_or_default()];
     if ids.iter().any(|id| id.len() > MAX_ID) {
-        return Err(format!("an id longer than {MAX_ID} characters"));
+        return Err(format!("an id longer than {MAX_ID} characters").into());
     }
     Ok(PaymentResult {
         status,
@@ -86,6 +155,7 @@ fn payment_from_biz(biz: &PaymentBiz) -> Result<PaymentResult, String> {
         result_code: non_blank(&biz.result_code),
         result_description: non_blank(&biz.result_description).map(|d| cut(&d, MAX_DESCRIPTION)),
         qr,
+        payment_redirect_url,
         card,
     })
 }
@@ -125,7 +195,7 @@ pub(super) fn payment_answer(
     }
     let amount_text = biz.amount.as_ref().map(Loose::text);
     same_amount(amount_text.as_deref(), biz.currency.as_deref(), expect.amount)?;
-    let mut result = payment_from_biz(&biz).map_err(AcquirerError::malformed)?;
+    let mut result = payment_from_biz(&biz).map_err(BizError::into_acquirer)?;
     if result.result_code.is_none() {
         result.result_code = Some(answer.code.clone());
         result.result_description = Some(answer.description.clone()).filter(|d| !d.is_empty());
@@ -220,9 +290,13 @@ pub(super) fn notification(biz_text: &str) -> Result<Notification, NotificationE
     }
     let biz: PaymentBiz =
         serde_json::from_value(value).map_err(|e| malformed(format!("bizContent: {e}")))?;
-    payment_from_biz(&biz).map(Notification::Payment).map_err(malformed)
+    payment_from_biz(&biz).map(Notification::Payment).map_err(BizError::into_notification)
 }
 
 #[cfg(test)]
 #[path = "convert_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "qr_answer_tests.rs"]
+mod qr_answer_tests;

@@ -112,13 +112,14 @@ fn answers_about_something_else_are_mismatches() {
 fn qr_amount_and_card_are_read() {
     let biz = r#"{"merchantTransactionId":"M1","requestId":"R1","transactionId":"T1","status":"PROCESSING",
         "amount":"12.500000","currency":"CNY",
-        "action":{"type":"QR_CODE","qrCode":"weixin://x","qrUrl":"http://q","qrCodeExpired":"1700000000000"},
+        "action":{"type":"QR_CODE","qrCode":"weixin://x","qrUrl":"https://q.example/i.png","qrCodeExpired":"1700000000000"},
         "cardInfo":{"firstSixDigits":"520474","lastFourDigits":"1002","paymentBrand":"MASTERCARD"},
         "somethingNew":{"ignored":true}}"#;
     let r = pay_of(&answer("002000", Some(biz)), &cny("12.50")).unwrap();
     assert_eq!(r.amount.unwrap().to_major_string(), "12.50");
     let qr = r.qr.unwrap();
     assert_eq!(qr.content, "weixin://x");
+    assert_eq!(qr.image_url.as_deref(), Some("https://q.example/i.png"));
     assert_eq!(qr.expires_at_unix_ms, Some(1_700_000_000_000));
     assert_eq!(r.card.unwrap().masked_number.as_deref(), Some("520474******1002"));
 }

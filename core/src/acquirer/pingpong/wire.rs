@@ -195,6 +195,10 @@ pub struct ActionWire {
     pub qr_code: Option<String>,
     /// QR image URL.
     pub qr_url: Option<String>,
+    /// QR content, the non-hosted APM name (choice P17).
+    pub payment_qr_code: Option<String>,
+    /// Page of the payment channel to open (choice P17).
+    pub payment_redirect_url: Option<String>,
     /// Expiry, epoch ms (choice P5).
     pub qr_code_expired: Option<Loose>,
 }
@@ -240,6 +244,10 @@ pub struct PaymentBiz {
     pub qr_url: Option<String>,
     /// QR expiry at the top level.
     pub qr_code_expired: Option<Loose>,
+    /// QR content at the top level, the non-hosted APM name.
+    pub payment_qr_code: Option<String>,
+    /// Page of the payment channel at the top level.
+    pub payment_redirect_url: Option<String>,
     /// Masked card data.
     pub card_info: Option<CardInfoWire>,
     /// `RECHARGE` in payment notifications.
