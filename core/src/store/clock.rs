@@ -4,7 +4,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::error::StoreError;
-use super::rows::{ms, JournalLine};
+use super::journal::JournalLine;
+use super::values::ms;
 use crate::order::Millis;
 
 /// The acquirer's clock minus the engine's, in milliseconds, as last learned.
@@ -44,7 +45,7 @@ pub fn journal_clock(
     kind: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
-    super::rows::journal_raw(c, at, "clock", "", kind, detail)
+    super::journal::journal_raw(c, at, "clock", "", kind, detail)
 }
 
 /// The clock lines of the journal, oldest first.

@@ -1,4 +1,5 @@
-//! The SQLite store: sales, attempts, refunds, the outbox and the journal.
+//! The SQLite store: sales and their attempts (`sales`), refunds (`refunds`), the outbox of
+//! acquirer steps (`outbox`) and the journal (`journal`), one file each.
 //!
 //! WAL mode with `synchronous = FULL` (a commit is on disk when it returns), foreign keys on,
 //! numbered migrations. Every state change is one transaction that updates the record, its
@@ -10,11 +11,14 @@ mod codes;
 mod crypto;
 mod error;
 mod faults;
+mod journal;
+mod outbox;
 mod outbox_view;
 mod perms;
-mod queue;
-mod rows;
+mod refunds;
+mod sales;
 mod schema;
+mod values;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,10 +29,12 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 pub use clock::*;
 pub use crypto::{new_key, ColumnCipher, CryptoError};
 pub use error::StoreError;
+pub use journal::*;
+pub use outbox::*;
 pub use outbox_view::*;
 pub use perms::{create_private_dir, create_private_file, restrict_file};
-pub use queue::*;
-pub use rows::*;
+pub use refunds::*;
+pub use sales::*;
 
 /// The SQLite store.
 pub struct Store {

@@ -7,7 +7,8 @@ use rusqlite::{params, Connection};
 use rust_decimal::Decimal;
 
 use super::error::StoreError;
-use super::rows::{db_ms, ms, Entity};
+use super::outbox::Entity;
+use super::values::{db_ms, ms};
 use crate::order::{Millis, RefundState};
 
 /// Every unsettled record: (entity, amount, currency, state, outbox created_at, due_at).

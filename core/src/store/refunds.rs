@@ -1,10 +1,43 @@
-//! Refund rows and the outbox: the durable queue of acquirer steps.
+//! Refunds as stored, and the SQL that reads and writes them.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::error::StoreError;
-use super::rows::{amount, bad, db_ms, ms, parse_reason, Entity, OutboxRow, RefundRow};
+use super::outbox::{put_outbox, Entity, OutboxRow};
+use super::values::{amount, bad, db_ms, ms, parse_reason};
+use crate::money::Amount;
 use crate::order::{AttentionReason, Millis, RefundState};
+
+/// A refund as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRow {
+    /// The merchant refund id.
+    pub id: String,
+    /// The refunded sale.
+    pub sale_id: String,
+    /// Amount.
+    pub amount: Amount,
+    /// State.
+    pub state: RefundState,
+    /// Refunds the whole sale.
+    pub full: bool,
+    /// Reason.
+    pub reason: Option<String>,
+    /// The acquirer's refund id.
+    pub acquirer_refund_id: Option<String>,
+    /// Last result code.
+    pub result_code: Option<String>,
+    /// Last result text.
+    pub result_description: Option<String>,
+    /// Needs a person.
+    pub attention: bool,
+    /// Why, when known.
+    pub attention_reason: Option<AttentionReason>,
+    /// Created.
+    pub created_at: Millis,
+    /// Last changed.
+    pub updated_at: Millis,
+}
 
 const REFUND_COLUMNS: &str = "id, sale_id, amount, currency, state, full_refund, reason, \
     acquirer_refund_id, result_code, result_description, attention, created_at, updated_at, \
@@ -115,86 +148,6 @@ pub fn refunds_in(c: &Connection, state: RefundState) -> Result<Vec<String>, Sto
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn outbox_from_row(r: &Row<'_>) -> Result<OutboxRow, rusqlite::Error> {
-    let entity: String = r.get(0)?;
-    Ok(OutboxRow {
-        entity: if entity == "refund" { Entity::Refund } else { Entity::Sale },
-        entity_id: r.get(1)?,
-        step: r.get(2)?,
-        due_at: ms(r.get(3)?),
-        failures: r.get(4)?,
-        last_try_at: ms(r.get(5)?),
-        created_at: ms(r.get(6)?),
-        last_error: r.get(7)?,
-    })
-}
-
-const OUTBOX_COLUMNS: &str =
-    "entity, entity_id, step, due_at, failures, last_try_at, created_at, last_error";
-
-/// Puts (or replaces) the next step of an entity.
-pub fn put_outbox(c: &Connection, o: &OutboxRow) -> Result<(), StoreError> {
-    c.prepare_cached(&format!(
-        "INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-             ON CONFLICT (entity, entity_id) DO UPDATE SET step = excluded.step, \
-             due_at = excluded.due_at, failures = excluded.failures, \
-             last_try_at = excluded.last_try_at, last_error = excluded.last_error"
-    ))?
-    .execute(params![
-        o.entity.as_str(),
-        o.entity_id,
-        o.step,
-        db_ms(o.due_at),
-        o.failures,
-        db_ms(o.last_try_at),
-        db_ms(o.created_at),
-        o.last_error
-    ])?;
-    Ok(())
-}
-
-/// Removes a settled entity from the outbox.
-pub fn remove_outbox(c: &Connection, entity: Entity, id: &str) -> Result<(), StoreError> {
-    c.prepare_cached("DELETE FROM outbox WHERE entity = ?1 AND entity_id = ?2")?
-        .execute(params![entity.as_str(), id])?;
-    Ok(())
-}
-
-/// The outbox row of an entity.
-pub fn outbox_of(
-    c: &Connection,
-    entity: Entity,
-    id: &str,
-) -> Result<Option<OutboxRow>, StoreError> {
-    Ok(c.prepare_cached(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE entity = ?1 AND entity_id = ?2"
-    ))?
-    .query_row(params![entity.as_str(), id], outbox_from_row)
-    .optional()?)
-}
-
-/// Steps due at `now`, soonest first.
-pub fn due_outbox(c: &Connection, now: Millis, limit: u32) -> Result<Vec<OutboxRow>, StoreError> {
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2"
-    ))?;
-    let rows = stmt.query_map(params![db_ms(now), limit], outbox_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// When the next step is due, if any.
-pub fn next_due(c: &Connection) -> Result<Option<Millis>, StoreError> {
-    let v: Option<i64> =
-        c.prepare_cached("SELECT min(due_at) FROM outbox")?.query_row([], |r| r.get(0))?;
-    Ok(v.map(ms))
-}
-
-/// Makes every step due now (`forward_now`).
-pub fn make_all_due(c: &Connection, now: Millis) -> Result<usize, StoreError> {
-    Ok(c.prepare_cached("UPDATE outbox SET due_at = ?1 WHERE due_at > ?1")?
-        .execute([db_ms(now)])?)
-}
-
 /// What the refunds of a sale hold of its amount: every refund not failed or expired (those
 /// waiting count), in the sale's currency.
 pub fn refunds_held(c: &Connection, sale_id: &str) -> Result<rust_decimal::Decimal, StoreError> {
@@ -218,38 +171,4 @@ pub fn queue_new_refund(
     let (id, amount, sale_id) = (&refund.id, refund.amount, &refund.sale_id);
     super::journal(c, now, Entity::Refund, id, "created", &format!("{amount} of sale {sale_id}"))?;
     super::journal(c, now, Entity::Sale, sale_id, "refund_created", &format!("{id} {amount}{note}"))
-}
-
-/// Makes one record's outbox row due now.
-pub fn make_due(c: &Connection, entity: Entity, id: &str, now: Millis) -> Result<(), StoreError> {
-    c.prepare_cached("UPDATE outbox SET due_at = ?3 WHERE entity = ?1 AND entity_id = ?2")?
-        .execute(params![entity.as_str(), id, db_ms(now)])?;
-    Ok(())
-}
-
-/// Every outbox row (the queue view).
-pub fn all_outbox(c: &Connection) -> Result<Vec<OutboxRow>, StoreError> {
-    let mut stmt =
-        c.prepare_cached(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY created_at"))?;
-    let rows = stmt.query_map([], outbox_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Records a finished step: its journal lines, then its next outbox row, or no row once the
-/// entity is settled.
-pub fn record_step(
-    c: &Connection,
-    entity: Entity,
-    id: &str,
-    now: Millis,
-    journal_lines: &[(String, String)],
-    next: Option<&OutboxRow>,
-) -> Result<(), StoreError> {
-    for (kind, detail) in journal_lines {
-        super::rows::journal(c, now, entity, id, kind, detail)?;
-    }
-    match next {
-        Some(o) => put_outbox(c, o),
-        None => remove_outbox(c, entity, id),
-    }
 }

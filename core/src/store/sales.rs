@@ -1,11 +1,12 @@
-//! Rows of the store and the SQL that reads and writes them.
+//! Sales and their attempts as stored, and the SQL that reads and writes them.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::error::StoreError;
+use super::values::{amount, bad, db_ms, ms, parse_reason};
 use crate::acquirer::{CardSummary, QrCode, TerminalId, WalletMethod};
-use crate::money::{Amount, Currency};
-use crate::order::{AttemptStatus, AttentionReason, Millis, RefundState, SaleKind, SaleStatus};
+use crate::money::Amount;
+use crate::order::{AttemptStatus, AttentionReason, Millis, SaleKind, SaleStatus};
 
 /// A sale as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,111 +68,6 @@ pub struct AttemptRow {
     pub updated_at: Millis,
 }
 
-/// A refund as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundRow {
-    /// The merchant refund id.
-    pub id: String,
-    /// The refunded sale.
-    pub sale_id: String,
-    /// Amount.
-    pub amount: Amount,
-    /// State.
-    pub state: RefundState,
-    /// Refunds the whole sale.
-    pub full: bool,
-    /// Reason.
-    pub reason: Option<String>,
-    /// The acquirer's refund id.
-    pub acquirer_refund_id: Option<String>,
-    /// Last result code.
-    pub result_code: Option<String>,
-    /// Last result text.
-    pub result_description: Option<String>,
-    /// Needs a person.
-    pub attention: bool,
-    /// Why, when known.
-    pub attention_reason: Option<AttentionReason>,
-    /// Created.
-    pub created_at: Millis,
-    /// Last changed.
-    pub updated_at: Millis,
-}
-
-/// Which kind of record an outbox row drives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Entity {
-    /// A sale (its current attempt).
-    Sale,
-    /// A refund.
-    Refund,
-}
-
-impl Entity {
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            Entity::Sale => "sale",
-            Entity::Refund => "refund",
-        }
-    }
-}
-
-/// The next acquirer step of an unsettled sale or refund.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxRow {
-    /// Sale or refund.
-    pub entity: Entity,
-    /// Its id.
-    pub entity_id: String,
-    /// The step (`send`, `query`, `cancel`, `give_up`).
-    pub step: String,
-    /// When it is due.
-    pub due_at: Millis,
-    /// Consecutive transport failures.
-    pub failures: u32,
-    /// When it was last tried.
-    pub last_try_at: Millis,
-    /// When the entity entered the outbox.
-    pub created_at: Millis,
-    /// The last transport error, for the queue view.
-    pub last_error: Option<String>,
-}
-
-impl OutboxRow {
-    /// A new entity's first step: send it now.
-    pub fn first_send(entity: Entity, entity_id: &str, now: Millis) -> Self {
-        OutboxRow {
-            entity,
-            entity_id: entity_id.to_string(),
-            step: "send".into(),
-            due_at: now,
-            failures: 0,
-            last_try_at: 0,
-            created_at: now,
-            last_error: None,
-        }
-    }
-
-    /// The row after a step tried at `now`: the entity keeps its place in the queue (when it
-    /// entered); the caller sets the next step, its due time, failures and error.
-    pub fn after_step(
-        previous: Option<&OutboxRow>,
-        entity: Entity,
-        entity_id: &str,
-        now: Millis,
-    ) -> Self {
-        OutboxRow {
-            last_try_at: now,
-            created_at: previous.map_or(now, |o| o.created_at),
-            ..OutboxRow::first_send(entity, entity_id, now)
-        }
-    }
-}
-
-pub(super) fn bad(what: &'static str, reason: impl ToString) -> StoreError {
-    StoreError::BadRow { what, reason: reason.to_string() }
-}
-
 fn kind_str(k: SaleKind) -> &'static str {
     match k {
         SaleKind::CustomerCode => "code",
@@ -195,25 +91,6 @@ fn parse_wallet(s: &str) -> Result<WalletMethod, StoreError> {
         "alipay_hk" => Ok(WalletMethod::AlipayHk),
         other => Err(bad("wallet", other)),
     }
-}
-
-pub(super) fn amount(value: String, currency: String) -> Result<Amount, StoreError> {
-    let currency = Currency::from_code(&currency).map_err(|e| bad("currency", e))?;
-    Amount::parse_acquirer(&value, currency).map_err(|e| bad("amount", e))
-}
-
-/// A stored attention reason; an unreadable one is a bad row, not a silent `None`.
-pub(super) fn parse_reason(text: Option<String>) -> Result<Option<AttentionReason>, StoreError> {
-    text.map(|t| AttentionReason::parse_db(&t).ok_or_else(|| bad("attention reason", &t)))
-        .transpose()
-}
-
-pub(super) fn ms(v: i64) -> Millis {
-    u64::try_from(v).unwrap_or(0)
-}
-
-pub(super) fn db_ms(v: Millis) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 const SALE_COLUMNS: &str = "id, kind, wallet, terminal_serial, terminal_model, amount, currency, \
@@ -454,57 +331,4 @@ pub fn attempts_in(c: &Connection, status: AttemptStatus) -> Result<Vec<String>,
 pub fn sale_of_attempt(c: &Connection, request_id: &str) -> Result<Option<String>, StoreError> {
     let mut stmt = c.prepare_cached("SELECT sale_id FROM attempts WHERE request_id = ?1")?;
     Ok(stmt.query_row([request_id], |r| r.get::<_, String>(0)).optional()?)
-}
-
-/// Appends to the journal (append-only: the schema refuses updates and deletes).
-pub fn journal(
-    c: &Connection,
-    at: Millis,
-    entity: Entity,
-    id: &str,
-    kind: &str,
-    detail: &str,
-) -> Result<(), StoreError> {
-    journal_raw(c, at, entity.as_str(), id, kind, detail)
-}
-
-pub(super) fn journal_raw(
-    c: &Connection,
-    at: Millis,
-    entity: &str,
-    id: &str,
-    kind: &str,
-    detail: &str,
-) -> Result<(), StoreError> {
-    c.prepare_cached(
-        "INSERT INTO journal (at, entity, entity_id, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![db_ms(at), entity, id, kind, detail])?;
-    Ok(())
-}
-
-/// A journal line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JournalLine {
-    /// When.
-    pub at: Millis,
-    /// What kind of change.
-    pub kind: String,
-    /// Details.
-    pub detail: String,
-}
-
-/// The journal of one sale or refund, oldest first.
-pub fn journal_of(
-    c: &Connection,
-    entity: Entity,
-    id: &str,
-) -> Result<Vec<JournalLine>, StoreError> {
-    let mut stmt = c.prepare_cached(
-        "SELECT at, kind, COALESCE(detail, '') FROM journal WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map(params![entity.as_str(), id], |r| {
-        Ok(JournalLine { at: ms(r.get(0)?), kind: r.get(1)?, detail: r.get(2)? })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
