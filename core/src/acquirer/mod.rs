@@ -14,6 +14,7 @@ mod model;
 pub mod oceanpayment;
 pub mod pingpong;
 pub mod settings;
+pub mod settings_check;
 mod tls;
 pub mod url;
 

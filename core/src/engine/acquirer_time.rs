@@ -10,20 +10,6 @@ use super::Inner;
 use crate::order::Millis;
 use crate::store;
 
-/// The shortest and longest QR lifetime PingPong accepts in `timeExpire`, from its own clock.
-pub(crate) const TIME_EXPIRE_MIN: Duration = Duration::from_secs(60);
-/// See [`TIME_EXPIRE_MIN`].
-pub(crate) const TIME_EXPIRE_MAX: Duration = Duration::from_secs(3 * 24 * 3600);
-
-/// A QR lifetime (per sale, or the policy's default) must lie in PingPong's documented
-/// `timeExpire` range, so a sale is refused before anything is sent rather than by the acquirer.
-pub(crate) fn check_qr_lifetime(d: Duration) -> Result<(), String> {
-    if d < TIME_EXPIRE_MIN || d > TIME_EXPIRE_MAX {
-        return Err(format!("{} s: must be 60 s to 3 days (259200 s)", d.as_secs()));
-    }
-    Ok(())
-}
-
 /// An offset change smaller than this (the `Date` header has whole seconds) is not stored.
 const OFFSET_NOISE_MS: i64 = 1_500;
 
@@ -91,14 +77,19 @@ impl Inner {
     /// clock, shortened to what it accepts; too little left to meet its minimum is an error,
     /// never a longer life.
     pub(crate) fn time_expire(&self, expires_at: Millis, now: Millis) -> Result<u64, CashierError> {
-        let left = Duration::from_millis(expires_at.saturating_sub(now));
-        if left < TIME_EXPIRE_MIN {
-            return Err(CashierError::InvalidInput {
-                field: "time_expire",
-                reason: format!("{left:?} of QR lifetime left, the acquirer needs at least 60 s"),
-            });
+        let mut left = Duration::from_millis(expires_at.saturating_sub(now));
+        if let Some(range) = self.config.acquirer.qr_lifetime_range() {
+            if left < *range.start() {
+                return Err(CashierError::InvalidInput {
+                    field: "time_expire",
+                    reason: format!(
+                        "{left:?} of QR lifetime left, the acquirer needs at least {:?}",
+                        range.start()
+                    ),
+                });
+            }
+            left = left.min(*range.end());
         }
-        let left = left.min(TIME_EXPIRE_MAX);
         let acquirer_now = self.acquirer_now(now).unwrap_or_else(|| {
             log::warn!("the acquirer's clock is unknown: timeExpire from this device's");
             now

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 
-use super::acquirer_time::check_qr_lifetime;
 use super::config::AlipayRegion;
 use super::error::CashierError;
 use super::events::CashierEvent;
@@ -131,9 +130,8 @@ impl Cashier {
                 })
             }
             Some(d) => {
-                check_qr_lifetime(d).map_err(|reason| CashierError::InvalidInput {
-                    field: "qr_lifetime",
-                    reason,
+                inner.config.acquirer.check_qr_lifetime(d).map_err(|reason| {
+                    CashierError::InvalidInput { field: "qr_lifetime", reason }
                 })?;
                 d
             }

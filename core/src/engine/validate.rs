@@ -1,38 +1,18 @@
 //! The configuration is checked whole at open, before anything is written: a broken setting
 //! is an `InvalidConfig` naming it, not a store full of sales that sit "unknown" forever.
 
-use std::time::Duration;
-
-use super::config::{AcquirerSettings, CashierConfig};
+use super::config::CashierConfig;
 use super::error::CashierError;
+use crate::acquirer::settings_check::{id, positive, InvalidSetting};
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> CashierError {
     CashierError::InvalidConfig { field, reason: reason.into() }
 }
 
-/// An identifier the acquirers echo in signed messages: 1–`max` characters of a conservative
-/// set (PingPong advises against punctuation in business values).
-fn id(field: &'static str, value: &str, max: usize) -> Result<(), CashierError> {
-    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    if value.is_empty() || value.len() > max || !value.chars().all(ok) {
-        return Err(invalid(field, format!("1–{max} characters of A–Z, a–z, 0–9, '-', '_', '.'")));
+impl From<InvalidSetting> for CashierError {
+    fn from(e: InvalidSetting) -> Self {
+        CashierError::InvalidConfig { field: e.field, reason: e.reason }
     }
-    Ok(())
-}
-
-fn text(field: &'static str, value: &str, max: usize) -> Result<(), CashierError> {
-    let n = value.chars().count();
-    if n == 0 || n > max || value.chars().any(char::is_control) {
-        return Err(invalid(field, format!("1–{max} characters, no control characters")));
-    }
-    Ok(())
-}
-
-fn positive(field: &'static str, d: Duration) -> Result<(), CashierError> {
-    if d.is_zero() {
-        return Err(invalid(field, "must be longer than zero"));
-    }
-    Ok(())
 }
 
 /// Checks everything that can be checked without the network.
@@ -54,52 +34,21 @@ pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
     let p = &c.policy;
     positive("policy.poll_min", p.poll_min)?;
     positive("policy.backoff_min", p.backoff_min)?;
+    positive("policy.qr_lifetime", p.qr_lifetime)?;
     if p.poll_min > p.poll_max {
         return Err(invalid("policy.poll_max", "shorter than poll_min"));
     }
     if p.backoff_min > p.backoff_max {
         return Err(invalid("policy.backoff_max", "shorter than backoff_min"));
     }
-    if matches!(c.acquirer, AcquirerSettings::PingPong { .. }) {
-        // Sent as `timeExpire`, which PingPong bounds; Oceanpayment's QR lifetime is ours alone.
-        super::acquirer_time::check_qr_lifetime(p.qr_lifetime)
-            .map_err(|reason| invalid("policy.qr_lifetime", reason))?;
-    }
+    // Sent as `timeExpire` where the acquirer bounds it.
+    c.acquirer
+        .check_qr_lifetime(p.qr_lifetime)
+        .map_err(|reason| invalid("policy.qr_lifetime", reason))?;
     if c.max_parallel_steps == 0 {
         return Err(invalid("max_parallel_steps", "at least 1"));
     }
-    let http = match &c.acquirer {
-        AcquirerSettings::PingPong { http, acc_id, client_id, salt_key, .. } => {
-            id("acc_id", acc_id, 64)?;
-            id("client_id", client_id, 64)?;
-            text("salt_key", salt_key, 128)?;
-            http
-        }
-        AcquirerSettings::Oceanpayment {
-            http,
-            account,
-            terminal,
-            secure_code_key,
-            billing,
-            ..
-        } => {
-            id("account", account, 20)?;
-            id("terminal", terminal, 20)?;
-            text("secure_code_key", secure_code_key, 128)?;
-            text("billing.first_name", &billing.first_name, 50)?;
-            text("billing.last_name", &billing.last_name, 50)?;
-            text("billing.email", &billing.email, 50)?;
-            text("billing.country", &billing.country, 100)?;
-            text("billing.state", &billing.state, 100)?;
-            http
-        }
-    };
-    positive("connect_timeout", http.connect_timeout)?;
-    positive("request_timeout", http.request_timeout)?;
-    if let Some(query) = c.acquirer.oceanpayment_query_http() {
-        positive("query_http.connect_timeout", query.connect_timeout)?;
-        positive("query_http.request_timeout", query.request_timeout)?;
-    }
+    c.acquirer.check()?;
     Ok(())
 }
 
@@ -107,6 +56,9 @@ pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
 mod tests {
     use super::*;
     use crate::acquirer::HttpSettings;
+    use std::time::Duration;
+
+    use crate::acquirer::AcquirerSettings;
     use crate::sign::pingpong::SignType;
 
     fn pingpong() -> CashierConfig {
