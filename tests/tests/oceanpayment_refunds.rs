@@ -129,18 +129,23 @@ async fn a_refund_the_acquirer_does_not_list_is_flagged_and_never_resent() {
     let sb = sandbox(1.0).await;
     let proxy = FaultProxy::start(sb.addr(), FaultMix::none()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let first = cashier(&sb, &proxy, dir.path(), Recorder::new()).await;
-    let sale = paid_sale(&first).await;
-
-    // Queued while the acquirer is unreachable, then the app restarts: recovery cannot know
-    // whether the refund left before the restart, so its outcome is unknown and it has no
-    // refund_id to query.
-    proxy.go_down();
-    let refund = first.refund(&sale, refund_input("3.00")).await.unwrap();
-    first.close().await;
-    proxy.come_up().await.unwrap();
     let events = Recorder::new();
     let cashier = cashier(&sb, &proxy, dir.path(), events.clone()).await;
+    let sale = paid_sale(&cashier).await;
+
+    // The refund request is lost on its way (the connection drops before the acquirer sees
+    // it): its outcome is unknown and it has no refund_id to query.
+    let before = proxy.requests();
+    proxy.set_mix(FaultMix {
+        weights: vec![(Fault::DropRequest, 1)],
+        seed: 3,
+        delay: Duration::ZERO,
+    });
+    let refund = cashier.refund(&sale, refund_input("3.00")).await.unwrap();
+    while proxy.requests() == before {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    proxy.set_mix(FaultMix::none());
 
     let flagged = tokio::time::timeout(LIMIT, async {
         loop {
@@ -303,6 +308,31 @@ async fn refund_notices_about_something_else_are_refused_and_flagged() {
             Some(AttentionReason::AnswerMismatch { field: field.into() })
         );
     }
+    cashier.close().await;
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_queued_offline_survives_a_restart_unsent_and_is_sent_once() {
+    let sb = sandbox(1.0).await;
+    let proxy = FaultProxy::start(sb.addr(), FaultMix::none()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = cashier(&sb, &proxy, dir.path(), Recorder::new()).await;
+    let sale = paid_sale(&first).await;
+
+    // Queued while the acquirer cannot be reached (nothing leaves), then the app stops: a
+    // refund that never left is not "maybe sent" after the restart, so it is simply sent.
+    proxy.go_down();
+    let refund = first.refund(&sale, refund_input("3.00")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(first.refund_by_id(&refund.id).unwrap().unwrap().state, RefundState::Queued);
+    first.close().await;
+    proxy.come_up().await.unwrap();
+    let events = Recorder::new();
+    let cashier = cashier(&sb, &proxy, dir.path(), events.clone()).await;
+    let row = wait_refund_final(&cashier, &refund.id, LIMIT).await;
+    assert_eq!((row.state, row.attention), (RefundState::Succeeded, false), "{row:?}");
+    assert_eq!(ledger_refunds(&sb, &sale).await, vec![(refund.id.clone(), "SUCCESS".into())]);
     cashier.close().await;
     sb.shutdown().await;
 }

@@ -136,10 +136,7 @@ impl Cashier {
 fn recover(inner: &Inner) -> Result<(), CashierError> {
     let now = inner.now();
     let (sales, refunds) = inner.store.read(|c, _| {
-        Ok((
-            store::attempts_in(c, AttemptStatus::Prepared)?,
-            store::refunds_in(c, RefundState::Queued)?,
-        ))
+        Ok((store::attempts_in(c, AttemptStatus::Prepared)?, store::queued_refunds_maybe_sent(c)?))
     })?;
     if sales.is_empty() && refunds.is_empty() {
         return Ok(());

@@ -97,7 +97,10 @@ pub(crate) async fn run_locked(inner: &Inner, refund_id: &str) -> Result<(), Cas
         return Ok(());
     }
     let outcome = match plan.step {
-        RefundStep::Send => send(inner, &sale, &refund).await,
+        RefundStep::Send => {
+            mark_sending(inner, refund_id, outbox.as_ref(), now)?;
+            send(inner, &sale, &refund).await
+        }
         RefundStep::Query => query(inner, &refund).await,
         RefundStep::GiveUp | RefundStep::Done => {
             Outcome { event: Some(RefundEvent::TooOld), ..Outcome::default() }
@@ -146,6 +149,22 @@ fn refused(code: String, description: String) -> RefundResult {
         result_code: Some(code),
         result_description: Some(description),
     }
+}
+
+/// Writes, durably, that the refund is about to leave: after a crash, recovery must ask about
+/// it before anything else; without the mark it knows the refund never left (see `open`).
+fn mark_sending(
+    inner: &Inner,
+    refund_id: &str,
+    outbox: Option<&OutboxRow>,
+    now: Millis,
+) -> Result<(), CashierError> {
+    let row = OutboxRow {
+        step: store::SENDING.into(),
+        ..outbox.cloned().unwrap_or_else(|| OutboxRow::first_send(Entity::Refund, refund_id, now))
+    };
+    inner.store.write(|tx, _| store::put_outbox(tx, &row))?;
+    Ok(())
 }
 
 async fn send(inner: &Inner, sale: &SaleRow, refund: &RefundRow) -> Outcome {

@@ -6,6 +6,10 @@ use super::error::StoreError;
 use super::values::{db_ms, ms};
 use crate::order::Millis;
 
+/// The outbox step of a refund whose request may be on its way: written (durably) just before
+/// it is sent, replaced by the step after its answer.
+pub const SENDING: &str = "sending";
+
 /// Which kind of record an outbox row drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Entity {

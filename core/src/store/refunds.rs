@@ -141,13 +141,6 @@ pub fn refunds_of(c: &Connection, sale_id: &str) -> Result<Vec<RefundRow>, Store
     rows.map(|r| r.map_err(StoreError::from).and_then(|x| x)).collect()
 }
 
-/// Every refund in `state`, for recovery.
-pub fn refunds_in(c: &Connection, state: RefundState) -> Result<Vec<String>, StoreError> {
-    let mut stmt = c.prepare_cached("SELECT id FROM refunds WHERE state = ?1")?;
-    let rows = stmt.query_map([state.as_str()], |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// What the refunds of a sale hold of its amount: every refund not failed or expired (those
 /// waiting count), in the sale's currency.
 pub fn refunds_held(c: &Connection, sale_id: &str) -> Result<rust_decimal::Decimal, StoreError> {
@@ -171,4 +164,18 @@ pub fn queue_new_refund(
     let (id, amount, sale_id) = (&refund.id, refund.amount, &refund.sale_id);
     super::journal(c, now, Entity::Refund, id, "created", &format!("{amount} of sale {sale_id}"))?;
     super::journal(c, now, Entity::Sale, sale_id, "refund_created", &format!("{id} {amount}{note}"))
+}
+
+/// The queued refunds whose request may have left before the process stopped (their outbox
+/// step is [`super::SENDING`]); a queued refund without the mark was never sent.
+pub fn queued_refunds_maybe_sent(c: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = c.prepare_cached(
+        "SELECT r.id FROM refunds r JOIN outbox o ON o.entity = 'refund' AND o.entity_id = r.id \
+         WHERE r.state = ?1 AND o.step = ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![RefundState::Queued.as_str(), super::outbox::SENDING], |r| {
+            r.get::<_, String>(0)
+        })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -98,6 +98,13 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE sales ADD COLUMN payment_redirect_url TEXT;
     "#,
+    // 5: a refund send is marked `sending` on disk before it leaves (`store::SENDING`), so
+    // that recovery tells a refund that may have been sent from one that never was. Refunds
+    // queued by an earlier version carry no mark: they are taken as maybe sent.
+    r#"
+    UPDATE outbox SET step = 'sending' WHERE entity = 'refund'
+        AND entity_id IN (SELECT id FROM refunds WHERE state = 'queued');
+    "#,
 ];
 
 /// The schema version this build writes.
