@@ -181,6 +181,13 @@ fn payments_go_to_the_pay_host_and_refunds_to_the_query_host() {
     assert_eq!(ledger_order(&sb, "OC-2")["refunded"], "1.00");
     let queue = json_of(&run(ocean(&data, &sb.url, &nowhere).arg("queue")));
     assert_eq!(queue["refunds"].as_u64(), Some(1), "{queue}");
+
+    // The queued refund never left: the next process, with the query host back, sends it once.
+    let forward = run(ocean(&data, &sb.url, &sb.url).args(["forward", "--timeout", "10"]));
+    assert_eq!(forward.status.code(), Some(OK), "{}", stderr(&forward));
+    assert_eq!(ledger_order(&sb, "OC-2")["refunded"], "2.00");
+    let queue = json_of(&run(ocean(&data, &sb.url, &sb.url).arg("queue")));
+    assert_eq!(queue["refunds"].as_u64(), Some(0), "{queue}");
 }
 
 #[test]
