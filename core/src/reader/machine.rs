@@ -117,6 +117,8 @@ pub struct ReaderMachine {
     host: Option<HostVerdict>,
     /// A chip card is in the reader (inserted, not yet removed).
     card_inserted: bool,
+    /// The cancel was the machine's own, because a step outran its limit.
+    timed_out: bool,
 }
 
 impl Default for ReaderMachine {
@@ -128,7 +130,12 @@ impl Default for ReaderMachine {
 impl ReaderMachine {
     /// A transaction about to be started.
     pub fn new() -> Self {
-        ReaderMachine { state: ReaderState::Starting, host: None, card_inserted: false }
+        ReaderMachine {
+            state: ReaderState::Starting,
+            host: None,
+            card_inserted: false,
+            timed_out: false,
+        }
     }
 
     /// Where it stands.
@@ -153,7 +160,8 @@ impl ReaderMachine {
             (_, I::ReaderLost) => self.finish(self.lost_outcome(), Vec::new()),
             // A step that outran its limit: ask the reader to stop, it still reports the end.
             (S::Cancelling, I::TimedOut) => self.finish(self.lost_outcome(), Vec::new()),
-            (_, I::TimedOut) | (_, I::Cancel) => {
+            (_, cause @ (I::TimedOut | I::Cancel)) => {
+                self.timed_out = cause == I::TimedOut;
                 self.state = S::Cancelling;
                 (ReaderAction::Cancel, Some(ReaderProgress::Cancelling))
             }
@@ -236,6 +244,7 @@ impl ReaderMachine {
             (ReaderOutcome::ApprovedOnline, _) => ReaderOutcome::Declined,
             (ReaderOutcome::ApprovedOffline, Some(H::Approved)) => ReaderOutcome::ApprovedOnline,
             (ReaderOutcome::ApprovedOffline, Some(H::Declined)) => ReaderOutcome::Declined,
+            (ReaderOutcome::Cancelled, _) if self.timed_out => ReaderOutcome::TimedOut,
             (other, _) => other,
         };
         let needs_reversal =

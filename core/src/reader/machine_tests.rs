@@ -190,7 +190,12 @@ fn no_card_in_time_is_cancelled_then_ends_as_timed_out() {
     );
     assert_eq!(steps[1].0, ReaderAction::Cancel);
     let (ReaderAction::Finish(f), _) = &steps[2] else { panic!("{steps:?}") };
-    assert_eq!((f.outcome, f.needs_reversal), (ReaderOutcome::Cancelled, false));
+    assert_eq!((f.outcome, f.needs_reversal), (ReaderOutcome::TimedOut, false));
+    // Cancelled by the reader after the machine's own cancel: still a timeout.
+    let mut m = ReaderMachine::new();
+    let cancelled = ReaderEvent::Completed { outcome: ReaderOutcome::Cancelled, tlv: vec![] };
+    let steps = feed(&mut m, vec![ReaderInput::TimedOut, ReaderInput::Reader(cancelled)]);
+    assert!(matches!(&steps[1].0, ReaderAction::Finish(f) if f.outcome == ReaderOutcome::TimedOut));
 }
 
 #[test]

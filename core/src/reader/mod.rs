@@ -12,6 +12,8 @@
 //! which masks the PAN and track 2 on parse.
 
 pub mod machine;
+pub mod session;
+pub mod sim;
 
 use crate::money::Amount;
 
