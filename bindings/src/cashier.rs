@@ -92,8 +92,10 @@ impl Cashier {
         self.start(amount, SaleMethodInput::MerchantQr(wallet), sale_id, remark, lifetime).await
     }
 
-    /// Routes a card sale to a POS terminal. The returned sale waits for the card; the outcome
-    /// arrives as events.
+    /// Routes a card sale to a paired POS terminal (`addTerminal`): its serial, with its model
+    /// or an empty model (the paired one is used); an empty serial means the default terminal.
+    /// An unpaired terminal is refused with `UnknownTerminal` before anything is sent. The
+    /// returned sale waits for the card; the outcome arrives as events.
     #[uniffi::method(default(sale_id = None, remark = None))]
     pub async fn pay_by_card(
         &self,
@@ -169,6 +171,32 @@ impl Cashier {
     /// Every change of a sale, oldest first.
     pub fn journal(&self, sale_id: String) -> Result<Vec<JournalLine>> {
         Ok(self.core.journal(&sale_id)?)
+    }
+
+    /// Pairs a POS terminal (or renames it, or corrects its model); the first one paired is the
+    /// default. Card sales go only to paired terminals.
+    pub fn add_terminal(
+        &self,
+        serial: String,
+        model: String,
+        label: Option<String>,
+    ) -> Result<crate::terminals::Terminal> {
+        Ok(self.core.add_terminal(&serial, &model, label.as_deref())?)
+    }
+
+    /// Forgets a terminal.
+    pub fn remove_terminal(&self, serial: String) -> Result<()> {
+        Ok(self.core.remove_terminal(&serial)?)
+    }
+
+    /// Makes a paired terminal the default (`payByCard` with an empty serial goes there).
+    pub fn set_default_terminal(&self, serial: String) -> Result<()> {
+        Ok(self.core.set_default_terminal(&serial)?)
+    }
+
+    /// The paired terminals, the default first.
+    pub fn terminals(&self) -> Result<Vec<crate::terminals::Terminal>> {
+        Ok(self.core.terminals()?)
     }
 
     /// What waits in the outbox (the queue badge).

@@ -35,6 +35,12 @@ pub enum TillKitError {
         /// The id asked for.
         id: String,
     },
+    /// No paired terminal with this serial (or no default terminal): pair it first.
+    #[error("terminal {serial} is not paired with this cashier")]
+    UnknownTerminal {
+        /// The serial asked for (`(default)` when none was given).
+        serial: String,
+    },
     /// The id is already used by a different sale or refund: pick another id.
     #[error("id {id} is already used by a different {entity}")]
     IdInUse {
@@ -163,6 +169,7 @@ impl From<CashierError> for TillKitError {
             CashierError::PaymentCode(e) => e.into(),
             CashierError::UnknownSale(id) => T::UnknownSale { id },
             CashierError::UnknownRefund(id) => T::UnknownRefund { id },
+            CashierError::UnknownTerminal(serial) => T::UnknownTerminal { serial },
             CashierError::IdInUse { entity, id } => T::IdInUse { entity: entity.into(), id },
             CashierError::NotPaid(sale_id) => T::NotPaid { sale_id },
             CashierError::RefundTooLarge { requested, remaining } => {

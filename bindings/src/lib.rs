@@ -23,6 +23,7 @@ mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scan;
+mod terminals;
 mod types;
 
 pub use attention::AttentionReason;
@@ -35,6 +36,7 @@ pub use events::{EventListener, Subscription};
 pub use money::{Money, PaymentCodeInfo};
 pub use platform::{set_logger, KeyStore, LogLevel, Logger};
 pub use scan::{CameraFrame, ScanGun, ScanOutcome, Scanner};
+pub use terminals::{Terminal, TerminalStatus};
 pub use types::{CashierEvent, QueueStatus, Refund, Sale};
 
 /// The version of the TillKit core this library was built from.

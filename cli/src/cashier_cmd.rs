@@ -71,6 +71,9 @@ pub enum CashierCommand {
     },
     /// Show what waits in the outbox.
     Queue,
+    /// Pair, list and choose the POS terminals card sales go to.
+    #[command(subcommand)]
+    Terminal(crate::terminal_cmd::TerminalCommand),
     /// Forward everything waiting now, and keep going until the queue is empty or the timeout.
     Forward {
         /// Give up waiting after this many seconds (work left stays queued; at most --max-wait).
@@ -92,8 +95,9 @@ pub struct PayArgs {
     /// the configured QR lifetime when absent.
     #[arg(long, requires = "qr", value_name = "SECS")]
     qr_ttl: Option<u64>,
-    /// Card on this terminal: SERIAL or SERIAL:MODEL (model defaults to PAX-A920).
-    #[arg(long, group = "method")]
+    /// Card on a paired terminal (`tillkit terminal add`): SERIAL, SERIAL:MODEL (checked
+    /// against the paired model), or nothing for the default terminal.
+    #[arg(long, group = "method", num_args = 0..=1, default_missing_value = "", value_name = "SERIAL")]
     card: Option<String>,
     /// Amount, e.g. 12.50.
     #[arg(long)]
@@ -124,7 +128,7 @@ fn method(args: &PayArgs) -> Result<SaleMethodInput, CliError> {
         }));
     }
     if let Some(card) = &args.card {
-        let (serial, model) = card.split_once(':').unwrap_or((card, "PAX-A920"));
+        let (serial, model) = card.split_once(':').unwrap_or((card, ""));
         return Ok(SaleMethodInput::Card(TerminalId {
             serial: serial.into(),
             model: model.into(),
@@ -290,6 +294,7 @@ async fn execute(
             }
             Ok(exit::OK)
         }
+        CashierCommand::Terminal(command) => crate::terminal_cmd::execute(cashier, json, command),
         CashierCommand::Queue => {
             let q = cashier.queue_status()?;
             if json {

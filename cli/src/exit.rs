@@ -59,6 +59,7 @@ pub fn for_error(e: &CashierError) -> (u8, &'static str) {
         CashierError::Amount(_) => (BAD_INPUT, "invalid_amount"),
         CashierError::PaymentCode(_) => (BAD_INPUT, "invalid_payment_code"),
         CashierError::UnknownSale(_) => (BAD_INPUT, "unknown_sale"),
+        CashierError::UnknownTerminal(_) => (BAD_INPUT, "unknown_terminal"),
         CashierError::UnknownRefund(_) => (BAD_INPUT, "unknown_refund"),
         CashierError::IdInUse { .. } => (BAD_INPUT, "id_in_use"),
         CashierError::NotPaid(_) => (BAD_INPUT, "not_paid"),

@@ -11,6 +11,7 @@ mod render;
 mod scan_cmd;
 mod settings;
 mod sign_cmd;
+mod terminal_cmd;
 mod wait;
 
 use std::process::ExitCode;

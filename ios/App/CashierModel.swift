@@ -39,6 +39,11 @@ final class CashierModel: ObservableObject {
             let cashier = try await Cashier.open(config: Self.config, dataDir: dir.appendingPathComponent("tillkit").path,
                                                  keyStore: keys, listener: ClosureListener { _ in })
             self.cashier = cashier
+            // The sandbox's demo terminal, paired once in the core's registry (card sales go
+            // only to paired terminals); a real app pairs its terminals on a settings screen.
+            if try cashier.terminals().isEmpty {
+                _ = try cashier.addTerminal(serial: "SANDBOX-T1", model: "PAX-A920", label: "Sandbox")
+            }
             Task { for await event in cashier.events() { if case let .queueChanged(q) = event { queued = q.sales + q.refunds } } }
         } catch { self.error = "\(error)" }
     }

@@ -48,7 +48,8 @@ struct MethodView: View {
         Button("Scan customer's code") { model.screen = .scanCode(money, saleId: saleId) }
         Button("Show WeChat Pay QR") { model.payByQr(money, saleId, .wechatPay) }
         Button("Show Alipay QR") { model.payByQr(money, saleId, .alipayCn) }
-        Button("Card on SANDBOX-T1") { model.payByCard(money, saleId, TerminalId(serial: "SANDBOX-T1", model: "PAX-A920")) }
+        // An empty serial: the default paired terminal.
+        Button("Card on the default terminal") { model.payByCard(money, saleId, TerminalId(serial: "", model: "")) }
     }
 }
 

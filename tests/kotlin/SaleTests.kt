@@ -99,8 +99,18 @@ fun registerSaleTests() {
         }
     }
 
-    Tests.test("a card sale is routed to a sandbox terminal and paid there") {
+    Tests.test("a card sale goes only to a paired terminal, and is paid there") {
         openCashier().use { cashier ->
+            val unpaired = assertThrows<TillKitException.UnknownTerminal>("not paired") {
+                cashier.payByCard(cny("20.00"), terminal)
+            }
+            checkEq(terminal.serial, unpaired.serial, "names the serial")
+            val paired = cashier.addTerminal(terminal.serial, terminal.model, "Counter 1")
+            check(paired.isDefault) { "the first terminal is the default: $paired" }
+            checkEq(listOf(terminal.serial), cashier.terminals().map { it.serial }, "listed")
+            assertThrows<TillKitException.InvalidInput>("another model") {
+                cashier.payByCard(cny("20.00"), TerminalId(terminal.serial, "SUNMI-P2"))
+            }
             val sale = cashier.payByCard(cny("20.00"), terminal)
             checkEq(SaleKind.CARD, sale.kind, "kind")
             checkEq(terminal, sale.terminal, "terminal")

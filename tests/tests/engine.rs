@@ -43,6 +43,7 @@ async fn every_method_ends_paid_with_one_charge() {
     let dir = tempfile::tempdir().unwrap();
     let events = Recorder::new();
     let cashier = cashier(&sb, &sb.url(), dir.path(), key_store(&sb), events.clone(), SCALE).await;
+    cashier.add_terminal("SANDBOX-T2", "SUNMI-P2", None).unwrap();
     let ids = [unique_id("E"), unique_id("E"), unique_id("E"), unique_id("E")];
     let methods = [
         SaleMethodInput::CustomerCode(wechat_code()),

@@ -28,6 +28,9 @@ pub enum CashierError {
     /// No refund with this id.
     #[error("no refund {0}")]
     UnknownRefund(String),
+    /// No paired terminal with this serial (or no default terminal): pair it first.
+    #[error("terminal {0} is not paired with this cashier")]
+    UnknownTerminal(String),
     /// The id is taken by a different sale or refund (integrator-controlled idempotency).
     #[error("{entity} id {id} is already used for a different {entity}")]
     IdInUse {

@@ -24,6 +24,7 @@ mod sale_api;
 mod sale_apply;
 mod sale_io;
 mod sale_step;
+mod terminals;
 mod timebase;
 mod unconfirmed;
 mod validate;

@@ -105,13 +105,8 @@ impl Cashier {
             }
             SaleMethodInput::MerchantQr(w) => (SaleKind::MerchantQr, Some(*w), None, None),
             SaleMethodInput::Card(t) => {
-                if t.serial.trim().is_empty() || t.model.trim().is_empty() {
-                    return Err(CashierError::InvalidInput {
-                        field: "terminal",
-                        reason: "serial and model are required".into(),
-                    });
-                }
-                (SaleKind::Card, None, Some(t.clone()), None)
+                let routed = inner.store.read(|c, _| Ok(super::terminals::route(c, t)))??;
+                (SaleKind::Card, None, Some(routed), None)
             }
         };
         if let Some(remark) = &input.remark {

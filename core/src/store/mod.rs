@@ -18,6 +18,7 @@ mod perms;
 mod refunds;
 mod sales;
 mod schema;
+mod terminals;
 mod values;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ pub use outbox_view::*;
 pub use perms::{create_private_dir, create_private_file, restrict_file};
 pub use refunds::*;
 pub use sales::*;
+pub use terminals::*;
 
 /// The SQLite store.
 pub struct Store {

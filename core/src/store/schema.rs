@@ -105,6 +105,18 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE outbox SET step = 'sending' WHERE entity = 'refund'
         AND entity_id IN (SELECT id FROM refunds WHERE state = 'queued');
     "#,
+    // 6: the POS terminals this cashier may route card sales to (`store::terminals`).
+    r#"
+    CREATE TABLE terminals (
+        serial        TEXT PRIMARY KEY,
+        model         TEXT NOT NULL,
+        label         TEXT,
+        is_default    INTEGER NOT NULL DEFAULT 0,
+        status        TEXT NOT NULL DEFAULT 'unknown',
+        last_seen_ms  INTEGER,
+        created_at    INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

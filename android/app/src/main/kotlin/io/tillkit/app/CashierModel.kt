@@ -8,6 +8,8 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import io.tillkit.AndroidKeyStore
 import io.tillkit.LogcatLogger
 import io.tillkit.core.AcquirerConfig
@@ -21,6 +23,7 @@ import io.tillkit.core.Platform
 import io.tillkit.core.QueueStatus
 import io.tillkit.core.Sale
 import io.tillkit.core.SignType
+import io.tillkit.core.Terminal
 import io.tillkit.core.TerminalId
 import io.tillkit.core.TillKitException
 import io.tillkit.core.WalletMethod
@@ -50,7 +53,6 @@ sealed interface Screen {
 class CashierModel(app: Application) : AndroidViewModel(app) {
     val currency = "CNY"
     private val keys = AndroidKeyStore(app)
-    private val terminalsStore = PairedTerminals(app)
 
     private val cashier = viewModelScope.async {
         setLogger(LogcatLogger, LogLevel.INFO)
@@ -63,7 +65,8 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
     var sale by mutableStateOf<Sale?>(null)
     var error by mutableStateOf<String?>(null)
     var history by mutableStateOf<List<Sale>>(emptyList())
-    var terminals by mutableStateOf(terminalsStore.load())
+    /** The terminals paired in the core's store (card sales go only to these). */
+    var terminals by mutableStateOf<List<Terminal>>(emptyList())
 
     val queue = flow { emitAll(cashier.await().queueUpdates()) }
         .stateIn(viewModelScope, SharingStarted.Eagerly, null as QueueStatus?)
@@ -84,7 +87,8 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
 
     fun payByCode(m: Screen.ScanCode, code: String) = start { it.payByCode(m.money, code, saleId = m.saleId) }
     fun payByQr(m: Screen.Method, wallet: WalletMethod) = start { it.payByQr(m.money, wallet, saleId = m.saleId) }
-    fun payByCard(m: Screen.Method, t: TerminalId) = start { it.payByCard(m.money, t, saleId = m.saleId) }
+    fun payByCard(m: Screen.Method, t: Terminal) =
+        start { it.payByCard(m.money, TerminalId(t.serial, t.model), saleId = m.saleId) }
 
     fun cancelSale() = act { c -> sale?.let { sale = c.cancel(it.id) } }
 
@@ -95,8 +99,16 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         screen = Screen.History
     }
 
-    fun pair(serial: String, model: String) {
-        terminals = terminalsStore.add(TerminalId(serial.trim(), model.trim()))
+    /** Pairs a terminal in the core's registry; the core validates the serial and model. */
+    fun pair(serial: String, model: String) = act { c ->
+        terminals = withContext(Dispatchers.IO) {
+            c.addTerminal(serial.trim(), model.trim(), null)
+            c.terminals()
+        }
+    }
+
+    init {
+        act { c -> terminals = withContext(Dispatchers.IO) { c.terminals() } }
     }
 
     fun newSale() {
