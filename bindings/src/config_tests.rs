@@ -48,18 +48,7 @@ fn the_platform_reaches_the_order_terminal() {
 
 #[test]
 fn oceanpayment_takes_both_hosts_with_the_same_timeouts() {
-    let billing = BillingDefaults {
-        first_name: "f".into(),
-        last_name: "l".into(),
-        email: "e@example.com".into(),
-        country: "CN".into(),
-        state: "GD".into(),
-        phone: None,
-        city: None,
-        address: None,
-        zip: None,
-        ip: None,
-    };
+    let billing = BillingDefaults::walk_in("CN", "GD");
     let ocean = |query_url: Option<&str>| AcquirerConfig::Oceanpayment {
         base_url: "https://secure.oceanpayment.com".into(),
         query_url: query_url.map(str::to_string),

@@ -33,18 +33,7 @@ fn settings(sandbox: &SandboxHandle) -> AcquirerSettings {
         account: creds.account.clone(),
         terminal: creds.terminal.clone(),
         secure_code_key: SECURE_CODE_KEY.into(),
-        billing: BillingDefaults {
-            first_name: "Walk-in".into(),
-            last_name: "Customer".into(),
-            email: "in-person@tillkit.invalid".into(),
-            country: "CN".into(),
-            state: "GD".into(),
-            phone: None,
-            city: None,
-            address: None,
-            zip: None,
-            ip: None,
-        },
+        billing: BillingDefaults::walk_in("CN", "GD"),
     }
 }
 

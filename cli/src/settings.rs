@@ -73,18 +73,7 @@ pub struct FileBilling {
 /// Billing for an anonymous in-person customer when the config names none. The `.invalid`
 /// address cannot reach anyone; a merchant whose account wants real values sets `billing`.
 fn default_billing() -> BillingDefaults {
-    BillingDefaults {
-        first_name: "Walk-in".into(),
-        last_name: "Customer".into(),
-        email: "in-person@tillkit.invalid".into(),
-        country: "CN".into(),
-        state: "NA".into(),
-        phone: None,
-        city: None,
-        address: None,
-        zip: None,
-        ip: None,
-    }
+    BillingDefaults::walk_in("CN", "NA")
 }
 
 fn billing(file: Option<FileBilling>) -> BillingDefaults {

@@ -103,18 +103,7 @@ mod tests {
     }
 
     fn billing() -> BillingDefaults {
-        BillingDefaults {
-            first_name: "test".into(),
-            last_name: "test".into(),
-            email: "test@example.com".into(),
-            country: "CN".into(),
-            state: "GD".into(),
-            phone: None,
-            city: None,
-            address: None,
-            zip: None,
-            ip: None,
-        }
+        BillingDefaults::walk_in("CN", "GD")
     }
 
     #[test]

@@ -236,14 +236,25 @@ pub(super) fn query_answer(
     body: &[u8],
     expect: PaymentExpectation<'_>,
 ) -> Result<PaymentResult, AcquirerError> {
+    let (_, fields) = newest_signed_info(merchant, body)?;
+    Ok(payment(&fields, "payment_results", Some(PaymentExpectation { is_query: true, ..expect }))?)
+}
+
+/// The newest `paymentInfo` of a `check/normal` answer, whose signature is verified, with its
+/// fields.
+fn newest_signed_info(
+    merchant: &Merchant,
+    body: &[u8],
+) -> Result<(Element, Fields), AcquirerError> {
     let root = Element::parse(body).map_err(AnswerError::from)?;
     let newest = root
-        .children_named("paymentInfo")
-        .next()
+        .into_children()
+        .into_iter()
+        .find(|c| c.name() == "paymentInfo")
         .ok_or_else(|| AcquirerError::malformed("query answer without paymentInfo"))?;
     let fields = newest.fields().map_err(AnswerError::from)?;
     check_signed(merchant, &fields, OceanMessage::QueryResponse)?;
-    Ok(payment(&fields, "payment_results", Some(PaymentExpectation { is_query: true, ..expect }))?)
+    Ok((newest, fields))
 }
 
 /// The `refund_id` of our refund (`refund_number`) in a signed order query answer (O11). The
@@ -256,13 +267,7 @@ pub(super) fn refund_id_in_order(
     order: &str,
     refund_number: &str,
 ) -> Result<String, AcquirerError> {
-    let root = Element::parse(body).map_err(AnswerError::from)?;
-    let newest = root
-        .children_named("paymentInfo")
-        .next()
-        .ok_or_else(|| AcquirerError::malformed("query answer without paymentInfo"))?;
-    let fields = newest.fields().map_err(AnswerError::from)?;
-    check_signed(merchant, &fields, OceanMessage::QueryResponse)?;
+    let (newest, fields) = newest_signed_info(merchant, body)?;
     same_id("order_number", fields.non_empty("order_number"), order, true)?;
     let listed = newest
         .children_named("refundList")

@@ -55,6 +55,26 @@ pub struct BillingDefaults {
     pub ip: Option<String>,
 }
 
+impl BillingDefaults {
+    /// An anonymous in-person customer in `country` / `state`: "Walk-in Customer" with an
+    /// address under `.invalid`, which cannot reach anyone. A merchant whose account wants real
+    /// values sets them instead.
+    pub fn walk_in(country: &str, state: &str) -> Self {
+        BillingDefaults {
+            first_name: "Walk-in".into(),
+            last_name: "Customer".into(),
+            email: "in-person@tillkit.invalid".into(),
+            country: country.into(),
+            state: state.into(),
+            phone: None,
+            city: None,
+            address: None,
+            zip: None,
+            ip: None,
+        }
+    }
+}
+
 /// Everything the adapter needs: where, as whom, and the billing defaults.
 ///
 /// `Debug` shows the secure code as `[REDACTED]`.

@@ -107,6 +107,16 @@ impl Element {
         Ok(Fields(map))
     }
 
+    /// The element's name.
+    pub(super) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The child elements, in document order (consumes the element).
+    pub(super) fn into_children(self) -> Vec<Element> {
+        self.children
+    }
+
     /// The child elements with this name, in document order.
     pub(super) fn children_named<'a>(
         &'a self,
