@@ -155,7 +155,7 @@ fn check(data: &[u8], outcomes: &mut BTreeMap<String, u64>) -> Result<(), &'stat
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let n: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(0x7111_C17);
+    let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(0x0711_1C17);
     let mut rng = Rng(seed | 1);
     let mut outcomes = BTreeMap::new();
     let (mut bytes_in, mut longest) = (0u64, 0usize);

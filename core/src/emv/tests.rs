@@ -57,7 +57,7 @@ fn skips_padding_between_objects_and_inside_templates() {
 fn accepts_all_long_length_forms_and_builds_the_shortest() {
     for (len, head) in [(0x7F, "7F"), (0x80, "8180"), (0xFF, "81FF"), (0x100, "820100")] {
         let object = Tlv::primitive(tag(0x9F10), vec![0x11; len]).unwrap();
-        let bytes = encode(&[object.clone()]).unwrap();
+        let bytes = encode(std::slice::from_ref(&object)).unwrap();
         assert_eq!(hex::encode_upper(&bytes[2..2 + head.len() / 2]), head, "{len}");
         assert_eq!(parse(&bytes).unwrap(), vec![object]);
     }
