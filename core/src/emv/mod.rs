@@ -12,6 +12,7 @@
 //! [`TlvError`] naming the byte offset, never a panic or an unbounded allocation.
 
 mod auth;
+mod error;
 mod mask;
 pub mod tags;
 mod tlv;
