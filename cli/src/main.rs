@@ -5,6 +5,7 @@ mod cashier_cmd;
 mod connect;
 mod demo;
 mod demo_ocean;
+mod emv_cmd;
 mod exit;
 mod out;
 mod render;
@@ -38,6 +39,8 @@ enum Command {
     Sign(sign_cmd::SignArgs),
     /// Decode payment codes from images, a camera, or the benchmark protocol on stdin.
     Scan(scan_cmd::ScanArgs),
+    /// Decode EMV card data (BER-TLV) as JSON, card numbers masked.
+    Emv(emv_cmd::EmvArgs),
     #[command(flatten)]
     Cashier(cashier_cmd::CashierCommand),
 }
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => demo::run_sandbox(args),
         Command::Sign(args) => sign_cmd::run(args),
         Command::Scan(args) => scan_cmd::run(args),
+        Command::Emv(args) => emv_cmd::run(args),
         Command::Cashier(command) => cashier_cmd::run(cli.connect, command),
     }
 }

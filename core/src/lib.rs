@@ -3,9 +3,11 @@
 //! Modules, from the bottom up: [`money`] (decimal amounts in ISO 4217 currencies), [`sign`]
 //! (PingPong v4 and Oceanpayment signatures), [`paycode`] (customer-presented wallet codes),
 //! [`scan`] (camera and scan-gun input of those codes) and [`acquirer`] (one protocol trait with
-//! a PingPong and an Oceanpayment adapter).
+//! a PingPong and an Oceanpayment adapter). [`reader`] is the card-reader side, and [`emv`] the
+//! card data it returns (BER-TLV, masked on parse).
 
 pub mod acquirer;
+pub mod emv;
 pub mod engine;
 pub mod money;
 pub mod order;

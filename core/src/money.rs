@@ -76,15 +76,18 @@ pub struct Currency {
 }
 
 /// Currencies TillKit accepts: those either acquirer documents, plus the common ones around them.
+/// Each with its ISO 4217 numeric code (what EMV tag 5F2A carries) and exponent.
 #[rustfmt::skip]
-const CURRENCIES: &[(&str, u32)] = &[
-    ("AED", 2), ("AUD", 2), ("BHD", 3), ("BRL", 2), ("CAD", 2), ("CHF", 2), ("CLP", 0),
-    ("CNY", 2), ("CZK", 2), ("DKK", 2), ("EUR", 2), ("GBP", 2), ("HKD", 2), ("HUF", 2),
-    ("IDR", 2), ("ILS", 2), ("INR", 2), ("IQD", 3), ("ISK", 0), ("JOD", 3), ("JPY", 0),
-    ("KRW", 0), ("KWD", 3), ("LYD", 3), ("MOP", 2), ("MXN", 2), ("MYR", 2), ("NOK", 2),
-    ("NZD", 2), ("OMR", 3), ("PHP", 2), ("PLN", 2), ("QAR", 2), ("RUB", 2), ("SAR", 2),
-    ("SEK", 2), ("SGD", 2), ("THB", 2), ("TND", 3), ("TRY", 2), ("TWD", 2), ("UGX", 0),
-    ("USD", 2), ("VND", 0), ("ZAR", 2),
+const CURRENCIES: &[(&str, u16, u32)] = &[
+    ("AED", 784, 2), ("AUD", 36, 2), ("BHD", 48, 3), ("BRL", 986, 2), ("CAD", 124, 2),
+    ("CHF", 756, 2), ("CLP", 152, 0), ("CNY", 156, 2), ("CZK", 203, 2), ("DKK", 208, 2),
+    ("EUR", 978, 2), ("GBP", 826, 2), ("HKD", 344, 2), ("HUF", 348, 2), ("IDR", 360, 2),
+    ("ILS", 376, 2), ("INR", 356, 2), ("IQD", 368, 3), ("ISK", 352, 0), ("JOD", 400, 3),
+    ("JPY", 392, 0), ("KRW", 410, 0), ("KWD", 414, 3), ("LYD", 434, 3), ("MOP", 446, 2),
+    ("MXN", 484, 2), ("MYR", 458, 2), ("NOK", 578, 2), ("NZD", 554, 2), ("OMR", 512, 3),
+    ("PHP", 608, 2), ("PLN", 985, 2), ("QAR", 634, 2), ("RUB", 643, 2), ("SAR", 682, 2),
+    ("SEK", 752, 2), ("SGD", 702, 2), ("THB", 764, 2), ("TND", 788, 3), ("TRY", 949, 2),
+    ("TWD", 901, 2), ("UGX", 800, 0), ("USD", 840, 2), ("VND", 704, 0), ("ZAR", 710, 2),
 ];
 
 /// The largest integer part accepted: 12 digits, as PingPong's `amount` is a string of at most 12
@@ -96,9 +99,23 @@ impl Currency {
     pub fn from_code(code: &str) -> Result<Self, MoneyError> {
         CURRENCIES
             .iter()
-            .find(|(c, _)| *c == code)
-            .map(|&(code, exponent)| Currency { code, exponent })
+            .find(|(c, _, _)| *c == code)
+            .map(|&(code, _, exponent)| Currency { code, exponent })
             .ok_or_else(|| MoneyError::UnknownCurrency { code: code.chars().take(16).collect() })
+    }
+
+    /// Looks up an ISO 4217 numeric code (840 for USD), as card data carries it.
+    pub fn from_numeric(numeric: u16) -> Result<Self, MoneyError> {
+        CURRENCIES
+            .iter()
+            .find(|(_, n, _)| *n == numeric)
+            .map(|&(code, _, exponent)| Currency { code, exponent })
+            .ok_or_else(|| MoneyError::UnknownCurrency { code: format!("{numeric:03}") })
+    }
+
+    /// The ISO 4217 numeric code.
+    pub fn numeric(&self) -> u16 {
+        CURRENCIES.iter().find(|(c, _, _)| *c == self.code).map_or(0, |&(_, n, _)| n)
     }
 
     /// The three-letter code.
@@ -302,6 +319,20 @@ mod tests {
             [("CNY", 2), ("HKD", 2), ("USD", 2), ("JPY", 0), ("KRW", 0), ("KWD", 3), ("BHD", 3)]
         {
             assert_eq!(Currency::from_code(code).unwrap().exponent(), exp, "{code}");
+        }
+    }
+
+    #[test]
+    fn numeric_codes_find_the_same_currency() {
+        assert_eq!(Currency::from_numeric(840).unwrap().code(), "USD");
+        assert_eq!(Currency::from_numeric(392).unwrap().exponent(), 0);
+        assert_eq!(Currency::from_numeric(36).unwrap().code(), "AUD");
+        assert!(matches!(Currency::from_numeric(999), Err(MoneyError::UnknownCurrency { .. })));
+        let mut seen = std::collections::HashSet::new();
+        for &(code, numeric, _) in CURRENCIES {
+            assert!(seen.insert(numeric), "{numeric} twice");
+            let c = Currency::from_code(code).unwrap();
+            assert_eq!(Currency::from_numeric(c.numeric()).unwrap(), c);
         }
     }
 
