@@ -8,6 +8,7 @@ import io.tillkit.core.RefundState
 import io.tillkit.core.SaleHint
 import io.tillkit.core.SaleKind
 import io.tillkit.core.SaleStatus
+import io.tillkit.core.TerminalId
 import io.tillkit.core.TillKitException
 import io.tillkit.core.WalletMethod
 import io.tillkit.saleUpdates
