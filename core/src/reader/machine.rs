@@ -6,7 +6,7 @@
 //! approval, a card pulled out, a cancel or a lost reader leaves an approval at the host that
 //! must be reversed ([`Finish::needs_reversal`]), never silently forgotten.
 
-use super::{EntryMode, ReaderEvent, ReaderOutcome};
+use super::{EmvData, EntryMode, ReaderEvent, ReaderOutcome};
 
 /// Where a reader transaction stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,7 +61,7 @@ pub enum ReaderAction {
     /// Wait for the reader's next step.
     Wait,
     /// Ask the host to authorise this EMV data.
-    AskHost(Vec<u8>),
+    AskHost(EmvData),
     /// Hand the host's answer to the card, then wait.
     Respond,
     /// Ask the reader to stop, then wait for it to report the end.
@@ -79,7 +79,7 @@ pub struct Finish {
     /// reversed at the host (or the sale flagged for a person).
     pub needs_reversal: bool,
     /// The final EMV data, when the reader gave it.
-    pub tlv: Vec<u8>,
+    pub tlv: EmvData,
 }
 
 /// What the cashier's screen should say.
@@ -157,9 +157,9 @@ impl ReaderMachine {
         }
         match (self.state, input) {
             (_, I::Reader(ReaderEvent::Completed { outcome, tlv })) => self.finish(outcome, tlv),
-            (_, I::ReaderLost) => self.finish(self.lost_outcome(), Vec::new()),
+            (_, I::ReaderLost) => self.finish(self.lost_outcome(), EmvData::default()),
             // A step that outran its limit: ask the reader to stop, it still reports the end.
-            (S::Cancelling, I::TimedOut) => self.finish(self.lost_outcome(), Vec::new()),
+            (S::Cancelling, I::TimedOut) => self.finish(self.lost_outcome(), EmvData::default()),
             (_, cause @ (I::TimedOut | I::Cancel)) => {
                 self.timed_out = cause == I::TimedOut;
                 self.state = S::Cancelling;
@@ -233,7 +233,7 @@ impl ReaderMachine {
     fn finish(
         &mut self,
         reported: ReaderOutcome,
-        tlv: Vec<u8>,
+        tlv: EmvData,
     ) -> (ReaderAction, Option<ReaderProgress>) {
         use HostVerdict as H;
         self.state = ReaderState::Done;

@@ -10,12 +10,24 @@ fn inputs() -> Vec<ReaderInput> {
         ReaderInput::Reader(E::PinRequested { attempts_left: Some(3) }),
         ReaderInput::Reader(E::PinEntered),
         ReaderInput::Reader(E::PinIncorrect { attempts_left: 2 }),
-        ReaderInput::Reader(E::AuthorizationRequest { tlv: vec![0x9F, 0x26, 0] }),
+        ReaderInput::Reader(E::AuthorizationRequest { tlv: EmvData::from(vec![0x9F, 0x26, 0]) }),
         ReaderInput::Reader(E::CardRemoved),
-        ReaderInput::Reader(E::Completed { outcome: ReaderOutcome::ApprovedOnline, tlv: vec![] }),
-        ReaderInput::Reader(E::Completed { outcome: ReaderOutcome::ApprovedOffline, tlv: vec![] }),
-        ReaderInput::Reader(E::Completed { outcome: ReaderOutcome::Declined, tlv: vec![] }),
-        ReaderInput::Reader(E::Completed { outcome: ReaderOutcome::Cancelled, tlv: vec![] }),
+        ReaderInput::Reader(E::Completed {
+            outcome: ReaderOutcome::ApprovedOnline,
+            tlv: EmvData::from(vec![]),
+        }),
+        ReaderInput::Reader(E::Completed {
+            outcome: ReaderOutcome::ApprovedOffline,
+            tlv: EmvData::from(vec![]),
+        }),
+        ReaderInput::Reader(E::Completed {
+            outcome: ReaderOutcome::Declined,
+            tlv: EmvData::from(vec![]),
+        }),
+        ReaderInput::Reader(E::Completed {
+            outcome: ReaderOutcome::Cancelled,
+            tlv: EmvData::from(vec![]),
+        }),
         ReaderInput::HostAnswered(HostVerdict::Approved),
         ReaderInput::HostAnswered(HostVerdict::Declined),
         ReaderInput::HostAnswered(HostVerdict::Unreachable),
@@ -103,11 +115,11 @@ fn a_chip_sale_with_a_pin_retry_is_approved_and_asks_to_remove_the_card() {
             ReaderInput::Reader(E::PinRequested { attempts_left: Some(3) }),
             ReaderInput::Reader(E::PinIncorrect { attempts_left: 2 }),
             ReaderInput::Reader(E::PinEntered),
-            ReaderInput::Reader(E::AuthorizationRequest { tlv: vec![1] }),
+            ReaderInput::Reader(E::AuthorizationRequest { tlv: EmvData::from(vec![1]) }),
             ReaderInput::HostAnswered(HostVerdict::Approved),
             ReaderInput::Reader(E::Completed {
                 outcome: ReaderOutcome::ApprovedOnline,
-                tlv: vec![2],
+                tlv: EmvData::from(vec![2]),
             }),
         ],
     );
@@ -124,10 +136,13 @@ fn a_chip_sale_with_a_pin_retry_is_approved_and_asks_to_remove_the_card() {
             ReaderProgress::RemoveCard,
         ]
     );
-    assert_eq!(steps[5].0, ReaderAction::AskHost(vec![1]));
+    assert_eq!(steps[5].0, ReaderAction::AskHost(EmvData::from(vec![1])));
     assert_eq!(steps[6].0, ReaderAction::Respond);
-    let want =
-        Finish { outcome: ReaderOutcome::ApprovedOnline, needs_reversal: false, tlv: vec![2] };
+    let want = Finish {
+        outcome: ReaderOutcome::ApprovedOnline,
+        needs_reversal: false,
+        tlv: EmvData::from(vec![2]),
+    };
     assert_eq!(steps[7].0, ReaderAction::Finish(want));
 }
 
@@ -135,8 +150,14 @@ fn a_chip_sale_with_a_pin_retry_is_approved_and_asks_to_remove_the_card() {
 fn a_card_that_declines_after_the_host_approved_needs_a_reversal() {
     use ReaderEvent as E;
     for last in [
-        ReaderInput::Reader(E::Completed { outcome: ReaderOutcome::Declined, tlv: vec![] }),
-        ReaderInput::Reader(E::Completed { outcome: ReaderOutcome::CardRemoved, tlv: vec![] }),
+        ReaderInput::Reader(E::Completed {
+            outcome: ReaderOutcome::Declined,
+            tlv: EmvData::from(vec![]),
+        }),
+        ReaderInput::Reader(E::Completed {
+            outcome: ReaderOutcome::CardRemoved,
+            tlv: EmvData::from(vec![]),
+        }),
         ReaderInput::ReaderLost,
     ] {
         let mut m = ReaderMachine::new();
@@ -144,7 +165,7 @@ fn a_card_that_declines_after_the_host_approved_needs_a_reversal() {
             &mut m,
             vec![
                 ReaderInput::Reader(E::CardDetected { entry: EntryMode::Contactless }),
-                ReaderInput::Reader(E::AuthorizationRequest { tlv: vec![] }),
+                ReaderInput::Reader(E::AuthorizationRequest { tlv: EmvData::from(vec![]) }),
                 ReaderInput::HostAnswered(HostVerdict::Approved),
                 last.clone(),
             ],
@@ -166,10 +187,13 @@ fn a_cancel_while_the_host_is_asked_keeps_the_host_s_approval_for_reversal() {
         &mut m,
         vec![
             ReaderInput::Reader(E::CardDetected { entry: EntryMode::Chip }),
-            ReaderInput::Reader(E::AuthorizationRequest { tlv: vec![] }),
+            ReaderInput::Reader(E::AuthorizationRequest { tlv: EmvData::from(vec![]) }),
             ReaderInput::Cancel,
             ReaderInput::HostAnswered(HostVerdict::Approved),
-            ReaderInput::Reader(E::Completed { outcome: ReaderOutcome::Cancelled, tlv: vec![] }),
+            ReaderInput::Reader(E::Completed {
+                outcome: ReaderOutcome::Cancelled,
+                tlv: EmvData::from(vec![]),
+            }),
         ],
     );
     assert_eq!(steps[2], (ReaderAction::Cancel, Some(ReaderProgress::Cancelling)));
@@ -193,7 +217,8 @@ fn no_card_in_time_is_cancelled_then_ends_as_timed_out() {
     assert_eq!((f.outcome, f.needs_reversal), (ReaderOutcome::TimedOut, false));
     // Cancelled by the reader after the machine's own cancel: still a timeout.
     let mut m = ReaderMachine::new();
-    let cancelled = ReaderEvent::Completed { outcome: ReaderOutcome::Cancelled, tlv: vec![] };
+    let cancelled =
+        ReaderEvent::Completed { outcome: ReaderOutcome::Cancelled, tlv: EmvData::from(vec![]) };
     let steps = feed(&mut m, vec![ReaderInput::TimedOut, ReaderInput::Reader(cancelled)]);
     assert!(matches!(&steps[1].0, ReaderAction::Finish(f) if f.outcome == ReaderOutcome::TimedOut));
 }
@@ -201,8 +226,10 @@ fn no_card_in_time_is_cancelled_then_ends_as_timed_out() {
 #[test]
 fn offline_approvals_stand_only_when_the_host_was_not_asked_or_not_reached() {
     use ReaderEvent as E;
-    let offline =
-        ReaderInput::Reader(E::Completed { outcome: ReaderOutcome::ApprovedOffline, tlv: vec![] });
+    let offline = ReaderInput::Reader(E::Completed {
+        outcome: ReaderOutcome::ApprovedOffline,
+        tlv: EmvData::from(vec![]),
+    });
     let mut m = ReaderMachine::new();
     let steps = feed(
         &mut m,
@@ -220,7 +247,7 @@ fn offline_approvals_stand_only_when_the_host_was_not_asked_or_not_reached() {
             &mut m,
             vec![
                 ReaderInput::Reader(E::CardDetected { entry: EntryMode::Chip }),
-                ReaderInput::Reader(E::AuthorizationRequest { tlv: vec![] }),
+                ReaderInput::Reader(E::AuthorizationRequest { tlv: EmvData::from(vec![]) }),
                 ReaderInput::HostAnswered(verdict),
                 offline.clone(),
             ],

@@ -38,6 +38,48 @@ pub struct ReaderRequest {
     pub amount: Amount,
 }
 
+/// EMV data from a card (BER-TLV), as a reader hands it over. It holds the full card number
+/// and track 2, so it never prints them: `Debug` shows only its length, it is not
+/// serialisable, and it is wiped when dropped. Read it through `crate::emv`, which masks.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct EmvData(Vec<u8>);
+
+impl EmvData {
+    /// Wraps a reader's bytes.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        EmvData(bytes)
+    }
+
+    /// The bytes, for the EMV parser or the host.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Vec<u8>> for EmvData {
+    fn from(bytes: Vec<u8>) -> Self {
+        EmvData(bytes)
+    }
+}
+
+impl std::fmt::Debug for EmvData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EmvData({} bytes)", self.0.len())
+    }
+}
+
+impl Drop for EmvData {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.0.zeroize();
+    }
+}
+
 /// How the card was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryMode {
@@ -112,14 +154,14 @@ pub enum ReaderEvent {
     /// answers with [`CardReader::online_response`].
     AuthorizationRequest {
         /// The EMV data, BER-TLV.
-        tlv: Vec<u8>,
+        tlv: EmvData,
     },
     /// The transaction ended.
     Completed {
         /// How.
         outcome: ReaderOutcome,
         /// The final EMV data (BER-TLV), possibly empty.
-        tlv: Vec<u8>,
+        tlv: EmvData,
     },
     /// The card was taken away.
     CardRemoved,

@@ -10,7 +10,8 @@ use tokio::sync::Notify;
 
 use super::machine::{Finish, HostVerdict, ReaderAction, ReaderInput, ReaderMachine};
 use super::machine::{ReaderProgress, ReaderState};
-use super::{CardReader, OnlineResponse, ReaderError, ReaderRequest};
+use super::{CardReader, EmvData, OnlineResponse, ReaderError, ReaderOutcome, ReaderRequest};
+use crate::emv::AuthorizationData;
 
 /// How long each step may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +59,7 @@ pub trait AuthorizationHost: Send + Sync {
     async fn authorize(
         &self,
         request: &ReaderRequest,
-        emv: &[u8],
+        emv: &EmvData,
     ) -> Result<OnlineResponse, ReaderError>;
 }
 
@@ -96,6 +97,55 @@ impl CancelHandle {
     }
 }
 
+/// What the card showed, masked: safe to keep, log and show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRead {
+    /// The card number, first 6 and last 4 digits.
+    pub masked_pan: String,
+    /// The application's AID, upper-case hex.
+    pub aid: String,
+    /// The application label (`VISA CREDIT`), when the card gives one.
+    pub label: Option<String>,
+    /// How the card was read, when the card data says.
+    pub entry: Option<super::EntryMode>,
+}
+
+impl From<&AuthorizationData> for CardRead {
+    fn from(d: &AuthorizationData) -> Self {
+        CardRead {
+            masked_pan: d.masked_pan.clone(),
+            aid: d.aid.clone(),
+            label: d.label.clone(),
+            entry: d.entry(),
+        }
+    }
+}
+
+/// How a reader transaction ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderResult {
+    /// The outcome, whether an approval must be reversed, and the final EMV data.
+    pub finish: Finish,
+    /// What the card showed, masked, once its data was read.
+    pub card: Option<CardRead>,
+    /// Why the core stopped or refused the transaction (the card's data named another amount,
+    /// say), when it did.
+    pub problem: Option<String>,
+}
+
+/// Reads the card's authorisation data and checks it is about this sale: the same amount in
+/// the same currency. A reader that reports another amount is never believed.
+fn check_card_data(emv: &EmvData, request: &ReaderRequest) -> Result<AuthorizationData, String> {
+    let data = AuthorizationData::from_tlv(emv.as_bytes()).map_err(|e| e.to_string())?;
+    if data.currency != request.amount.currency() || data.amount != request.amount.value() {
+        return Err(format!(
+            "the card's data is for {} {}, the sale for {}",
+            data.amount, data.currency, request.amount
+        ));
+    }
+    Ok(data)
+}
+
 /// Runs a transaction to its end. `progress` is told what the screen should say. Fails only
 /// when the reader could not start it (busy, not connected): then nothing happened.
 pub async fn run_transaction(
@@ -105,7 +155,7 @@ pub async fn run_transaction(
     limits: &ReaderLimits,
     cancel: &CancelHandle,
     progress: &(dyn Fn(ReaderProgress) + Send + Sync),
-) -> Result<Finish, ReaderError> {
+) -> Result<ReaderResult, ReaderError> {
     tokio::time::timeout(limits.reader_step, reader.begin(request))
         .await
         .map_err(|_| ReaderError::Timeout)??;
@@ -113,6 +163,7 @@ pub async fn run_transaction(
     let mut pending = Box::pin(reader.next_event());
     let mut deadline = tokio::time::Instant::now() + limits.for_state(machine.state());
     let mut cancel_seen = false;
+    let (mut card, mut problem) = (None, None);
     loop {
         let input = tokio::select! {
             event = &mut pending => {
@@ -140,7 +191,20 @@ pub async fn run_transaction(
             }
             match step.0 {
                 ReaderAction::Wait => break,
-                ReaderAction::Finish(finish) => return Ok(finish),
+                ReaderAction::Finish(mut finish) => {
+                    if finish.outcome == ReaderOutcome::ApprovedOffline {
+                        // An offline approval is forwarded later: it must be about this sale.
+                        match check_card_data(&finish.tlv, request) {
+                            Ok(data) => card = Some(CardRead::from(&data)),
+                            Err(why) => {
+                                log::warn!("reader {}: {why}", request.transaction_id);
+                                finish.outcome = ReaderOutcome::Declined;
+                                problem = Some(why);
+                            }
+                        }
+                    }
+                    return Ok(ReaderResult { finish, card, problem });
+                }
                 ReaderAction::Cancel => {
                     if let Err(e) = reader.cancel().await {
                         log::warn!("reader {}: cancel: {e}", request.transaction_id);
@@ -148,6 +212,15 @@ pub async fn run_transaction(
                     break;
                 }
                 ReaderAction::AskHost(emv) => {
+                    match check_card_data(&emv, request) {
+                        Ok(data) => card = Some(CardRead::from(&data)),
+                        Err(why) => {
+                            log::warn!("reader {}: {why}", request.transaction_id);
+                            problem = Some(why);
+                            step = machine.on(ReaderInput::Cancel);
+                            continue;
+                        }
+                    }
                     let answer = tokio::time::timeout(limits.host, host.authorize(request, &emv));
                     let response = match answer.await {
                         Ok(Ok(r)) => r,

@@ -3,7 +3,7 @@ use std::sync::Mutex;
 use super::*;
 use crate::money::Amount;
 use crate::reader::sim::{SimScenario, SimulatedCardReader};
-use crate::reader::{ReaderOutcome, ReaderTxKind};
+use crate::reader::{EmvData, ReaderOutcome, ReaderTxKind};
 
 /// A host that answers as told and counts what it was asked.
 struct Host {
@@ -22,9 +22,9 @@ impl AuthorizationHost for Host {
     async fn authorize(
         &self,
         _: &ReaderRequest,
-        emv: &[u8],
+        emv: &EmvData,
     ) -> Result<OnlineResponse, ReaderError> {
-        self.asked.lock().unwrap().push(emv.to_vec());
+        self.asked.lock().unwrap().push(emv.as_bytes().to_vec());
         match self.verdict {
             Some(approved) => Ok(OnlineResponse {
                 approved,
@@ -60,7 +60,7 @@ async fn run(
     scenario: SimScenario,
     host: &Host,
     cancel: &CancelHandle,
-) -> (Result<Finish, ReaderError>, Vec<ReaderProgress>) {
+) -> (Result<ReaderResult, ReaderError>, Vec<ReaderProgress>) {
     let reader = SimulatedCardReader::new(scenario);
     let seen = Mutex::new(Vec::new());
     let report = |p: ReaderProgress| seen.lock().unwrap().push(p);
@@ -85,7 +85,7 @@ async fn every_scenario_ends_as_the_card_and_host_decide() {
     ] {
         let host = Host::new(verdict);
         let (result, _) = run(scenario, &host, &CancelHandle::new()).await;
-        let finish = result.unwrap();
+        let finish = result.unwrap().finish;
         assert_eq!(
             (finish.outcome, finish.needs_reversal),
             (outcome, reversal),
@@ -104,7 +104,12 @@ async fn every_scenario_ends_as_the_card_and_host_decide() {
 async fn the_screen_follows_a_pin_retry() {
     let (result, progress) =
         run(SimScenario::PinRetryThenApprove, &Host::new(Some(true)), &CancelHandle::new()).await;
-    assert_eq!(result.unwrap().outcome, ReaderOutcome::ApprovedOnline);
+    let result = result.unwrap();
+    assert_eq!(result.finish.outcome, ReaderOutcome::ApprovedOnline);
+    let card = result.card.clone().expect("the card's data, masked");
+    assert_eq!(card.masked_pan, "476173******0119");
+    assert_eq!((card.aid.as_str(), card.label.as_deref()), ("A0000000031010", Some("VISA CREDIT")));
+    assert!(!format!("{result:?}").contains("4761730000000119"), "no full PAN in Debug");
     assert_eq!(
         progress,
         vec![
@@ -130,7 +135,7 @@ async fn a_cashier_cancel_while_waiting_for_a_card_ends_it_cancelled() {
         later.cancel();
     });
     let (result, progress) = run(SimScenario::NoCard, &host, &cancel).await;
-    assert_eq!(result.unwrap().outcome, ReaderOutcome::Cancelled);
+    assert_eq!(result.unwrap().finish.outcome, ReaderOutcome::Cancelled);
     assert_eq!(progress, vec![ReaderProgress::PresentCard, ReaderProgress::Cancelling]);
     assert!(host.asked.lock().unwrap().is_empty());
 }
@@ -146,4 +151,47 @@ async fn a_busy_reader_refuses_a_second_transaction_and_resumes_its_own() {
     let (req, limits, cancel) = (request("T2"), fast(), CancelHandle::new());
     let busy = run_transaction(&reader, &host, &req, &limits, &cancel, &none).await;
     assert_eq!(busy, Err(ReaderError::Busy));
+}
+
+/// A reader that reports the card's data for another amount than the sale's.
+struct Lying(SimulatedCardReader, &'static str);
+
+#[async_trait::async_trait]
+impl CardReader for Lying {
+    async fn status(&self) -> Result<crate::reader::ReaderStatus, ReaderError> {
+        self.0.status().await
+    }
+    async fn begin(&self, request: &ReaderRequest) -> Result<(), ReaderError> {
+        let other =
+            ReaderRequest { amount: Amount::parse(self.1, "HKD").unwrap(), ..request.clone() };
+        self.0.begin(&other).await
+    }
+    async fn next_event(&self) -> Result<crate::reader::ReaderEvent, ReaderError> {
+        self.0.next_event().await
+    }
+    async fn online_response(&self, r: &OnlineResponse) -> Result<(), ReaderError> {
+        self.0.online_response(r).await
+    }
+    async fn cancel(&self) -> Result<(), ReaderError> {
+        self.0.cancel().await
+    }
+}
+
+#[tokio::test]
+async fn card_data_for_another_amount_is_never_sent_to_the_host_nor_approved_offline() {
+    for scenario in [SimScenario::Approve, SimScenario::OfflineApprove] {
+        let reader = Lying(SimulatedCardReader::new(scenario), "1.00");
+        let host = Host::new(Some(true));
+        let none = |_: ReaderProgress| {};
+        let (req, limits, cancel) = (request("T9"), fast(), CancelHandle::new());
+        let result = run_transaction(&reader, &host, &req, &limits, &cancel, &none).await.unwrap();
+        assert!(host.asked.lock().unwrap().is_empty(), "{scenario:?}: the host was not asked");
+        assert!(
+            matches!(result.finish.outcome, ReaderOutcome::Cancelled | ReaderOutcome::Declined),
+            "{scenario:?}: {result:?}"
+        );
+        assert!(!result.finish.needs_reversal);
+        let problem = result.problem.unwrap();
+        assert!(problem.contains("1.00") && problem.contains("12.34"), "{problem}");
+    }
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::{CardReader, EntryMode, OnlineResponse, ReaderError, ReaderEvent, ReaderOutcome};
+use super::ReaderOutcome;
+use super::{CardReader, EmvData, EntryMode, OnlineResponse, ReaderError, ReaderEvent};
 use super::{ReaderRequest, ReaderStatus};
 
 /// What the simulated customer and card do.
@@ -63,15 +64,32 @@ impl SimScenario {
     }
 }
 
-/// EMV data of the simulated card's authorisation request (BER-TLV): AID, a masked-on-parse
-/// test PAN, cryptogram, CID, ATC.
-pub const SIM_ARQC_TLV: &[u8] = &[
-    0x4F, 0x07, 0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10, // AID
-    0x5A, 0x08, 0x47, 0x61, 0x73, 0x00, 0x00, 0x00, 0x01, 0x19, // PAN (test card)
-    0x9F, 0x26, 0x08, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, // ARQC
-    0x9F, 0x27, 0x01, 0x80, // CID: ARQC
-    0x9F, 0x36, 0x02, 0x00, 0x2A, // ATC
-];
+/// The simulated card's EMV data for `request` (BER-TLV): the amount and currency asked for,
+/// a Visa AID and label, the test PAN 4761730000000119 (masked on parse), an ARQC, TVR and
+/// entry mode chip.
+pub fn authorization_tlv(request: &ReaderRequest) -> EmvData {
+    use crate::emv::tags;
+    use crate::emv::{encode, Tag, Tlv};
+    let minor = request.amount.minor_units().unsigned_abs();
+    let bcd = |digits: String| -> Vec<u8> {
+        digits.as_bytes().chunks(2).map(|p| ((p[0] - b'0') << 4) | (p[1] - b'0')).collect()
+    };
+    let objects: Vec<(Tag, Vec<u8>)> = vec![
+        (tags::AMOUNT_AUTHORISED, bcd(format!("{minor:012}"))),
+        (tags::TRANSACTION_CURRENCY, bcd(format!("{:04}", request.amount.currency().numeric()))),
+        (tags::AID, vec![0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10]),
+        (tags::APPLICATION_LABEL, b"VISA CREDIT".to_vec()),
+        (tags::PAN, vec![0x47, 0x61, 0x73, 0x00, 0x00, 0x00, 0x01, 0x19]),
+        (tags::APPLICATION_CRYPTOGRAM, vec![0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88]),
+        (tags::CRYPTOGRAM_INFORMATION, vec![0x80]),
+        (tags::ATC, vec![0x00, 0x2A]),
+        (tags::TVR, vec![0; 5]),
+        (tags::POS_ENTRY_MODE, vec![0x05]),
+    ];
+    let built: Result<Vec<Tlv>, _> =
+        objects.into_iter().map(|(tag, value)| Tlv::primitive(tag, value)).collect();
+    EmvData::new(built.and_then(|o| encode(&o)).unwrap_or_default())
+}
 
 /// A reader that plays a scenario. One transaction at a time; `begin` with the id of the
 /// running transaction resumes it.
@@ -110,13 +128,13 @@ impl SimulatedCardReader {
         }
     }
 
-    fn opening(&self) -> Vec<ReaderEvent> {
+    fn opening(&self, request: &ReaderRequest) -> Vec<ReaderEvent> {
         use ReaderEvent as E;
         let chip = E::CardDetected { entry: EntryMode::Chip };
         let app =
             E::ApplicationSelected { aid: "A0000000031010".into(), label: Some("VISA".into()) };
         let pin = E::PinRequested { attempts_left: Some(3) };
-        let ask = E::AuthorizationRequest { tlv: SIM_ARQC_TLV.to_vec() };
+        let ask = E::AuthorizationRequest { tlv: authorization_tlv(request) };
         match self.scenario {
             SimScenario::NoCard => vec![E::WaitingForCard],
             SimScenario::CardDeclines => {
@@ -137,7 +155,7 @@ impl SimulatedCardReader {
                 app,
                 E::Completed {
                     outcome: ReaderOutcome::ApprovedOffline,
-                    tlv: SIM_ARQC_TLV.to_vec(),
+                    tlv: authorization_tlv(request),
                 },
             ],
             SimScenario::Disconnect => vec![E::WaitingForCard, chip, app],
@@ -175,7 +193,7 @@ impl CardReader for SimulatedCardReader {
         *self.events.lock().await = Some(rx);
         *self.lock() =
             Some(Running { transaction_id: request.transaction_id.clone(), tx, ended: false });
-        for event in self.opening() {
+        for event in self.opening(request) {
             self.push(event);
         }
         if self.scenario == SimScenario::Disconnect {
@@ -208,7 +226,7 @@ impl CardReader for SimulatedCardReader {
             _ if response.approved => ReaderOutcome::ApprovedOnline,
             _ => ReaderOutcome::Declined,
         };
-        self.push(E::Completed { outcome, tlv: Vec::new() });
+        self.push(E::Completed { outcome, tlv: EmvData::default() });
         if outcome != ReaderOutcome::CardRemoved {
             self.push(E::CardRemoved);
         }
@@ -216,7 +234,10 @@ impl CardReader for SimulatedCardReader {
     }
 
     async fn cancel(&self) -> Result<(), ReaderError> {
-        self.push(ReaderEvent::Completed { outcome: ReaderOutcome::Cancelled, tlv: Vec::new() });
+        self.push(ReaderEvent::Completed {
+            outcome: ReaderOutcome::Cancelled,
+            tlv: EmvData::default(),
+        });
         Ok(())
     }
 }
