@@ -21,10 +21,12 @@ import io.tillkit.core.TillKitException
 import io.tillkit.core.simulatedCardReader
 import java.util.concurrent.CopyOnWriteArrayList
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.withContext
 
 /** What the fake terminal's customer and SDK do. */
 enum class Script { CHIP_PIN, PIN_RETRY, NO_CARD, SDK_CRASH_AFTER_CARD, LOST_AFTER_APPROVAL, BUSY }
@@ -90,6 +92,9 @@ class FakeTerminal(private val script: Script) : CardReader {
 
 enum class Issuer { APPROVE, DECLINE, UNREACHABLE }
 
+/** Issuer data for the card: authorisation response code (8A) "0x". */
+fun responseCode(last: Char) = byteArrayOf(0x8A.toByte(), 0x02, 0x30, last.code.toByte())
+
 /**
  * The issuer: records what it was asked (assertions stay in the test: an AssertionError thrown
  * here is not an Exception, so it would never reach Rust), answers as told.
@@ -101,8 +106,8 @@ class FakeIssuer(private val mode: Issuer) : AuthorizationHost {
         val card = if (emv.contentEquals(ARQC)) "arqc" else "other emv"
         asked += "${request.kind} ${request.amount.amount} ${request.amount.currency} $card"
         return when (mode) {
-            Issuer.APPROVE -> OnlineResponse(true, "A1B2C3", byteArrayOf(0x8A.toByte(), 0x02, 0x30, 0x30), false)
-            Issuer.DECLINE -> OnlineResponse(false, null, byteArrayOf(0x8A.toByte(), 0x02, 0x30, 0x35), false)
+            Issuer.APPROVE -> OnlineResponse(true, "A1B2C3", responseCode('0'), false)
+            Issuer.DECLINE -> OnlineResponse(false, null, responseCode('5'), false)
             Issuer.UNREACHABLE -> throw TillKitException.Offline("issuer host unreachable")
         }
     }
@@ -123,8 +128,14 @@ class Screen {
 fun saleRequest(id: String, amount: String = "25.00") =
     ReaderRequest(id, ReaderTxKind.SALE, cny(amount))
 
-suspend fun runCard(reader: CardReader, host: AuthorizationHost, screen: Screen, id: String): ReaderResult =
+fun transaction(script: Script, issuer: Issuer, id: String, amount: String = "25.00") =
+    CardTransaction(FakeTerminal(script), FakeIssuer(issuer), Screen().listener, saleRequest(id, amount))
+
+suspend fun runCard(reader: CardReader, host: AuthorizationHost, screen: Screen, id: String) =
     CardTransaction(reader, host, screen.listener, saleRequest(id)).use { it.run() }
+
+suspend fun runCard(script: Script, issuer: Issuer, id: String, screen: Screen = Screen()) =
+    runCard(FakeTerminal(script), FakeIssuer(issuer), screen, id)
 
 val CHIP_PIN_SCREENS =
     listOf("PresentCard", "Reading", "Reading", "EnterPin", "Reading", "Authorizing", "RemoveCard")
@@ -148,31 +159,34 @@ fun registerReaderTests() {
 
     Tests.test("card sale declined by the issuer") {
         val screen = Screen()
-        val result = runCard(FakeTerminal(Script.CHIP_PIN), FakeIssuer(Issuer.DECLINE), screen, "card-decline")
+        val result = runCard(Script.CHIP_PIN, Issuer.DECLINE, "card-decline", screen)
         checkEq(ReaderResult(ReaderOutcome.DECLINED, false), result, "result")
         checkEq(CHIP_PIN_SCREENS, screen.names(), "screens")
     }
 
     Tests.test("a wrong PIN, then the right one: Wrong PIN shown, then approved") {
         val screen = Screen()
-        val result = runCard(FakeTerminal(Script.PIN_RETRY), FakeIssuer(Issuer.APPROVE), screen, "card-pin")
+        val result = runCard(Script.PIN_RETRY, Issuer.APPROVE, "card-pin", screen)
         checkEq(ReaderOutcome.APPROVED_ONLINE, result.outcome, "outcome")
-        checkEq(
-            listOf("PresentCard", "Reading", "Reading", "EnterPin", "PinIncorrect", "Reading", "Authorizing", "RemoveCard"),
-            screen.names(),
-            "screens",
+        val screens = listOf(
+            "PresentCard", "Reading", "Reading", "EnterPin", "PinIncorrect", "Reading",
+            "Authorizing", "RemoveCard",
         )
+        checkEq(screens, screen.names(), "screens")
         checkEq(ReaderProgress.PinIncorrect(2u), screen.seen[4], "tries left shown")
     }
 
     Tests.test("the cashier cancels while the reader waits for a card") {
         val terminal = FakeTerminal(Script.NO_CARD)
         val screen = Screen()
-        val result = CardTransaction(terminal, FakeIssuer(Issuer.APPROVE), screen.listener, saleRequest("card-cancel")).use { tx ->
+        val issuer = FakeIssuer(Issuer.APPROVE)
+        val tx = CardTransaction(terminal, issuer, screen.listener, saleRequest("card-cancel"))
+        val result = tx.use {
             coroutineScope {
                 val running = async { tx.run() }
                 screen.presentCard.await()
-                tx.cancel() // the cashier's button, from another coroutine than the one running
+                // The cashier's button: another coroutine, on another thread than run().
+                withContext(Dispatchers.Default) { tx.cancel() }
                 running.await()
             }
         }
@@ -185,13 +199,13 @@ fun registerReaderTests() {
         val issuer = FakeIssuer(Issuer.APPROVE)
         val screen = Screen()
         val result = runCard(FakeTerminal(Script.SDK_CRASH_AFTER_CARD), issuer, screen, "card-crash")
-        checkEq(ReaderResult(ReaderOutcome.CANCELLED, false), result, "lost before the host: nothing to undo")
+        checkEq(ReaderResult(ReaderOutcome.CANCELLED, false), result, "lost before the host")
         checkEq(emptyList<String>(), issuer.asked.toList(), "host never asked")
         checkEq(listOf("PresentCard", "Reading", "RemoveCard"), screen.names(), "screens")
     }
 
     Tests.test("a reader lost after the issuer approved: the approval must be reversed") {
-        val result = runCard(FakeTerminal(Script.LOST_AFTER_APPROVAL), FakeIssuer(Issuer.APPROVE), Screen(), "card-lost")
+        val result = runCard(Script.LOST_AFTER_APPROVAL, Issuer.APPROVE, "card-lost")
         checkEq(ReaderResult(ReaderOutcome.CANCELLED, true), result, "result")
     }
 
@@ -216,14 +230,14 @@ fun registerReaderTests() {
 
     Tests.test("bad request fields are InvalidInput naming the field; run only once") {
         val bad = assertThrows<TillKitException.InvalidInput>("id with a space") {
-            CardTransaction(FakeTerminal(Script.CHIP_PIN), FakeIssuer(Issuer.APPROVE), Screen().listener, saleRequest("a b"))
+            transaction(Script.CHIP_PIN, Issuer.APPROVE, "a b")
         }
         checkEq("transaction_id", bad.field, "field")
         val amount = assertThrows<TillKitException.InvalidInput>("zero amount") {
-            CardTransaction(FakeTerminal(Script.CHIP_PIN), FakeIssuer(Issuer.APPROVE), Screen().listener, saleRequest("ok", "0"))
+            transaction(Script.CHIP_PIN, Issuer.APPROVE, "ok", "0")
         }
         checkEq("amount", amount.field, "field")
-        CardTransaction(FakeTerminal(Script.CHIP_PIN), FakeIssuer(Issuer.APPROVE), Screen().listener, saleRequest("card-once")).use { tx ->
+        transaction(Script.CHIP_PIN, Issuer.APPROVE, "card-once").use { tx ->
             checkEq(ReaderOutcome.APPROVED_ONLINE, tx.run().outcome, "first run")
             assertThrows<TillKitException.InvalidInput>("second run") {
                 tx.run()
@@ -245,7 +259,8 @@ fun registerReaderTests() {
     }
 
     Tests.test("CardPayment (android wrapper): progress as a Flow, then the result") {
-        CardPayment(FakeTerminal(Script.CHIP_PIN), FakeIssuer(Issuer.APPROVE), saleRequest("card-flow")).use { payment ->
+        val issuer = FakeIssuer(Issuer.APPROVE)
+        CardPayment(FakeTerminal(Script.CHIP_PIN), issuer, saleRequest("card-flow")).use { payment ->
             val result = coroutineScope {
                 val screens = async { payment.progress.toList() }
                 val result = payment.run()
