@@ -10,6 +10,7 @@ import io.tillkit.core.EntryMode
 import io.tillkit.core.OnlineResponse
 import io.tillkit.core.ReaderEvent
 import io.tillkit.core.ReaderFault
+import io.tillkit.core.ReaderLimits
 import io.tillkit.core.ReaderOutcome
 import io.tillkit.core.ReaderProgress
 import io.tillkit.core.ReaderRequest
@@ -18,6 +19,7 @@ import io.tillkit.core.ReaderStatus
 import io.tillkit.core.ReaderTxKind
 import io.tillkit.core.SimScenario
 import io.tillkit.core.TillKitException
+import io.tillkit.core.defaultReaderLimits
 import io.tillkit.core.simulatedCardReader
 import java.util.concurrent.CopyOnWriteArrayList
 import kotlinx.coroutines.CompletableDeferred
@@ -193,6 +195,23 @@ fun registerReaderTests() {
         checkEq(ReaderResult(ReaderOutcome.CANCELLED, false), result, "result")
         checkEq(listOf("PresentCard", "Cancelling"), screen.names(), "screens")
         check("cancel" in terminal.calls) { "the terminal was told to stop: ${terminal.calls}" }
+    }
+
+    Tests.test("no card within the card-wait limit: cancelled by TillKit, ends TimedOut") {
+        val terminal = FakeTerminal(Script.NO_CARD)
+        val screen = Screen()
+        val limits = defaultReaderLimits().copy(cardWaitMs = 50uL)
+        checkEq(30_000uL, limits.hostMs, "other limits keep their defaults")
+        val issuer = FakeIssuer(Issuer.APPROVE)
+        val request = saleRequest("card-nocard")
+        val result = CardTransaction(terminal, issuer, screen.listener, request, limits).use { it.run() }
+        checkEq(ReaderResult(ReaderOutcome.TIMED_OUT, false), result, "result")
+        checkEq(listOf("PresentCard", "Cancelling"), screen.names(), "screens")
+        val zero = assertThrows<TillKitException.InvalidInput>("a zero limit") {
+            val bad = ReaderLimits(pinEntryMs = 0uL)
+            CardTransaction(terminal, FakeIssuer(Issuer.APPROVE), screen.listener, saleRequest("z"), bad)
+        }
+        checkEq("limits.pin_entry_ms", zero.field, "field")
     }
 
     Tests.test("a reader SDK that throws mid-way ends the transaction; nothing crashes") {

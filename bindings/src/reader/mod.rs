@@ -31,7 +31,7 @@ pub use types::{
 ///
 /// Throw `TillKitError.Reader` with the right `fault` (busy, disconnected, …); any other
 /// exception is taken as a device failure. `simulatedCardReader` gives one without hardware.
-#[uniffi::export(with_foreign, async_runtime = "tokio")]
+#[uniffi::export(rust, foreign, async_runtime = "tokio")]
 #[async_trait::async_trait]
 pub trait CardReader: Send + Sync {
     /// The reader's status (connected, battery, firmware).
@@ -52,7 +52,7 @@ pub trait CardReader: Send + Sync {
 /// The issuer side: takes the card's authorisation request and answers it (the terminal's
 /// host, an acquirer's card API). Throwing, or answering `unableToGoOnline`, means the host
 /// could not be reached: the card then decides.
-#[uniffi::export(with_foreign, async_runtime = "tokio")]
+#[uniffi::export(foreign)]
 #[async_trait::async_trait]
 pub trait AuthorizationHost: Send + Sync {
     /// Authorises `request`. `emv` is the reader's EMV data (BER-TLV) exactly as the app's own
@@ -67,7 +67,7 @@ pub trait AuthorizationHost: Send + Sync {
 /// Receives what the screen should say during a card transaction. Called from TillKit's
 /// threads: return quickly (post to the UI thread or a channel). An exception thrown here is
 /// logged and dropped.
-#[uniffi::export(with_foreign)]
+#[uniffi::export(foreign)]
 pub trait ReaderProgressListener: Send + Sync {
     /// The screen of transaction `transaction_id` should now say `progress`.
     fn on_progress(
