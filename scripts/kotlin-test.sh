@@ -3,9 +3,10 @@
 #   1. builds libtillkit_ffi.so (debug, with the test-only `sandbox` feature) and uniffi-bindgen;
 #   2. generates the Kotlin and Swift bindings from it (Swift is only generated: no compiler
 #      here, but a change that breaks generation fails this script);
-#   3. compiles the generated Kotlin, the pure-JVM wrappers of android/tillkit (CashierFlows.kt) and
-#      tests/kotlin/*.kt with kotlinc, and runs them against the library and an in-process
-#      sandbox acquirer. The last line is "N passed, N failed"; any failure exits non-zero.
+#   3. compiles the generated Kotlin, the pure-JVM wrappers of android/tillkit (CashierFlows.kt,
+#      CardPayments.kt) and tests/kotlin/*.kt with kotlinc, and runs them against the library
+#      and an in-process sandbox acquirer. The last line is "N passed, N failed"; any failure
+#      exits non-zero.
 # Installs its tools when missing: JNA (Debian libjna-java) and the Kotlin compiler (npm
 # kotlin-compiler, which carries kotlinx-coroutines) under .tools/.
 set -euo pipefail
@@ -52,6 +53,7 @@ CP=$JNA:$KT/lib/kotlinx-coroutines-core-jvm.jar
 "$KT/bin/kotlinc" -nowarn -classpath "$CP" \
     $(find "$OUT/bindings" -name '*.kt') \
     android/tillkit/src/main/kotlin/io/tillkit/CashierFlows.kt \
+    android/tillkit/src/main/kotlin/io/tillkit/CardPayments.kt \
     tests/kotlin/*.kt \
     -d "$OUT/tests.jar" 2>&1 | grep -v '^warning: ' || true
 test -s "$OUT/tests.jar"

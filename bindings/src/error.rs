@@ -8,6 +8,7 @@ use tillkit_core::acquirer::AcquirerError;
 use tillkit_core::engine::{CashierError, KeyStoreError};
 use tillkit_core::money::MoneyError;
 use tillkit_core::paycode::PaymentCodeError;
+use tillkit_core::reader::ReaderError;
 use tillkit_core::store::StoreError;
 
 /// A TillKit call failed. Nothing was charged or refunded by a call that failed, except where a
@@ -144,7 +145,17 @@ pub enum TillKitError {
     /// The cashier was shut down.
     #[error("the cashier is shut down")]
     Closed,
-    /// The app's own `KeyStore`, `EventListener` or `Logger` threw.
+    /// A card reader could not be used; `fault` says what the screen can do about it. An app's
+    /// `CardReader` throws this too, to tell TillKit what went wrong (any other exception it
+    /// throws counts as `Device`).
+    #[error("card reader ({fault:?}): {reason}")]
+    Reader {
+        /// What kind of failure.
+        fault: ReaderFault,
+        /// Details, in English.
+        reason: String,
+    },
+    /// The app's own `KeyStore`, `EventListener`, `Logger` or reader progress listener threw.
     #[error("app callback failed: {reason}")]
     AppCallback {
         /// The exception's text.
@@ -156,6 +167,51 @@ pub enum TillKitError {
         /// What happened.
         reason: String,
     },
+}
+
+/// What kind of card reader failure: what the cashier's screen can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ReaderFault {
+    /// Not connected, or the link dropped: reconnect the reader (Bluetooth, USB), then retry.
+    Disconnected,
+    /// The reader did not answer in time: retry; if it persists, restart the reader.
+    Timeout,
+    /// The reader is running another transaction: wait for it to end, then retry.
+    Busy,
+    /// The reader answered something out of protocol: restart the reader; report if repeated.
+    Protocol,
+    /// The reader or the app's SDK around it failed: restart the reader; report if repeated.
+    Device,
+}
+
+impl From<ReaderError> for TillKitError {
+    fn from(e: ReaderError) -> Self {
+        let fault = match e {
+            ReaderError::Disconnected(_) => ReaderFault::Disconnected,
+            ReaderError::Timeout => ReaderFault::Timeout,
+            ReaderError::Busy => ReaderFault::Busy,
+            ReaderError::Protocol(_) => ReaderFault::Protocol,
+            ReaderError::Device(_) => ReaderFault::Device,
+        };
+        TillKitError::Reader { fault, reason: e.to_string() }
+    }
+}
+
+/// An app's `CardReader` or `AuthorizationHost` failed: its `Reader` error keeps its kind,
+/// anything else (an unexpected exception included) is a device failure.
+impl From<TillKitError> for ReaderError {
+    fn from(e: TillKitError) -> Self {
+        match e {
+            TillKitError::Reader { fault, reason } => match fault {
+                ReaderFault::Disconnected => ReaderError::Disconnected(reason),
+                ReaderFault::Timeout => ReaderError::Timeout,
+                ReaderFault::Busy => ReaderError::Busy,
+                ReaderFault::Protocol => ReaderError::Protocol(reason),
+                ReaderFault::Device => ReaderError::Device(reason),
+            },
+            other => ReaderError::Device(other.to_string()),
+        }
+    }
 }
 
 impl From<CashierError> for TillKitError {
@@ -291,6 +347,31 @@ mod tests {
         assert_eq!(
             TillKitError::from(no),
             TillKitError::Declined { code: "104000".into(), description: "no".into() }
+        );
+    }
+
+    #[test]
+    fn reader_faults_survive_the_round_trip_and_app_exceptions_are_device_failures() {
+        for e in [
+            ReaderError::Disconnected("ble".into()),
+            ReaderError::Timeout,
+            ReaderError::Busy,
+            ReaderError::Protocol("bad".into()),
+            ReaderError::Device("sdk".into()),
+        ] {
+            let ffi = TillKitError::from(e.clone());
+            let TillKitError::Reader { fault, .. } = &ffi else { panic!("not a reader error") };
+            let back =
+                ReaderError::from(TillKitError::Reader { fault: *fault, reason: "x".into() });
+            assert_eq!(std::mem::discriminant(&back), std::mem::discriminant(&e));
+        }
+        let busy = TillKitError::from(ReaderError::Busy);
+        assert!(matches!(busy, TillKitError::Reader { fault: ReaderFault::Busy, .. }));
+        let thrown = TillKitError::from(uniffi::UnexpectedUniFFICallbackError {
+            reason: "NullPointerException".into(),
+        });
+        assert!(
+            matches!(ReaderError::from(thrown), ReaderError::Device(r) if r.contains("NullPointer"))
         );
     }
 

@@ -7,7 +7,10 @@
 //!   notifications, subscriptions;
 //! - free functions for money and payment codes ([`money`]) and the engine's default timings;
 //! - [`Scanner`] for camera frames and [`ScanGun`] for keyboard-wedge scanners ([`scan`]);
-//! - traits the app implements: [`KeyStore`], [`EventListener`], [`Logger`];
+//! - card readers ([`reader`]): [`CardTransaction`] runs a card sale or refund on a
+//!   [`CardReader`] (the app's wrapper of its terminal's SDK, or [`simulated_card_reader`]);
+//! - traits the app implements: [`KeyStore`], [`EventListener`], [`Logger`], [`CardReader`],
+//!   [`AuthorizationHost`], [`ReaderProgressListener`];
 //! - with the `sandbox` feature (tests only), [`sandbox::SandboxServer`].
 
 uniffi::setup_scaffolding!();
@@ -19,6 +22,7 @@ mod error;
 mod events;
 pub mod money;
 mod platform;
+pub mod reader;
 mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -31,10 +35,13 @@ pub use cashier::Cashier;
 pub use config::{
     default_policy, AcquirerConfig, CashierConfig, OfflineLimits, Platform, PolicySettings,
 };
-pub use error::TillKitError;
+pub use error::{ReaderFault, TillKitError};
 pub use events::{EventListener, Subscription};
 pub use money::{Money, PaymentCodeInfo};
 pub use platform::{set_logger, KeyStore, LogLevel, Logger};
+pub use reader::{
+    simulated_card_reader, AuthorizationHost, CardReader, CardTransaction, ReaderProgressListener,
+};
 pub use scan::{CameraFrame, ScanGun, ScanOutcome, Scanner};
 pub use terminals::{Terminal, TerminalStatus};
 pub use types::{CashierEvent, QueueStatus, Refund, Sale};

@@ -1,5 +1,6 @@
 //! What the app implements: its key store (Android Keystore, iOS Keychain) and its logger
-//! (Logcat, os_log). Card-reader traits will live here too.
+//! (Logcat, os_log). The card-reader traits (`CardReader`, `AuthorizationHost`,
+//! `ReaderProgressListener`) live with the transaction that uses them, in [`crate::reader`].
 //!
 //! Every foreign method returns `Result`, so an exception thrown by app code comes back as
 //! [`TillKitError::AppCallback`] instead of a panic inside the engine.

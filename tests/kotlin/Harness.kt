@@ -66,6 +66,7 @@ fun main() {
     registerLifecycleTests()
     registerScanTests()
     registerHttpsTests()
+    registerReaderTests()
     val (passed, failed) = Tests.runAll()
     runBenchmarks()
     println("$passed passed, $failed failed")

@@ -1,0 +1,299 @@
+//! What crosses the FFI about a card transaction. Core types whose shape fits are mirrored with
+//! `uniffi::remote`; the request (money) and the time limits (durations) are FFI records with
+//! one conversion each.
+
+use std::time::Duration;
+
+pub use tillkit_core::reader::machine::ReaderProgress;
+pub use tillkit_core::reader::sim::SimScenario;
+pub use tillkit_core::reader::{
+    EntryMode, OnlineResponse, ReaderEvent, ReaderOutcome, ReaderStatus, ReaderTxKind,
+};
+
+use tillkit_core::money::Amount;
+use tillkit_core::reader::machine::Finish;
+use tillkit_core::reader::session::ReaderLimits as CoreLimits;
+use tillkit_core::reader::ReaderRequest as CoreRequest;
+
+use crate::error::TillKitError;
+use crate::money::Money;
+
+/// Whether the card is charged or refunded.
+#[uniffi::remote(Enum)]
+pub enum ReaderTxKind {
+    /// A payment.
+    Sale,
+    /// A refund to the card.
+    Refund,
+}
+
+/// How the card was read.
+#[uniffi::remote(Enum)]
+pub enum EntryMode {
+    /// Tapped (contactless).
+    Contactless,
+    /// Inserted (contact chip).
+    Chip,
+    /// Swiped (magnetic stripe).
+    Swipe,
+}
+
+/// The reader as it reports itself.
+#[uniffi::remote(Record)]
+pub struct ReaderStatus {
+    /// Whether the reader can be used now.
+    pub connected: bool,
+    /// Battery charge in percent, when the reader has a battery.
+    pub battery_percent: Option<u8>,
+    /// Firmware version.
+    pub firmware: Option<String>,
+    /// The reader's serial number.
+    pub serial: Option<String>,
+}
+
+/// How a reader transaction ended.
+#[uniffi::remote(Enum)]
+pub enum ReaderOutcome {
+    /// Approved by the issuer online.
+    ApprovedOnline,
+    /// Approved by the card offline (chip, under the floor limit): to be stored and forwarded.
+    ApprovedOffline,
+    /// Declined by the issuer or the card.
+    Declined,
+    /// Cancelled (by the cashier, or at the reader).
+    Cancelled,
+    /// The card was removed before the transaction ended.
+    CardRemoved,
+    /// No card was presented in time, the card did not answer, or a step outran its limit.
+    TimedOut,
+}
+
+/// A step a reader reports, in the order they happen. An app's `CardReader` returns these from
+/// `nextEvent`, translated from its vendor SDK's callbacks.
+#[uniffi::remote(Enum)]
+pub enum ReaderEvent {
+    /// The reader waits for a card (tap, insert, swipe).
+    WaitingForCard,
+    /// A card was presented.
+    CardDetected {
+        /// How it was read.
+        entry: EntryMode,
+    },
+    /// The card application was chosen.
+    ApplicationSelected {
+        /// Its AID, upper-case hex.
+        aid: String,
+        /// Its label (`VISA CREDIT`), when the card gives one.
+        label: Option<String>,
+    },
+    /// The cardholder is asked for a PIN.
+    PinRequested {
+        /// PIN tries left, when the card tells.
+        attempts_left: Option<u8>,
+    },
+    /// The PIN was entered (its value never leaves the reader).
+    PinEntered,
+    /// The PIN was wrong; the cardholder is asked again.
+    PinIncorrect {
+        /// PIN tries left.
+        attempts_left: u8,
+    },
+    /// The card asks for online authorisation: the EMV data (BER-TLV) for the host. TillKit
+    /// answers with `CardReader.onlineResponse`.
+    AuthorizationRequest {
+        /// The EMV data, BER-TLV.
+        tlv: Vec<u8>,
+    },
+    /// The transaction ended.
+    Completed {
+        /// How.
+        outcome: ReaderOutcome,
+        /// The final EMV data (BER-TLV), possibly empty.
+        tlv: Vec<u8>,
+    },
+    /// The card was taken away.
+    CardRemoved,
+}
+
+/// The host's answer to an authorisation request, handed to the card.
+#[uniffi::remote(Record)]
+pub struct OnlineResponse {
+    /// Whether the issuer approved.
+    pub approved: bool,
+    /// The issuer's authorisation code, when approved.
+    pub auth_code: Option<String>,
+    /// The issuer's data for the card (BER-TLV: 91, 71, 72, 8A), possibly empty.
+    pub issuer_tlv: Vec<u8>,
+    /// The host could not be reached: the card decides (decline, or approve offline).
+    pub unable_to_go_online: bool,
+}
+
+/// What the cashier's screen should say during a card transaction. TillKit decides it; apps
+/// only localise it.
+#[uniffi::remote(Enum)]
+pub enum ReaderProgress {
+    /// "Present card".
+    PresentCard,
+    /// "Reading card…".
+    Reading {
+        /// How the card was presented, once known.
+        entry: Option<EntryMode>,
+    },
+    /// "Enter PIN".
+    EnterPin {
+        /// Tries left, when known.
+        attempts_left: Option<u8>,
+    },
+    /// "Wrong PIN, try again".
+    PinIncorrect {
+        /// Tries left.
+        attempts_left: u8,
+    },
+    /// "Authorising…".
+    Authorizing,
+    /// "Cancelling…".
+    Cancelling,
+    /// "Remove card".
+    RemoveCard,
+}
+
+/// What the simulated reader's customer and card do (`simulatedCardReader`).
+#[uniffi::remote(Enum)]
+pub enum SimScenario {
+    /// A chip card with a PIN, approved if the host approves.
+    Approve,
+    /// A tapped card, declined by the card after the host's answer.
+    CardDeclines,
+    /// A wrong PIN, then the right one, then as the host says.
+    PinRetryThenApprove,
+    /// The chip card is pulled out while the host is asked.
+    CardRemovedEarly,
+    /// No card is ever presented.
+    NoCard,
+    /// A chip card approved offline, without asking the host.
+    OfflineApprove,
+    /// As `Approve`, with every step 300 ms late.
+    Slow,
+    /// The reader disconnects after the card is read.
+    Disconnect,
+}
+
+/// What a reader is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReaderRequest {
+    /// The id of this transaction (the sale or refund id): 1–48 characters of A–Z, a–z, 0–9,
+    /// `-`, `_`. A reader asked to begin the id it already runs resumes it.
+    pub transaction_id: String,
+    /// Sale or refund.
+    pub kind: ReaderTxKind,
+    /// The amount, positive.
+    pub amount: Money,
+}
+
+impl From<CoreRequest> for ReaderRequest {
+    fn from(r: CoreRequest) -> Self {
+        ReaderRequest { transaction_id: r.transaction_id, kind: r.kind, amount: r.amount.into() }
+    }
+}
+
+impl TryFrom<ReaderRequest> for CoreRequest {
+    type Error = TillKitError;
+    fn try_from(r: ReaderRequest) -> Result<Self, TillKitError> {
+        let ok = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        let id = &r.transaction_id;
+        if id.is_empty() || id.len() > 48 || !id.chars().all(ok) {
+            return Err(TillKitError::InvalidInput {
+                field: "transaction_id".into(),
+                reason: "1–48 characters of A–Z, a–z, 0–9, '-', '_'".into(),
+            });
+        }
+        Ok(CoreRequest {
+            transaction_id: r.transaction_id,
+            kind: r.kind,
+            amount: Amount::try_from(r.amount)?,
+        })
+    }
+}
+
+/// How long each step of a card transaction may take, in milliseconds. The defaults suit a
+/// cashier's counter; each must be between 1 ms and 10 minutes.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReaderLimits {
+    /// For the customer to present a card (then the transaction ends `TimedOut`).
+    #[uniffi(default = 60000)]
+    pub card_wait_ms: u64,
+    /// For the cardholder to enter a PIN.
+    #[uniffi(default = 60000)]
+    pub pin_entry_ms: u64,
+    /// For any other reader step (starting, reading the card, completing).
+    #[uniffi(default = 30000)]
+    pub reader_step_ms: u64,
+    /// For the host to answer (then the card decides as if the host were unreachable).
+    #[uniffi(default = 30000)]
+    pub host_ms: u64,
+    /// For the reader to report the end after a cancel (then it is taken as lost).
+    #[uniffi(default = 10000)]
+    pub cancel_ms: u64,
+}
+
+impl Default for ReaderLimits {
+    fn default() -> Self {
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let core = CoreLimits::default();
+        ReaderLimits {
+            card_wait_ms: ms(core.card_wait),
+            pin_entry_ms: ms(core.pin_entry),
+            reader_step_ms: ms(core.reader_step),
+            host_ms: ms(core.host),
+            cancel_ms: ms(core.cancel),
+        }
+    }
+}
+
+/// The longest any limit may be: a step waiting longer than this is a stuck reader.
+const MAX_LIMIT_MS: u64 = 10 * 60 * 1000;
+
+impl TryFrom<ReaderLimits> for CoreLimits {
+    type Error = TillKitError;
+    fn try_from(l: ReaderLimits) -> Result<Self, TillKitError> {
+        let check = |field: &str, ms: u64| {
+            if ms == 0 || ms > MAX_LIMIT_MS {
+                return Err(TillKitError::InvalidInput {
+                    field: format!("limits.{field}"),
+                    reason: format!("{ms} ms is not between 1 ms and {MAX_LIMIT_MS} ms"),
+                });
+            }
+            Ok(Duration::from_millis(ms))
+        };
+        Ok(CoreLimits {
+            card_wait: check("card_wait_ms", l.card_wait_ms)?,
+            pin_entry: check("pin_entry_ms", l.pin_entry_ms)?,
+            reader_step: check("reader_step_ms", l.reader_step_ms)?,
+            host: check("host_ms", l.host_ms)?,
+            cancel: check("cancel_ms", l.cancel_ms)?,
+        })
+    }
+}
+
+/// The default time limits of a card transaction.
+#[uniffi::export]
+pub fn default_reader_limits() -> ReaderLimits {
+    ReaderLimits::default()
+}
+
+/// How a card transaction ended.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReaderResult {
+    /// The outcome. Only `ApprovedOnline` and `ApprovedOffline` mean the customer paid.
+    pub outcome: ReaderOutcome,
+    /// The host approved online but the card or reader did not complete: the approval must be
+    /// reversed at the host (or the sale flagged for a person). Never ignore it.
+    pub needs_reversal: bool,
+}
+
+impl From<Finish> for ReaderResult {
+    fn from(f: Finish) -> Self {
+        // The final EMV data stays in the core: it may hold the card number.
+        ReaderResult { outcome: f.outcome, needs_reversal: f.needs_reversal }
+    }
+}
