@@ -14,7 +14,6 @@ import io.tillkit.core.ReaderLimits
 import io.tillkit.core.ReaderOutcome
 import io.tillkit.core.ReaderProgress
 import io.tillkit.core.ReaderRequest
-import io.tillkit.core.ReaderResult
 import io.tillkit.core.ReaderStatus
 import io.tillkit.core.ReaderTxKind
 import io.tillkit.core.SimScenario
@@ -43,6 +42,18 @@ val ARQC = byteArrayOf(
 )
 
 /**
+ * The card's authorisation data for a CNY request as a terminal's EMV kernel builds it: amount
+ * (9F02, BCD minor units), currency (5F2A, 156), TVR (95), then the card's [ARQC] fields. The
+ * core checks the amount and currency against the sale before the host is asked.
+ */
+fun arqcFor(request: ReaderRequest): ByteArray {
+    val minor = request.amount.amount.replace(".", "").padStart(12, '0')
+    val amount = ByteArray(6) { i -> (((minor[2 * i] - '0') shl 4) or (minor[2 * i + 1] - '0')).toByte() }
+    return byteArrayOf(0x9F.toByte(), 0x02, 0x06) + amount +
+        byteArrayOf(0x5F, 0x2A, 0x02, 0x01, 0x56, 0x95.toByte(), 0x05, 0, 0, 0, 0, 0) + ARQC
+}
+
+/**
  * A POS terminal's SDK as an app wraps it: the SDK's callbacks become events in a channel that
  * `nextEvent` reads; `cancel` may arrive while `nextEvent` waits.
  */
@@ -65,7 +76,7 @@ class FakeTerminal(private val script: Script) : CardReader {
         events.send(ReaderEvent.PinRequested(3u))
         if (script == Script.PIN_RETRY) events.send(ReaderEvent.PinIncorrect(2u))
         events.send(ReaderEvent.PinEntered)
-        events.send(ReaderEvent.AuthorizationRequest(ARQC))
+        events.send(ReaderEvent.AuthorizationRequest(arqcFor(request)))
     }
 
     override suspend fun nextEvent(): ReaderEvent {
@@ -105,7 +116,12 @@ class FakeIssuer(private val mode: Issuer) : AuthorizationHost {
     val asked = CopyOnWriteArrayList<String>()
 
     override suspend fun authorize(request: ReaderRequest, emv: ByteArray): OnlineResponse {
-        val card = if (emv.contentEquals(ARQC)) "arqc" else "other emv"
+        // Both the Kotlin terminal and the Rust simulator send the same test cryptogram (9F26).
+        val cryptogram = byteArrayOf(0x9F.toByte(), 0x26, 0x08, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88.toByte())
+        val hasCryptogram = (0..emv.size - cryptogram.size).any { at ->
+            cryptogram.indices.all { emv[at + it] == cryptogram[it] }
+        }
+        val card = if (hasCryptogram) "arqc" else "other emv"
         asked += "${request.kind} ${request.amount.amount} ${request.amount.currency} $card"
         return when (mode) {
             Issuer.APPROVE -> OnlineResponse(true, "A1B2C3", responseCode('0'), false)
@@ -148,7 +164,8 @@ fun registerReaderTests() {
         val issuer = FakeIssuer(Issuer.APPROVE)
         val screen = Screen()
         val result = runCard(terminal, issuer, screen, "card-approve")
-        checkEq(ReaderResult(ReaderOutcome.APPROVED_ONLINE, false), result, "result")
+        checkEq(ReaderOutcome.APPROVED_ONLINE to false, result.outcome to result.needsReversal, "result")
+        checkEq("476173******0119", result.card?.maskedPan, "the card, masked")
         checkEq(CHIP_PIN_SCREENS, screen.names(), "screens")
         checkEq(ReaderProgress.Reading(EntryMode.CHIP), screen.seen[1], "entry mode shown")
         checkEq(ReaderProgress.EnterPin(3u), screen.seen[3], "tries shown")
@@ -162,7 +179,7 @@ fun registerReaderTests() {
     Tests.test("card sale declined by the issuer") {
         val screen = Screen()
         val result = runCard(Script.CHIP_PIN, Issuer.DECLINE, "card-decline", screen)
-        checkEq(ReaderResult(ReaderOutcome.DECLINED, false), result, "result")
+        checkEq(ReaderOutcome.DECLINED to false, result.outcome to result.needsReversal, "result")
         checkEq(CHIP_PIN_SCREENS, screen.names(), "screens")
     }
 
@@ -192,7 +209,7 @@ fun registerReaderTests() {
                 running.await()
             }
         }
-        checkEq(ReaderResult(ReaderOutcome.CANCELLED, false), result, "result")
+        checkEq(ReaderOutcome.CANCELLED to false, result.outcome to result.needsReversal, "result")
         checkEq(listOf("PresentCard", "Cancelling"), screen.names(), "screens")
         check("cancel" in terminal.calls) { "the terminal was told to stop: ${terminal.calls}" }
     }
@@ -205,7 +222,7 @@ fun registerReaderTests() {
         val issuer = FakeIssuer(Issuer.APPROVE)
         val request = saleRequest("card-nocard")
         val result = CardTransaction(terminal, issuer, screen.listener, request, limits).use { it.run() }
-        checkEq(ReaderResult(ReaderOutcome.TIMED_OUT, false), result, "result")
+        checkEq(ReaderOutcome.TIMED_OUT to false, result.outcome to result.needsReversal, "result")
         checkEq(listOf("PresentCard", "Cancelling"), screen.names(), "screens")
         val zero = assertThrows<TillKitException.InvalidInput>("a zero limit") {
             val bad = ReaderLimits(pinEntryMs = 0uL)
@@ -218,14 +235,14 @@ fun registerReaderTests() {
         val issuer = FakeIssuer(Issuer.APPROVE)
         val screen = Screen()
         val result = runCard(FakeTerminal(Script.SDK_CRASH_AFTER_CARD), issuer, screen, "card-crash")
-        checkEq(ReaderResult(ReaderOutcome.CANCELLED, false), result, "lost before the host")
+        checkEq(ReaderOutcome.CANCELLED to false, result.outcome to result.needsReversal, "lost before the host")
         checkEq(emptyList<String>(), issuer.asked.toList(), "host never asked")
         checkEq(listOf("PresentCard", "Reading", "RemoveCard"), screen.names(), "screens")
     }
 
     Tests.test("a reader lost after the issuer approved: the approval must be reversed") {
         val result = runCard(Script.LOST_AFTER_APPROVAL, Issuer.APPROVE, "card-lost")
-        checkEq(ReaderResult(ReaderOutcome.CANCELLED, true), result, "result")
+        checkEq(ReaderOutcome.CANCELLED to true, result.outcome to result.needsReversal, "result")
     }
 
     Tests.test("a busy terminal: run fails with fault BUSY and nothing happened") {
@@ -242,7 +259,7 @@ fun registerReaderTests() {
     Tests.test("the host unreachable: the card decides offline (this one declines)") {
         val terminal = FakeTerminal(Script.CHIP_PIN)
         val result = runCard(terminal, FakeIssuer(Issuer.UNREACHABLE), Screen(), "card-offline")
-        checkEq(ReaderResult(ReaderOutcome.DECLINED, false), result, "result")
+        checkEq(ReaderOutcome.DECLINED to false, result.outcome to result.needsReversal, "result")
         val response = terminal.response ?: throw Failure("no online response")
         check(response.unableToGoOnline && !response.approved) { "card told: unable to go online" }
     }
@@ -272,7 +289,7 @@ fun registerReaderTests() {
         val issuer = FakeIssuer(Issuer.APPROVE)
         val screen = Screen()
         val result = runCard(reader, issuer, screen, "card-sim")
-        checkEq(ReaderResult(ReaderOutcome.APPROVED_ONLINE, false), result, "result")
+        checkEq(ReaderOutcome.APPROVED_ONLINE to false, result.outcome to result.needsReversal, "result")
         checkEq(CHIP_PIN_SCREENS, screen.names(), "screens")
         checkEq(listOf("SALE 25.00 CNY arqc"), issuer.asked.toList(), "host asked once")
     }

@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 use tillkit_core::reader::session::AuthorizationHost as CoreHost;
 use tillkit_core::reader::sim::SimulatedCardReader;
-use tillkit_core::reader::{CardReader as CoreReader, ReaderError, ReaderRequest as CoreRequest};
+use tillkit_core::reader::{
+    CardReader as CoreReader, EmvData, ReaderError, ReaderRequest as CoreRequest,
+};
 
 use crate::error::TillKitError;
 
@@ -60,7 +62,7 @@ pub trait AuthorizationHost: Send + Sync {
     async fn authorize(
         &self,
         request: ReaderRequest,
-        emv: Vec<u8>,
+        emv: EmvData,
     ) -> Result<OnlineResponse, TillKitError>;
 }
 
@@ -111,9 +113,9 @@ impl CoreHost for HostBridge {
     async fn authorize(
         &self,
         request: &CoreRequest,
-        emv: &[u8],
+        emv: &EmvData,
     ) -> Result<OnlineResponse, ReaderError> {
-        Ok(self.0.authorize(request.clone().into(), emv.to_vec()).await?)
+        Ok(self.0.authorize(request.clone().into(), emv.clone()).await?)
     }
 }
 

@@ -12,7 +12,7 @@ impl AuthorizationHost for Issuer {
     async fn authorize(
         &self,
         _request: ReaderRequest,
-        emv: Vec<u8>,
+        emv: tillkit_core::reader::EmvData,
     ) -> Result<OnlineResponse, TillKitError> {
         assert!(!emv.is_empty(), "the card's request reaches the host");
         Ok(OnlineResponse {
@@ -61,10 +61,10 @@ fn the_simulator_behind_the_ffi_trait_runs_an_approved_sale() {
     )
     .expect("valid");
     let result = block_on(tx.run()).expect("ran");
-    assert_eq!(
-        result,
-        ReaderResult { outcome: ReaderOutcome::ApprovedOnline, needs_reversal: false }
-    );
+    assert_eq!((result.outcome, result.needs_reversal), (ReaderOutcome::ApprovedOnline, false));
+    let card = result.card.expect("the card, masked");
+    assert_eq!(card.masked_pan, "476173******0119");
+    assert_eq!(result.problem, None);
     let seen = screen.0.lock().expect("lock").clone();
     assert_eq!(seen.first(), Some(&ReaderProgress::PresentCard));
     assert!(seen.contains(&ReaderProgress::EnterPin { attempts_left: Some(3) }));

@@ -11,8 +11,8 @@ pub use tillkit_core::reader::{
 };
 
 use tillkit_core::money::Amount;
-use tillkit_core::reader::machine::Finish;
 use tillkit_core::reader::session::ReaderLimits as CoreLimits;
+use tillkit_core::reader::session::ReaderResult as CoreResult;
 use tillkit_core::reader::ReaderRequest as CoreRequest;
 
 use crate::error::TillKitError;
@@ -102,14 +102,14 @@ pub enum ReaderEvent {
     /// answers with `CardReader.onlineResponse`.
     AuthorizationRequest {
         /// The EMV data, BER-TLV.
-        tlv: Vec<u8>,
+        tlv: EmvData,
     },
     /// The transaction ended.
     Completed {
         /// How.
         outcome: ReaderOutcome,
         /// The final EMV data (BER-TLV), possibly empty.
-        tlv: Vec<u8>,
+        tlv: EmvData,
     },
     /// The card was taken away.
     CardRemoved,
@@ -281,6 +281,29 @@ pub fn default_reader_limits() -> ReaderLimits {
     ReaderLimits::default()
 }
 
+pub use tillkit_core::reader::EmvData;
+
+// The reader's EMV bytes cross as a byte array (the app's SDK produced them). In Rust they are
+// an `EmvData`, which never prints them and is wiped when dropped.
+uniffi::custom_type!(EmvData, Vec<u8>, {
+    remote,
+    lower: |e| e.as_bytes().to_vec(),
+    try_lift: |v| Ok(EmvData::new(v)),
+});
+
+/// What the card showed, masked (first 6 / last 4 digits): safe to show, keep and log.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CardRead {
+    /// The card number, first 6 and last 4 digits.
+    pub masked_pan: String,
+    /// The application's AID, upper-case hex.
+    pub aid: String,
+    /// The application label (`VISA CREDIT`), when the card gives one.
+    pub label: Option<String>,
+    /// How the card was read, when the card's data says.
+    pub entry: Option<EntryMode>,
+}
+
 /// How a card transaction ended.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ReaderResult {
@@ -289,11 +312,26 @@ pub struct ReaderResult {
     /// The host approved online but the card or reader did not complete: the approval must be
     /// reversed at the host (or the sale flagged for a person). Never ignore it.
     pub needs_reversal: bool,
+    /// What the card showed, masked, once its data was read.
+    pub card: Option<CardRead>,
+    /// Why TillKit stopped or refused the transaction (the card's data named another amount,
+    /// say), when it did.
+    pub problem: Option<String>,
 }
 
-impl From<Finish> for ReaderResult {
-    fn from(f: Finish) -> Self {
+impl From<CoreResult> for ReaderResult {
+    fn from(r: CoreResult) -> Self {
         // The final EMV data stays in the core: it may hold the card number.
-        ReaderResult { outcome: f.outcome, needs_reversal: f.needs_reversal }
+        ReaderResult {
+            outcome: r.finish.outcome,
+            needs_reversal: r.finish.needs_reversal,
+            card: r.card.map(|c| CardRead {
+                masked_pan: c.masked_pan,
+                aid: c.aid,
+                label: c.label,
+                entry: c.entry,
+            }),
+            problem: r.problem,
+        }
     }
 }
