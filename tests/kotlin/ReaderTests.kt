@@ -4,6 +4,7 @@
 import io.tillkit.CardPayment
 import io.tillkit.readerProgressListener
 import io.tillkit.core.AuthorizationHost
+import io.tillkit.core.CardAuthorization
 import io.tillkit.core.CardReader
 import io.tillkit.core.CardTransaction
 import io.tillkit.core.EntryMode
@@ -115,14 +116,12 @@ fun responseCode(last: Char) = byteArrayOf(0x8A.toByte(), 0x02, 0x30, last.code.
 class FakeIssuer(private val mode: Issuer) : AuthorizationHost {
     val asked = CopyOnWriteArrayList<String>()
 
-    override suspend fun authorize(request: ReaderRequest, emv: ByteArray): OnlineResponse {
-        // Both the Kotlin terminal and the Rust simulator send the same test cryptogram (9F26).
-        val cryptogram = byteArrayOf(0x9F.toByte(), 0x26, 0x08, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88.toByte())
-        val hasCryptogram = (0..emv.size - cryptogram.size).any { at ->
-            cryptogram.indices.all { emv[at + it] == cryptogram[it] }
-        }
-        val card = if (hasCryptogram) "arqc" else "other emv"
-        asked += "${request.kind} ${request.amount.amount} ${request.amount.currency} $card"
+    override suspend fun authorize(request: ReaderRequest, card: CardAuthorization): OnlineResponse {
+        // The host sees the card's request read and checked by the core, the number masked.
+        check(card.maskedPan == "476173******0119") { "masked: ${card.maskedPan}" }
+        check(card.amount == request.amount) { "the sale's amount: ${card.amount}" }
+        val kind = if (card.cryptogram == "1122334455667788" && card.cid == 0x80.toUByte()) "arqc" else "other emv"
+        asked += "${request.kind} ${request.amount.amount} ${request.amount.currency} $kind"
         return when (mode) {
             Issuer.APPROVE -> OnlineResponse(true, "A1B2C3", responseCode('0'), false)
             Issuer.DECLINE -> OnlineResponse(false, null, responseCode('5'), false)

@@ -12,6 +12,7 @@ mod types;
 
 use std::sync::Arc;
 
+use tillkit_core::emv::AuthorizationData;
 use tillkit_core::reader::session::AuthorizationHost as CoreHost;
 use tillkit_core::reader::sim::SimulatedCardReader;
 use tillkit_core::reader::{
@@ -22,8 +23,9 @@ use crate::error::TillKitError;
 
 pub use transaction::CardTransaction;
 pub use types::{
-    default_reader_limits, EntryMode, OnlineResponse, ReaderEvent, ReaderLimits, ReaderOutcome,
-    ReaderProgress, ReaderRequest, ReaderResult, ReaderStatus, ReaderTxKind, SimScenario,
+    default_reader_limits, CardAuthorization, CardRead, EntryMode, OnlineResponse, ReaderEvent,
+    ReaderLimits, ReaderOutcome, ReaderProgress, ReaderRequest, ReaderResult, ReaderStatus,
+    ReaderTxKind, SimScenario,
 };
 
 /// A card reader, as the app wraps its POS terminal's SDK (PAX, Sunmi, …). TillKit drives it:
@@ -57,12 +59,14 @@ pub trait CardReader: Send + Sync {
 #[uniffi::export(foreign)]
 #[async_trait::async_trait]
 pub trait AuthorizationHost: Send + Sync {
-    /// Authorises `request`. `emv` is the reader's EMV data (BER-TLV) exactly as the app's own
-    /// reader gave it.
+    /// Authorises `request`. `card` is the card's authorisation request as TillKit read and
+    /// checked it (the amount and currency are the sale's), with the card number masked: the
+    /// full card number and track data never leave the core. A host that needs the encrypted
+    /// card block takes it from the terminal's own SDK.
     async fn authorize(
         &self,
         request: ReaderRequest,
-        emv: EmvData,
+        card: CardAuthorization,
     ) -> Result<OnlineResponse, TillKitError>;
 }
 
@@ -115,7 +119,11 @@ impl CoreHost for HostBridge {
         request: &CoreRequest,
         emv: &EmvData,
     ) -> Result<OnlineResponse, ReaderError> {
-        Ok(self.0.authorize(request.clone().into(), emv.clone()).await?)
+        let data = AuthorizationData::from_tlv(emv.as_bytes())
+            .map_err(|e| ReaderError::Protocol(e.to_string()))?;
+        let card =
+            CardAuthorization::try_from(&data).map_err(|e| ReaderError::Protocol(e.to_string()))?;
+        Ok(self.0.authorize(request.clone().into(), card).await?)
     }
 }
 

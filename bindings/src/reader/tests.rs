@@ -11,10 +11,11 @@ struct Issuer {
 impl AuthorizationHost for Issuer {
     async fn authorize(
         &self,
-        _request: ReaderRequest,
-        emv: tillkit_core::reader::EmvData,
+        request: ReaderRequest,
+        card: CardAuthorization,
     ) -> Result<OnlineResponse, TillKitError> {
-        assert!(!emv.is_empty(), "the card's request reaches the host");
+        assert_eq!(card.amount, request.amount, "the card's request is the sale's");
+        assert_eq!(card.masked_pan, "476173******0119", "masked, never the full number");
         Ok(OnlineResponse {
             approved: self.approve,
             auth_code: self.approve.then(|| "A1B2C3".into()),

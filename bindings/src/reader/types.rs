@@ -10,6 +10,7 @@ pub use tillkit_core::reader::{
     EntryMode, OnlineResponse, ReaderEvent, ReaderOutcome, ReaderStatus, ReaderTxKind,
 };
 
+use tillkit_core::emv::AuthorizationData;
 use tillkit_core::money::Amount;
 use tillkit_core::reader::session::ReaderLimits as CoreLimits;
 use tillkit_core::reader::session::ReaderResult as CoreResult;
@@ -290,6 +291,53 @@ uniffi::custom_type!(EmvData, Vec<u8>, {
     lower: |e| e.as_bytes().to_vec(),
     try_lift: |v| Ok(EmvData::new(v)),
 });
+
+/// A card's request for online authorisation, as TillKit read and checked it. The card number
+/// is masked (first 6 / last 4); the full number and the track data stay in the core.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CardAuthorization {
+    /// The amount authorised (9F02) in the transaction currency (5F2A): the sale's.
+    pub amount: Money,
+    /// The application's AID, upper-case hex.
+    pub aid: String,
+    /// The application label, when given.
+    pub label: Option<String>,
+    /// The card number, first 6 and last 4 digits.
+    pub masked_pan: String,
+    /// PAN sequence number (5F34), when given.
+    pub pan_sequence: Option<u8>,
+    /// Expiry (5F24), `YYMM`, when given.
+    pub expiry: Option<String>,
+    /// Application cryptogram (9F26), upper-case hex.
+    pub cryptogram: String,
+    /// Cryptogram information data (9F27): `0x80` ARQC, `0x40` TC, `0x00` AAC.
+    pub cid: u8,
+    /// Application transaction counter (9F36).
+    pub atc: u16,
+    /// Terminal verification results (95), upper-case hex.
+    pub tvr: String,
+    /// How the card was read, when the data says.
+    pub entry: Option<EntryMode>,
+}
+
+impl TryFrom<&AuthorizationData> for CardAuthorization {
+    type Error = tillkit_core::money::MoneyError;
+    fn try_from(d: &AuthorizationData) -> Result<Self, Self::Error> {
+        Ok(CardAuthorization {
+            amount: Amount::new(d.amount, d.currency)?.into(),
+            aid: d.aid.clone(),
+            label: d.label.clone(),
+            masked_pan: d.masked_pan.clone(),
+            pan_sequence: d.pan_sequence,
+            expiry: d.expiry.clone(),
+            cryptogram: d.cryptogram.clone(),
+            cid: d.cid,
+            atc: d.atc,
+            tvr: d.tvr.iter().map(|b| format!("{b:02X}")).collect(),
+            entry: d.entry(),
+        })
+    }
+}
 
 /// What the card showed, masked (first 6 / last 4 digits): safe to show, keep and log.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
