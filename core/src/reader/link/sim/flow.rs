@@ -1,0 +1,168 @@
+//! The simulated card and cardholder: the steps of each scenario.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::{sleep, timeout};
+
+use super::{Device, Scenario};
+use crate::reader::link::events::currency_numeric;
+use crate::reader::{EntryMode, OnlineResponse, ReaderEvent, ReaderOutcome, ReaderRequest, ReaderTxKind};
+
+/// What the host sends into a running transaction.
+#[derive(Debug)]
+pub(super) enum Input {
+    Online(OnlineResponse),
+    Cancel,
+}
+
+/// Why a flow stopped early.
+enum Stop {
+    /// The cashier cancelled: complete as cancelled.
+    Cancelled,
+    /// The link is gone for good: nothing more to say.
+    Gone,
+}
+
+struct Flow {
+    device: Device,
+    id: String,
+    inputs: mpsc::Receiver<Input>,
+    delay: Duration,
+}
+
+impl Flow {
+    async fn emit(&self, event: ReaderEvent) -> Result<(), Stop> {
+        self.device.emit(&self.id, event).await.map_err(|()| Stop::Gone)
+    }
+
+    /// Waits one step, then reports `event`; a cancel meanwhile ends the flow.
+    async fn step(&mut self, event: ReaderEvent) -> Result<(), Stop> {
+        self.pause(self.delay).await?;
+        self.emit(event).await
+    }
+
+    /// Waits `d`, listening for a cancel (anything else is not expected now and is dropped).
+    async fn pause(&mut self, d: Duration) -> Result<(), Stop> {
+        let deadline = tokio::time::Instant::now() + d;
+        loop {
+            match tokio::time::timeout_at(deadline, self.inputs.recv()).await {
+                Err(_) => return Ok(()),
+                Ok(Some(Input::Cancel)) => return Err(Stop::Cancelled),
+                Ok(Some(Input::Online(_))) => {}
+                Ok(None) => return Err(Stop::Gone),
+            }
+        }
+    }
+
+    async fn complete(&self, outcome: ReaderOutcome, tlv: Vec<u8>) -> Result<(), Stop> {
+        self.emit(ReaderEvent::Completed { outcome, tlv }).await
+    }
+}
+
+pub(super) async fn run(device: Device, request: ReaderRequest, inputs: mpsc::Receiver<Input>) {
+    let config = device.config;
+    let delay = config.step_delay + if config.scenario == Scenario::Slow { config.slow_delay } else { Duration::ZERO };
+    let mut flow = Flow { device, id: request.transaction_id.clone(), inputs, delay };
+    let result = steps(&mut flow, &request, config.scenario, config.card_wait).await;
+    if let Err(Stop::Cancelled) = result {
+        let _ = flow.complete(ReaderOutcome::Cancelled, Vec::new()).await;
+    }
+}
+
+async fn steps(f: &mut Flow, request: &ReaderRequest, scenario: Scenario, card_wait: Duration) -> Result<(), Stop> {
+    f.emit(ReaderEvent::WaitingForCard).await?;
+    match scenario {
+        Scenario::NoCard => {
+            f.pause(card_wait.min(Duration::from_secs(2))).await?;
+            return f.complete(ReaderOutcome::TimedOut, Vec::new()).await;
+        }
+        Scenario::CashierCancel => {
+            f.pause(card_wait).await?;
+            return f.complete(ReaderOutcome::TimedOut, Vec::new()).await;
+        }
+        _ => {}
+    }
+    let chip = matches!(scenario, Scenario::Decline | Scenario::PinRetry | Scenario::CardRemovedEarly);
+    let entry = if chip { EntryMode::Chip } else { EntryMode::Contactless };
+    f.step(ReaderEvent::CardDetected { entry }).await?;
+    let (aid, label) = if chip { ("A0000000041010", "MASTERCARD") } else { ("A0000000031010", "VISA CREDIT") };
+    f.step(ReaderEvent::ApplicationSelected { aid: aid.into(), label: Some(label.into()) }).await?;
+    if chip {
+        f.step(ReaderEvent::PinRequested { attempts_left: Some(3) }).await?;
+        match scenario {
+            Scenario::CardRemovedEarly => {
+                f.step(ReaderEvent::CardRemoved).await?;
+                return f.complete(ReaderOutcome::CardRemoved, Vec::new()).await;
+            }
+            Scenario::PinRetry => {
+                f.step(ReaderEvent::PinIncorrect { attempts_left: 2 }).await?;
+                f.step(ReaderEvent::PinRequested { attempts_left: Some(2) }).await?;
+            }
+            _ => {}
+        }
+        f.step(ReaderEvent::PinEntered).await?;
+        if scenario == Scenario::Decline {
+            // The card refuses offline: an AAC, cryptogram information data 0x00.
+            return f.complete(ReaderOutcome::Declined, vec![0x9F, 0x27, 0x01, 0x00]).await;
+        }
+    }
+    f.step(ReaderEvent::AuthorizationRequest { tlv: arqc_tlv(request) }).await?;
+    let answer = loop {
+        match timeout(card_wait, f.inputs.recv()).await {
+            Err(_) => return f.complete(ReaderOutcome::TimedOut, Vec::new()).await,
+            Ok(None) => return Err(Stop::Gone),
+            Ok(Some(Input::Cancel)) => return Err(Stop::Cancelled),
+            Ok(Some(Input::Online(answer))) => break answer,
+        }
+    };
+    f.device.counters.online_responses.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if scenario == Scenario::LinkDrop {
+        // The answer arrived; the result is not yet sent when the connection goes.
+        let _ = f.device.link.drop_connection().await;
+        sleep(Duration::from_millis(20)).await;
+    }
+    f.pause(f.delay).await.ok();
+    let (outcome, cid) = if answer.approved {
+        (ReaderOutcome::ApprovedOnline, 0x40) // TC
+    } else {
+        (ReaderOutcome::Declined, 0x00) // AAC
+    };
+    let mut tlv = vec![0x9F, 0x27, 0x01, cid, 0x9F, 0x26, 0x08, 0x1F, 0x2E, 0x3D, 0x4C, 0x5B, 0x6A, 0x79, 0x88];
+    if let Some(code) = answer.auth_code.filter(|c| c.len() <= 6) {
+        tlv.extend([0x89, code.len() as u8]);
+        tlv.extend(code.as_bytes());
+    }
+    f.complete(outcome, tlv).await
+}
+
+/// The EMV data of an online authorisation request (ARQC), as a reader would build it. The
+/// PAN is a published test card number.
+fn arqc_tlv(request: &ReaderRequest) -> Vec<u8> {
+    let bcd = |mut n: u64, len: usize| {
+        let mut out = vec![0u8; len];
+        for byte in out.iter_mut().rev() {
+            *byte = ((n % 10) as u8) | (((n / 10 % 10) as u8) << 4);
+            n /= 100;
+        }
+        out
+    };
+    let amount = u64::try_from(request.amount.minor_units()).unwrap_or(0);
+    let numeric = currency_numeric(request.amount.currency()).unwrap_or(0);
+    let mut tlv = Vec::new();
+    let mut put = |tag: &[u8], value: &[u8]| {
+        tlv.extend_from_slice(tag);
+        tlv.push(value.len() as u8);
+        tlv.extend_from_slice(value);
+    };
+    put(&[0x9F, 0x02], &bcd(amount, 6));
+    put(&[0x5F, 0x2A], &bcd(u64::from(numeric), 2));
+    put(&[0x9C], &[if request.kind == ReaderTxKind::Refund { 0x20 } else { 0x00 }]);
+    put(&[0x5A], &[0x47, 0x61, 0x73, 0x90, 0x01, 0x01, 0x00, 0x10]);
+    put(&[0x82], &[0x39, 0x00]);
+    put(&[0x95], &[0x00, 0x00, 0x00, 0x80, 0x00]);
+    put(&[0x9F, 0x36], &[0x00, 0x2A]);
+    put(&[0x9F, 0x27], &[0x80]);
+    put(&[0x9F, 0x26], &[0x8E, 0x12, 0x23, 0x34, 0x45, 0x56, 0x67, 0x78]);
+    tlv
+}
