@@ -106,6 +106,12 @@ impl LinkCardReader {
         self.link.stats()
     }
 
+    /// Drops the connection as if it were lost; the link reconnects and resumes (for tests and
+    /// diagnostics).
+    pub async fn drop_connection(&self) -> Result<(), ReaderError> {
+        self.link.drop_connection().await.map_err(|e| ReaderError::Disconnected(e.to_string()))
+    }
+
     async fn send(&self, message: &HostMessage) -> Result<(), ReaderError> {
         let bytes = message.encode().map_err(|e| ReaderError::Protocol(e.to_string()))?;
         self.link.send(bytes).await.map_err(|e| ReaderError::Disconnected(e.to_string()))
@@ -145,26 +151,41 @@ impl CardReader for LinkCardReader {
     async fn begin(&self, request: &ReaderRequest) -> Result<(), ReaderError> {
         let _one_at_a_time = self.requests.lock().await;
         let id = request.transaction_id.clone();
-        let message = {
+        let (message, previous) = {
             let mut state = self.shared.lock();
-            match state.tx.as_ref() {
-                // Already known here: ask for what is missing, never start it again.
-                Some(t) if t.id == id => HostMessage::Resume { transaction_id: id.clone(), next_event: t.next_index },
+            match state.tx.as_mut() {
+                // Known here: ask for what is missing, never start it again. A completed one is
+                // asked for its last event again, so that the caller sees the outcome.
+                Some(t) if t.id == id => {
+                    if t.completed {
+                        t.completed = false;
+                        t.next_index = t.next_index.saturating_sub(1);
+                    }
+                    (HostMessage::Resume { transaction_id: id.clone(), next_event: t.next_index }, None)
+                }
                 _ => {
-                    state.tx = Some(Track { id: id.clone(), next_index: 0, completed: false });
-                    state.events.clear();
-                    state.problem = None;
-                    HostMessage::Begin(request.clone())
+                    let fresh = Track { id: id.clone(), next_index: 0, completed: false };
+                    let previous = (state.tx.replace(fresh), std::mem::take(&mut state.events), state.problem.take());
+                    (HostMessage::Begin(request.clone()), Some(previous))
                 }
             }
         };
-        match self.request(&message, Expect::Tx(id.clone())).await? {
-            ReaderMessage::TxState { .. } => Ok(()),
-            ReaderMessage::Error { code: ErrorCode::Busy, .. } => Err(ReaderError::Busy),
-            ReaderMessage::Error { code, detail, .. } => {
-                Err(ReaderError::Protocol(format!("reader refused transaction {id}: {code:?}: {detail}")))
+        let refused = |reader: &Self, error: ReaderError| {
+            // The reader keeps running the transaction it had; so does this side.
+            if let Some((tx, events, problem)) = previous {
+                let mut state = reader.shared.lock();
+                (state.tx, state.events, state.problem) = (tx, events, problem);
             }
-            other => Err(ReaderError::Protocol(format!("unexpected answer to begin: {other:?}"))),
+            Err(error)
+        };
+        match self.request(&message, Expect::Tx(id.clone())).await {
+            Ok(ReaderMessage::TxState { .. }) => Ok(()),
+            Ok(ReaderMessage::Error { code: ErrorCode::Busy, .. }) => refused(self, ReaderError::Busy),
+            Ok(ReaderMessage::Error { code, detail, .. }) => {
+                refused(self, ReaderError::Protocol(format!("reader refused transaction {id}: {code:?}: {detail}")))
+            }
+            Ok(other) => refused(self, ReaderError::Protocol(format!("unexpected answer to begin: {other:?}"))),
+            Err(e) => Err(e),
         }
     }
 

@@ -124,6 +124,14 @@ pub struct MemoryConnector {
     connections: u64,
 }
 
+impl Clone for MemoryConnector {
+    /// Another, unconnected, initiator for the same listener (a second phone, or the app after a
+    /// restart).
+    fn clone(&self) -> Self {
+        MemoryConnector { config: self.config, accept: self.accept.clone(), end: None, connections: self.connections + 1000 }
+    }
+}
+
 /// The reader's side: `connect` waits for the next connection from the [`MemoryConnector`].
 #[derive(Debug)]
 pub struct MemoryListener {
