@@ -6,6 +6,7 @@ mod connect;
 mod demo;
 mod exit;
 mod out;
+mod reader_cmd;
 mod render;
 mod scan_cmd;
 mod sign_cmd;
@@ -35,6 +36,8 @@ enum Command {
     Sign(sign_cmd::SignArgs),
     /// Decode payment codes from images, a camera, or the benchmark protocol on stdin.
     Scan(scan_cmd::ScanArgs),
+    /// External card readers: `reader simulate` runs the byte-level reader simulator.
+    Reader(reader_cmd::ReaderArgs),
     #[command(flatten)]
     Cashier(cashier_cmd::CashierCommand),
 }
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => demo::run_sandbox(args),
         Command::Sign(args) => sign_cmd::run(args),
         Command::Scan(args) => scan_cmd::run(args),
+        Command::Reader(args) => reader_cmd::run(args),
         Command::Cashier(command) => cashier_cmd::run(cli.connect, command),
     }
 }

@@ -309,11 +309,21 @@ impl Device {
             }
         }
         let completed = log.completed;
+        // The kind of step only: the EMV data holds a card number.
+        log::info!("reader sim: {id} step {index}: {}", event_name(&event));
         log.events.push(event.clone());
         if completed {
             state.current = None;
         }
         self.reply(ReaderMessage::Event { transaction_id: id.into(), index, event }).await
+    }
+}
+
+fn event_name(event: &ReaderEvent) -> String {
+    match event {
+        ReaderEvent::AuthorizationRequest { tlv } => format!("authorization request ({} bytes of EMV data)", tlv.len()),
+        ReaderEvent::Completed { outcome, .. } => format!("completed {outcome:?}"),
+        other => format!("{other:?}"),
     }
 }
 
