@@ -13,6 +13,8 @@ pub mod decoder;
 pub mod driver;
 pub mod events;
 pub mod frame;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod machine;
 pub mod memory;
 pub mod messages;
