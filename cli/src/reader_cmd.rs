@@ -44,9 +44,12 @@ fn parse_scenario(name: &str) -> Result<Scenario, String> {
 
 /// A simulated reader answers anyone who connects: it stays on the loopback interface.
 fn parse_loopback(text: &str) -> Result<SocketAddr, String> {
-    let addr: SocketAddr = text.parse().map_err(|_| format!("{text:?} is not an address like 127.0.0.1:7420"))?;
+    let addr: SocketAddr =
+        text.parse().map_err(|_| format!("{text:?} is not an address like 127.0.0.1:7420"))?;
     if !addr.ip().is_loopback() {
-        return Err(format!("{addr} is not a loopback address; the simulator listens on 127.0.0.1 or ::1 only"));
+        return Err(format!(
+            "{addr} is not a loopback address; the simulator listens on 127.0.0.1 or ::1 only"
+        ));
     }
     Ok(addr)
 }
@@ -54,19 +57,26 @@ fn parse_loopback(text: &str) -> Result<SocketAddr, String> {
 /// Runs the command.
 pub fn run(args: ReaderArgs) -> ExitCode {
     match args.command {
-        ReaderCommand::Simulate { scenario, listen, chunk } => simulate(scenario, listen, usize::from(chunk)),
+        ReaderCommand::Simulate { scenario, listen, chunk } => {
+            simulate(scenario, listen, usize::from(chunk))
+        }
     }
 }
 
 fn simulate(scenario: Scenario, listen: SocketAddr, chunk: usize) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
-        Err(e) => return CliError::internal(format!("cannot start the runtime: {e}")).report(false),
+        Err(e) => {
+            return CliError::internal(format!("cannot start the runtime: {e}")).report(false)
+        }
     };
     rt.block_on(async {
         let transport = match TcpListenerTransport::bind(listen, chunk).await {
             Ok(t) => t,
-            Err(e) => return CliError::bad_input("listen", format!("cannot listen on {listen}: {e}")).report(false),
+            Err(e) => {
+                return CliError::bad_input("listen", format!("cannot listen on {listen}: {e}"))
+                    .report(false)
+            }
         };
         let addr = match transport.local_addr() {
             Ok(a) => a,
@@ -77,7 +87,11 @@ fn simulate(scenario: Scenario, listen: SocketAddr, chunk: usize) -> ExitCode {
         if let Err(e) = tokio::signal::ctrl_c().await {
             return CliError::internal(format!("cannot wait for Ctrl-C: {e}")).report(false);
         }
-        out::line(format!("stopped: {} transactions started, {} approved", sim.started(), sim.approved()));
+        out::line(format!(
+            "stopped: {} transactions started, {} approved",
+            sim.started(),
+            sim.approved()
+        ));
         ExitCode::SUCCESS
     })
 }

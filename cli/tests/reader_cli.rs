@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 use tillkit_core::money::{Amount, Currency};
 use tillkit_core::reader::link::tcp::TcpTransport;
 use tillkit_core::reader::link::{LinkCardReader, LinkReaderConfig};
-use tillkit_core::reader::{CardReader, OnlineResponse, ReaderEvent, ReaderOutcome, ReaderRequest, ReaderTxKind};
+use tillkit_core::reader::{
+    CardReader, OnlineResponse, ReaderEvent, ReaderOutcome, ReaderRequest, ReaderTxKind,
+};
 
 /// Kills the simulator when the test ends, however it ends.
 struct Sim(Child);
@@ -22,7 +24,16 @@ impl Drop for Sim {
 
 fn start(scenario: &str) -> (Sim, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tillkit"))
-        .args(["reader", "simulate", "--scenario", scenario, "--listen", "127.0.0.1:0", "--chunk", "20"])
+        .args([
+            "reader",
+            "simulate",
+            "--scenario",
+            scenario,
+            "--listen",
+            "127.0.0.1:0",
+            "--chunk",
+            "20",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .expect("tillkit runs");
@@ -47,7 +58,12 @@ async fn an_approved_sale_through_the_simulator_process() {
         amount: Amount::from_minor_units(4200, Currency::from_code("EUR").unwrap()).unwrap(),
     };
     reader.begin(&request).await.expect("begin");
-    let approve = OnlineResponse { approved: true, auth_code: Some("A1B2C3".into()), issuer_tlv: vec![], unable_to_go_online: false };
+    let approve = OnlineResponse {
+        approved: true,
+        auth_code: Some("A1B2C3".into()),
+        issuer_tlv: vec![],
+        unable_to_go_online: false,
+    };
     let mut steps = Vec::new();
     let outcome = loop {
         let event = tokio::time::timeout(std::time::Duration::from_secs(30), reader.next_event())
@@ -56,7 +72,9 @@ async fn an_approved_sale_through_the_simulator_process() {
             .expect("an event");
         steps.push(event.clone());
         match event {
-            ReaderEvent::AuthorizationRequest { .. } => reader.online_response(&approve).await.expect("answer"),
+            ReaderEvent::AuthorizationRequest { .. } => {
+                reader.online_response(&approve).await.expect("answer")
+            }
             ReaderEvent::Completed { outcome, tlv } => {
                 // The authorisation code came back in EMV tag 89.
                 assert!(tlv.windows(8).any(|w| w == [0x89, 6, b'A', b'1', b'B', b'2', b'C', b'3']));
@@ -77,7 +95,8 @@ fn unknown_scenarios_and_non_loopback_addresses_are_refused() {
         &["reader", "simulate", "--listen", "localhost"],
         &["reader", "simulate", "--chunk", "0"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_tillkit")).args(args).output().expect("tillkit runs");
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_tillkit")).args(args).output().expect("tillkit runs");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!out.stderr.is_empty());
     }

@@ -27,10 +27,22 @@ fn input(rng: &mut Rng) -> Vec<u8> {
     let mut out = vec![rng.next() as u8];
     match rng.below(4) {
         0 => out.extend((0..rng.below(600)).map(|_| rng.next() as u8)),
-        1 => out.extend((0..rng.below(3000)).map(|_| if rng.below(4) == 0 { START } else { rng.next() as u8 })),
+        1 => out.extend((0..rng.below(3000)).map(|_| {
+            if rng.below(4) == 0 {
+                START
+            } else {
+                rng.next() as u8
+            }
+        })),
         _ => {
             for _ in 0..1 + rng.below(6) {
-                let kind = [FrameType::Data, FrameType::Ack, FrameType::Nak, FrameType::Sync, FrameType::SyncAck][rng.below(5)];
+                let kind = [
+                    FrameType::Data,
+                    FrameType::Ack,
+                    FrameType::Nak,
+                    FrameType::Sync,
+                    FrameType::SyncAck,
+                ][rng.below(5)];
                 let len = if rng.below(10) == 0 { MAX_PAYLOAD } else { rng.below(80) };
                 let mut payload: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
                 if let Some(first) = payload.first_mut() {
@@ -45,7 +57,9 @@ fn input(rng: &mut Rng) -> Vec<u8> {
                         let i = rng.below(bytes.len());
                         bytes[i] ^= 1 << rng.below(8);
                     }
-                    2 => bytes.splice(0..0, (0..rng.below(40)).map(|_| rng.next() as u8)).for_each(drop),
+                    2 => bytes
+                        .splice(0..0, (0..rng.below(40)).map(|_| rng.next() as u8))
+                        .for_each(drop),
                     _ => {}
                 }
                 out.extend(bytes);
@@ -68,5 +82,8 @@ fn main() {
         receive_arbitrary(&data);
     }
     let secs = started.elapsed().as_secs_f64();
-    println!("{inputs} inputs, {bytes} bytes, seed {seed:#x}: no panic, {secs:.1} s ({:.0} inputs/s)", inputs as f64 / secs);
+    println!(
+        "{inputs} inputs, {bytes} bytes, seed {seed:#x}: no panic, {secs:.1} s ({:.0} inputs/s)",
+        inputs as f64 / secs
+    );
 }

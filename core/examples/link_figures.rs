@@ -34,7 +34,8 @@ where
     A: ReaderTransport + 'static,
     B: ReaderTransport + 'static,
 {
-    let (host, mut host_items): (LinkHandle, _) = spawn_link(host_t, DriverConfig::new(Role::Initiator));
+    let (host, mut host_items): (LinkHandle, _) =
+        spawn_link(host_t, DriverConfig::new(Role::Initiator));
     let (reader, mut reader_items) = spawn_link(reader_t, DriverConfig::new(Role::Responder));
     // Warm up and wait for the session.
     host.send(vec![0; PAYLOAD]).await.expect("link figures");
@@ -70,21 +71,32 @@ fn micros(d: Duration) -> f64 {
 
 /// Mean and worst µs from "card detected" to "completed" over `sales` sales.
 async fn sale_figures(reader: &LinkCardReader, sales: usize) -> (f64, f64) {
-    let answer = OnlineResponse { approved: true, auth_code: Some("123456".into()), issuer_tlv: vec![], unable_to_go_online: false };
+    let answer = OnlineResponse {
+        approved: true,
+        auth_code: Some("123456".into()),
+        issuer_tlv: vec![],
+        unable_to_go_online: false,
+    };
     let mut total = Duration::ZERO;
     let mut worst = Duration::ZERO;
     for i in 0..sales {
         let request = ReaderRequest {
             transaction_id: format!("bench-{i}"),
             kind: ReaderTxKind::Sale,
-            amount: Amount::from_minor_units(1250, Currency::from_code("CNY").expect("link figures")).expect("link figures"),
+            amount: Amount::from_minor_units(
+                1250,
+                Currency::from_code("CNY").expect("link figures"),
+            )
+            .expect("link figures"),
         };
         reader.begin(&request).await.expect("link figures");
         let mut detected = None;
         loop {
             match reader.next_event().await.expect("link figures") {
                 ReaderEvent::CardDetected { .. } => detected = Some(Instant::now()),
-                ReaderEvent::AuthorizationRequest { .. } => reader.online_response(&answer).await.expect("link figures"),
+                ReaderEvent::AuthorizationRequest { .. } => {
+                    reader.online_response(&answer).await.expect("link figures")
+                }
                 ReaderEvent::Completed { .. } => break,
                 _ => {}
             }
@@ -111,20 +123,31 @@ async fn main() {
     for chunk in [20, 244] {
         let (a, b) = memory_link(MemoryConfig { merge: true, ..MemoryConfig::fixed(chunk) });
         let (per_frame, rtt) = link_figures(a, b, frames).await;
-        let (connector, listener) = memory_link(MemoryConfig { merge: true, ..MemoryConfig::fixed(chunk) });
+        let (connector, listener) =
+            memory_link(MemoryConfig { merge: true, ..MemoryConfig::fixed(chunk) });
         let _sim = ReaderSim::spawn(listener, sim_config());
         let reader = LinkCardReader::start(connector, LinkReaderConfig::default());
         let (sale, worst) = sale_figures(&reader, sales).await;
-        println!("| memory | {chunk} | {:.0} | {per_frame:.1} | {rtt:.1} | {sale:.0} | {worst:.0} |", 1e6 / per_frame);
+        println!(
+            "| memory | {chunk} | {:.0} | {per_frame:.1} | {rtt:.1} | {sale:.0} | {worst:.0} |",
+            1e6 / per_frame
+        );
     }
     for chunk in [20, 244] {
-        let listener = TcpListenerTransport::bind("127.0.0.1:0".parse().expect("link figures"), chunk).await.expect("link figures");
+        let listener =
+            TcpListenerTransport::bind("127.0.0.1:0".parse().expect("link figures"), chunk)
+                .await
+                .expect("link figures");
         let addr = listener.local_addr().expect("link figures");
         let (per_frame, rtt) = link_figures(TcpTransport::new(addr, chunk), listener, frames).await;
-        let listener = TcpListenerTransport::bind("127.0.0.1:0".parse().expect("link figures"), chunk).await.expect("link figures");
+        let listener =
+            TcpListenerTransport::bind("127.0.0.1:0".parse().expect("link figures"), chunk)
+                .await
+                .expect("link figures");
         let addr = listener.local_addr().expect("link figures");
         let _sim = ReaderSim::spawn(listener, sim_config());
-        let reader = LinkCardReader::start(TcpTransport::new(addr, chunk), LinkReaderConfig::default());
+        let reader =
+            LinkCardReader::start(TcpTransport::new(addr, chunk), LinkReaderConfig::default());
         let (sale, worst) = sale_figures(&reader, sales).await;
         println!("| loopback TCP | {chunk} | {:.0} | {per_frame:.1} | {rtt:.1} | {sale:.0} | {worst:.0} |", 1e6 / per_frame);
     }

@@ -8,17 +8,24 @@ use common::*;
 use tillkit_core::reader::link::memory::{memory_link, MemoryConfig};
 use tillkit_core::reader::link::sim::{ReaderSim, Scenario};
 use tillkit_core::reader::link::{LinkCardReader, LinkReaderConfig};
-use tillkit_core::reader::{CardReader, EntryMode, OnlineResponse, ReaderError, ReaderEvent, ReaderOutcome};
+use tillkit_core::reader::{
+    CardReader, EntryMode, OnlineResponse, ReaderError, ReaderEvent, ReaderOutcome,
+};
 
 const CHUNKS: [usize; 2] = [20, 244];
 
 fn pair(scenario: Scenario, chunk: usize) -> (LinkCardReader, ReaderSim) {
-    let (connector, listener) = memory_link(MemoryConfig { merge: true, ..MemoryConfig::fixed(chunk) });
+    let (connector, listener) =
+        memory_link(MemoryConfig { merge: true, ..MemoryConfig::fixed(chunk) });
     let sim = ReaderSim::spawn(listener, sim_config(scenario));
     (LinkCardReader::start(connector, LinkReaderConfig::default()), sim)
 }
 
-async fn sale_through(scenario: Scenario, chunk: usize, answer: &OnlineResponse) -> (Vec<ReaderEvent>, LinkCardReader, ReaderSim) {
+async fn sale_through(
+    scenario: Scenario,
+    chunk: usize,
+    answer: &OnlineResponse,
+) -> (Vec<ReaderEvent>, LinkCardReader, ReaderSim) {
     let (reader, sim) = pair(scenario, chunk);
     reader.begin(&sale("sale-1")).await.expect("begin");
     let events = run_to_completion(&reader, answer, |_| async {}).await;
@@ -29,16 +36,19 @@ async fn sale_through(scenario: Scenario, chunk: usize, answer: &OnlineResponse)
 async fn approve_reports_every_step_in_order() {
     for chunk in CHUNKS {
         let (events, _reader, sim) = sale_through(Scenario::Approve, chunk, &approval()).await;
-        assert!(matches!(
-            events.as_slice(),
-            [
-                ReaderEvent::WaitingForCard,
-                ReaderEvent::CardDetected { entry: EntryMode::Contactless },
-                ReaderEvent::ApplicationSelected { .. },
-                ReaderEvent::AuthorizationRequest { .. },
-                ReaderEvent::Completed { outcome: ReaderOutcome::ApprovedOnline, .. },
-            ]
-        ), "chunk {chunk}: {events:?}");
+        assert!(
+            matches!(
+                events.as_slice(),
+                [
+                    ReaderEvent::WaitingForCard,
+                    ReaderEvent::CardDetected { entry: EntryMode::Contactless },
+                    ReaderEvent::ApplicationSelected { .. },
+                    ReaderEvent::AuthorizationRequest { .. },
+                    ReaderEvent::Completed { outcome: ReaderOutcome::ApprovedOnline, .. },
+                ]
+            ),
+            "chunk {chunk}: {events:?}"
+        );
         let ReaderEvent::AuthorizationRequest { tlv } = &events[3] else { unreachable!() };
         // Amount 12.50 as EMV 9F02 (BCD minor units), currency 5F2A 0156.
         assert!(tlv.windows(9).any(|w| w == [0x9F, 0x02, 0x06, 0, 0, 0, 0, 0x12, 0x50]));
@@ -50,7 +60,12 @@ async fn approve_reports_every_step_in_order() {
 #[tokio::test]
 async fn the_host_declining_ends_declined() {
     for chunk in CHUNKS {
-        let answer = OnlineResponse { approved: false, auth_code: None, issuer_tlv: vec![], unable_to_go_online: false };
+        let answer = OnlineResponse {
+            approved: false,
+            auth_code: None,
+            issuer_tlv: vec![],
+            unable_to_go_online: false,
+        };
         let (events, _reader, sim) = sale_through(Scenario::Approve, chunk, &answer).await;
         assert_eq!(outcome(&events), ReaderOutcome::Declined);
         assert_eq!(sim.approved(), 0);
@@ -73,7 +88,14 @@ async fn pin_retry_then_approve() {
         let (events, _reader, _sim) = sale_through(Scenario::PinRetry, chunk, &approval()).await;
         let pin: Vec<&ReaderEvent> = events
             .iter()
-            .filter(|e| matches!(e, ReaderEvent::PinRequested { .. } | ReaderEvent::PinIncorrect { .. } | ReaderEvent::PinEntered))
+            .filter(|e| {
+                matches!(
+                    e,
+                    ReaderEvent::PinRequested { .. }
+                        | ReaderEvent::PinIncorrect { .. }
+                        | ReaderEvent::PinEntered
+                )
+            })
             .collect();
         assert_eq!(
             pin,
@@ -91,7 +113,8 @@ async fn pin_retry_then_approve() {
 #[tokio::test]
 async fn card_removed_early() {
     for chunk in CHUNKS {
-        let (events, _reader, sim) = sale_through(Scenario::CardRemovedEarly, chunk, &approval()).await;
+        let (events, _reader, sim) =
+            sale_through(Scenario::CardRemovedEarly, chunk, &approval()).await;
         assert_eq!(events[events.len() - 2], ReaderEvent::CardRemoved);
         assert_eq!(outcome(&events), ReaderOutcome::CardRemoved);
         assert_eq!(sim.approved(), 0);
@@ -213,7 +236,10 @@ async fn beginning_a_finished_transaction_again_reports_its_outcome_and_runs_not
     assert_eq!(outcome(&events), ReaderOutcome::ApprovedOnline);
     // Same instance: the outcome again.
     first.begin(&sale("sale-1")).await.unwrap();
-    assert_eq!(first.next_event().await.map(|e| matches!(e, ReaderEvent::Completed { .. })), Ok(true));
+    assert_eq!(
+        first.next_event().await.map(|e| matches!(e, ReaderEvent::Completed { .. })),
+        Ok(true)
+    );
     drop(first);
     // A fresh instance: the whole log, ending with the same outcome.
     let second = LinkCardReader::start(connector, LinkReaderConfig::default());
@@ -231,7 +257,10 @@ async fn a_second_transaction_while_one_runs_is_refused_busy_and_the_first_goes_
     assert_eq!(reader.next_event().await, Ok(ReaderEvent::WaitingForCard));
     assert_eq!(reader.begin(&sale("second")).await, Err(ReaderError::Busy));
     reader.cancel().await.unwrap();
-    assert!(matches!(reader.next_event().await, Ok(ReaderEvent::Completed { outcome: ReaderOutcome::Cancelled, .. })));
+    assert!(matches!(
+        reader.next_event().await,
+        Ok(ReaderEvent::Completed { outcome: ReaderOutcome::Cancelled, .. })
+    ));
 }
 
 #[tokio::test]
@@ -257,6 +286,9 @@ async fn no_reader_at_all_is_a_disconnection_not_a_hang() {
     config.driver.connect_delay = std::time::Duration::from_millis(10);
     config.reply_timeout = std::time::Duration::from_millis(500);
     let reader = LinkCardReader::start(connector, config);
-    assert!(matches!(reader.begin(&sale("s")).await, Err(ReaderError::Timeout | ReaderError::Disconnected(_))));
+    assert!(matches!(
+        reader.begin(&sale("s")).await,
+        Err(ReaderError::Timeout | ReaderError::Disconnected(_))
+    ));
     assert!(matches!(reader.next_event().await, Err(ReaderError::Disconnected(_))));
 }

@@ -13,8 +13,8 @@ use tillkit_core::reader::link::{LinkCardReader, LinkReaderConfig};
 use tillkit_core::reader::{CardReader, ReaderOutcome};
 
 async fn sim(scenario: Scenario, chunk: usize) -> (SocketAddr, ReaderSim) {
-    let listener = TcpListenerTransport::bind("127.0.0.1:0".parse().unwrap(), chunk).await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let listener = TcpListenerTransport::bind("127.0.0.1:0".parse().expect("address"), chunk).await.expect("bind");
+    let addr = listener.local_addr().expect("bound address");
     (addr, ReaderSim::spawn(listener, sim_config(scenario)))
 }
 
@@ -22,7 +22,8 @@ async fn sim(scenario: Scenario, chunk: usize) -> (SocketAddr, ReaderSim) {
 async fn approve_over_loopback_tcp() {
     for chunk in [20, 244] {
         let (addr, sim) = sim(Scenario::Approve, chunk).await;
-        let reader = LinkCardReader::start(TcpTransport::new(addr, chunk), LinkReaderConfig::default());
+        let reader =
+            LinkCardReader::start(TcpTransport::new(addr, chunk), LinkReaderConfig::default());
         reader.begin(&sale("tcp-1")).await.unwrap();
         let events = run_to_completion(&reader, &approval(), |_| async {}).await;
         assert_eq!(outcome(&events), ReaderOutcome::ApprovedOnline);
@@ -34,7 +35,8 @@ async fn approve_over_loopback_tcp() {
 async fn link_drop_and_resume_over_loopback_tcp_approves_once() {
     for chunk in [20, 244] {
         let (addr, sim) = sim(Scenario::LinkDrop, chunk).await;
-        let reader = LinkCardReader::start(TcpTransport::new(addr, chunk), LinkReaderConfig::default());
+        let reader =
+            LinkCardReader::start(TcpTransport::new(addr, chunk), LinkReaderConfig::default());
         reader.begin(&sale("tcp-drop")).await.unwrap();
         let events = run_to_completion(&reader, &approval(), |_| async {}).await;
         assert_eq!(outcome(&events), ReaderOutcome::ApprovedOnline);
@@ -43,7 +45,8 @@ async fn link_drop_and_resume_over_loopback_tcp_approves_once() {
         assert_eq!((sim.started(), sim.approved()), (1, 1));
         drop(reader);
         // The app restarts and begins the same sale: it is told the outcome, nothing runs.
-        let again = LinkCardReader::start(TcpTransport::new(addr, chunk), LinkReaderConfig::default());
+        let again =
+            LinkCardReader::start(TcpTransport::new(addr, chunk), LinkReaderConfig::default());
         again.begin(&sale("tcp-drop")).await.unwrap();
         let replay = run_to_completion(&again, &approval(), |_| async {}).await;
         assert_eq!(replay, events);

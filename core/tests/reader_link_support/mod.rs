@@ -14,37 +14,55 @@ pub fn sale(id: &str) -> ReaderRequest {
     ReaderRequest {
         transaction_id: id.into(),
         kind: ReaderTxKind::Sale,
-        amount: Amount::from_minor_units(1250, Currency::from_code("CNY").unwrap()).unwrap(),
+        amount: Amount::from_minor_units(1250, Currency::from_code("CNY").expect("valid test amount")).expect("valid test amount"),
     }
 }
 
 pub fn sim_config(scenario: Scenario) -> SimConfig {
     let mut c = SimConfig::new(scenario);
     c.step_delay = Duration::from_millis(1);
-    c.card_wait = if scenario == Scenario::NoCard { Duration::from_millis(200) } else { Duration::from_secs(10) };
+    c.card_wait = if scenario == Scenario::NoCard {
+        Duration::from_millis(200)
+    } else {
+        Duration::from_secs(10)
+    };
     c.slow_delay = Duration::from_millis(60);
     c.flood_bytes = 64 * 1024;
     c
 }
 
 pub fn approval() -> OnlineResponse {
-    OnlineResponse { approved: true, auth_code: Some("123456".into()), issuer_tlv: vec![0x8A, 0x02, 0x30, 0x30], unable_to_go_online: false }
+    OnlineResponse {
+        approved: true,
+        auth_code: Some("123456".into()),
+        issuer_tlv: vec![0x8A, 0x02, 0x30, 0x30],
+        unable_to_go_online: false,
+    }
 }
 
 /// Reads events until `Completed`, answering an authorisation request with `answer` and
 /// calling `at_event(index)` after each event (to cancel or drop the link there).
-pub async fn run_to_completion<F, Fut>(reader: &LinkCardReader, answer: &OnlineResponse, mut at_event: F) -> Vec<ReaderEvent>
+pub async fn run_to_completion<F, Fut>(
+    reader: &LinkCardReader,
+    answer: &OnlineResponse,
+    mut at_event: F,
+) -> Vec<ReaderEvent>
 where
     F: FnMut(usize) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
     let mut events = Vec::new();
     loop {
-        let event = tokio::time::timeout(HANG, reader.next_event()).await.expect("hung").expect("next event");
+        let event = tokio::time::timeout(HANG, reader.next_event())
+            .await
+            .expect("hung")
+            .expect("next event");
         events.push(event.clone());
         at_event(events.len() - 1).await;
         match event {
-            ReaderEvent::AuthorizationRequest { .. } => reader.online_response(answer).await.expect("online response"),
+            ReaderEvent::AuthorizationRequest { .. } => {
+                reader.online_response(answer).await.expect("online response")
+            }
             ReaderEvent::Completed { .. } => return events,
             _ => {}
         }

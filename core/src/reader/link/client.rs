@@ -16,7 +16,9 @@ use super::driver::{spawn_link, DriverConfig, DriverStats, LinkHandle, LinkItem}
 use super::machine::Role;
 use super::messages::{ErrorCode, HostMessage, ReaderMessage};
 use super::transport::ReaderTransport;
-use crate::reader::{CardReader, OnlineResponse, ReaderError, ReaderEvent, ReaderRequest, ReaderStatus};
+use crate::reader::{
+    CardReader, OnlineResponse, ReaderError, ReaderEvent, ReaderRequest, ReaderStatus,
+};
 
 /// Settings of a [`LinkCardReader`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +99,12 @@ impl LinkCardReader {
         let driver = DriverConfig { role: Role::Initiator, ..config.driver };
         let (link, items) = spawn_link(transport, driver);
         let shared = Arc::new(Shared::default());
-        let dispatcher = tokio::spawn(dispatch(items, link.clone(), Arc::clone(&shared), config.max_buffered_events));
+        let dispatcher = tokio::spawn(dispatch(
+            items,
+            link.clone(),
+            Arc::clone(&shared),
+            config.max_buffered_events,
+        ));
         LinkCardReader { link, shared, requests: tokio::sync::Mutex::new(()), config, dispatcher }
     }
 
@@ -118,7 +125,11 @@ impl LinkCardReader {
     }
 
     /// Sends `message` and waits for the answer that `expect` describes.
-    async fn request(&self, message: &HostMessage, expect: Expect) -> Result<ReaderMessage, ReaderError> {
+    async fn request(
+        &self,
+        message: &HostMessage,
+        expect: Expect,
+    ) -> Result<ReaderMessage, ReaderError> {
         let (tx, rx) = oneshot::channel();
         self.shared.lock().reply = Some((expect, tx));
         self.send(message).await?;
@@ -134,7 +145,11 @@ impl LinkCardReader {
 
     fn current_id(&self) -> Result<String, ReaderError> {
         let state = self.shared.lock();
-        state.tx.as_ref().map(|t| t.id.clone()).ok_or_else(|| ReaderError::Protocol("no transaction was begun".into()))
+        state
+            .tx
+            .as_ref()
+            .map(|t| t.id.clone())
+            .ok_or_else(|| ReaderError::Protocol("no transaction was begun".into()))
     }
 }
 
@@ -144,7 +159,9 @@ impl CardReader for LinkCardReader {
         let _one_at_a_time = self.requests.lock().await;
         match self.request(&HostMessage::StatusRequest, Expect::Status).await? {
             ReaderMessage::Status(status) => Ok(status),
-            other => Err(ReaderError::Protocol(format!("unexpected answer to a status request: {other:?}"))),
+            other => Err(ReaderError::Protocol(format!(
+                "unexpected answer to a status request: {other:?}"
+            ))),
         }
     }
 
@@ -161,11 +178,21 @@ impl CardReader for LinkCardReader {
                         t.completed = false;
                         t.next_index = t.next_index.saturating_sub(1);
                     }
-                    (HostMessage::Resume { transaction_id: id.clone(), next_event: t.next_index }, None)
+                    (
+                        HostMessage::Resume {
+                            transaction_id: id.clone(),
+                            next_event: t.next_index,
+                        },
+                        None,
+                    )
                 }
                 _ => {
                     let fresh = Track { id: id.clone(), next_index: 0, completed: false };
-                    let previous = (state.tx.replace(fresh), std::mem::take(&mut state.events), state.problem.take());
+                    let previous = (
+                        state.tx.replace(fresh),
+                        std::mem::take(&mut state.events),
+                        state.problem.take(),
+                    );
                     (HostMessage::Begin(request.clone()), Some(previous))
                 }
             }
@@ -180,11 +207,19 @@ impl CardReader for LinkCardReader {
         };
         match self.request(&message, Expect::Tx(id.clone())).await {
             Ok(ReaderMessage::TxState { .. }) => Ok(()),
-            Ok(ReaderMessage::Error { code: ErrorCode::Busy, .. }) => refused(self, ReaderError::Busy),
-            Ok(ReaderMessage::Error { code, detail, .. }) => {
-                refused(self, ReaderError::Protocol(format!("reader refused transaction {id}: {code:?}: {detail}")))
+            Ok(ReaderMessage::Error { code: ErrorCode::Busy, .. }) => {
+                refused(self, ReaderError::Busy)
             }
-            Ok(other) => refused(self, ReaderError::Protocol(format!("unexpected answer to begin: {other:?}"))),
+            Ok(ReaderMessage::Error { code, detail, .. }) => refused(
+                self,
+                ReaderError::Protocol(format!(
+                    "reader refused transaction {id}: {code:?}: {detail}"
+                )),
+            ),
+            Ok(other) => refused(
+                self,
+                ReaderError::Protocol(format!("unexpected answer to begin: {other:?}")),
+            ),
             Err(e) => Err(e),
         }
     }
@@ -208,7 +243,10 @@ impl CardReader for LinkCardReader {
                 match state.tx.as_ref() {
                     None => return Err(ReaderError::Protocol("no transaction was begun".into())),
                     Some(t) if t.completed => {
-                        return Err(ReaderError::Protocol(format!("transaction {} has completed", t.id)))
+                        return Err(ReaderError::Protocol(format!(
+                            "transaction {} has completed",
+                            t.id
+                        )))
                     }
                     Some(_) => {}
                 }
@@ -234,16 +272,23 @@ impl CardReader for LinkCardReader {
     }
 }
 
-async fn dispatch(mut items: mpsc::Receiver<LinkItem>, link: LinkHandle, shared: Arc<Shared>, max_events: usize) {
+async fn dispatch(
+    mut items: mpsc::Receiver<LinkItem>,
+    link: LinkHandle,
+    shared: Arc<Shared>,
+    max_events: usize,
+) {
     while let Some(item) = items.recv().await {
         match item {
             LinkItem::SessionStarted { number } => {
                 let resume = {
                     let mut state = shared.lock();
                     state.down = None;
-                    state.tx.as_ref().filter(|t| number > 1 && !t.completed).map(|t| HostMessage::Resume {
-                        transaction_id: t.id.clone(),
-                        next_event: t.next_index,
+                    state.tx.as_ref().filter(|t| number > 1 && !t.completed).map(|t| {
+                        HostMessage::Resume {
+                            transaction_id: t.id.clone(),
+                            next_event: t.next_index,
+                        }
                     })
                 };
                 if let Some(Ok(bytes)) = resume.map(|m| m.encode()) {
@@ -272,7 +317,8 @@ fn on_message(state: &mut State, message: ReaderMessage, max_events: usize) {
             return;
         }
         if state.events.len() >= max_events {
-            state.problem = Some(ReaderError::Protocol(format!("reader sent more than {max_events} events")));
+            state.problem =
+                Some(ReaderError::Protocol(format!("reader sent more than {max_events} events")));
             return;
         }
         track.next_index = track.next_index.saturating_add(1);
@@ -283,7 +329,9 @@ fn on_message(state: &mut State, message: ReaderMessage, max_events: usize) {
     let answers = match (&state.reply, &message) {
         (Some((Expect::Status, _)), ReaderMessage::Status(_)) => true,
         (Some((Expect::Tx(id), _)), ReaderMessage::TxState { transaction_id, .. })
-        | (Some((Expect::Tx(id), _)), ReaderMessage::Error { transaction_id, .. }) => id == transaction_id,
+        | (Some((Expect::Tx(id), _)), ReaderMessage::Error { transaction_id, .. }) => {
+            id == transaction_id
+        }
         _ => false,
     };
     if answers {
@@ -293,9 +341,13 @@ fn on_message(state: &mut State, message: ReaderMessage, max_events: usize) {
         return;
     }
     // A resume the dispatcher sent on its own found the reader without the transaction.
-    if let ReaderMessage::Error { code: ErrorCode::UnknownTransaction, transaction_id, .. } = &message {
+    if let ReaderMessage::Error { code: ErrorCode::UnknownTransaction, transaction_id, .. } =
+        &message
+    {
         if state.tx.as_ref().is_some_and(|t| &t.id == transaction_id && !t.completed) {
-            state.problem = Some(ReaderError::Protocol(format!("reader does not know transaction {transaction_id}")));
+            state.problem = Some(ReaderError::Protocol(format!(
+                "reader does not know transaction {transaction_id}"
+            )));
         }
     }
 }

@@ -4,7 +4,9 @@
 //! Memory is fixed: the decoder never holds more than [`MAX_FRAME`] bytes. A flood of bytes that
 //! never forms a valid frame is counted and discarded as it arrives.
 
-use super::frame::{crc32, crc8, Frame, FrameType, HEADER_LEN, MAX_FRAME, MAX_PAYLOAD, START, TRAILER_LEN};
+use super::frame::{
+    crc32, crc8, Frame, FrameType, HEADER_LEN, MAX_FRAME, MAX_PAYLOAD, START, TRAILER_LEN,
+};
 
 /// What the decoder found in the stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +113,12 @@ impl FrameDecoder {
                 break;
             }
             let body = &rest[1..HEADER_LEN + len];
-            let crc = u32::from_be_bytes([rest[total - 4], rest[total - 3], rest[total - 2], rest[total - 1]]);
+            let crc = u32::from_be_bytes([
+                rest[total - 4],
+                rest[total - 3],
+                rest[total - 2],
+                rest[total - 1],
+            ]);
             if crc32(body) == crc {
                 let payload = rest[HEADER_LEN..HEADER_LEN + len].to_vec();
                 out.push(Decoded::Frame(Frame { kind, seq: rest[2], payload }));
@@ -176,7 +183,10 @@ mod tests {
         let garbage = [0x00, START, 0x13, START, START, 0xFF, 0x01, 0x02];
         let stream = [&garbage[..], &a, &garbage, &garbage, &b, &garbage[..3]].concat();
         let (out, dec) = decode_all(&[&stream]);
-        assert_eq!(out, vec![Decoded::Frame(data(1, b"first")), Decoded::Frame(data(2, b"second"))]);
+        assert_eq!(
+            out,
+            vec![Decoded::Frame(data(1, b"first")), Decoded::Frame(data(2, b"second"))]
+        );
         assert!(dec.stats().discarded_bytes >= 3 * garbage.len() as u64 - 3);
     }
 
@@ -187,7 +197,13 @@ mod tests {
         bad[last] ^= 0x01;
         let good = data(5, b"next").encode().unwrap();
         let (out, dec) = decode_all(&[&bad, &good]);
-        assert_eq!(out, vec![Decoded::Corrupt { kind: FrameType::Data, seq: 4 }, Decoded::Frame(data(5, b"next"))]);
+        assert_eq!(
+            out,
+            vec![
+                Decoded::Corrupt { kind: FrameType::Data, seq: 4 },
+                Decoded::Frame(data(5, b"next"))
+            ]
+        );
         assert_eq!(dec.stats().crc_errors, 1);
     }
 
@@ -234,7 +250,7 @@ mod tests {
                 x ^= x << 13;
                 x ^= x >> 17;
                 x ^= x << 5;
-                *b = if x % 3 == 0 { START } else { x as u8 };
+                *b = if x.is_multiple_of(3) { START } else { x as u8 };
             }
             dec.feed(&chunk, &mut out);
             assert!(dec.buffered() <= MAX_FRAME);

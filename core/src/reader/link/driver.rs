@@ -30,7 +30,12 @@ pub struct DriverConfig {
 impl DriverConfig {
     /// Defaults for the given role.
     pub fn new(role: Role) -> Self {
-        DriverConfig { link: LinkConfig::default(), role, connect_attempts: 5, connect_delay: Duration::from_millis(200) }
+        DriverConfig {
+            link: LinkConfig::default(),
+            role,
+            connect_attempts: 5,
+            connect_delay: Duration::from_millis(200),
+        }
     }
 }
 
@@ -106,7 +111,10 @@ impl LinkHandle {
 }
 
 /// Starts the link task on `transport`; it connects at once.
-pub fn spawn_link<T: ReaderTransport + 'static>(transport: T, config: DriverConfig) -> (LinkHandle, mpsc::Receiver<LinkItem>) {
+pub fn spawn_link<T: ReaderTransport + 'static>(
+    transport: T,
+    config: DriverConfig,
+) -> (LinkHandle, mpsc::Receiver<LinkItem>) {
     let (commands, command_rx) = mpsc::channel(16);
     let (items, item_rx) = mpsc::channel(64);
     let stats = Arc::new(Mutex::new(DriverStats::default()));
@@ -187,7 +195,10 @@ impl<T: ReaderTransport> Task<T> {
                 }
             }
         }
-        let _ = self.items.send(LinkItem::Down(format!("no connection after {attempts} attempts"))).await;
+        let _ = self
+            .items
+            .send(LinkItem::Down(format!("no connection after {attempts} attempts")))
+            .await;
         // Down until the layer above has something to send.
         match commands.recv().await {
             None => Err(()),

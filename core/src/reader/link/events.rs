@@ -44,10 +44,15 @@ pub fn get_amount(r: &mut Reader<'_>) -> Result<Amount, MessageError> {
     let alpha = r.take("currency alpha", 3)?;
     let exponent = r.u8("currency exponent")?;
     let invalid = |field, reason: String| MessageError::Invalid { field, reason };
-    let alpha = std::str::from_utf8(alpha).map_err(|_| invalid("currency alpha", "not ASCII".into()))?;
-    let currency = Currency::from_code(alpha).map_err(|e| invalid("currency alpha", e.to_string()))?;
+    let alpha =
+        std::str::from_utf8(alpha).map_err(|_| invalid("currency alpha", "not ASCII".into()))?;
+    let currency =
+        Currency::from_code(alpha).map_err(|e| invalid("currency alpha", e.to_string()))?;
     if currency_numeric(currency) != Some(numeric) || currency.exponent() != u32::from(exponent) {
-        return Err(invalid("currency", format!("{alpha} does not match numeric {numeric} / exponent {exponent}")));
+        return Err(invalid(
+            "currency",
+            format!("{alpha} does not match numeric {numeric} / exponent {exponent}"),
+        ));
     }
     let units = i64::try_from(units).map_err(|_| invalid("amount", "too large".into()))?;
     Amount::from_minor_units(units, currency).map_err(|e| invalid("amount", e.to_string()))
@@ -134,7 +139,10 @@ pub fn get_event(r: &mut Reader<'_>) -> Result<ReaderEvent, MessageError> {
         0x03 => {
             let aid = r.bytes8("aid")?;
             if !(5..=16).contains(&aid.len()) {
-                return Err(MessageError::Invalid { field: "aid", reason: format!("{} bytes, 5 to 16 expected", aid.len()) });
+                return Err(MessageError::Invalid {
+                    field: "aid",
+                    reason: format!("{} bytes, 5 to 16 expected", aid.len()),
+                });
             }
             let label = r.str8("label")?;
             ReaderEvent::ApplicationSelected {

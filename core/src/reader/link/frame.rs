@@ -160,14 +160,19 @@ mod tests {
     #[test]
     fn payload_over_the_bound_is_refused() {
         let frame = Frame { kind: FrameType::Data, seq: 0, payload: vec![0; MAX_PAYLOAD + 1] };
-        assert_eq!(frame.encode(), Err(FrameError::PayloadTooLarge { len: MAX_PAYLOAD + 1, max: MAX_PAYLOAD }));
+        assert_eq!(
+            frame.encode(),
+            Err(FrameError::PayloadTooLarge { len: MAX_PAYLOAD + 1, max: MAX_PAYLOAD })
+        );
         let frame = Frame { kind: FrameType::Data, seq: 0, payload: vec![0; MAX_PAYLOAD] };
         assert_eq!(frame.encode().map(|b| b.len()), Ok(MAX_FRAME));
     }
 
     #[test]
     fn every_type_round_trips_its_code() {
-        for kind in [FrameType::Data, FrameType::Ack, FrameType::Nak, FrameType::Sync, FrameType::SyncAck] {
+        for kind in
+            [FrameType::Data, FrameType::Ack, FrameType::Nak, FrameType::Sync, FrameType::SyncAck]
+        {
             assert_eq!(FrameType::from_code(kind.code()), Some(kind));
         }
         assert_eq!(FrameType::from_code(0), None);

@@ -169,7 +169,8 @@ impl LinkMachine {
     pub fn connected(&mut self, nonce: u32, now: Instant) {
         self.disconnected();
         if self.role == Role::Initiator {
-            let frame = Frame { kind: FrameType::Sync, seq: 0, payload: nonce.to_be_bytes().to_vec() };
+            let frame =
+                Frame { kind: FrameType::Sync, seq: 0, payload: nonce.to_be_bytes().to_vec() };
             self.transmit.push_back(frame.clone());
             self.sync = Some(Outstanding { frame, sent_at: now, attempts: 1 });
         }
@@ -224,7 +225,11 @@ impl LinkMachine {
             self.session_nonce = Some(nonce);
             self.start_session(now);
         }
-        self.transmit.push_front(Frame { kind: FrameType::SyncAck, seq: 0, payload: bytes.to_vec() });
+        self.transmit.push_front(Frame {
+            kind: FrameType::SyncAck,
+            seq: 0,
+            payload: bytes.to_vec(),
+        });
     }
 
     fn start_session(&mut self, now: Instant) {

@@ -74,7 +74,8 @@ fn a_lost_ack_brings_a_retransmission_that_is_acknowledged_but_not_delivered_twi
 fn an_out_of_order_frame_is_refused_with_a_nak_naming_the_expected_number() {
     let now = Instant::now();
     let (_, mut reader) = pair(now);
-    reader.on_decoded(Decoded::Frame(Frame { kind: FrameType::Data, seq: 5, payload: vec![1] }), now);
+    reader
+        .on_decoded(Decoded::Frame(Frame { kind: FrameType::Data, seq: 5, payload: vec![1] }), now);
     assert!(drain(&mut reader).is_empty());
     assert_eq!(reader.pop_transmit(), Some(Frame::control(FrameType::Nak, 0)));
     assert_eq!(reader.stats().out_of_order, 1);
@@ -171,7 +172,8 @@ fn nothing_is_sent_or_accepted_before_the_session_starts() {
     let mut reader = LinkMachine::new(Role::Responder, config());
     reader.send(b"event".to_vec(), now).unwrap();
     assert_eq!(reader.pop_transmit(), None);
-    reader.on_decoded(Decoded::Frame(Frame { kind: FrameType::Data, seq: 0, payload: vec![] }), now);
+    reader
+        .on_decoded(Decoded::Frame(Frame { kind: FrameType::Data, seq: 0, payload: vec![] }), now);
     assert_eq!(reader.pop_delivered(), None);
     assert_eq!(reader.pop_transmit(), None);
 }

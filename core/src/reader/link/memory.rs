@@ -58,7 +58,8 @@ pub fn duplex(config: MemoryConfig) -> (MemoryEnd, MemoryEnd) {
 
 impl MemoryEnd {
     fn next_chunk_len(&mut self) -> usize {
-        let (min, max) = (self.config.min_chunk.max(1), self.config.max_chunk.max(self.config.min_chunk.max(1)));
+        let (min, max) =
+            (self.config.min_chunk.max(1), self.config.max_chunk.max(self.config.min_chunk.max(1)));
         // splitmix64: reproducible sizes without a dependency.
         self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.rng;
@@ -128,7 +129,12 @@ impl Clone for MemoryConnector {
     /// Another, unconnected, initiator for the same listener (a second phone, or the app after a
     /// restart).
     fn clone(&self) -> Self {
-        MemoryConnector { config: self.config, accept: self.accept.clone(), end: None, connections: self.connections + 1000 }
+        MemoryConnector {
+            config: self.config,
+            accept: self.accept.clone(),
+            end: None,
+            connections: self.connections + 1000,
+        }
     }
 }
 
@@ -142,16 +148,23 @@ pub struct MemoryListener {
 /// A connector and its listener.
 pub fn memory_link(config: MemoryConfig) -> (MemoryConnector, MemoryListener) {
     let (accept, incoming) = mpsc::channel(4);
-    (MemoryConnector { config, accept, end: None, connections: 0 }, MemoryListener { incoming, end: None })
+    (
+        MemoryConnector { config, accept, end: None, connections: 0 },
+        MemoryListener { incoming, end: None },
+    )
 }
 
 #[async_trait::async_trait]
 impl ReaderTransport for MemoryConnector {
     async fn connect(&mut self) -> Result<(), TransportError> {
         self.connections += 1;
-        let config = MemoryConfig { seed: self.config.seed.wrapping_add(self.connections), ..self.config };
+        let config =
+            MemoryConfig { seed: self.config.seed.wrapping_add(self.connections), ..self.config };
         let (near, far) = duplex(config);
-        self.accept.send(far).await.map_err(|_| TransportError::Connect("no reader is listening".into()))?;
+        self.accept
+            .send(far)
+            .await
+            .map_err(|_| TransportError::Connect("no reader is listening".into()))?;
         self.end = Some(near);
         Ok(())
     }
@@ -170,7 +183,8 @@ impl ReaderTransport for MemoryConnector {
 #[async_trait::async_trait]
 impl ReaderTransport for MemoryListener {
     async fn connect(&mut self) -> Result<(), TransportError> {
-        let end = self.incoming.recv().await.ok_or(TransportError::Connect("connector gone".into()))?;
+        let end =
+            self.incoming.recv().await.ok_or(TransportError::Connect("connector gone".into()))?;
         self.end = Some(end);
         Ok(())
     }
@@ -198,7 +212,9 @@ mod tests {
         let mut got = Vec::new();
         while got.len() < data.len() {
             let chunk = b.receive().await.unwrap();
-            assert!(chunk.len() <= 244 && (chunk.len() >= 20 || got.len() + chunk.len() == data.len()));
+            assert!(
+                chunk.len() <= 244 && (chunk.len() >= 20 || got.len() + chunk.len() == data.len())
+            );
             got.extend(chunk);
         }
         assert_eq!(got, data);

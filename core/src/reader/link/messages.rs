@@ -141,9 +141,13 @@ impl HostMessage {
                 put_id(&mut w, transaction_id)?;
                 let code = response.auth_code.as_deref().unwrap_or("");
                 if code.len() > MAX_AUTH_CODE {
-                    return Err(MessageError::Invalid { field: "auth code", reason: "longer than 12".into() });
+                    return Err(MessageError::Invalid {
+                        field: "auth code",
+                        reason: "longer than 12".into(),
+                    });
                 }
-                let flags = u8::from(response.approved) | (u8::from(response.unable_to_go_online) << 1);
+                let flags =
+                    u8::from(response.approved) | (u8::from(response.unable_to_go_online) << 1);
                 w.u8(flags).str8("auth code", code)?.bytes16("issuer tlv", &response.issuer_tlv)?;
                 w.finish()
             }
@@ -167,9 +171,16 @@ impl HostMessage {
                     1 => ReaderTxKind::Refund,
                     code => return Err(MessageError::UnknownCode { field: "kind", code }),
                 };
-                HostMessage::Begin(ReaderRequest { transaction_id, kind, amount: get_amount(&mut r)? })
+                HostMessage::Begin(ReaderRequest {
+                    transaction_id,
+                    kind,
+                    amount: get_amount(&mut r)?,
+                })
             }
-            0x11 => HostMessage::Resume { transaction_id: get_id(&mut r)?, next_event: r.u16("next event")? },
+            0x11 => HostMessage::Resume {
+                transaction_id: get_id(&mut r)?,
+                next_event: r.u16("next event")?,
+            },
             0x12 => {
                 let transaction_id = get_id(&mut r)?;
                 let flags = r.u8("flags")?;
@@ -178,7 +189,10 @@ impl HostMessage {
                 }
                 let code = r.str8("auth code")?;
                 if code.len() > MAX_AUTH_CODE {
-                    return Err(MessageError::Invalid { field: "auth code", reason: "longer than 12".into() });
+                    return Err(MessageError::Invalid {
+                        field: "auth code",
+                        reason: "longer than 12".into(),
+                    });
                 }
                 let response = OnlineResponse {
                     approved: flags & 1 != 0,
@@ -236,7 +250,9 @@ impl ReaderMessage {
             }
             ReaderMessage::Error { code, transaction_id, detail } => {
                 let mut w = Writer::new(0x23);
-                w.u8(error_code(*code)).str8("transaction id", transaction_id)?.str8("detail", detail)?;
+                w.u8(error_code(*code))
+                    .str8("transaction id", transaction_id)?
+                    .str8("detail", detail)?;
                 w.finish()
             }
         })
@@ -268,7 +284,10 @@ impl ReaderMessage {
                 };
                 let battery = r.u8("battery")?;
                 if battery > 100 && battery != 0xFF {
-                    return Err(MessageError::Invalid { field: "battery", reason: format!("{battery} %") });
+                    return Err(MessageError::Invalid {
+                        field: "battery",
+                        reason: format!("{battery} %"),
+                    });
                 }
                 let opt = |s: String| (!s.is_empty()).then_some(s);
                 ReaderMessage::Status(ReaderStatus {
@@ -286,7 +305,11 @@ impl ReaderMessage {
                     4 => ErrorCode::NotExpected,
                     code => return Err(MessageError::UnknownCode { field: "error", code }),
                 };
-                ReaderMessage::Error { code, transaction_id: r.str8("transaction id")?, detail: r.str8("detail")? }
+                ReaderMessage::Error {
+                    code,
+                    transaction_id: r.str8("transaction id")?,
+                    detail: r.str8("detail")?,
+                }
             }
             code => return Err(MessageError::UnknownCode { field: "message", code }),
         };

@@ -12,7 +12,11 @@ use super::transport::{ReaderTransport, TransportError};
 /// The largest read at once.
 const READ_BUF: usize = 4096;
 
-async fn write_chunked(stream: &mut TcpStream, bytes: &[u8], chunk: usize) -> Result<(), TransportError> {
+async fn write_chunked(
+    stream: &mut TcpStream,
+    bytes: &[u8],
+    chunk: usize,
+) -> Result<(), TransportError> {
     for piece in bytes.chunks(chunk.max(1)) {
         stream.write_all(piece).await.map_err(|e| TransportError::Io(e.to_string()))?;
     }
@@ -50,14 +54,17 @@ impl TcpTransport {
 #[async_trait::async_trait]
 impl ReaderTransport for TcpTransport {
     async fn connect(&mut self) -> Result<(), TransportError> {
-        let stream = TcpStream::connect(self.addr).await.map_err(|e| TransportError::Connect(e.to_string()))?;
+        let stream = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| TransportError::Connect(e.to_string()))?;
         // Frames are small and latency matters more than packet count.
         stream.set_nodelay(true).map_err(|e| TransportError::Connect(e.to_string()))?;
         self.stream = Some(stream);
         Ok(())
     }
     async fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
-        write_chunked(self.stream.as_mut().ok_or(TransportError::NotConnected)?, bytes, self.chunk).await
+        write_chunked(self.stream.as_mut().ok_or(TransportError::NotConnected)?, bytes, self.chunk)
+            .await
     }
     async fn receive(&mut self) -> Result<Vec<u8>, TransportError> {
         read_some(self.stream.as_mut().ok_or(TransportError::NotConnected)?).await
@@ -81,7 +88,8 @@ pub struct TcpListenerTransport {
 impl TcpListenerTransport {
     /// Listens on `addr` (port 0 picks a free one), writing in pieces of at most `chunk` bytes.
     pub async fn bind(addr: SocketAddr, chunk: usize) -> Result<Self, TransportError> {
-        let listener = TcpListener::bind(addr).await.map_err(|e| TransportError::Connect(e.to_string()))?;
+        let listener =
+            TcpListener::bind(addr).await.map_err(|e| TransportError::Connect(e.to_string()))?;
         Ok(TcpListenerTransport { listener, chunk, stream: None })
     }
 
@@ -94,13 +102,15 @@ impl TcpListenerTransport {
 #[async_trait::async_trait]
 impl ReaderTransport for TcpListenerTransport {
     async fn connect(&mut self) -> Result<(), TransportError> {
-        let (stream, _) = self.listener.accept().await.map_err(|e| TransportError::Connect(e.to_string()))?;
+        let (stream, _) =
+            self.listener.accept().await.map_err(|e| TransportError::Connect(e.to_string()))?;
         stream.set_nodelay(true).map_err(|e| TransportError::Connect(e.to_string()))?;
         self.stream = Some(stream);
         Ok(())
     }
     async fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
-        write_chunked(self.stream.as_mut().ok_or(TransportError::NotConnected)?, bytes, self.chunk).await
+        write_chunked(self.stream.as_mut().ok_or(TransportError::NotConnected)?, bytes, self.chunk)
+            .await
     }
     async fn receive(&mut self) -> Result<Vec<u8>, TransportError> {
         read_some(self.stream.as_mut().ok_or(TransportError::NotConnected)?).await

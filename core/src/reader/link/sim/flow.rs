@@ -7,7 +7,9 @@ use tokio::time::{sleep, timeout};
 
 use super::{Device, Scenario};
 use crate::reader::link::events::currency_numeric;
-use crate::reader::{EntryMode, OnlineResponse, ReaderEvent, ReaderOutcome, ReaderRequest, ReaderTxKind};
+use crate::reader::{
+    EntryMode, OnlineResponse, ReaderEvent, ReaderOutcome, ReaderRequest, ReaderTxKind,
+};
 
 /// What the host sends into a running transaction.
 #[derive(Debug)]
@@ -62,7 +64,8 @@ impl Flow {
 
 pub(super) async fn run(device: Device, request: ReaderRequest, inputs: mpsc::Receiver<Input>) {
     let config = device.config;
-    let delay = config.step_delay + if config.scenario == Scenario::Slow { config.slow_delay } else { Duration::ZERO };
+    let delay = config.step_delay
+        + if config.scenario == Scenario::Slow { config.slow_delay } else { Duration::ZERO };
     let mut flow = Flow { device, id: request.transaction_id.clone(), inputs, delay };
     let result = steps(&mut flow, &request, config.scenario, config.card_wait).await;
     if let Err(Stop::Cancelled) = result {
@@ -70,7 +73,12 @@ pub(super) async fn run(device: Device, request: ReaderRequest, inputs: mpsc::Re
     }
 }
 
-async fn steps(f: &mut Flow, request: &ReaderRequest, scenario: Scenario, card_wait: Duration) -> Result<(), Stop> {
+async fn steps(
+    f: &mut Flow,
+    request: &ReaderRequest,
+    scenario: Scenario,
+    card_wait: Duration,
+) -> Result<(), Stop> {
     f.emit(ReaderEvent::WaitingForCard).await?;
     match scenario {
         Scenario::NoCard => {
@@ -83,10 +91,12 @@ async fn steps(f: &mut Flow, request: &ReaderRequest, scenario: Scenario, card_w
         }
         _ => {}
     }
-    let chip = matches!(scenario, Scenario::Decline | Scenario::PinRetry | Scenario::CardRemovedEarly);
+    let chip =
+        matches!(scenario, Scenario::Decline | Scenario::PinRetry | Scenario::CardRemovedEarly);
     let entry = if chip { EntryMode::Chip } else { EntryMode::Contactless };
     f.step(ReaderEvent::CardDetected { entry }).await?;
-    let (aid, label) = if chip { ("A0000000041010", "MASTERCARD") } else { ("A0000000031010", "VISA CREDIT") };
+    let (aid, label) =
+        if chip { ("A0000000041010", "MASTERCARD") } else { ("A0000000031010", "VISA CREDIT") };
     f.step(ReaderEvent::ApplicationSelected { aid: aid.into(), label: Some(label.into()) }).await?;
     if chip {
         f.step(ReaderEvent::PinRequested { attempts_left: Some(3) }).await?;
@@ -108,13 +118,11 @@ async fn steps(f: &mut Flow, request: &ReaderRequest, scenario: Scenario, card_w
         }
     }
     f.step(ReaderEvent::AuthorizationRequest { tlv: arqc_tlv(request) }).await?;
-    let answer = loop {
-        match timeout(card_wait, f.inputs.recv()).await {
-            Err(_) => return f.complete(ReaderOutcome::TimedOut, Vec::new()).await,
-            Ok(None) => return Err(Stop::Gone),
-            Ok(Some(Input::Cancel)) => return Err(Stop::Cancelled),
-            Ok(Some(Input::Online(answer))) => break answer,
-        }
+    let answer = match timeout(card_wait, f.inputs.recv()).await {
+        Err(_) => return f.complete(ReaderOutcome::TimedOut, Vec::new()).await,
+        Ok(None) => return Err(Stop::Gone),
+        Ok(Some(Input::Cancel)) => return Err(Stop::Cancelled),
+        Ok(Some(Input::Online(answer))) => answer,
     };
     f.device.counters.online_responses.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     if scenario == Scenario::LinkDrop {
@@ -128,7 +136,9 @@ async fn steps(f: &mut Flow, request: &ReaderRequest, scenario: Scenario, card_w
     } else {
         (ReaderOutcome::Declined, 0x00) // AAC
     };
-    let mut tlv = vec![0x9F, 0x27, 0x01, cid, 0x9F, 0x26, 0x08, 0x1F, 0x2E, 0x3D, 0x4C, 0x5B, 0x6A, 0x79, 0x88];
+    let mut tlv = vec![
+        0x9F, 0x27, 0x01, cid, 0x9F, 0x26, 0x08, 0x1F, 0x2E, 0x3D, 0x4C, 0x5B, 0x6A, 0x79, 0x88,
+    ];
     if let Some(code) = answer.auth_code.filter(|c| c.len() <= 6) {
         tlv.extend([0x89, code.len() as u8]);
         tlv.extend(code.as_bytes());

@@ -146,9 +146,15 @@ impl ReaderSim {
             flood_bytes: if config.scenario == Scenario::Flood { config.flood_bytes } else { 0 },
             send_delay: (config.scenario == Scenario::Slow).then_some(config.slow_delay / 4),
         };
-        let (link, items) = spawn_link(Tamper::new(transport, faults), DriverConfig::new(Role::Responder));
+        let (link, items) =
+            spawn_link(Tamper::new(transport, faults), DriverConfig::new(Role::Responder));
         let counters = Arc::new(SimCounters::default());
-        let device = Device { link: link.clone(), config, counters: Arc::clone(&counters), state: Arc::default() };
+        let device = Device {
+            link: link.clone(),
+            config,
+            counters: Arc::clone(&counters),
+            state: Arc::default(),
+        };
         let task = tokio::spawn(device.run(items));
         ReaderSim { counters, link, task }
     }
@@ -234,7 +240,9 @@ impl Device {
                 }
                 if state.current.is_some() {
                     drop(state);
-                    return self.reply(error(ErrorCode::Busy, &id, "another transaction is running")).await;
+                    return self
+                        .reply(error(ErrorCode::Busy, &id, "another transaction is running"))
+                        .await;
                 }
                 let (inputs, input_rx) = mpsc::channel(8);
                 state.current = Some((id.clone(), inputs));
@@ -242,7 +250,12 @@ impl Device {
                 state.order.push_back(id.clone());
                 forget_old(&mut state);
                 self.counters.started.fetch_add(1, Ordering::SeqCst);
-                self.reply(ReaderMessage::TxState { transaction_id: id, state: TxState::Running, events: 0 }).await?;
+                self.reply(ReaderMessage::TxState {
+                    transaction_id: id,
+                    state: TxState::Running,
+                    events: 0,
+                })
+                .await?;
                 drop(state);
                 tokio::spawn(flow::run(self.clone(), request, input_rx));
                 Ok(())
@@ -253,12 +266,15 @@ impl Device {
                     return self.replay(&state, &transaction_id, usize::from(next_event)).await;
                 }
                 drop(state);
-                self.reply(error(ErrorCode::UnknownTransaction, &transaction_id, "not known here")).await
+                self.reply(error(ErrorCode::UnknownTransaction, &transaction_id, "not known here"))
+                    .await
             }
             HostMessage::OnlineResponse { transaction_id, response } => {
                 self.input(&transaction_id, flow::Input::Online(response)).await
             }
-            HostMessage::Cancel { transaction_id } => self.input(&transaction_id, flow::Input::Cancel).await,
+            HostMessage::Cancel { transaction_id } => {
+                self.input(&transaction_id, flow::Input::Cancel).await
+            }
             HostMessage::StatusRequest => {
                 let busy = self.state.lock().await.current.is_some();
                 self.reply(ReaderMessage::Status(ReaderStatus {
@@ -288,10 +304,12 @@ impl Device {
         let Some(log) = state.txs.get(id) else { return Ok(()) };
         let tx_state = if log.completed { TxState::Completed } else { TxState::Running };
         let events = u16::try_from(log.events.len()).unwrap_or(u16::MAX);
-        self.reply(ReaderMessage::TxState { transaction_id: id.into(), state: tx_state, events }).await?;
+        self.reply(ReaderMessage::TxState { transaction_id: id.into(), state: tx_state, events })
+            .await?;
         for (index, event) in log.events.iter().enumerate().skip(from) {
             let index = u16::try_from(index).map_err(|_| ())?;
-            let message = ReaderMessage::Event { transaction_id: id.into(), index, event: event.clone() };
+            let message =
+                ReaderMessage::Event { transaction_id: id.into(), index, event: event.clone() };
             self.reply(message).await?;
         }
         Ok(())
@@ -321,7 +339,9 @@ impl Device {
 
 fn event_name(event: &ReaderEvent) -> String {
     match event {
-        ReaderEvent::AuthorizationRequest { tlv } => format!("authorization request ({} bytes of EMV data)", tlv.len()),
+        ReaderEvent::AuthorizationRequest { tlv } => {
+            format!("authorization request ({} bytes of EMV data)", tlv.len())
+        }
         ReaderEvent::Completed { outcome, .. } => format!("completed {outcome:?}"),
         other => format!("{other:?}"),
     }
@@ -329,7 +349,9 @@ fn event_name(event: &ReaderEvent) -> String {
 
 fn forget_old(state: &mut DeviceState) {
     while state.order.len() > REMEMBERED {
-        let Some(pos) = state.order.iter().position(|id| state.txs.get(id).is_some_and(|t| t.completed)) else {
+        let Some(pos) =
+            state.order.iter().position(|id| state.txs.get(id).is_some_and(|t| t.completed))
+        else {
             return;
         };
         if let Some(id) = state.order.remove(pos) {
@@ -339,5 +361,9 @@ fn forget_old(state: &mut DeviceState) {
 }
 
 fn error(code: ErrorCode, id: &str, detail: &str) -> ReaderMessage {
-    ReaderMessage::Error { code, transaction_id: id.chars().take(64).collect(), detail: detail.into() }
+    ReaderMessage::Error {
+        code,
+        transaction_id: id.chars().take(64).collect(),
+        detail: detail.into(),
+    }
 }

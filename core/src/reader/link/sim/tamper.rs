@@ -75,13 +75,13 @@ impl<T: ReaderTransport> ReaderTransport for Tamper<T> {
             flood.extend(self.junk(self.faults.flood_bytes));
             self.inner.send(&flood).await?;
         }
-        if self.faults.garbage && self.sends % 3 == 0 {
+        if self.faults.garbage && self.sends.is_multiple_of(3) {
             let mut junk = self.junk(17);
             junk.extend(plausible_header());
             junk.truncate(20);
             self.inner.send(&junk).await?;
         }
-        if self.faults.garbage && self.sends % 7 == 0 && bytes.len() > 4 {
+        if self.faults.garbage && self.sends.is_multiple_of(7) && bytes.len() > 4 {
             let mut damaged = bytes.to_vec();
             let last = damaged.len() - 1;
             damaged[last] ^= 0x10;
