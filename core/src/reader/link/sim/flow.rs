@@ -46,6 +46,14 @@ impl Flow {
 
     /// Waits `d`, listening for a cancel (anything else is not expected now and is dropped).
     async fn pause(&mut self, d: Duration) -> Result<(), Stop> {
+        if d.is_zero() {
+            // Tokio's timer has millisecond ticks: a zero wait must not cost one.
+            return match self.inputs.try_recv() {
+                Ok(Input::Cancel) => Err(Stop::Cancelled),
+                Err(mpsc::error::TryRecvError::Disconnected) => Err(Stop::Gone),
+                _ => Ok(()),
+            };
+        }
         let deadline = tokio::time::Instant::now() + d;
         loop {
             match tokio::time::timeout_at(deadline, self.inputs.recv()).await {
