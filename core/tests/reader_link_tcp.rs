@@ -13,7 +13,9 @@ use tillkit_core::reader::link::{LinkCardReader, LinkReaderConfig};
 use tillkit_core::reader::{CardReader, ReaderOutcome};
 
 async fn sim(scenario: Scenario, chunk: usize) -> (SocketAddr, ReaderSim) {
-    let listener = TcpListenerTransport::bind("127.0.0.1:0".parse().expect("address"), chunk).await.expect("bind");
+    let listener = TcpListenerTransport::bind("127.0.0.1:0".parse().expect("address"), chunk)
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("bound address");
     (addr, ReaderSim::spawn(listener, sim_config(scenario)))
 }

@@ -14,7 +14,11 @@ pub fn sale(id: &str) -> ReaderRequest {
     ReaderRequest {
         transaction_id: id.into(),
         kind: ReaderTxKind::Sale,
-        amount: Amount::from_minor_units(1250, Currency::from_code("CNY").expect("valid test amount")).expect("valid test amount"),
+        amount: Amount::from_minor_units(
+            1250,
+            Currency::from_code("CNY").expect("valid test amount"),
+        )
+        .expect("valid test amount"),
     }
 }
 
