@@ -18,8 +18,7 @@ fn event(id: &str, index: u16, event: ReaderEvent) -> Vec<u8> {
 async fn a_reader_breaking_the_message_rules_is_contained() {
     let (connector, listener) = memory_link(MemoryConfig::fixed(20));
     let (reader_end, mut items) = spawn_link(listener, DriverConfig::new(Role::Responder));
-    let mut config = LinkReaderConfig::default();
-    config.max_buffered_events = 16;
+    let config = LinkReaderConfig { max_buffered_events: 16, ..LinkReaderConfig::default() };
     let host = LinkCardReader::start(connector, config);
     let request = ReaderRequest {
         transaction_id: "t1".into(),
