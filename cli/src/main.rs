@@ -8,6 +8,7 @@ mod demo_ocean;
 mod emv_cmd;
 mod exit;
 mod out;
+mod reader_cmd;
 mod render;
 mod scan_cmd;
 mod settings;
@@ -41,6 +42,8 @@ enum Command {
     Scan(scan_cmd::ScanArgs),
     /// Decode EMV card data (BER-TLV) as JSON, card numbers masked.
     Emv(emv_cmd::EmvArgs),
+    /// External card readers: `reader simulate` runs the byte-level reader simulator.
+    Reader(reader_cmd::ReaderArgs),
     #[command(flatten)]
     Cashier(cashier_cmd::CashierCommand),
 }
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign_cmd::run(args),
         Command::Scan(args) => scan_cmd::run(args),
         Command::Emv(args) => emv_cmd::run(args),
+        Command::Reader(args) => reader_cmd::run(args),
         Command::Cashier(command) => cashier_cmd::run(cli.connect, command),
     }
 }

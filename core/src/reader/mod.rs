@@ -17,6 +17,8 @@ pub mod sim;
 
 use crate::money::Amount;
 
+pub mod link;
+
 /// Whether the card is charged or refunded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReaderTxKind {
