@@ -109,6 +109,47 @@ pub fn acquirer_from_settings(
     })
 }
 
+// The composition root: the one place that turns settings into a concrete adapter and opens a
+// cashier on it, so that the engine itself names no acquirer.
+
+/// The one place where a failure to build the adapter becomes a cashier error: a setting or
+/// secret it refused is a configuration error naming the field, reported before anything is
+/// written.
+impl From<FactoryError> for crate::engine::CashierError {
+    fn from(e: FactoryError) -> Self {
+        match e {
+            FactoryError::Invalid { field, reason } => {
+                crate::engine::CashierError::InvalidConfig { field, reason }
+            }
+            FactoryError::KeyStore(reason) | FactoryError::Adapter(reason) => {
+                crate::engine::CashierError::Config(reason)
+            }
+        }
+    }
+}
+
+impl crate::engine::Cashier {
+    /// Opens the cashier on `data_dir` (created if missing) with the configured acquirer.
+    /// Must be called inside a tokio runtime: the driver runs on it.
+    pub async fn open(
+        config: crate::engine::CashierConfig,
+        data_dir: &std::path::Path,
+        keys: Arc<dyn KeyStore>,
+        listener: Arc<dyn crate::engine::EventListener>,
+    ) -> Result<crate::engine::Cashier, crate::engine::CashierError> {
+        let acquirer = acquirer_from_settings(&config.acquirer, keys.as_ref())?;
+        Self::open_with(
+            config,
+            data_dir,
+            keys,
+            listener,
+            acquirer,
+            Arc::new(crate::engine::SystemClock),
+        )
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

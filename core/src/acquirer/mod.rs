@@ -20,7 +20,6 @@ pub mod url;
 
 pub use codes::CodeClass;
 pub use error::{AcquirerError, UnknownCause};
-pub use factory::{acquirer_from_settings, FactoryError};
 pub use http::{parse_date_header, AnswerDate, HttpSettings};
 pub use model::*;
 pub use settings::AcquirerSettings;

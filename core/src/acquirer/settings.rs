@@ -2,10 +2,68 @@
 //! are named, and read from the app's key store when the adapter is built (see
 //! [`super::factory`]).
 
-use super::oceanpayment::BillingDefaults;
-use super::pingpong::OrderTerminal;
 use super::HttpSettings;
 use crate::sign::pingpong::SignType;
+
+/// Billing details sent with every payment. Oceanpayment requires them even in person, where
+/// the customer is anonymous, so they are the merchant's defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillingDefaults {
+    /// `billing_firstName` (1–50 characters).
+    pub first_name: String,
+    /// `billing_lastName` (1–50 characters).
+    pub last_name: String,
+    /// `billing_email` (1–50 characters).
+    pub email: String,
+    /// `billing_country`, ISO 3166 alpha-2 (1–100 characters).
+    pub country: String,
+    /// `billing_state` (1–100 characters).
+    pub state: String,
+    /// `billing_phone`, when set.
+    pub phone: Option<String>,
+    /// `billing_city`, when set.
+    pub city: Option<String>,
+    /// `billing_address`, when set.
+    pub address: Option<String>,
+    /// `billing_zip`, when set.
+    pub zip: Option<String>,
+    /// `billing_ip`, when set.
+    pub ip: Option<String>,
+}
+
+impl BillingDefaults {
+    /// An anonymous in-person customer in `country` / `state`: "Walk-in Customer" with an
+    /// address under `.invalid`, which cannot reach anyone. A merchant whose account wants real
+    /// values sets them instead.
+    pub fn walk_in(country: &str, state: &str) -> Self {
+        BillingDefaults {
+            first_name: "Walk-in".into(),
+            last_name: "Customer".into(),
+            email: "in-person@tillkit.invalid".into(),
+            country: country.into(),
+            state: state.into(),
+            phone: None,
+            city: None,
+            address: None,
+            zip: None,
+            ip: None,
+        }
+    }
+}
+
+/// What PingPong's `device.orderTerminal` says about the client (API notes §1: `01` mobile
+/// browser, `02` PC browser, `03` SDK iOS, `04` SDK Android). TillKit is an SDK inside an iOS
+/// or Android app, or a desktop program that is neither (choice P16).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum OrderTerminal {
+    /// A desktop register, a server or the command line: `02`.
+    #[default]
+    Desktop,
+    /// An iOS app: `03`.
+    Ios,
+    /// An Android app: `04`.
+    Android,
+}
 
 /// Which acquirer, and where.
 // Built once per cashier: the size difference between variants does not matter.

@@ -8,29 +8,12 @@ use super::config::{CashierConfig, Clock, KeyStore, SystemClock};
 use super::error::CashierError;
 use super::events::EventListener;
 use super::{driver, locks, Cashier, Inner, DB_KEY_NAME};
-use crate::acquirer::factory::{acquirer_from_settings, FactoryError};
 use crate::acquirer::Acquirer;
 use crate::order::{AttemptEvent, AttemptStatus, RefundEvent, RefundState, SaleStatus};
 use crate::store::{self, Entity, Store};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "tillkit.db";
-
-/// The one place where a failure to build the adapter becomes a cashier error: a setting or
-/// secret it refused is a configuration error naming the field, reported before anything is
-/// written.
-impl From<FactoryError> for CashierError {
-    fn from(e: FactoryError) -> Self {
-        match e {
-            FactoryError::Invalid { field, reason } => {
-                CashierError::InvalidConfig { field, reason }
-            }
-            FactoryError::KeyStore(reason) | FactoryError::Adapter(reason) => {
-                CashierError::Config(reason)
-            }
-        }
-    }
-}
 
 /// The key that seals payment codes, and whether it was just made (not yet in the key store).
 fn database_key(keys: &dyn KeyStore) -> Result<(Vec<u8>, bool), CashierError> {
@@ -78,18 +61,6 @@ fn open_store(
 }
 
 impl Cashier {
-    /// Opens the cashier on `data_dir` (created if missing) with the configured acquirer.
-    /// Must be called inside a tokio runtime: the driver runs on it.
-    pub async fn open(
-        config: CashierConfig,
-        data_dir: &Path,
-        keys: Arc<dyn KeyStore>,
-        listener: Arc<dyn EventListener>,
-    ) -> Result<Cashier, CashierError> {
-        let acquirer = acquirer_from_settings(&config.acquirer, keys.as_ref())?;
-        Self::open_with(config, data_dir, keys, listener, acquirer, Arc::new(SystemClock)).await
-    }
-
     /// Opens the cashier with an explicit acquirer and clock (tests, custom acquirers).
     pub async fn open_with(
         config: CashierConfig,

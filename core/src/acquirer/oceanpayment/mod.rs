@@ -29,51 +29,7 @@ use crate::acquirer::{
 use convert::{PaymentExpectation, RefundExpectation};
 pub use wire::paths;
 
-/// Billing details sent with every payment. Oceanpayment requires them even in person, where
-/// the customer is anonymous, so they are the merchant's defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BillingDefaults {
-    /// `billing_firstName` (1–50 characters).
-    pub first_name: String,
-    /// `billing_lastName` (1–50 characters).
-    pub last_name: String,
-    /// `billing_email` (1–50 characters).
-    pub email: String,
-    /// `billing_country`, ISO 3166 alpha-2 (1–100 characters).
-    pub country: String,
-    /// `billing_state` (1–100 characters).
-    pub state: String,
-    /// `billing_phone`, when set.
-    pub phone: Option<String>,
-    /// `billing_city`, when set.
-    pub city: Option<String>,
-    /// `billing_address`, when set.
-    pub address: Option<String>,
-    /// `billing_zip`, when set.
-    pub zip: Option<String>,
-    /// `billing_ip`, when set.
-    pub ip: Option<String>,
-}
-
-impl BillingDefaults {
-    /// An anonymous in-person customer in `country` / `state`: "Walk-in Customer" with an
-    /// address under `.invalid`, which cannot reach anyone. A merchant whose account wants real
-    /// values sets them instead.
-    pub fn walk_in(country: &str, state: &str) -> Self {
-        BillingDefaults {
-            first_name: "Walk-in".into(),
-            last_name: "Customer".into(),
-            email: "in-person@tillkit.invalid".into(),
-            country: country.into(),
-            state: state.into(),
-            phone: None,
-            city: None,
-            address: None,
-            zip: None,
-            ip: None,
-        }
-    }
-}
+pub use crate::acquirer::settings::BillingDefaults;
 
 /// Everything the adapter needs: where, as whom, and the billing defaults.
 ///

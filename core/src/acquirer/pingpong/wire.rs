@@ -24,19 +24,7 @@ pub const CARD_METHOD_TYPE: &str = "scheme";
 /// the command line): `02`, as every documented in-person example sends (choice P16).
 pub const ORDER_TERMINAL: &str = "02";
 
-/// What PingPong's `device.orderTerminal` says about the client (API notes §1: `01` mobile
-/// browser, `02` PC browser, `03` SDK iOS, `04` SDK Android). TillKit is an SDK inside an iOS
-/// or Android app, or a desktop program that is neither (choice P16).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum OrderTerminal {
-    /// A desktop register, a server or the command line: `02`.
-    #[default]
-    Desktop,
-    /// An iOS app: `03`.
-    Ios,
-    /// An Android app: `04`.
-    Android,
-}
+pub use crate::acquirer::settings::OrderTerminal;
 
 impl OrderTerminal {
     /// The wire value.
