@@ -23,6 +23,8 @@ mod events;
 pub mod money;
 mod platform;
 pub mod reader;
+#[cfg(feature = "sandbox")]
+pub mod reader_sim_server;
 mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;

@@ -38,6 +38,12 @@ where
     task.await.map_err(|e| TillKitError::Internal { reason: format!("task failed: {e}") })?
 }
 
+/// Calls `f` inside the runtime, for constructors that start tasks of their own.
+pub(crate) fn within<T>(f: impl FnOnce() -> T) -> Result<T, TillKitError> {
+    let _entered = runtime()?.enter();
+    Ok(f())
+}
+
 /// Starts `work` on the runtime without waiting for it.
 pub(crate) fn detach<F>(work: F)
 where

@@ -67,6 +67,7 @@ fun main() {
     registerScanTests()
     registerHttpsTests()
     registerReaderTests()
+    registerReaderLinkTests()
     val (passed, failed) = Tests.runAll()
     runBenchmarks()
     println("$passed passed, $failed failed")

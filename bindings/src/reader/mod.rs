@@ -7,6 +7,7 @@
 //! error the core's transaction machine handles (a lost reader, an unreachable host), never as
 //! a panic.
 
+mod link;
 mod transaction;
 mod types;
 
@@ -21,6 +22,7 @@ use tillkit_core::reader::{
 
 use crate::error::TillKitError;
 
+pub use link::{link_card_reader, ReaderTransport};
 pub use transaction::CardTransaction;
 pub use types::{
     default_reader_limits, CardAuthorization, CardRead, EntryMode, OnlineResponse, ReaderEvent,
@@ -127,11 +129,12 @@ impl CoreHost for HostBridge {
     }
 }
 
-/// The core's simulated reader behind the FFI trait.
-struct SimReader(SimulatedCardReader);
+/// A reader implemented in the core (the simulator, an external reader over the link) behind
+/// the FFI trait.
+pub(crate) struct CoreBacked<R>(pub R);
 
 #[async_trait::async_trait]
-impl CardReader for SimReader {
+impl<R: CoreReader> CardReader for CoreBacked<R> {
     async fn status(&self) -> Result<ReaderStatus, TillKitError> {
         Ok(self.0.status().await?)
     }
@@ -158,7 +161,7 @@ impl CardReader for SimReader {
 /// authorisation request, the host's answer, "remove card". Never for production.
 #[uniffi::export]
 pub fn simulated_card_reader(scenario: SimScenario) -> Arc<dyn CardReader> {
-    Arc::new(SimReader(SimulatedCardReader::new(scenario)))
+    Arc::new(CoreBacked(SimulatedCardReader::new(scenario)))
 }
 
 #[cfg(test)]
