@@ -348,7 +348,14 @@ impl Cashier {
         }
         inner.emit(CashierEvent::RefundChanged(refund));
         inner.queue_changed();
-        super::refund_step::run_locked(inner, &id).await?;
+        match super::refund_step::run_locked(inner, &id).await {
+            Ok(()) => {}
+            // A store failure before anything left (the `sending` mark could not be written on
+            // a full disk): the refund is written and waits, queued, for the driver. A failure
+            // after the request left is `OutcomeUnknown`, never a store error.
+            Err(CashierError::Store(e)) => log::warn!("refund {id}: first step not run: {e}"),
+            Err(e) => return Err(e),
+        }
         drop(guard);
         inner.wake.notify_one();
         self.refund_by_id(&id)?.ok_or(CashierError::UnknownRefund(id))
