@@ -104,6 +104,16 @@ impl CoreTransport for TransportBridge {
     }
 }
 
+/// The link's timings for an app's transport. A Bluetooth LE link answers within connection
+/// intervals of up to tens of milliseconds, and every chunk crosses the FFI both ways, so
+/// acknowledgements get a second (not the 250 ms of a socket) and answers fifteen seconds.
+fn app_link_config() -> LinkReaderConfig {
+    let mut config = LinkReaderConfig::default();
+    config.driver.link.ack_timeout = std::time::Duration::from_secs(1);
+    config.reply_timeout = std::time::Duration::from_secs(15);
+    config
+}
+
 /// A card reader behind `transport`, driven over TillKit's link protocol: frames with CRCs,
 /// acknowledgements and bounded retransmission, reconnection and resumption of the running
 /// transaction after a drop (never run twice). Use it with `CardTransaction` like any reader.
@@ -112,7 +122,6 @@ pub fn link_card_reader(
     transport: Arc<dyn ReaderTransport>,
 ) -> Result<Arc<dyn CardReader>, TillKitError> {
     let bridge = TransportBridge { app: transport, chunks: None, pump: None };
-    let reader =
-        crate::runtime::within(|| LinkCardReader::start(bridge, LinkReaderConfig::default()))?;
+    let reader = crate::runtime::within(|| LinkCardReader::start(bridge, app_link_config()))?;
     Ok(Arc::new(CoreBacked(reader)))
 }
