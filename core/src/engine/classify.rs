@@ -52,7 +52,7 @@ pub(crate) enum Verdict<T> {
     /// The acquirer will not cancel: stop asking, resolve the payment by query.
     CancelRefused,
     /// The outcome cannot be learned from the acquirer: a person must look. Nothing is resent.
-    Unresolvable(String),
+    Unresolvable,
 }
 
 /// Whether the answer shows the acquirer reachable.
@@ -118,8 +118,8 @@ pub(crate) fn classify<T>(asked: Asked, answer: Result<T, AcquirerError>) -> Cla
             | AcquirerError::Unsupported { .. }
             | AcquirerError::Unresolvable { .. },
             Asked::Query,
-        ) => Verdict::Unresolvable(e.to_string()),
-        (AcquirerError::Unresolvable { .. }, _) => Verdict::Unresolvable(e.to_string()),
+        ) => Verdict::Unresolvable,
+        (AcquirerError::Unresolvable { .. }, _) => Verdict::Unresolvable,
         (AcquirerError::RetryLater { .. }, Asked::Pay | Asked::Refund) => Verdict::NotSent,
         (AcquirerError::NotSent { .. }, _) => Verdict::NotSent,
         // A mismatching answer is no answer: a sent request stays unresolved.

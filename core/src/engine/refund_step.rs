@@ -51,7 +51,7 @@ fn outcome(inner: &Inner, asked: Asked, answer: Result<RefundResult, AcquirerErr
         Verdict::NotSent => outcome.event = Some(RefundEvent::NotSent),
         Verdict::Unknown => outcome.event = Some(RefundEvent::OutcomeUnknown),
         Verdict::NoNews | Verdict::CancelRefused => {}
-        Verdict::Unresolvable(_) => outcome.unresolvable = true,
+        Verdict::Unresolvable => outcome.unresolvable = true,
     }
     outcome
 }

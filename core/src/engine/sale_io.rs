@@ -61,7 +61,7 @@ fn outcome(inner: &Inner, asked: Asked, answer: Result<PaymentResult, AcquirerEr
             log::warn!("cancel refused: {}", outcome.transport_failure.as_deref().unwrap_or(""));
             outcome.cancel_refused = true;
         }
-        Verdict::Unresolvable(_) => outcome.unresolvable = true,
+        Verdict::Unresolvable => outcome.unresolvable = true,
     }
     outcome
 }

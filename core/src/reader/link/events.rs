@@ -4,18 +4,10 @@ use super::wire::{MessageError, Reader, Writer};
 use crate::money::{Amount, Currency};
 use crate::reader::{EntryMode, ReaderEvent, ReaderOutcome};
 
-/// The ISO 4217 numeric code of a currency (a reader needs it for the card, EMV tag 5F2A).
-pub fn currency_numeric(currency: Currency) -> Option<u16> {
-    Some(currency.numeric())
-}
-
 /// Writes amount (u64 minor units), numeric code (u16), alphabetic code (3 bytes), exponent.
 pub fn put_amount(w: &mut Writer, amount: &Amount) -> Result<(), MessageError> {
     let currency = amount.currency();
-    let numeric = currency_numeric(currency).ok_or_else(|| MessageError::Invalid {
-        field: "currency",
-        reason: format!("{} has no numeric code here", currency.code()),
-    })?;
+    let numeric = currency.numeric();
     let units = u64::try_from(amount.minor_units())
         .map_err(|_| MessageError::Invalid { field: "amount", reason: "negative".into() })?;
     // Exponents are 0..=3.
@@ -34,7 +26,7 @@ pub fn get_amount(r: &mut Reader<'_>) -> Result<Amount, MessageError> {
         std::str::from_utf8(alpha).map_err(|_| invalid("currency alpha", "not ASCII".into()))?;
     let currency =
         Currency::from_code(alpha).map_err(|e| invalid("currency alpha", e.to_string()))?;
-    if currency_numeric(currency) != Some(numeric) || currency.exponent() != u32::from(exponent) {
+    if currency.numeric() != numeric || currency.exponent() != u32::from(exponent) {
         return Err(invalid(
             "currency",
             format!("{alpha} does not match numeric {numeric} / exponent {exponent}"),

@@ -12,27 +12,51 @@ use super::transport::{ReaderTransport, TransportError};
 /// The largest read at once.
 const READ_BUF: usize = 4096;
 
-async fn write_chunked(
-    stream: &mut TcpStream,
-    bytes: &[u8],
+/// The connection both sides hold: at most one stream, written in chunks.
+#[derive(Debug)]
+struct Connection {
     chunk: usize,
-) -> Result<(), TransportError> {
-    for piece in bytes.chunks(chunk.max(1)) {
-        stream.write_all(piece).await.map_err(|e| TransportError::Io(e.to_string()))?;
-    }
-    Ok(())
+    stream: Option<TcpStream>,
 }
 
-async fn read_some(stream: &mut TcpStream) -> Result<Vec<u8>, TransportError> {
-    let mut buf = vec![0u8; READ_BUF];
-    // `read` is cancel-safe: nothing is consumed unless it completes.
-    match stream.read(&mut buf).await {
-        Ok(0) => Err(TransportError::Closed),
-        Ok(n) => {
-            buf.truncate(n);
-            Ok(buf)
+impl Connection {
+    fn new(chunk: usize) -> Self {
+        Connection { chunk: chunk.max(1), stream: None }
+    }
+
+    fn open(&mut self, stream: TcpStream) -> Result<(), TransportError> {
+        // Frames are small and latency matters more than packet count.
+        stream.set_nodelay(true).map_err(|e| TransportError::Connect(e.to_string()))?;
+        self.stream = Some(stream);
+        Ok(())
+    }
+
+    async fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
+        let stream = self.stream.as_mut().ok_or(TransportError::NotConnected)?;
+        for piece in bytes.chunks(self.chunk) {
+            stream.write_all(piece).await.map_err(|e| TransportError::Io(e.to_string()))?;
         }
-        Err(e) => Err(TransportError::Io(e.to_string())),
+        Ok(())
+    }
+
+    async fn receive(&mut self) -> Result<Vec<u8>, TransportError> {
+        let stream = self.stream.as_mut().ok_or(TransportError::NotConnected)?;
+        let mut buf = vec![0u8; READ_BUF];
+        // `read` is cancel-safe: nothing is consumed unless it completes.
+        match stream.read(&mut buf).await {
+            Ok(0) => Err(TransportError::Closed),
+            Ok(n) => {
+                buf.truncate(n);
+                Ok(buf)
+            }
+            Err(e) => Err(TransportError::Io(e.to_string())),
+        }
+    }
+
+    async fn close(&mut self) {
+        if let Some(mut stream) = self.stream.take() {
+            let _ = stream.shutdown().await;
+        }
     }
 }
 
@@ -40,14 +64,13 @@ async fn read_some(stream: &mut TcpStream) -> Result<Vec<u8>, TransportError> {
 #[derive(Debug)]
 pub struct TcpTransport {
     addr: SocketAddr,
-    chunk: usize,
-    stream: Option<TcpStream>,
+    conn: Connection,
 }
 
 impl TcpTransport {
     /// A transport to `addr`, writing in pieces of at most `chunk` bytes (no connection yet).
     pub fn new(addr: SocketAddr, chunk: usize) -> Self {
-        TcpTransport { addr, chunk, stream: None }
+        TcpTransport { addr, conn: Connection::new(chunk) }
     }
 }
 
@@ -57,22 +80,16 @@ impl ReaderTransport for TcpTransport {
         let stream = TcpStream::connect(self.addr)
             .await
             .map_err(|e| TransportError::Connect(e.to_string()))?;
-        // Frames are small and latency matters more than packet count.
-        stream.set_nodelay(true).map_err(|e| TransportError::Connect(e.to_string()))?;
-        self.stream = Some(stream);
-        Ok(())
+        self.conn.open(stream)
     }
     async fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
-        write_chunked(self.stream.as_mut().ok_or(TransportError::NotConnected)?, bytes, self.chunk)
-            .await
+        self.conn.send(bytes).await
     }
     async fn receive(&mut self) -> Result<Vec<u8>, TransportError> {
-        read_some(self.stream.as_mut().ok_or(TransportError::NotConnected)?).await
+        self.conn.receive().await
     }
     async fn close(&mut self) -> Result<(), TransportError> {
-        if let Some(mut stream) = self.stream.take() {
-            let _ = stream.shutdown().await;
-        }
+        self.conn.close().await;
         Ok(())
     }
 }
@@ -81,8 +98,7 @@ impl ReaderTransport for TcpTransport {
 #[derive(Debug)]
 pub struct TcpListenerTransport {
     listener: TcpListener,
-    chunk: usize,
-    stream: Option<TcpStream>,
+    conn: Connection,
 }
 
 impl TcpListenerTransport {
@@ -90,7 +106,7 @@ impl TcpListenerTransport {
     pub async fn bind(addr: SocketAddr, chunk: usize) -> Result<Self, TransportError> {
         let listener =
             TcpListener::bind(addr).await.map_err(|e| TransportError::Connect(e.to_string()))?;
-        Ok(TcpListenerTransport { listener, chunk, stream: None })
+        Ok(TcpListenerTransport { listener, conn: Connection::new(chunk) })
     }
 
     /// The address it listens on.
@@ -104,21 +120,16 @@ impl ReaderTransport for TcpListenerTransport {
     async fn connect(&mut self) -> Result<(), TransportError> {
         let (stream, _) =
             self.listener.accept().await.map_err(|e| TransportError::Connect(e.to_string()))?;
-        stream.set_nodelay(true).map_err(|e| TransportError::Connect(e.to_string()))?;
-        self.stream = Some(stream);
-        Ok(())
+        self.conn.open(stream)
     }
     async fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
-        write_chunked(self.stream.as_mut().ok_or(TransportError::NotConnected)?, bytes, self.chunk)
-            .await
+        self.conn.send(bytes).await
     }
     async fn receive(&mut self) -> Result<Vec<u8>, TransportError> {
-        read_some(self.stream.as_mut().ok_or(TransportError::NotConnected)?).await
+        self.conn.receive().await
     }
     async fn close(&mut self) -> Result<(), TransportError> {
-        if let Some(mut stream) = self.stream.take() {
-            let _ = stream.shutdown().await;
-        }
+        self.conn.close().await;
         Ok(())
     }
 }
