@@ -22,7 +22,8 @@ pub enum SaleMethodInput {
     CustomerCode(String),
     /// A QR for the customer to scan with this wallet.
     MerchantQr(WalletMethod),
-    /// A card on this POS terminal.
+    /// A card on this paired POS terminal (see `Cashier::add_terminal`): an empty model takes
+    /// the paired one, an empty serial the default terminal.
     Card(TerminalId),
 }
 
@@ -38,9 +39,9 @@ pub struct SaleInput {
     pub method: SaleMethodInput,
     /// Free text for the acquirer's portal.
     pub remark: Option<String>,
-    /// How long the QR of a merchant-presented QR sale stays payable, 1 minute to 3 days (the
-    /// acquirer's `timeExpire` range); `None` takes the policy's `qr_lifetime`. Only for
-    /// [`SaleMethodInput::MerchantQr`].
+    /// How long the QR of a merchant-presented QR sale stays payable, within the lifetimes the
+    /// acquirer accepts (PingPong's `timeExpire`: 1 minute to 3 days); `None` takes the
+    /// policy's `qr_lifetime`. Only for [`SaleMethodInput::MerchantQr`].
     pub qr_lifetime: Option<Duration>,
 }
 
