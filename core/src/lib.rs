@@ -7,6 +7,7 @@
 //! card data it returns (BER-TLV, masked on parse).
 
 pub mod acquirer;
+pub mod agent;
 pub mod emv;
 pub mod engine;
 pub mod money;

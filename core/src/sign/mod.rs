@@ -4,6 +4,7 @@
 //! secret is held as a [`secrecy::SecretString`] so that it never reaches a log or an error text,
 //! and every comparison of a received signature is constant-time.
 
+pub mod device;
 pub mod oceanpayment;
 pub mod pingpong;
 
@@ -27,6 +28,14 @@ pub enum SignError {
     /// The signature does not match the message and the secret.
     #[error("signature mismatch")]
     Mismatch,
+    /// A device key is not the expected length (or not hex).
+    #[error("a device key must be {expected} bytes, got {got}")]
+    BadKey {
+        /// Bytes expected.
+        expected: usize,
+        /// Bytes given (0 when the text was not hex).
+        got: usize,
+    },
 }
 
 /// Compares a computed hex digest with a received one, ignoring case, in constant time.
