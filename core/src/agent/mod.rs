@@ -4,6 +4,7 @@
 //! describes the channel the sandbox serves.
 
 pub mod channel;
+pub mod offline;
 
 pub use channel::{
     ChannelError, DeviceChannel, ForwardAck, InboxKind, InboxMessage, OfflineApproval, ResultAck,

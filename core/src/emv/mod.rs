@@ -12,12 +12,14 @@
 //! [`TlvError`] naming the byte offset, never a panic or an unbounded allocation.
 
 mod auth;
+mod clearing;
 mod error;
 mod mask;
 pub mod tags;
 mod tlv;
 
 pub use auth::{AuthorizationData, AuthorizationError};
+pub use clearing::without_card_data;
 pub use tags::{Format, MaskRule, TagInfo};
 pub use tlv::{
     encode, parse, Masked, Tag, Tlv, TlvError, Value, MAX_DEPTH, MAX_ELEMENTS, MAX_INPUT,

@@ -8,13 +8,13 @@
 
 mod clock;
 mod codes;
-mod crypto;
+pub(crate) mod crypto;
 mod error;
 mod faults;
 mod journal;
 mod outbox;
 mod outbox_view;
-mod perms;
+pub(crate) mod perms;
 mod refunds;
 mod sales;
 mod schema;

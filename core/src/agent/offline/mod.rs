@@ -1,0 +1,15 @@
+//! Offline card approvals, stored and forwarded: when the card approves a sale without the
+//! issuer (chip, under the floor limit, host unreachable), the agent keeps the approval in a
+//! durable queue within limits, and forwards it once the acquirer is reachable, exactly once
+//! per offline id.
+
+mod forward;
+mod limits;
+mod queue;
+
+#[cfg(test)]
+mod tests;
+
+pub use forward::{forward_pending, ForwardSummary, LEASE_MS};
+pub use limits::{CurrencyLimit, OfflineLimits, OfflineRefusal, StoredTotals};
+pub use queue::{OfflineError, OfflineQueue, OfflineState, QueuedApproval, StoreOutcome};
