@@ -262,7 +262,7 @@ impl Ledger {
         transaction_id: &str,
         result: &str,
         masked_pan: Option<&str>,
-        reason: Option<&str>,
+        why: Option<&str>,
     ) -> Result<ResultDecision, LedgerError> {
         self.write(|tx, now| {
             let Some(sale) = of_terminal(tx, t, transaction_id)? else {
@@ -296,7 +296,7 @@ impl Ledger {
             exec(
                 tx,
                 "UPDATE card_sales SET masked_pan = COALESCE(?2, masked_pan), result_reason = ?3                  WHERE request_id = ?1",
-                (&sale.attempt.request_id, masked_pan, reason),
+                (&sale.attempt.request_id, masked_pan, why),
             )?;
             end(tx, &sale, status, reason, result, now)?;
             Ok(ResultDecision::Recorded)
