@@ -27,7 +27,11 @@ impl SandboxServer {
     /// faster (0.05: a 5 s customer takes 0.25 s).
     #[uniffi::constructor]
     pub async fn start(time_scale: f64) -> Result<Arc<Self>, TillKitError> {
-        Self::launch(SandboxConfig { time_scale, terminals: TerminalMode::AutoSettle, ..Default::default() }, None).await
+        Self::launch(
+            SandboxConfig { time_scale, terminals: TerminalMode::AutoSettle, ..Default::default() },
+            None,
+        )
+        .await
     }
 
     /// Starts a sandbox serving HTTPS on a free port, with a certificate for `127.0.0.1` and

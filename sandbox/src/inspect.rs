@@ -4,8 +4,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
-use secrecy::ExposeSecret;
 use axum::{Json, Router};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::json;
 

@@ -135,7 +135,17 @@ impl Sandbox {
             tokio::spawn(server::serve(listener, router, acceptor, stopped.clone())),
             tokio::spawn(notify::run(app, client, config.tick, stopped)),
         ];
-        Ok(SandboxHandle { addr, scheme, credentials, ledger, device_master, stop, tasks })
+        let terminals = config.terminals;
+        Ok(SandboxHandle {
+            addr,
+            scheme,
+            credentials,
+            ledger,
+            device_master,
+            terminals,
+            stop,
+            tasks,
+        })
     }
 }
 
@@ -147,6 +157,7 @@ pub struct SandboxHandle {
     credentials: SandboxCredentials,
     ledger: Arc<Ledger>,
     device_master: device::keys::DeviceMaster,
+    terminals: TerminalMode,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -250,6 +261,7 @@ pub fn banner(handle: &SandboxHandle) -> String {
          \x20 secure code  {}\n\
          \n\
          Card terminals: {}\n\
+         {}\n\
          Scenarios by the amount's cents: 51 decline, 52 customer paying, 53 customer cancels,\n\
          54 processing forever, 55 slow answer, 56 dropped connection, 57 HTTP 500,\n\
          58 garbled answer, 59 bad signature; anything else succeeds.\n\
@@ -261,6 +273,15 @@ pub fn banner(handle: &SandboxHandle) -> String {
         c.oceanpayment.terminal,
         c.oceanpayment.secure_code.expose_secret(),
         DEFAULT_TERMINALS.iter().map(|(sn, m)| format!("{sn}/{m}")).collect::<Vec<_>>().join(", "),
+        match handle.terminals {
+            TerminalMode::Agent => format!(
+                "Card sales wait for a terminal agent polling {url}/device/v1/inbox (register a \
+                 terminal's key: POST {url}/sandbox/terminals)."
+            ),
+            TerminalMode::AutoSettle => "Card sales on terminals without a device key settle by \
+                themselves (--auto-settle-cards)."
+                .to_string(),
+        },
     )
 }
 

@@ -94,7 +94,8 @@ async fn a_card_sale_is_taken_by_the_agent_and_charged_once() {
 async fn the_card_number_never_reaches_the_ledger_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.sqlite");
-    let config = SandboxConfig { db_path: Some(db.clone()), time_scale: 0.05, ..Default::default() };
+    let config =
+        SandboxConfig { db_path: Some(db.clone()), time_scale: 0.05, ..Default::default() };
     let env = Env::wrap(Sandbox::start(config).await.unwrap(), dir);
     let a = agent(&env).await;
     a.poll(0).await;
@@ -125,7 +126,10 @@ async fn a_decline_fails_the_payment_with_the_terminal_result() {
     let wrong = a.authorize(&order, 1300, "840").await;
     assert_eq!((wrong.status, wrong.code()), (409, "amount_mismatch"));
     let auth = a.authorize(&order, 1251, "840").await;
-    assert_eq!((auth.body["approved"].clone(), auth.body["authCode"].clone()), (json!(false), Value::Null));
+    assert_eq!(
+        (auth.body["approved"].clone(), auth.body["authCode"].clone()),
+        (json!(false), Value::Null)
+    );
     assert_eq!(auth.body["issuerTlv"], "8a023035");
     let cheat = a.result(&order, "approved").await;
     assert_eq!((cheat.status, cheat.code()), (409, "not_authorized"));
@@ -204,7 +208,10 @@ async fn a_cashier_cancel_ends_an_unacknowledged_sale_at_once() {
     assert_eq!(c.biz["terminalResult"], "cancelled_by_cashier");
     assert!(a.poll(0).await.is_empty());
     let q = pp_query(&env, &order).await;
-    assert_eq!((q.status_field(), q.biz["terminalResult"].as_str()), ("FAILED", Some("cancelled_by_cashier")));
+    assert_eq!(
+        (q.status_field(), q.biz["terminalResult"].as_str()),
+        ("FAILED", Some("cancelled_by_cashier"))
+    );
 }
 
 #[tokio::test]
@@ -227,7 +234,10 @@ async fn a_cashier_cancel_of_an_acknowledged_sale_waits_for_the_terminal() {
     assert_eq!(pp_query(&env, &order).await.status_field(), "PROCESSING");
     assert_eq!(a.result(&order, "cancelled_by_cashier").await.body["status"], "recorded");
     let q = pp_query(&env, &order).await;
-    assert_eq!((q.status_field(), q.biz["terminalResult"].as_str()), ("FAILED", Some("cancelled_by_cashier")));
+    assert_eq!(
+        (q.status_field(), q.biz["terminalResult"].as_str()),
+        ("FAILED", Some("cancelled_by_cashier"))
+    );
 
     // A result that comes before the cancel wins.
     let paid = uid("O");
@@ -255,7 +265,8 @@ async fn requests_that_are_replayed_stale_forged_or_revoked_are_refused() {
     assert_eq!((replay.status, replay.code()), (409, "replayed"));
     let stale = a.send_raw("inbox", body.clone(), a.next_seq(), now_ms() - 600_000, None).await;
     assert_eq!((stale.status, stale.code()), (401, "stale"));
-    let forged = a.send_raw("inbox", body.clone(), a.next_seq(), now_ms(), Some("00".repeat(32))).await;
+    let forged =
+        a.send_raw("inbox", body.clone(), a.next_seq(), now_ms(), Some("00".repeat(32))).await;
     assert_eq!((forged.status, forged.code()), (401, "bad_signature"));
     // A refused request did not use up its seq.
     let s = a.next_seq();
@@ -268,7 +279,9 @@ async fn requests_that_are_replayed_stale_forged_or_revoked_are_refused() {
     assert_eq!((bad.status, bad.body["field"].as_str()), (400, Some("waitMs")));
     let bad = a.send("result", &json!({"transactionId": "X", "result": "maybe"})).await;
     assert_eq!(bad.body["field"], "result");
-    let bad = a.send("result", &json!({"transactionId": "X", "result": "failed", "maskedPan": PAN})).await;
+    let bad = a
+        .send("result", &json!({"transactionId": "X", "result": "failed", "maskedPan": PAN}))
+        .await;
     assert_eq!(bad.body["field"], "maskedPan");
     let unknown = a.result("NO-SUCH-SALE", "failed").await;
     assert_eq!((unknown.status, unknown.code()), (404, "unknown_transaction"));
@@ -310,7 +323,13 @@ async fn offline_approvals_are_recorded_once_and_card_data_is_refused() {
     let refused = a.send("offline", &pan).await;
     assert_eq!(refused.body["status"], "refused");
     assert!(refused.body["reason"].as_str().unwrap().contains("5A"), "{:?}", refused.body);
-    let track = forward("off-3", &uid("OFF"), "9.00", now_ms(), &clearing(&[(0x57, "4761739001010119D25121")]));
+    let track = forward(
+        "off-3",
+        &uid("OFF"),
+        "9.00",
+        now_ms(),
+        &clearing(&[(0x57, "4761739001010119D25121")]),
+    );
     assert_eq!(a.send("offline", &track).await.body["status"], "refused");
     // 24 h scaled by 0.05 is 72 minutes.
     let old = forward("off-4", &uid("OFF"), "9.00", now_ms() - 2 * 3_600_000, &clearing(&[]));
@@ -334,7 +353,8 @@ async fn offline_approvals_are_recorded_once_and_card_data_is_refused() {
 async fn a_restarted_sandbox_still_accepts_the_agent() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.sqlite");
-    let config = SandboxConfig { db_path: Some(db.clone()), time_scale: 0.05, ..Default::default() };
+    let config =
+        SandboxConfig { db_path: Some(db.clone()), time_scale: 0.05, ..Default::default() };
     let first = Sandbox::start(config.clone()).await.unwrap();
     let a = register(&first.url(), "RESTART-1", "PAX-A920").await;
     assert!(a.poll(0).await.is_empty());

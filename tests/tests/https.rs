@@ -23,8 +23,7 @@ const SCALE: f64 = 0.01;
 const LIMIT: Duration = Duration::from_secs(20);
 
 async fn https_sandbox(identity: TlsIdentity) -> SandboxHandle {
-    let config =
-        SandboxConfig {
+    let config = SandboxConfig {
         time_scale: SCALE,
         tls: Some(identity),
         terminals: tillkit_sandbox::TerminalMode::AutoSettle,

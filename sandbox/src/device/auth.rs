@@ -33,7 +33,8 @@ impl DeviceError {
 
     /// 400 `invalid`, naming the field.
     pub(crate) fn field(field: &str, problem: impl std::fmt::Display) -> Self {
-        let mut e = Self::new(StatusCode::BAD_REQUEST, "invalid", format!("field {field}: {problem}"));
+        let mut e =
+            Self::new(StatusCode::BAD_REQUEST, "invalid", format!("field {field}: {problem}"));
         e.extra.push(("field", json!(field)));
         e
     }
@@ -150,7 +151,8 @@ pub(crate) fn check(
     let map = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(map)) => map,
         _ => {
-            let e = DeviceError::new(StatusCode::BAD_REQUEST, "invalid", "body must be a JSON object");
+            let e =
+                DeviceError::new(StatusCode::BAD_REQUEST, "invalid", "body must be a JSON object");
             return Err(refuse(e));
         }
     };

@@ -97,11 +97,8 @@ pub(crate) fn progress(
     body: &Map<String, Value>,
 ) -> Result<Value, DeviceError> {
     let transaction_id = fields::text(body, "transactionId", 64)?;
-    let step = fields::one_of(
-        body,
-        "step",
-        &["waiting_for_card", "reading", "pin", "authorizing"],
-    )?;
+    let step =
+        fields::one_of(body, "step", &["waiting_for_card", "reading", "pin", "authorizing"])?;
     log::debug!("terminal {}: {transaction_id} {step}", caller.terminal.device_sn);
     Ok(json!({"ok": true}))
 }

@@ -58,7 +58,9 @@ impl DeviceMaster {
     /// restarted sandbox still accepts the keys it handed out.
     pub fn load_or_create(db_path: Option<&Path>) -> Result<Self, KeyError> {
         let Some(db) = db_path else {
-            return Ok(DeviceMaster { secret: SecretSlice::from(random::<MASTER_LEN>()?.to_vec()) });
+            return Ok(DeviceMaster {
+                secret: SecretSlice::from(random::<MASTER_LEN>()?.to_vec()),
+            });
         };
         let mut name = db.as_os_str().to_owned();
         name.push(".device-master");
@@ -136,7 +138,8 @@ mod tests {
         let a = DeviceMaster::load_or_create(Some(&db)).unwrap();
         let b = DeviceMaster::load_or_create(Some(&db)).unwrap();
         use secrecy::ExposeSecret;
-        let hex_of = |m: &DeviceMaster, id: &str| m.key(id).secret_hex().expose_secret().to_string();
+        let hex_of =
+            |m: &DeviceMaster, id: &str| m.key(id).secret_hex().expose_secret().to_string();
         assert_eq!(hex_of(&a, "k-1"), hex_of(&b, "k-1"));
         assert_ne!(hex_of(&a, "k-1"), hex_of(&a, "k-2"));
         let other = DeviceMaster::load_or_create(None).unwrap();

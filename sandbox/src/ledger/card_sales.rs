@@ -195,7 +195,8 @@ fn end(
 
 /// A deterministic 6-digit authorisation code for a transaction.
 fn auth_code(transaction_id: &str) -> String {
-    let digits: String = transaction_id.chars().rev().filter(char::is_ascii_digit).take(6).collect();
+    let digits: String =
+        transaction_id.chars().rev().filter(char::is_ascii_digit).take(6).collect();
     format!("{digits:0>6}")
 }
 

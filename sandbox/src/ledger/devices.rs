@@ -186,7 +186,11 @@ impl Ledger {
                 None | Some((1.., _)) => SeqCheck::UnknownKey,
                 Some((_, Some(last))) if seq <= last => SeqCheck::Replayed,
                 Some(_) => {
-                    exec(tx, "UPDATE device_keys SET last_seq = ?2 WHERE key_id = ?1", (key_id, seq))?;
+                    exec(
+                        tx,
+                        "UPDATE device_keys SET last_seq = ?2 WHERE key_id = ?1",
+                        (key_id, seq),
+                    )?;
                     SeqCheck::Accepted
                 }
             })

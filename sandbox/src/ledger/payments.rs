@@ -6,8 +6,8 @@ use rusqlite::{OptionalExtension, Transaction};
 use tillkit_core::money::Amount;
 use tillkit_core::paycode::PaymentCode;
 
-use super::model::{Acquirer, Attempt, Flow, PaymentStatus, Reason, Terminal};
 use super::devices::Presence;
+use super::model::{Acquirer, Attempt, Flow, PaymentStatus, Reason, Terminal};
 use super::plan::{next_transition, plan, Plan, Transition};
 use super::{after_final, attempt_by, exec, latest_attempt, next_id, one, Ledger, LedgerError};
 use crate::config::TerminalMode;
@@ -149,7 +149,9 @@ impl Ledger {
             Ok(PaymentDecision::Answer { attempt: Box::new(attempt), replay: false, fault })
         })
         .inspect(|d| {
-            if matches!(d, PaymentDecision::Answer { replay: false, .. }) {
+            if matches!(d, PaymentDecision::Answer { attempt, replay: false, .. }
+                if attempt.flow == Flow::Card)
+            {
                 self.ring();
             }
         })

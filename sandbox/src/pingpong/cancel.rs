@@ -46,5 +46,12 @@ pub(crate) fn cancel(
         }
     };
     let biz = payment_biz(&attempt, View::Query, &app.base_url);
-    Ok(answer(&app.credentials.pingpong, sign_type, "001000", "Successful request", Some(&biz), false))
+    Ok(answer(
+        &app.credentials.pingpong,
+        sign_type,
+        "001000",
+        "Successful request",
+        Some(&biz),
+        false,
+    ))
 }

@@ -90,7 +90,9 @@ pub(crate) fn payment_biz(a: &Attempt, view: View, base_url: &str) -> Value {
     if a.flow == Flow::Qr && status == PaymentStatus::Processing {
         put("action", qr_action(a, base_url));
     }
-    if matches!(a.flow, Flow::Card | Flow::CardOffline) && status.is_final() && view != View::FirstAnswer
+    if matches!(a.flow, Flow::Card | Flow::CardOffline)
+        && status.is_final()
+        && view != View::FirstAnswer
     {
         if let Some(result) = reason.terminal_result() {
             put("terminalResult", json!(result));

@@ -54,8 +54,9 @@ pub async fn register(base: &str, sn: &str, model: &str) -> Agent {
     assert_eq!(resp.status().as_u16(), 201);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["deviceSn"], sn);
-    let key = DeviceKey::from_hex(body["keyId"].as_str().unwrap(), body["deviceKey"].as_str().unwrap())
-        .unwrap();
+    let key =
+        DeviceKey::from_hex(body["keyId"].as_str().unwrap(), body["deviceKey"].as_str().unwrap())
+            .unwrap();
     Agent::new(base, sn, model, key)
 }
 
@@ -150,7 +151,12 @@ impl Agent {
         panic!("no {kind} message for {transaction_id}");
     }
 
-    pub async fn authorize(&self, transaction_id: &str, minor: u64, currency_numeric: &str) -> Answer {
+    pub async fn authorize(
+        &self,
+        transaction_id: &str,
+        minor: u64,
+        currency_numeric: &str,
+    ) -> Answer {
         let emv = hex::encode(emv(minor, currency_numeric));
         self.send("authorize", &json!({"transactionId": transaction_id, "emv": emv})).await
     }
@@ -189,7 +195,8 @@ pub fn emv(minor: u64, currency_numeric: &str) -> Vec<u8> {
 /// Clearing data for an offline approval, with `extra` objects added.
 pub fn clearing(extra: &[(u32, &str)]) -> String {
     let mut objects = vec![
-        Tlv::primitive(Tag::new(0x9F26).unwrap(), hex::decode("0123456789ABCDEF").unwrap()).unwrap(),
+        Tlv::primitive(Tag::new(0x9F26).unwrap(), hex::decode("0123456789ABCDEF").unwrap())
+            .unwrap(),
         Tlv::primitive(Tag::new(0x9F27).unwrap(), vec![0x40]).unwrap(),
     ];
     for (t, v) in extra {
