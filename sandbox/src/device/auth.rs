@@ -103,14 +103,14 @@ pub(crate) fn check(
     path: &'static str,
     headers: &HeaderMap,
     body: Body,
-) -> Result<(Caller, Map<String, Value>), Response> {
+) -> Result<(Caller, Map<String, Value>), Box<Response>> {
     let key_id = header_text(headers, KEY_ID_HEADER).filter(|k| k.len() <= 64).unwrap_or("");
     // Every answer is signed, refusals too; the key of any id can be derived, so even an
     // unknown key's refusal is signed with the key that id would have.
     let seq_text = header_text(headers, SEQ_HEADER);
     let seq = seq_text.and_then(|s| s.parse::<u64>().ok());
     let key = app.device_master.key(key_id);
-    let refuse = |e: DeviceError| signed(&key, seq.unwrap_or(0), e.status, &e.body());
+    let refuse = |e: DeviceError| Box::new(signed(&key, seq.unwrap_or(0), e.status, &e.body()));
     let unauthorized = |code: &'static str, message: &str| {
         refuse(DeviceError::new(StatusCode::UNAUTHORIZED, code, message))
     };

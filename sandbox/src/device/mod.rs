@@ -44,16 +44,19 @@ const OFFLINE: &str = "/device/v1/offline";
 
 type Body = Result<Bytes, BytesRejection>;
 
+/// A synchronous endpoint's work, after the request checked out.
+type Handler = fn(&AppState, &Caller, &Map<String, Value>) -> Result<Value, DeviceError>;
+
 /// A synchronous endpoint: checks the request, runs `handler`, signs what it answers.
 fn serve(
     app: &AppState,
     path: &'static str,
     headers: &HeaderMap,
     body: Body,
-    handler: fn(&AppState, &Caller, &Map<String, Value>) -> Result<Value, DeviceError>,
+    handler: Handler,
 ) -> Response {
     match auth::check(app, path, headers, body) {
-        Err(refused) => refused,
+        Err(refused) => *refused,
         Ok((caller, map)) => match handler(app, &caller, &map) {
             Ok(value) => caller.ok(&value),
             Err(e) => caller.error(&e),
@@ -63,7 +66,7 @@ fn serve(
 
 async fn inbox(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Response {
     match auth::check(&app, INBOX, &headers, body) {
-        Err(refused) => refused,
+        Err(refused) => *refused,
         Ok((caller, map)) => match inbox::inbox(&app, &caller, &map).await {
             Ok(value) => caller.ok(&value),
             Err(e) => caller.error(&e),

@@ -5,6 +5,7 @@
 use rusqlite::{OptionalExtension, Transaction};
 use rust_decimal::Decimal;
 
+use super::devices::NewMessage;
 use super::model::{Acquirer, Attempt, Flow, PaymentStatus, Reason, Terminal};
 use super::plan::Transition;
 use super::{attempt_by, exec, finish_attempt, latest_attempt, one, Ledger, LedgerError};
@@ -159,16 +160,14 @@ pub(super) fn queue(
          stage) VALUES (?1, ?2, ?3, ?4, 'queued')",
         (&attempt.request_id, &t.device_sn, &t.device_model, &attempt.merchant_transaction_id),
     )?;
-    super::devices::enqueue(
-        tx,
-        t,
-        "sale",
-        &attempt.request_id,
-        &attempt.merchant_transaction_id,
-        Some((attempt.amount_minor, &attempt.currency)),
-        Some(deadline_ms),
-        now,
-    )?;
+    let message = NewMessage {
+        kind: "sale",
+        request_id: &attempt.request_id,
+        transaction_id: &attempt.merchant_transaction_id,
+        amount: Some((attempt.amount_minor, &attempt.currency)),
+        deadline_ms: Some(deadline_ms),
+    };
+    super::devices::enqueue(tx, t, message, now)?;
     Ok(())
 }
 
@@ -325,16 +324,14 @@ impl Ledger {
                 let cancelled = Reason::CancelledByCashier;
                 end(tx, &sale, PaymentStatus::Failed, cancelled, "cancelled_by_cashier", now)?;
             } else if !sale.cancel_queued {
-                super::devices::enqueue(
-                    tx,
-                    &sale.terminal,
-                    "cancel",
-                    &sale.attempt.request_id,
-                    merchant_transaction_id,
-                    None,
-                    None,
-                    now,
-                )?;
+                let message = NewMessage {
+                    kind: "cancel",
+                    request_id: &sale.attempt.request_id,
+                    transaction_id: merchant_transaction_id,
+                    amount: None,
+                    deadline_ms: None,
+                };
+                super::devices::enqueue(tx, &sale.terminal, message, now)?;
                 exec(
                     tx,
                     "UPDATE card_sales SET cancel_queued = 1 WHERE request_id = ?1",

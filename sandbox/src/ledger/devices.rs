@@ -89,15 +89,26 @@ pub(super) fn presence(tx: &Transaction<'_>, t: &Terminal) -> Result<Presence, L
     })
 }
 
+/// A message to queue to a terminal.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct NewMessage<'a> {
+    /// `sale`, `refund` or `cancel`.
+    pub kind: &'a str,
+    /// The PingPong attempt it is about.
+    pub request_id: &'a str,
+    /// The cashier's `merchantTransactionId`.
+    pub transaction_id: &'a str,
+    /// Minor units and currency (sale and refund).
+    pub amount: Option<(i64, &'a str)>,
+    /// When an unacknowledged sale is closed, epoch ms.
+    pub deadline_ms: Option<i64>,
+}
+
 /// Queues a message to a terminal; returns its sequence number.
 pub(super) fn enqueue(
     tx: &Transaction<'_>,
     t: &Terminal,
-    kind: &str,
-    request_id: &str,
-    transaction_id: &str,
-    amount: Option<(i64, &str)>,
-    deadline_ms: Option<i64>,
+    m: NewMessage<'_>,
     now: i64,
 ) -> Result<i64, LedgerError> {
     Ok(one(
@@ -108,12 +119,12 @@ pub(super) fn enqueue(
         rusqlite::params![
             &t.device_sn,
             &t.device_model,
-            kind,
-            request_id,
-            transaction_id,
-            amount.map(|a| a.0),
-            amount.map(|a| a.1),
-            deadline_ms,
+            m.kind,
+            m.request_id,
+            m.transaction_id,
+            m.amount.map(|a| a.0),
+            m.amount.map(|a| a.1),
+            m.deadline_ms,
             now
         ],
         |r| r.get(0),

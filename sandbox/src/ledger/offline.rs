@@ -139,7 +139,7 @@ fn decide(
         acquirer: Acquirer::PingPong,
         request_id: format!("offline-{}-{}", t.device_sn, o.offline_id),
         merchant_transaction_id: o.transaction_id.clone(),
-        amount: o.amount.clone(),
+        amount: o.amount,
         flow: Flow::CardOffline,
         method: "scheme".into(),
         code: None,
