@@ -368,3 +368,32 @@ async fn a_restarted_sandbox_still_accepts_the_agent() {
     assert_eq!(a.send_raw("inbox", body, last, now_ms(), None).await.code(), "replayed");
     second.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_failed_card_payment_is_notified_with_its_terminal_result() {
+    let env = start(0.05).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let _ = tx.send(body);
+            async { "SUCCESS" }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let a = agent(&env).await;
+    a.poll(0).await;
+    let order = uid("O");
+    let mut biz = pp_card_pay(&order, &uid("R"), "6.00", &a.sn, &a.model);
+    biz["notificationUrl"] = json!(hook);
+    assert_eq!(pp(&env, PAY, &biz).await.status_field(), "PROCESSING");
+    a.take(&order, "sale").await;
+    assert_eq!(a.result(&order, "cancelled_at_terminal").await.status, 200);
+    let body = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
+    let envelope: serde_json::Map<String, Value> = serde_json::from_str(&body).unwrap();
+    let notified: Value = serde_json::from_str(envelope["bizContent"].as_str().unwrap()).unwrap();
+    assert_eq!(notified["status"], "FAILED");
+    assert_eq!(notified["terminalResult"], "cancelled_at_terminal");
+}
