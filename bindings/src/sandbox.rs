@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use secrecy::ExposeSecret;
 use tillkit_sandbox::tls::TestCa;
-use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle, TerminalMode};
 
 use crate::error::TillKitError;
 use crate::runtime::run;
@@ -27,7 +27,11 @@ impl SandboxServer {
     /// faster (0.05: a 5 s customer takes 0.25 s).
     #[uniffi::constructor]
     pub async fn start(time_scale: f64) -> Result<Arc<Self>, TillKitError> {
-        Self::launch(SandboxConfig { time_scale, ..Default::default() }, None).await
+        Self::launch(
+            SandboxConfig { time_scale, terminals: TerminalMode::AutoSettle, ..Default::default() },
+            None,
+        )
+        .await
     }
 
     /// Starts a sandbox serving HTTPS on a free port, with a certificate for `127.0.0.1` and
@@ -39,7 +43,12 @@ impl SandboxServer {
             |e: tillkit_sandbox::SandboxError| TillKitError::Config { reason: e.to_string() };
         let ca = TestCa::generate("TillKit Kotlin test CA").map_err(config_error)?;
         let identity = ca.issue(&["127.0.0.1", "localhost"]).map_err(config_error)?;
-        let config = SandboxConfig { time_scale, tls: Some(identity), ..Default::default() };
+        let config = SandboxConfig {
+            time_scale,
+            tls: Some(identity),
+            terminals: TerminalMode::AutoSettle,
+            ..Default::default()
+        };
         Self::launch(config, Some(ca.cert_pem().to_string())).await
     }
 

@@ -247,6 +247,8 @@ pub async fn connect(
                 listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
                 db_path: Some(args.data_dir.join("sandbox-ledger.db")),
                 time_scale: args.sandbox_time_scale,
+                // No terminal agent can reach a sandbox that lives as long as one command.
+                terminals: tillkit_sandbox::TerminalMode::AutoSettle,
                 ..SandboxConfig::default()
             };
             tillkit_core::store::create_private_dir(&args.data_dir)

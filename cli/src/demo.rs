@@ -16,7 +16,7 @@ use tillkit_core::acquirer::{
 use tillkit_core::money::Amount;
 use tillkit_core::paycode::PaymentCode;
 use tillkit_core::sign::pingpong::SignType;
-use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle, TerminalMode};
 
 /// Options of `tillkit demo`.
 #[derive(Debug, Args)]
@@ -44,6 +44,11 @@ pub struct SandboxArgs {
     /// The private key of --tls-cert (PEM).
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Let the built-in terminals settle card sales by themselves after a few seconds, instead
+    /// of waiting for a terminal agent polling the device channel (docs/terminal-channel.md).
+    /// Terminals registered with a device key always wait for their agent.
+    #[arg(long)]
+    auto_settle_cards: bool,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
@@ -74,6 +79,11 @@ pub fn run_sandbox(args: SandboxArgs) -> ExitCode {
         db_path: args.db,
         time_scale: args.time_scale,
         tls,
+        terminals: if args.auto_settle_cards {
+            TerminalMode::AutoSettle
+        } else {
+            TerminalMode::Agent
+        },
         ..SandboxConfig::default()
     };
     match rt.block_on(tillkit_sandbox::run_until_ctrl_c(config)) {
@@ -107,6 +117,8 @@ async fn demo(args: DemoArgs) -> DemoResult<()> {
     let config = SandboxConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         time_scale: args.time_scale,
+        // The demo runs no terminal agent: its terminals settle card sales themselves.
+        terminals: TerminalMode::AutoSettle,
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await?;

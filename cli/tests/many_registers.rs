@@ -11,6 +11,7 @@ use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 async fn standalone_sandbox() -> SandboxHandle {
     let config = SandboxConfig {
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        terminals: tillkit_sandbox::TerminalMode::AutoSettle,
         ..SandboxConfig::default()
     };
     Sandbox::start(config).await.unwrap()

@@ -26,6 +26,21 @@ pub struct SandboxConfig {
     pub tick: Duration,
     /// Serve HTTPS with this certificate and key instead of plain HTTP.
     pub tls: Option<crate::tls::TlsIdentity>,
+    /// Who takes the card sales of terminals registered without a key (the built-in ones).
+    pub terminals: TerminalMode,
+}
+
+/// How the sandbox's card terminals take card sales (docs/terminal-channel.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TerminalMode {
+    /// Every card sale waits for a terminal agent polling the device channel; a terminal whose
+    /// agent has not polled recently is unreachable.
+    #[default]
+    Agent,
+    /// Terminals without a device key settle card sales by themselves after
+    /// [`ScenarioTimings::card_terminal_takes`]; terminals registered with a key still go
+    /// through the device channel.
+    AutoSettle,
 }
 
 impl Default for SandboxConfig {
@@ -38,6 +53,7 @@ impl Default for SandboxConfig {
             body_limit: 64 * 1024,
             tick: Duration::from_millis(50),
             tls: None,
+            terminals: TerminalMode::default(),
         }
     }
 }

@@ -3,8 +3,9 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,6 +21,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/sandbox/orders/{merchant_transaction_id}", get(order))
         .route("/sandbox/notifications", get(notifications))
         .route("/sandbox/terminals", get(terminals).post(register_terminal))
+        .route("/sandbox/terminals/{device_sn}", delete(remove_terminal))
         .route("/sandbox/qr/{transaction_id}", get(qr))
 }
 
@@ -145,8 +147,30 @@ async fn register_terminal(
         return error(StatusCode::BAD_REQUEST, "deviceSn and deviceModel: 1 to 64 characters");
     }
     let terminal = Terminal { device_sn: t.device_sn, device_model: t.device_model };
-    match app.ledger.register_terminal(&terminal) {
-        Ok(()) => (StatusCode::CREATED, Json(terminal)).into_response(),
+    match crate::device::keys::issue(&app.ledger, &app.device_master, &terminal) {
+        // The key is shown once, here; the ledger keeps only its id.
+        Ok(key) => (
+            StatusCode::CREATED,
+            Json(json!({
+                "deviceSn": terminal.device_sn,
+                "deviceModel": terminal.device_model,
+                "keyId": key.key_id,
+                "deviceKey": key.secret_hex().expose_secret(),
+            })),
+        )
+            .into_response(),
+        Err(e) => {
+            log::error!("sandbox: {e}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "cannot issue a device key")
+        }
+    }
+}
+
+/// Removes a terminal (every model with this serial number) and revokes its keys.
+async fn remove_terminal(State(app): State<Shared>, Path(device_sn): Path<String>) -> Response {
+    match app.ledger.remove_terminal(&device_sn) {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => error(StatusCode::NOT_FOUND, format!("no terminal {device_sn}")),
         Err(e) => internal(e),
     }
 }

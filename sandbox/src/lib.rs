@@ -8,6 +8,7 @@
 
 pub mod clock;
 pub mod config;
+mod device;
 mod inspect;
 pub mod ledger;
 mod notify;
@@ -25,15 +26,16 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
     OceanpaymentCredentials, PingPongCredentials, SandboxConfig, SandboxCredentials,
-    ScenarioTimings,
+    ScenarioTimings, TerminalMode,
 };
+pub use device::keys::KeyError;
 pub use ledger::model::{Acquirer, Attempt, Flow, PaymentStatus, Reason, Refund, Terminal};
 pub use ledger::{Ledger, LedgerError, LedgerRow, Notification, NotificationState, OrderView};
 
@@ -64,6 +66,9 @@ pub enum SandboxError {
     /// The notification client could not be built.
     #[error("cannot build the notification client: {0}")]
     Client(#[from] reqwest::Error),
+    /// The device key master secret could not be loaded or made.
+    #[error(transparent)]
+    DeviceKeys(#[from] KeyError),
     /// Waiting for Ctrl-C failed.
     #[error("cannot wait for Ctrl-C: {0}")]
     Signal(std::io::Error),
@@ -92,8 +97,10 @@ impl Sandbox {
         // client still wants one installed. Another part of the process may have done it first.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let clock = Clock::new(config.time_scale);
-        let ledger =
-            Arc::new(Ledger::open(config.db_path.as_deref(), clock, config.timings.clone())?);
+        let ledger = Ledger::open(config.db_path.as_deref(), clock, config.timings.clone())?
+            .with_terminal_mode(config.terminals);
+        let ledger = Arc::new(ledger);
+        let device_master = device::keys::DeviceMaster::load_or_create(config.db_path.as_deref())?;
         for (device_sn, device_model) in DEFAULT_TERMINALS {
             let t = Terminal { device_sn: device_sn.into(), device_model: device_model.into() };
             ledger.register_terminal(&t)?;
@@ -113,11 +120,13 @@ impl Sandbox {
             clock,
             timings: config.timings.clone(),
             base_url: format!("{scheme}://{addr}"),
+            device_master: device_master.clone(),
         });
         let router = Router::new()
             .merge(pingpong::routes())
             .merge(oceanpayment::routes())
             .merge(inspect::routes())
+            .merge(device::routes())
             .layer(DefaultBodyLimit::max(config.body_limit))
             .with_state(app.clone());
         let client = reqwest::Client::builder().no_proxy().build()?;
@@ -126,7 +135,17 @@ impl Sandbox {
             tokio::spawn(server::serve(listener, router, acceptor, stopped.clone())),
             tokio::spawn(notify::run(app, client, config.tick, stopped)),
         ];
-        Ok(SandboxHandle { addr, scheme, credentials, ledger, stop, tasks })
+        let terminals = config.terminals;
+        Ok(SandboxHandle {
+            addr,
+            scheme,
+            credentials,
+            ledger,
+            device_master,
+            terminals,
+            stop,
+            tasks,
+        })
     }
 }
 
@@ -137,6 +156,8 @@ pub struct SandboxHandle {
     scheme: &'static str,
     credentials: SandboxCredentials,
     ledger: Arc<Ledger>,
+    device_master: device::keys::DeviceMaster,
+    terminals: TerminalMode,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -196,6 +217,18 @@ impl SandboxHandle {
         self.ledger.register_terminal(&t)
     }
 
+    /// Registers a terminal served through the device channel and issues its key, revoking any
+    /// previous one: returns the key id and the key's 64 hex digits (hand them to the agent).
+    pub fn register_device(
+        &self,
+        device_sn: &str,
+        device_model: &str,
+    ) -> Result<(String, SecretString), SandboxError> {
+        let t = Terminal { device_sn: device_sn.into(), device_model: device_model.into() };
+        let key = device::keys::issue(&self.ledger, &self.device_master, &t)?;
+        Ok((key.key_id.clone(), key.secret_hex()))
+    }
+
     /// Stops accepting, closes every connection, stops the worker and waits for both.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -228,6 +261,7 @@ pub fn banner(handle: &SandboxHandle) -> String {
          \x20 secure code  {}\n\
          \n\
          Card terminals: {}\n\
+         {}\n\
          Scenarios by the amount's cents: 51 decline, 52 customer paying, 53 customer cancels,\n\
          54 processing forever, 55 slow answer, 56 dropped connection, 57 HTTP 500,\n\
          58 garbled answer, 59 bad signature; anything else succeeds.\n\
@@ -239,6 +273,15 @@ pub fn banner(handle: &SandboxHandle) -> String {
         c.oceanpayment.terminal,
         c.oceanpayment.secure_code.expose_secret(),
         DEFAULT_TERMINALS.iter().map(|(sn, m)| format!("{sn}/{m}")).collect::<Vec<_>>().join(", "),
+        match handle.terminals {
+            TerminalMode::Agent => format!(
+                "Card sales wait for a terminal agent polling {url}/device/v1/inbox (register a \
+                 terminal's key: POST {url}/sandbox/terminals)."
+            ),
+            TerminalMode::AutoSettle => "Card sales on terminals without a device key settle by \
+                themselves (--auto-settle-cards)."
+                .to_string(),
+        },
     )
 }
 

@@ -83,7 +83,9 @@ proptest! {
     fn never_two_charges_never_refunded_beyond_paid(ops in prop::collection::vec(op(), 1..40)) {
         // 10 s of customer is 1 ms here: outcomes and expiries land during the sequence.
         let timings = ScenarioTimings { default_expiry: Duration::from_secs(20), ..ScenarioTimings::default() };
-        let ledger = Ledger::open(None, Clock::new(0.0001), timings).unwrap();
+        let ledger = Ledger::open(None, Clock::new(0.0001), timings)
+            .unwrap()
+            .with_terminal_mode(tillkit_sandbox::TerminalMode::AutoSettle);
         ledger.register_terminal(&Terminal { device_sn: "SANDBOX-T1".into(), device_model: "PAX-A920".into() }).unwrap();
         for (i, op) in ops.iter().enumerate() {
             let acquirer = if i % 2 == 0 { Acquirer::PingPong } else { Acquirer::Oceanpayment };

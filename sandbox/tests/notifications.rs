@@ -171,6 +171,7 @@ async fn gives_up_after_the_ladder_and_never_leaves_the_machine() {
         db_path: Some(dir.path().join("l.sqlite")),
         time_scale: 0.0001,
         tick: Duration::from_millis(5),
+        terminals: tillkit_sandbox::TerminalMode::AutoSettle,
         ..SandboxConfig::default()
     })
     .await

@@ -183,7 +183,15 @@ async fn card_payments_are_routed_to_registered_idle_terminals() {
     assert_eq!(unknown.code(), "102000");
     assert!(unknown.description().contains("deviceSn"), "{}", unknown.description());
 
-    // Register a terminal over HTTP and pay on it.
+    // A terminal registered in the ledger alone (no device key) settles by itself here.
+    env.sandbox.register_terminal("SHOP-8", "PAX-A77").unwrap();
+    let other = uid("O");
+    let ok = pp(&env, PAY, &pp_card_pay(&other, &uid("R"), "5.00", "SHOP-8", "PAX-A77")).await;
+    assert_eq!(ok.status_field(), "PROCESSING");
+    pp_wait_status(&env, &other, "SUCCESS").await;
+
+    // Registered over HTTP, a terminal gets a device key and waits for its agent, which has
+    // not polled yet: unreachable, and no order is created.
     let resp = env
         .http
         .post(format!("{}/sandbox/terminals", env.sandbox.url()))
@@ -192,10 +200,13 @@ async fn card_payments_are_routed_to_registered_idle_terminals() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 201);
-    let other = uid("O");
-    let ok = pp(&env, PAY, &pp_card_pay(&other, &uid("R"), "5.00", "SHOP-9", "PAX-A77")).await;
-    assert_eq!(ok.status_field(), "PROCESSING");
-    pp_wait_status(&env, &other, "SUCCESS").await;
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["deviceKey"].as_str().map(str::len), Some(64), "{body}");
+    let third = uid("O");
+    let refused = pp(&env, PAY, &pp_card_pay(&third, &uid("R"), "5.00", "SHOP-9", "PAX-A77")).await;
+    assert_eq!(refused.code(), "500000");
+    assert!(refused.description().contains("unreachable"), "{}", refused.description());
+    assert!(env.sandbox.order(tillkit_sandbox::Acquirer::PingPong, &third).unwrap().is_none());
 }
 
 #[tokio::test]

@@ -259,6 +259,7 @@ async fn the_ledger_survives_a_restart_and_time_keeps_running() {
         db_path: Some(dir.path().join("ledger.sqlite")),
         time_scale: 0.01,
         timings: timings(),
+        terminals: tillkit_sandbox::TerminalMode::AutoSettle,
         ..SandboxConfig::default()
     };
     let first = Sandbox::start(config.clone()).await.unwrap();

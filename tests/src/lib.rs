@@ -22,6 +22,8 @@ pub async fn sandbox(time_scale: f64) -> SandboxHandle {
     let config = SandboxConfig {
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         time_scale,
+        // No terminal agent runs in these tests: the sandbox's terminals settle card sales.
+        terminals: tillkit_sandbox::TerminalMode::AutoSettle,
         ..SandboxConfig::default()
     };
     Sandbox::start(config).await.expect("sandbox starts")

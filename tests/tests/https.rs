@@ -23,8 +23,12 @@ const SCALE: f64 = 0.01;
 const LIMIT: Duration = Duration::from_secs(20);
 
 async fn https_sandbox(identity: TlsIdentity) -> SandboxHandle {
-    let config =
-        SandboxConfig { time_scale: SCALE, tls: Some(identity), ..SandboxConfig::default() };
+    let config = SandboxConfig {
+        time_scale: SCALE,
+        tls: Some(identity),
+        terminals: tillkit_sandbox::TerminalMode::AutoSettle,
+        ..SandboxConfig::default()
+    };
     let sb = Sandbox::start(config).await.expect("sandbox starts");
     assert!(sb.url().starts_with("https://127.0.0.1:"), "{}", sb.url());
     sb

@@ -4,7 +4,10 @@
 //! became due (a customer paid, a terminal finished, an order expired), so that two requests can
 //! never both charge one order and every read sees the state the clock implies.
 
+mod card_sales;
+mod devices;
 pub mod model;
+mod offline;
 mod outbox;
 mod payments;
 pub mod plan;
@@ -17,11 +20,16 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
+use tokio::sync::watch;
+
 use crate::clock::Clock;
-use crate::config::ScenarioTimings;
+use crate::config::{ScenarioTimings, TerminalMode};
 use model::{Acquirer, Attempt, Flow, PaymentStatus, Reason, Refund, Terminal};
 use plan::Transition;
 
+pub use card_sales::{AuthorizeDecision, CancelDecision, ChannelRefusal, ResultDecision};
+pub use devices::{AckOutcome, DeviceKeyRow, InboxEntry, SeqCheck};
+pub use offline::{OfflineDecision, OfflineSale};
 pub use outbox::{Notification, NotificationKind, NotificationState};
 pub use payments::{NewPayment, PaymentDecision, Refusal, VoidDecision};
 pub use refunds::{NewRefund, OrderRef, RefundDecision, RefundRefusal};
@@ -41,6 +49,9 @@ pub struct Ledger {
     conn: Mutex<Connection>,
     clock: Clock,
     timings: ScenarioTimings,
+    terminal_mode: TerminalMode,
+    /// Rung whenever a message is queued to a terminal, so that waiting inbox polls look again.
+    bell: watch::Sender<u64>,
 }
 
 impl Ledger {
@@ -55,7 +66,29 @@ impl Ledger {
             None => Connection::open_in_memory()?,
         };
         schema::prepare(&conn)?;
-        Ok(Ledger { conn: Mutex::new(conn), clock, timings })
+        let (bell, _) = watch::channel(0);
+        Ok(Ledger {
+            conn: Mutex::new(conn),
+            clock,
+            timings,
+            terminal_mode: TerminalMode::default(),
+            bell,
+        })
+    }
+
+    /// The same ledger serving card sales of keyless terminals in `mode`.
+    pub fn with_terminal_mode(mut self, mode: TerminalMode) -> Self {
+        self.terminal_mode = mode;
+        self
+    }
+
+    /// A receiver that changes whenever a message is queued to some terminal.
+    pub fn inbox_bell(&self) -> watch::Receiver<u64> {
+        self.bell.subscribe()
+    }
+
+    fn ring(&self) {
+        self.bell.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// The clock the ledger settles by.

@@ -41,6 +41,9 @@ pub enum Flow {
     Qr,
     /// Card on a POS terminal.
     Card,
+    /// A card sale the terminal's card approved offline, forwarded later by its agent.
+    #[serde(rename = "card_offline")]
+    CardOffline,
 }
 
 impl Flow {
@@ -50,6 +53,7 @@ impl Flow {
             Flow::Code => "code",
             Flow::Qr => "qr",
             Flow::Card => "card",
+            Flow::CardOffline => "card_offline",
         }
     }
 
@@ -57,6 +61,7 @@ impl Flow {
         match s {
             "qr" => Flow::Qr,
             "card" => Flow::Card,
+            "card_offline" => Flow::CardOffline,
             _ => Flow::Code,
         }
     }
@@ -124,6 +129,16 @@ pub enum Reason {
     Expired,
     /// Voided by the merchant (Oceanpayment offline void).
     Voided,
+    /// The terminal did not pick the card sale up by its deadline: nothing was charged.
+    Undelivered,
+    /// The customer cancelled at the terminal.
+    CancelledAtTerminal,
+    /// The cashier cancelled the card sale.
+    CancelledByCashier,
+    /// The terminal saw no card in time.
+    TimedOut,
+    /// The terminal could not run the sale.
+    TerminalFailed,
 }
 
 impl Reason {
@@ -137,6 +152,25 @@ impl Reason {
             Reason::CodeAlreadyUsed => "codeAlreadyUsed",
             Reason::Expired => "expired",
             Reason::Voided => "voided",
+            Reason::Undelivered => "undelivered",
+            Reason::CancelledAtTerminal => "cancelledAtTerminal",
+            Reason::CancelledByCashier => "cancelledByCashier",
+            Reason::TimedOut => "timedOut",
+            Reason::TerminalFailed => "terminalFailed",
+        }
+    }
+
+    /// The device channel's name of a card sale's end at (or before) the terminal
+    /// (`bizContent.terminalResult`), when the reason is one.
+    pub fn terminal_result(self) -> Option<&'static str> {
+        match self {
+            Reason::Declined => Some("declined"),
+            Reason::Undelivered => Some("undelivered"),
+            Reason::CancelledAtTerminal => Some("cancelled_at_terminal"),
+            Reason::CancelledByCashier => Some("cancelled_by_cashier"),
+            Reason::TimedOut => Some("timed_out"),
+            Reason::TerminalFailed => Some("failed"),
+            _ => None,
         }
     }
 
@@ -148,6 +182,11 @@ impl Reason {
             "codeAlreadyUsed" => Reason::CodeAlreadyUsed,
             "expired" => Reason::Expired,
             "voided" => Reason::Voided,
+            "undelivered" => Reason::Undelivered,
+            "cancelledAtTerminal" => Reason::CancelledAtTerminal,
+            "cancelledByCashier" => Reason::CancelledByCashier,
+            "timedOut" => Reason::TimedOut,
+            "terminalFailed" => Reason::TerminalFailed,
             _ => Reason::Pending,
         }
     }

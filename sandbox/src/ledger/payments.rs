@@ -1,12 +1,16 @@
 //! New payment attempts, their idempotency rules, and the Oceanpayment offline void.
 
+use std::time::Duration;
+
 use rusqlite::{OptionalExtension, Transaction};
 use tillkit_core::money::Amount;
 use tillkit_core::paycode::PaymentCode;
 
+use super::devices::Presence;
 use super::model::{Acquirer, Attempt, Flow, PaymentStatus, Reason, Terminal};
-use super::plan::{next_transition, plan};
+use super::plan::{next_transition, plan, Plan, Transition};
 use super::{after_final, attempt_by, exec, latest_attempt, next_id, one, Ledger, LedgerError};
+use crate::config::TerminalMode;
 use crate::scenario::{Scenario, WireFault};
 
 /// A payment request, validated by its wire layer.
@@ -74,6 +78,13 @@ pub enum Refusal {
     TerminalBusy {
         /// The order it is busy with.
         merchant_transaction_id: String,
+        /// The terminal is served by an agent (the answer carries `terminalState`).
+        agent: bool,
+    },
+    /// The terminal's agent has not polled its inbox recently, or ever.
+    TerminalUnreachable {
+        /// Its last inbox poll, epoch ms.
+        last_seen_ms: Option<i64>,
     },
 }
 
@@ -114,8 +125,11 @@ impl Ledger {
                     }
                 }
             }
-            if let Some(t) = &p.terminal {
-                if let Some(refusal) = terminal_refusal(tx, t)? {
+            let mut agent = false;
+            if let (Some(t), Flow::Card) = (&p.terminal, p.flow) {
+                let presence = super::devices::presence(tx, t)?;
+                agent = self.terminal_mode == TerminalMode::Agent || presence.keyed;
+                if let Some(refusal) = terminal_refusal(self, tx, t, agent, presence, now)? {
                     return Ok(PaymentDecision::Refused(refusal));
                 }
             }
@@ -131,8 +145,15 @@ impl Ledger {
                 Some(code) => !claim_code(tx, p, code, now)?,
                 None => false,
             };
-            let attempt = insert_attempt(self, tx, p, scenario, code_used, now)?;
+            let attempt = insert_attempt(self, tx, p, scenario, code_used, agent, now)?;
             Ok(PaymentDecision::Answer { attempt: Box::new(attempt), replay: false, fault })
+        })
+        .inspect(|d| {
+            if matches!(d, PaymentDecision::Answer { attempt, replay: false, .. }
+                if attempt.flow == Flow::Card)
+            {
+                self.ring();
+            }
         })
     }
 
@@ -173,7 +194,20 @@ impl Ledger {
     }
 }
 
-fn terminal_refusal(tx: &Transaction<'_>, t: &Terminal) -> Result<Option<Refusal>, LedgerError> {
+/// How long (simulated) a terminal's agent may stay silent and still be sent card sales.
+const REACHABLE_FOR: Duration = Duration::from_secs(30);
+
+/// How long (simulated) a terminal has to acknowledge a card sale.
+const PICKUP_WITHIN: Duration = Duration::from_secs(60);
+
+fn terminal_refusal(
+    ledger: &Ledger,
+    tx: &Transaction<'_>,
+    t: &Terminal,
+    agent: bool,
+    presence: Presence,
+    now: i64,
+) -> Result<Option<Refusal>, LedgerError> {
     let known: Option<i64> = one(
         tx,
         "SELECT 1 FROM terminals WHERE device_sn = ?1 AND device_model = ?2",
@@ -192,7 +226,16 @@ fn terminal_refusal(tx: &Transaction<'_>, t: &Terminal) -> Result<Option<Refusal
         |r| r.get(0),
     )
     .optional()?;
-    Ok(busy.map(|merchant_transaction_id| Refusal::TerminalBusy { merchant_transaction_id }))
+    if let Some(merchant_transaction_id) = busy {
+        return Ok(Some(Refusal::TerminalBusy { merchant_transaction_id, agent }));
+    }
+    let seen_since = now.saturating_sub(ledger.clock.scaled_ms(REACHABLE_FOR));
+    let polling = presence.polling_until_ms.is_some_and(|until| until >= now);
+    let recent = presence.last_seen_ms.is_some_and(|seen| seen >= seen_since);
+    if agent && !polling && !recent {
+        return Ok(Some(Refusal::TerminalUnreachable { last_seen_ms: presence.last_seen_ms }));
+    }
+    Ok(None)
 }
 
 /// Records that the request's one wire fault is being applied; false if it already was.
@@ -226,18 +269,34 @@ fn claim_code(
     Ok(inserted == 1)
 }
 
-fn insert_attempt(
+/// Inserts a new attempt with its plan; a card sale served by an agent (`agent`) is queued to
+/// its terminal and waits for the terminal instead of its scenario's plan.
+pub(super) fn insert_attempt(
     ledger: &Ledger,
     tx: &Transaction<'_>,
     p: &NewPayment,
     scenario: Scenario,
     code_used: bool,
+    agent: bool,
     now: i64,
 ) -> Result<Attempt, LedgerError> {
-    let planned = plan(p.flow, scenario, code_used, now, &ledger.clock, &ledger.timings);
+    let pickup_deadline = ledger.clock.after(now, PICKUP_WITHIN);
+    let planned = if agent {
+        Plan {
+            status: PaymentStatus::Processing,
+            reason: Reason::Pending,
+            outcome: Some(Transition {
+                at_ms: pickup_deadline,
+                status: PaymentStatus::Closed,
+                reason: Reason::Undelivered,
+            }),
+        }
+    } else {
+        plan(p.flow, scenario, code_used, now, &ledger.clock, &ledger.timings)
+    };
     let expires_ms = match p.flow {
         // Customer-presented codes have no order expiry: scenario 54 stays PROCESSING.
-        Flow::Code => None,
+        Flow::Code | Flow::CardOffline => None,
         Flow::Qr | Flow::Card => Some(
             p.expires_ms.unwrap_or_else(|| ledger.clock.after(now, ledger.timings.default_expiry)),
         ),
@@ -305,6 +364,9 @@ fn insert_attempt(
         .ok_or(LedgerError::Storage(rusqlite::Error::QueryReturnedNoRows))?;
     if attempt.status.is_final() {
         after_final(tx, &attempt, now)?;
+    }
+    if let (true, Some(t)) = (agent, &p.terminal) {
+        super::card_sales::queue(tx, &attempt, t, pickup_deadline, now)?;
     }
     Ok(attempt)
 }

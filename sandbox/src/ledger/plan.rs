@@ -51,6 +51,8 @@ pub fn plan(
     }
     let paying = timings.user_paying;
     match (flow, scenario) {
+        // Forwarded after the card approved it: it happened already.
+        (Flow::CardOffline, _) => immediate(PaymentStatus::Success, Reason::Approved),
         (_, Scenario::UserPaying) => later(paying, PaymentStatus::Success, Reason::Approved),
         (_, Scenario::UserCancels) => {
             later(paying, PaymentStatus::Failed, Reason::CustomerCancelled)

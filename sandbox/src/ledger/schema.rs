@@ -108,6 +108,58 @@ CREATE TABLE IF NOT EXISTS terminals (
     PRIMARY KEY (device_sn, device_model)
 );
 
+CREATE TABLE IF NOT EXISTS device_keys (
+    key_id TEXT PRIMARY KEY,
+    device_sn TEXT NOT NULL,
+    device_model TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    last_seq INTEGER,
+    last_seen_ms INTEGER,
+    polling_until_ms INTEGER,
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS device_keys_by_terminal ON device_keys (device_sn, device_model, revoked);
+
+CREATE TABLE IF NOT EXISTS device_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_sn TEXT NOT NULL,
+    device_model TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    transaction_id TEXT NOT NULL,
+    amount_minor INTEGER,
+    currency TEXT,
+    deadline_ms INTEGER,
+    acked INTEGER NOT NULL DEFAULT 0,
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS device_messages_inbox ON device_messages (device_sn, device_model, acked);
+
+CREATE TABLE IF NOT EXISTS card_sales (
+    request_id TEXT PRIMARY KEY,
+    device_sn TEXT NOT NULL,
+    device_model TEXT NOT NULL,
+    merchant_transaction_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    authorized INTEGER,
+    auth_code TEXT,
+    masked_pan TEXT,
+    terminal_result TEXT,
+    result_reason TEXT,
+    cancel_queued INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS card_sales_by_order ON card_sales (merchant_transaction_id);
+
+CREATE TABLE IF NOT EXISTS offline_approvals (
+    device_sn TEXT NOT NULL,
+    offline_id TEXT NOT NULL,
+    transaction_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (device_sn, offline_id)
+);
+
 CREATE TABLE IF NOT EXISTS notifications (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     acquirer TEXT NOT NULL,

@@ -10,21 +10,29 @@ use tillkit_core::sign::SignError;
 use crate::config::PingPongCredentials;
 use crate::reply::{corrupt_signature, Reply};
 
-/// A request-level error: answered with this code and description and no `bizContent`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request-level error: answered with this code and description, and no `bizContent` but
+/// for the terminal refusals (docs/terminal-channel.md, "The cashier's side").
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ApiError {
     pub code: &'static str,
     pub description: String,
+    pub biz: Option<Value>,
 }
 
 impl ApiError {
     /// `102000`: a missing or invalid parameter; the description names the field.
     pub(crate) fn invalid(description: impl Into<String>) -> Self {
-        ApiError { code: "102000", description: description.into() }
+        ApiError { code: "102000", description: description.into(), biz: None }
     }
 
     pub(crate) fn new(code: &'static str, description: impl Into<String>) -> Self {
-        ApiError { code, description: description.into() }
+        ApiError { code, description: description.into(), biz: None }
+    }
+
+    /// The same error with a `bizContent`.
+    pub(crate) fn with_biz(mut self, biz: Value) -> Self {
+        self.biz = Some(biz);
+        self
     }
 }
 
@@ -156,7 +164,7 @@ pub(crate) fn error_answer(
     sign_type: SignType,
     e: &ApiError,
 ) -> Reply {
-    answer(creds, sign_type, e.code, &e.description, None, false)
+    answer(creds, sign_type, e.code, &e.description, e.biz.as_ref(), false)
 }
 
 fn sign_and_serialize(

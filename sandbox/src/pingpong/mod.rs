@@ -4,6 +4,7 @@
 //! one) and every answer signed over accId, clientId, signType, code, description, bizContent.
 //! Request errors carry no `bizContent` (choice P12).
 
+mod cancel;
 mod envelope;
 mod fields;
 mod payment;
@@ -31,12 +32,17 @@ pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/v4/payment/unifiedPay", post(unified_pay))
         .route("/v4/payment/query", post(query))
+        .route("/v4/payment/cancel", post(cancel))
         .route("/v4/payment/refund", post(refund))
         .route("/v4/refund/query", post(refund_query))
 }
 
 async fn query(s: State<Shared>, h: HeaderMap, b: Result<Bytes, BytesRejection>) -> Response {
     simple(s, h, b, payment::query).await
+}
+
+async fn cancel(s: State<Shared>, h: HeaderMap, b: Result<Bytes, BytesRejection>) -> Response {
+    simple(s, h, b, cancel::cancel).await
 }
 
 async fn refund(s: State<Shared>, h: HeaderMap, b: Result<Bytes, BytesRejection>) -> Response {

@@ -27,7 +27,9 @@ pub(crate) fn unified_pay(
     let payment = new_payment(app, biz)?;
     let decision = app.ledger.begin_payment(&payment).map_err(internal)?;
     match decision {
-        PaymentDecision::Refused(refusal) => Err(refusal_error(&refusal, &payment)),
+        PaymentDecision::Refused(refusal) => {
+            Err(refusal_error(&refusal, &payment, app.clock.now_ms()))
+        }
         PaymentDecision::NotCommitted => Ok((Reply::server_error(), None)),
         PaymentDecision::Answer { attempt, fault, .. } => {
             let biz = payment_biz(&attempt, View::FirstAnswer, &app.base_url);
@@ -209,7 +211,7 @@ pub(crate) fn url(f: &Fields<'_>, key: &str) -> Result<Option<String>, ApiError>
     Ok(url)
 }
 
-fn refusal_error(refusal: &Refusal, p: &NewPayment) -> ApiError {
+fn refusal_error(refusal: &Refusal, p: &NewPayment, now: i64) -> ApiError {
     let order = &p.merchant_transaction_id;
     match refusal {
         Refusal::RequestIdReused => ApiError::new(
@@ -235,9 +237,34 @@ fn refusal_error(refusal: &Refusal, p: &NewPayment) -> ApiError {
                 "field deviceSn/deviceModel: no terminal {sn}/{model} is registered"
             ))
         }
-        Refusal::TerminalBusy { merchant_transaction_id } => ApiError::new(
-            "500000",
-            format!("terminal busy: it is taking the payment of order {merchant_transaction_id}"),
-        ),
+        Refusal::TerminalBusy { merchant_transaction_id, agent } => {
+            let e = ApiError::new(
+                "500000",
+                format!(
+                    "terminal busy: it is taking the payment of order {merchant_transaction_id}"
+                ),
+            );
+            if *agent {
+                e.with_biz(serde_json::json!({
+                    "terminalState": "BUSY",
+                    "blockingTransactionId": merchant_transaction_id,
+                }))
+            } else {
+                e
+            }
+        }
+        Refusal::TerminalUnreachable { last_seen_ms } => {
+            let description = match last_seen_ms {
+                Some(seen) => format!(
+                    "terminal unreachable: last seen {} s ago",
+                    now.saturating_sub(*seen).max(0) / 1000
+                ),
+                None => "terminal unreachable: its agent has never polled".to_string(),
+            };
+            ApiError::new("500000", description).with_biz(serde_json::json!({
+                "terminalState": "UNREACHABLE",
+                "lastSeenMs": last_seen_ms,
+            }))
+        }
     }
 }

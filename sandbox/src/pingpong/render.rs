@@ -13,6 +13,9 @@ pub(crate) fn result_code(status: PaymentStatus, reason: Reason) -> (&'static st
     match (status, reason) {
         (PaymentStatus::Success, _) => ("000000", "Transaction succeeded"),
         (PaymentStatus::Processing, _) => ("002000", "Transaction processing"),
+        (PaymentStatus::Closed, Reason::Undelivered) => {
+            ("105000", "Transaction closed: the terminal did not pick it up")
+        }
         (PaymentStatus::Closed, _) => ("105000", "Transaction expired: the order is closed"),
         (PaymentStatus::Cancel, _) => ("105000", "Transaction voided"),
         (_, Reason::CustomerCancelled) => {
@@ -21,6 +24,12 @@ pub(crate) fn result_code(status: PaymentStatus, reason: Reason) -> (&'static st
         (_, Reason::CodeAlreadyUsed) => {
             ("301002", "Do not honor: the payment code has expired or was already used")
         }
+        (_, Reason::CancelledAtTerminal) => {
+            ("301002", "Do not honor: the customer cancelled at the terminal")
+        }
+        (_, Reason::CancelledByCashier) => ("301002", "Do not honor: the cashier cancelled"),
+        (_, Reason::TimedOut) => ("301002", "Do not honor: no card was presented in time"),
+        (_, Reason::TerminalFailed) => ("301002", "Do not honor: the terminal failed"),
         (_, _) => ("301002", "Do not honor"),
     }
 }
@@ -80,6 +89,14 @@ pub(crate) fn payment_biz(a: &Attempt, view: View, base_url: &str) -> Value {
     }
     if a.flow == Flow::Qr && status == PaymentStatus::Processing {
         put("action", qr_action(a, base_url));
+    }
+    if matches!(a.flow, Flow::Card | Flow::CardOffline)
+        && status.is_final()
+        && view != View::FirstAnswer
+    {
+        if let Some(result) = reason.terminal_result() {
+            put("terminalResult", json!(result));
+        }
     }
     let (code, description) = result_code(status, reason);
     match view {

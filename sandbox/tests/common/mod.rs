@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use tempfile::TempDir;
 use tillkit_core::sign::oceanpayment::{self, OceanMessage};
 use tillkit_core::sign::pingpong::{sign_envelope, verify_envelope};
-use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle, ScenarioTimings};
+use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle, ScenarioTimings, TerminalMode};
 
 /// A running sandbox, its temp dir and an HTTP client.
 pub struct Env {
@@ -38,6 +38,7 @@ pub async fn start() -> Env {
         time_scale: 0.01,
         timings: timings(),
         tick: Duration::from_millis(10),
+        terminals: TerminalMode::AutoSettle,
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await.unwrap();

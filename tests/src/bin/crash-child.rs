@@ -212,6 +212,7 @@ fn main() {
                 listen: args[2].parse().expect("address"),
                 db_path: Some(args[3].clone().into()),
                 time_scale: 0.01,
+                terminals: tillkit_sandbox::TerminalMode::AutoSettle,
                 ..tillkit_sandbox::SandboxConfig::default()
             };
             tillkit_sandbox::run_until_ctrl_c(config).await.expect("sandbox");
