@@ -45,6 +45,15 @@ fn request(id: &str, amount: &str) -> ReaderRequest {
     }
 }
 
+/// The simulator as apps get it (`simulated_card_reader`, feature `simulators`), or the same
+/// reader built directly when the feature is off.
+fn simulated(scenario: SimScenario) -> Arc<dyn CardReader> {
+    #[cfg(feature = "simulators")]
+    return simulated_card_reader(scenario);
+    #[cfg(not(feature = "simulators"))]
+    Arc::new(CoreBacked(SimulatedCardReader::new(scenario)))
+}
+
 fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
     rt.block_on(f)
@@ -54,7 +63,7 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 fn the_simulator_behind_the_ffi_trait_runs_an_approved_sale() {
     let screen = Arc::new(Screen::default());
     let tx = CardTransaction::new(
-        simulated_card_reader(SimScenario::Approve),
+        simulated(SimScenario::Approve),
         Arc::new(Issuer { approve: true }),
         screen.clone(),
         request("card-1", "12.50"),
@@ -78,7 +87,7 @@ fn the_simulator_behind_the_ffi_trait_runs_an_approved_sale() {
 #[test]
 fn a_cancel_before_run_ends_the_transaction_without_a_card() {
     let tx = CardTransaction::new(
-        simulated_card_reader(SimScenario::NoCard),
+        simulated(SimScenario::NoCard),
         Arc::new(Issuer { approve: true }),
         Arc::new(Screen::default()),
         request("card-1", "1.00"),
@@ -93,7 +102,7 @@ fn a_cancel_before_run_ends_the_transaction_without_a_card() {
 
 #[test]
 fn a_busy_reader_fails_run_with_a_busy_fault() {
-    let reader = simulated_card_reader(SimScenario::NoCard);
+    let reader = simulated(SimScenario::NoCard);
     block_on(reader.begin(request("other-sale", "1.00"))).expect("first begins");
     let tx = CardTransaction::new(
         reader,
@@ -111,7 +120,7 @@ fn a_busy_reader_fails_run_with_a_busy_fault() {
 fn bad_ids_amounts_and_limits_name_the_field() {
     let make = |req: ReaderRequest, limits: Option<ReaderLimits>| {
         CardTransaction::new(
-            simulated_card_reader(SimScenario::Approve),
+            simulated(SimScenario::Approve),
             Arc::new(Issuer { approve: true }),
             Arc::new(Screen::default()),
             req,
