@@ -62,7 +62,9 @@ pub trait CardReader: Send + Sync {
 /// The issuer side: takes the card's authorisation request and answers it (the terminal's
 /// host, an acquirer's card API). Throwing, or answering `unableToGoOnline`, means the host
 /// could not be reached: the card then decides.
-#[uniffi::export(foreign)]
+// A callback interface, not a foreign trait: only apps implement it, and a foreign trait would
+// also export a Rust-side call for each method that nothing can call (a few KiB each, async).
+#[uniffi::export(callback_interface)]
 #[async_trait::async_trait]
 pub trait AuthorizationHost: Send + Sync {
     /// Authorises `request`. `card` is the card's authorisation request as TillKit read and
@@ -79,7 +81,8 @@ pub trait AuthorizationHost: Send + Sync {
 /// Receives what the screen should say during a card transaction. Called from TillKit's
 /// threads: return quickly (post to the UI thread or a channel). An exception thrown here is
 /// logged and dropped.
-#[uniffi::export(foreign)]
+// A callback interface for the reason `AuthorizationHost` is.
+#[uniffi::export(callback_interface)]
 pub trait ReaderProgressListener: Send + Sync {
     /// The screen of transaction `transaction_id` should now say `progress`.
     fn on_progress(
@@ -116,7 +119,7 @@ impl CoreReader for CardReaderBridge {
 }
 
 /// The app's host as the core sees it.
-pub(crate) struct HostBridge(pub Arc<dyn AuthorizationHost>);
+pub(crate) struct HostBridge(pub Box<dyn AuthorizationHost>);
 
 #[async_trait::async_trait]
 impl CoreHost for HostBridge {

@@ -25,8 +25,8 @@ impl AuthorizationHost for Issuer {
     }
 }
 
-#[derive(Default)]
-struct Screen(Mutex<Vec<ReaderProgress>>);
+#[derive(Default, Clone)]
+struct Screen(Arc<Mutex<Vec<ReaderProgress>>>);
 
 impl ReaderProgressListener for Screen {
     fn on_progress(&self, id: String, progress: ReaderProgress) -> Result<(), TillKitError> {
@@ -61,11 +61,11 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 
 #[test]
 fn the_simulator_behind_the_ffi_trait_runs_an_approved_sale() {
-    let screen = Arc::new(Screen::default());
+    let screen = Screen::default();
     let tx = CardTransaction::new(
         simulated(SimScenario::Approve),
-        Arc::new(Issuer { approve: true }),
-        screen.clone(),
+        Box::new(Issuer { approve: true }),
+        Box::new(screen.clone()),
         request("card-1", "12.50"),
         None,
     )
@@ -88,8 +88,8 @@ fn the_simulator_behind_the_ffi_trait_runs_an_approved_sale() {
 fn a_cancel_before_run_ends_the_transaction_without_a_card() {
     let tx = CardTransaction::new(
         simulated(SimScenario::NoCard),
-        Arc::new(Issuer { approve: true }),
-        Arc::new(Screen::default()),
+        Box::new(Issuer { approve: true }),
+        Box::new(Screen::default()),
         request("card-1", "1.00"),
         None,
     )
@@ -106,8 +106,8 @@ fn a_busy_reader_fails_run_with_a_busy_fault() {
     block_on(reader.begin(request("other-sale", "1.00"))).expect("first begins");
     let tx = CardTransaction::new(
         reader,
-        Arc::new(Issuer { approve: true }),
-        Arc::new(Screen::default()),
+        Box::new(Issuer { approve: true }),
+        Box::new(Screen::default()),
         request("card-1", "1.00"),
         None,
     )
@@ -121,8 +121,8 @@ fn bad_ids_amounts_and_limits_name_the_field() {
     let make = |req: ReaderRequest, limits: Option<ReaderLimits>| {
         CardTransaction::new(
             simulated(SimScenario::Approve),
-            Arc::new(Issuer { approve: true }),
-            Arc::new(Screen::default()),
+            Box::new(Issuer { approve: true }),
+            Box::new(Screen::default()),
             req,
             limits,
         )
