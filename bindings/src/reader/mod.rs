@@ -25,13 +25,13 @@ use crate::error::TillKitError;
 
 pub use link::{link_card_reader, ReaderTransport};
 pub use transaction::CardTransaction;
+#[cfg(any(feature = "simulators", test))]
+pub use types::SimScenario;
 pub use types::{
     default_reader_limits, CardAuthorization, CardRead, EntryMode, OnlineResponse, ReaderEvent,
     ReaderLimits, ReaderOutcome, ReaderProgress, ReaderRequest, ReaderResult, ReaderStatus,
     ReaderTxKind,
 };
-#[cfg(any(feature = "simulators", test))]
-pub use types::SimScenario;
 
 /// A card reader, as the app wraps its POS terminal's SDK (PAX, Sunmi, …). TillKit drives it:
 /// `begin`, then `nextEvent` until `Completed`, answering an `AuthorizationRequest` with
