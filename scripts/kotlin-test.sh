@@ -30,13 +30,14 @@ if [ ! -x "$KT/bin/kotlinc" ]; then
 fi
 
 # `bundled-roots` selects the certificate verifier Android uses, so HttpsTests.kt runs it here.
+# `simulators` (also implied by `sandbox`) exports `simulatedCardReader` for ReaderTests.kt.
 # PROFILE=release measures the FFI figures on the optimised library (the tests pass either way).
 PROFILE=${PROFILE:-debug}
 echo "== building the library ($PROFILE) and the binding generator"
 if [ "$PROFILE" = release ]; then
-    cargo build -q --release -p tillkit-ffi --features tillkit-ffi/sandbox,tillkit-ffi/bundled-roots
+    cargo build -q --release -p tillkit-ffi --features tillkit-ffi/sandbox,tillkit-ffi/simulators,tillkit-ffi/bundled-roots
 else
-    cargo build -q -p tillkit-ffi --features tillkit-ffi/sandbox,tillkit-ffi/bundled-roots
+    cargo build -q -p tillkit-ffi --features tillkit-ffi/sandbox,tillkit-ffi/simulators,tillkit-ffi/bundled-roots
 fi
 cargo build -q -p uniffi-bindgen
 rm -rf "$OUT" && mkdir -p "$OUT/lib"

@@ -8,7 +8,8 @@
 //! - free functions for money and payment codes ([`money`]) and the engine's default timings;
 //! - [`Scanner`] for camera frames and [`ScanGun`] for keyboard-wedge scanners ([`scan`]);
 //! - card readers ([`reader`]): [`CardTransaction`] runs a card sale or refund on a
-//!   [`CardReader`] (the app's wrapper of its terminal's SDK, or [`simulated_card_reader`]);
+//!   [`CardReader`] (the app's wrapper of its terminal's SDK, an external reader behind
+//!   `link_card_reader`, or with the `simulators` feature `simulated_card_reader`);
 //! - traits the app implements: [`KeyStore`], [`EventListener`], [`Logger`], [`CardReader`],
 //!   [`AuthorizationHost`], [`ReaderProgressListener`];
 //! - with the `sandbox` feature (tests only), [`sandbox::SandboxServer`].
@@ -41,9 +42,9 @@ pub use error::{ReaderFault, TillKitError};
 pub use events::{EventListener, Subscription};
 pub use money::{Money, PaymentCodeInfo};
 pub use platform::{set_logger, KeyStore, LogLevel, Logger};
-pub use reader::{
-    simulated_card_reader, AuthorizationHost, CardReader, CardTransaction, ReaderProgressListener,
-};
+#[cfg(feature = "simulators")]
+pub use reader::simulated_card_reader;
+pub use reader::{AuthorizationHost, CardReader, CardTransaction, ReaderProgressListener};
 pub use scan::{CameraFrame, ScanGun, ScanOutcome, Scanner};
 pub use terminals::{Terminal, TerminalStatus};
 pub use types::{CashierEvent, QueueStatus, Refund, Sale};

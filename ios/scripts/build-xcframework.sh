@@ -2,22 +2,26 @@
 # Builds TillKitCoreFFI.xcframework (static libraries for iOS devices and simulators, size
 # profile) and generates the Swift bindings into Sources/TillKitCore. Runs on a Mac with Xcode
 # and `rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios`.
+# TILLKIT_FEATURES=simulators builds a development framework with `simulatedCardReader`; the
+# libraries and the generated Swift are built with the same features.
 set -euo pipefail
 cd "$(dirname "$0")/../.."   # the workspace root
+FEATURES=(--features "${TILLKIT_FEATURES:-}")
 
 OUT=ios/build
 rm -rf "$OUT" ios/TillKitCoreFFI.xcframework && mkdir -p "$OUT/headers" "$OUT/sim"
 
 for target in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
     echo "== $target"
-    cargo rustc -p tillkit-ffi --lib --crate-type staticlib --profile release-small --target "$target"
+    cargo rustc -p tillkit-ffi "${FEATURES[@]}" --lib --crate-type staticlib --profile release-small --target "$target"
 done
 lipo -create -output "$OUT/sim/libtillkit_ffi.a" \
     target/aarch64-apple-ios-sim/release-small/libtillkit_ffi.a \
     target/x86_64-apple-ios/release-small/libtillkit_ffi.a
 
 echo "== Swift bindings (from the host build: a stripped library has no uniffi metadata)"
-cargo build -p tillkit-ffi -p uniffi-bindgen
+cargo build -p tillkit-ffi "${FEATURES[@]}"
+cargo build -p uniffi-bindgen
 target/debug/uniffi-bindgen generate target/debug/libtillkit_ffi.dylib \
     --language swift --out-dir "$OUT/gen" --no-format
 mv "$OUT/gen/TillKitCore.swift" ios/Sources/TillKitCore/

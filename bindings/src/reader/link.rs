@@ -14,7 +14,8 @@ use crate::error::{ReaderFault, TillKitError};
 
 /// Moves bytes to and from an external reader: a BLE characteristic pair, a USB endpoint, a
 /// socket. It knows nothing of frames; chunks may be any size (BLE: 20–244 bytes).
-#[uniffi::export(foreign)]
+// A callback interface for the reason `AuthorizationHost` is: only apps implement it.
+#[uniffi::export(callback_interface)]
 #[async_trait::async_trait]
 pub trait ReaderTransport: Send + Sync {
     /// Opens the connection (connect to the paired reader).
@@ -119,9 +120,9 @@ fn app_link_config() -> LinkReaderConfig {
 /// transaction after a drop (never run twice). Use it with `CardTransaction` like any reader.
 #[uniffi::export]
 pub fn link_card_reader(
-    transport: Arc<dyn ReaderTransport>,
+    transport: Box<dyn ReaderTransport>,
 ) -> Result<Arc<dyn CardReader>, TillKitError> {
-    let bridge = TransportBridge { app: transport, chunks: None, pump: None };
+    let bridge = TransportBridge { app: Arc::from(transport), chunks: None, pump: None };
     let reader = crate::runtime::within(|| LinkCardReader::start(bridge, app_link_config()))?;
     Ok(Arc::new(CoreBacked(reader)))
 }

@@ -1,7 +1,7 @@
 //! Card readers across the FFI: the traits an app implements around its POS terminal's SDK
 //! ([`CardReader`], [`AuthorizationHost`], [`ReaderProgressListener`]), the bridges that let the
-//! core drive them, a simulated reader for development without hardware, and
-//! [`CardTransaction`], which runs one card sale or refund.
+//! core drive them, a simulated reader for development without hardware (cargo feature
+//! `simulators`), and [`CardTransaction`], which runs one card sale or refund.
 //!
 //! Every foreign method returns `Result`, so an exception thrown by app code comes back as an
 //! error the core's transaction machine handles (a lost reader, an unreachable host), never as
@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use tillkit_core::emv::AuthorizationData;
 use tillkit_core::reader::session::AuthorizationHost as CoreHost;
+#[cfg(any(feature = "simulators", test))]
 use tillkit_core::reader::sim::SimulatedCardReader;
 use tillkit_core::reader::{
     CardReader as CoreReader, EmvData, ReaderError, ReaderRequest as CoreRequest,
@@ -24,10 +25,12 @@ use crate::error::TillKitError;
 
 pub use link::{link_card_reader, ReaderTransport};
 pub use transaction::CardTransaction;
+#[cfg(any(feature = "simulators", test))]
+pub use types::SimScenario;
 pub use types::{
     default_reader_limits, CardAuthorization, CardRead, EntryMode, OnlineResponse, ReaderEvent,
     ReaderLimits, ReaderOutcome, ReaderProgress, ReaderRequest, ReaderResult, ReaderStatus,
-    ReaderTxKind, SimScenario,
+    ReaderTxKind,
 };
 
 /// A card reader, as the app wraps its POS terminal's SDK (PAX, Sunmi, …). TillKit drives it:
@@ -36,7 +39,8 @@ pub use types::{
 /// methods may simply wait for the SDK.
 ///
 /// Throw `TillKitError.Reader` with the right `fault` (busy, disconnected, …); any other
-/// exception is taken as a device failure. `simulatedCardReader` gives one without hardware.
+/// exception is taken as a device failure. `simulatedCardReader` (a development build with the
+/// `simulators` feature) gives one without hardware.
 #[uniffi::export(rust, foreign, async_runtime = "tokio")]
 #[async_trait::async_trait]
 pub trait CardReader: Send + Sync {
@@ -58,7 +62,9 @@ pub trait CardReader: Send + Sync {
 /// The issuer side: takes the card's authorisation request and answers it (the terminal's
 /// host, an acquirer's card API). Throwing, or answering `unableToGoOnline`, means the host
 /// could not be reached: the card then decides.
-#[uniffi::export(foreign)]
+// A callback interface, not a foreign trait: only apps implement it, and a foreign trait would
+// also export a Rust-side call for each method that nothing can call (a few KiB each, async).
+#[uniffi::export(callback_interface)]
 #[async_trait::async_trait]
 pub trait AuthorizationHost: Send + Sync {
     /// Authorises `request`. `card` is the card's authorisation request as TillKit read and
@@ -75,7 +81,8 @@ pub trait AuthorizationHost: Send + Sync {
 /// Receives what the screen should say during a card transaction. Called from TillKit's
 /// threads: return quickly (post to the UI thread or a channel). An exception thrown here is
 /// logged and dropped.
-#[uniffi::export(foreign)]
+// A callback interface for the reason `AuthorizationHost` is.
+#[uniffi::export(callback_interface)]
 pub trait ReaderProgressListener: Send + Sync {
     /// The screen of transaction `transaction_id` should now say `progress`.
     fn on_progress(
@@ -112,7 +119,7 @@ impl CoreReader for CardReaderBridge {
 }
 
 /// The app's host as the core sees it.
-pub(crate) struct HostBridge(pub Arc<dyn AuthorizationHost>);
+pub(crate) struct HostBridge(pub Box<dyn AuthorizationHost>);
 
 #[async_trait::async_trait]
 impl CoreHost for HostBridge {
@@ -129,7 +136,7 @@ impl CoreHost for HostBridge {
     }
 }
 
-/// A reader implemented in the core (the simulator, an external reader over the link) behind
+/// A reader implemented in the core (an external reader over the link, the simulator) behind
 /// the FFI trait.
 pub(crate) struct CoreBacked<R>(pub R);
 
@@ -158,7 +165,9 @@ impl<R: CoreReader> CardReader for CoreBacked<R> {
 
 /// A simulated card reader playing `scenario`, for developing and demonstrating an app without
 /// hardware (and for tests). It behaves as a POS terminal's SDK would: a chip card, a PIN, an
-/// authorisation request, the host's answer, "remove card". Never for production.
+/// authorisation request, the host's answer, "remove card". Never for production: only a
+/// library built with the `simulators` feature has it.
+#[cfg(feature = "simulators")]
 #[uniffi::export]
 pub fn simulated_card_reader(scenario: SimScenario) -> Arc<dyn CardReader> {
     Arc::new(CoreBacked(SimulatedCardReader::new(scenario)))

@@ -25,8 +25,8 @@ impl AuthorizationHost for Issuer {
     }
 }
 
-#[derive(Default)]
-struct Screen(Mutex<Vec<ReaderProgress>>);
+#[derive(Default, Clone)]
+struct Screen(Arc<Mutex<Vec<ReaderProgress>>>);
 
 impl ReaderProgressListener for Screen {
     fn on_progress(&self, id: String, progress: ReaderProgress) -> Result<(), TillKitError> {
@@ -45,6 +45,15 @@ fn request(id: &str, amount: &str) -> ReaderRequest {
     }
 }
 
+/// The simulator as apps get it (`simulated_card_reader`, feature `simulators`), or the same
+/// reader built directly when the feature is off.
+fn simulated(scenario: SimScenario) -> Arc<dyn CardReader> {
+    #[cfg(feature = "simulators")]
+    return simulated_card_reader(scenario);
+    #[cfg(not(feature = "simulators"))]
+    Arc::new(CoreBacked(SimulatedCardReader::new(scenario)))
+}
+
 fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
     rt.block_on(f)
@@ -52,11 +61,11 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 
 #[test]
 fn the_simulator_behind_the_ffi_trait_runs_an_approved_sale() {
-    let screen = Arc::new(Screen::default());
+    let screen = Screen::default();
     let tx = CardTransaction::new(
-        simulated_card_reader(SimScenario::Approve),
-        Arc::new(Issuer { approve: true }),
-        screen.clone(),
+        simulated(SimScenario::Approve),
+        Box::new(Issuer { approve: true }),
+        Box::new(screen.clone()),
         request("card-1", "12.50"),
         None,
     )
@@ -78,9 +87,9 @@ fn the_simulator_behind_the_ffi_trait_runs_an_approved_sale() {
 #[test]
 fn a_cancel_before_run_ends_the_transaction_without_a_card() {
     let tx = CardTransaction::new(
-        simulated_card_reader(SimScenario::NoCard),
-        Arc::new(Issuer { approve: true }),
-        Arc::new(Screen::default()),
+        simulated(SimScenario::NoCard),
+        Box::new(Issuer { approve: true }),
+        Box::new(Screen::default()),
         request("card-1", "1.00"),
         None,
     )
@@ -93,12 +102,12 @@ fn a_cancel_before_run_ends_the_transaction_without_a_card() {
 
 #[test]
 fn a_busy_reader_fails_run_with_a_busy_fault() {
-    let reader = simulated_card_reader(SimScenario::NoCard);
+    let reader = simulated(SimScenario::NoCard);
     block_on(reader.begin(request("other-sale", "1.00"))).expect("first begins");
     let tx = CardTransaction::new(
         reader,
-        Arc::new(Issuer { approve: true }),
-        Arc::new(Screen::default()),
+        Box::new(Issuer { approve: true }),
+        Box::new(Screen::default()),
         request("card-1", "1.00"),
         None,
     )
@@ -111,9 +120,9 @@ fn a_busy_reader_fails_run_with_a_busy_fault() {
 fn bad_ids_amounts_and_limits_name_the_field() {
     let make = |req: ReaderRequest, limits: Option<ReaderLimits>| {
         CardTransaction::new(
-            simulated_card_reader(SimScenario::Approve),
-            Arc::new(Issuer { approve: true }),
-            Arc::new(Screen::default()),
+            simulated(SimScenario::Approve),
+            Box::new(Issuer { approve: true }),
+            Box::new(Screen::default()),
             req,
             limits,
         )

@@ -33,15 +33,15 @@ impl CardTransaction {
     #[uniffi::constructor(default(limits = None))]
     pub fn new(
         reader: Arc<dyn CardReader>,
-        host: Arc<dyn AuthorizationHost>,
-        listener: Arc<dyn ReaderProgressListener>,
+        host: Box<dyn AuthorizationHost>,
+        listener: Box<dyn ReaderProgressListener>,
         request: ReaderRequest,
         limits: Option<ReaderLimits>,
     ) -> Result<Arc<Self>, TillKitError> {
         Ok(Arc::new(CardTransaction {
             reader: Arc::new(CardReaderBridge(reader)),
             host: Arc::new(HostBridge(host)),
-            listener,
+            listener: Arc::from(listener),
             request: CoreRequest::try_from(request)?,
             limits: CoreLimits::try_from(limits.unwrap_or_default())?,
             cancel: CancelHandle::new(),

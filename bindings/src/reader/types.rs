@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 pub use tillkit_core::reader::machine::ReaderProgress;
+#[cfg(any(feature = "simulators", test))]
 pub use tillkit_core::reader::sim::SimScenario;
 pub use tillkit_core::reader::{
     EntryMode, OnlineResponse, ReaderEvent, ReaderOutcome, ReaderStatus, ReaderTxKind,
@@ -159,6 +160,7 @@ pub enum ReaderProgress {
 }
 
 /// What the simulated reader's customer and card do (`simulatedCardReader`).
+#[cfg(feature = "simulators")]
 #[uniffi::remote(Enum)]
 pub enum SimScenario {
     /// A chip card with a PIN, approved if the host approves.

@@ -9,8 +9,8 @@ public final class ClosureProgressListener: ReaderProgressListener, @unchecked S
     public func onProgress(transactionId: String, progress: ReaderProgress) throws { body(progress) }
 }
 
-/// One card sale or refund on `reader` (the app's wrapper of its reader, or
-/// `simulatedCardReader(scenario:)`). Iterate `progress` for the screen, await `run()` for the
+/// One card sale or refund on `reader` (the app's wrapper of its reader, `linkCardReader`, or in
+/// a development build with the `simulators` feature `simulatedCardReader(scenario:)`). Iterate `progress` for the screen, await `run()` for the
 /// result, wire the cashier's cancel button to `cancel()`.
 public final class CardPayment: @unchecked Sendable {
     /// What the screen should say, as it changes. Finishes when `run()` returns. One iterator.

@@ -160,7 +160,8 @@ impl CardReader for LinkCardReader {
         match self.request(&HostMessage::StatusRequest, Expect::Status).await? {
             ReaderMessage::Status(status) => Ok(status),
             other => Err(ReaderError::Protocol(format!(
-                "unexpected answer to a status request: {other:?}"
+                "unexpected answer to a status request: {}",
+                other.summary()
             ))),
         }
     }
@@ -213,12 +214,13 @@ impl CardReader for LinkCardReader {
             Ok(ReaderMessage::Error { code, detail, .. }) => refused(
                 self,
                 ReaderError::Protocol(format!(
-                    "reader refused transaction {id}: {code:?}: {detail}"
+                    "reader refused transaction {id}: {}: {detail}",
+                    code.name()
                 )),
             ),
             Ok(other) => refused(
                 self,
-                ReaderError::Protocol(format!("unexpected answer to begin: {other:?}")),
+                ReaderError::Protocol(format!("unexpected answer to begin: {}", other.summary())),
             ),
             Err(e) => Err(e),
         }

@@ -128,11 +128,34 @@ pub fn crc8(bytes: &[u8]) -> u8 {
     crc
 }
 
-/// CRC-32 as in zlib, Ethernet and PNG (`crc32fast`, already in the tree for PNG decoding):
-/// stronger than CRC-16 for frames up to a kilobyte and available on every reader MCU.
+/// CRC-32 as in zlib, Ethernet and PNG (reflected polynomial 0xEDB88320): stronger than CRC-16
+/// for frames up to a kilobyte and available on every reader MCU. One 1 KiB table, byte at a
+/// time: frames are short and few, and `crc32fast`'s 16 KiB of tables and SIMD variants would
+/// weigh more in the shipped library than the whole frame layer.
 pub fn crc32(bytes: &[u8]) -> u32 {
-    crc32fast::hash(bytes)
+    let mut crc = u32::MAX;
+    for &b in bytes {
+        crc = CRC32_TABLE[usize::from((crc as u8) ^ b)] ^ (crc >> 8);
+    }
+    !crc
 }
+
+/// The CRC-32 of every byte value, computed at compile time.
+const CRC32_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+            k += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -143,6 +166,16 @@ mod tests {
         // CRC catalogue check values for "123456789".
         assert_eq!(crc8(b"123456789"), 0xF4);
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn crc32_matches_the_reference_implementation(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2048)
+        ) {
+            proptest::prop_assert_eq!(crc32(&bytes), crc32fast::hash(&bytes));
+        }
     }
 
     #[test]

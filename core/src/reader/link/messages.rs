@@ -220,7 +220,31 @@ fn error_code(code: ErrorCode) -> u8 {
     }
 }
 
+impl ErrorCode {
+    /// The code's name, as docs/reader-link.md writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::Busy => "busy",
+            ErrorCode::UnknownTransaction => "unknown transaction",
+            ErrorCode::BadRequest => "bad request",
+            ErrorCode::NotExpected => "not expected",
+        }
+    }
+}
+
 impl ReaderMessage {
+    /// The message's name for an error text (an ERROR's code and detail too). Not `Debug`:
+    /// formatting whole messages would carry the derived `Debug` of every event and status
+    /// type into the shipped library for a text nobody acts on.
+    pub fn summary(&self) -> String {
+        match self {
+            ReaderMessage::TxState { .. } => "TX_STATE".into(),
+            ReaderMessage::Event { .. } => "EVENT".into(),
+            ReaderMessage::Status(_) => "STATUS".into(),
+            ReaderMessage::Error { code, detail, .. } => format!("ERROR {}: {detail}", code.name()),
+        }
+    }
+
     /// The bytes of the message.
     pub fn encode(&self) -> Result<Vec<u8>, MessageError> {
         Ok(match self {

@@ -22,8 +22,8 @@ fun readerProgressListener(onProgress: (ReaderProgress) -> Unit): ReaderProgress
     }
 
 /**
- * One card sale or refund on [reader] (the app's wrapper of its terminal SDK, or
- * `simulatedCardReader`). Collect [progress] for the screen, call [run] for the result, wire
+ * One card sale or refund on [reader] (the app's wrapper of its terminal SDK, `linkCardReader`,
+ * or in a development build with the `simulators` feature `simulatedCardReader`). Collect [progress] for the screen, call [run] for the result, wire
  * the cashier's cancel button to [cancel]. Close it when done.
  */
 class CardPayment(
