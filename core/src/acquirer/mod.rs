@@ -20,8 +20,8 @@ pub mod url;
 
 pub use codes::CodeClass;
 pub use error::{AcquirerError, UnknownCause};
-pub use http::{parse_date_header, AnswerDate, HttpSettings};
 pub(crate) use http::{build_client, error_chain};
+pub use http::{parse_date_header, AnswerDate, HttpSettings};
 pub use model::*;
 pub use settings::AcquirerSettings;
 

@@ -126,7 +126,8 @@ impl HttpDeviceChannel {
         let head = RequestHead { method: "POST", path, seq, issued_at_ms };
         let signature = device::sign_request(&self.key, &head, &body);
         let url = format!("{}{path}", self.base_url);
-        let lost = |e: reqwest::Error| ChannelError::Unreachable(format!("{path}: {}", error_chain(&e)));
+        let lost =
+            |e: reqwest::Error| ChannelError::Unreachable(format!("{path}: {}", error_chain(&e)));
         let mut response = self
             .client
             .post(&url)
@@ -158,13 +159,20 @@ impl HttpDeviceChannel {
             ChannelError::BadAnswer(format!("{path}: HTTP {status} answer without a signature"))
         })?;
         device::verify_answer(&self.key, seq, status, &answer, &mac).map_err(|_| {
-            ChannelError::BadAnswer(format!("{path}: HTTP {status} answer signature does not verify"))
+            ChannelError::BadAnswer(format!(
+                "{path}: HTTP {status} answer signature does not verify"
+            ))
         })?;
         Ok((status, answer))
     }
 
     /// A call whose only good answer is 2xx.
-    async fn call_ok(&self, path: &str, body: &Value, wait: Duration) -> Result<Vec<u8>, ChannelError> {
+    async fn call_ok(
+        &self,
+        path: &str,
+        body: &Value,
+        wait: Duration,
+    ) -> Result<Vec<u8>, ChannelError> {
         let (status, answer) = self.call(path, body, wait).await?;
         if (200..300).contains(&status) {
             Ok(answer)
@@ -179,7 +187,8 @@ impl DeviceChannel for HttpDeviceChannel {
     async fn poll(&self, wait: Duration) -> Result<Vec<InboxMessage>, ChannelError> {
         let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).min(30_000);
         let body = wire::inbox_request(wait_ms);
-        let answer = self.call_ok("/device/v1/inbox", &body, Duration::from_millis(wait_ms)).await?;
+        let answer =
+            self.call_ok("/device/v1/inbox", &body, Duration::from_millis(wait_ms)).await?;
         wire::parse_inbox(&answer)
     }
 
@@ -229,4 +238,48 @@ impl DeviceChannel for HttpDeviceChannel {
         let body = wire::offline_request(approval);
         wire::parse_forward_ack(&self.call_ok("/device/v1/offline", &body, Duration::ZERO).await?)
     }
+}
+
+/// A terminal registered with the sandbox: its key (shown once).
+#[derive(Debug)]
+pub struct Registration {
+    /// The key and its id, to keep in the terminal's key store.
+    pub key: DeviceKey,
+}
+
+/// Registers a terminal with the sandbox (`POST {base}/sandbox/terminals`), which issues a new
+/// key and revokes any older one. A sandbox convenience: a real acquirer issues keys its own way.
+pub async fn register_with_sandbox(
+    settings: &HttpSettings,
+    serial: &str,
+    model: &str,
+) -> Result<Registration, ChannelError> {
+    let (client, base_url) =
+        build_client(settings).map_err(|e| ChannelError::Unreachable(e.to_string()))?;
+    let url = format!("{base_url}/sandbox/terminals");
+    let body = serde_json::json!({ "deviceSn": serial, "deviceModel": model });
+    let response = client
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| ChannelError::Unreachable(format!("register: {}", error_chain(&e))))?;
+    let status = response.status().as_u16();
+    let answer = response
+        .bytes()
+        .await
+        .map_err(|e| ChannelError::Unreachable(format!("register: {}", error_chain(&e))))?;
+    if !(200..300).contains(&status) {
+        return Err(wire::error_answer(status, &answer));
+    }
+    let value = wire::parse_body(&answer)?;
+    let field = |k: &str| {
+        value
+            .get(k)
+            .and_then(Value::as_str)
+            .ok_or_else(|| ChannelError::BadAnswer(format!("{k}: missing or not a string")))
+    };
+    let key = DeviceKey::from_hex(field("keyId")?, field("deviceKey")?)
+        .map_err(|e| ChannelError::BadAnswer(format!("deviceKey: {e}")))?;
+    Ok(Registration { key })
 }

@@ -17,6 +17,6 @@ pub use channel::{
     ResultReport, TerminalProgress, TerminalResult,
 };
 pub use hooks::{AgentEvent, EventListener, OfflineSink, ShutdownHandle};
-pub use http::{HttpDeviceChannel, SeqStore};
+pub use http::{register_with_sandbox, HttpDeviceChannel, Registration, SeqStore};
 pub use run::{AgentConfig, AgentError, TerminalAgent};
 pub use store::{AgentStore, AgentStoreError, TxState};

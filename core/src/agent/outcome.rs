@@ -30,7 +30,9 @@ pub fn to_report(
         Err(e) => {
             return ResultReport {
                 transaction_id,
-                result: TerminalResult::Failed { reason: format!("the reader could not run it: {e}") },
+                result: TerminalResult::Failed {
+                    reason: format!("the reader could not run it: {e}"),
+                },
                 card: None,
                 reason: None,
             }

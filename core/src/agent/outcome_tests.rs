@@ -59,7 +59,10 @@ fn a_stopped_transaction_with_a_problem_is_failed_not_the_customers_cancel() {
     let mut e = ended(ReaderOutcome::Cancelled, false);
     e.problem = Some("the card's data is for 1.00 HKD".into());
     let r = to_report(&request(), Ok(e), false, None, None);
-    assert_eq!(r.result, TerminalResult::Failed { reason: "the card's data is for 1.00 HKD".into() });
+    assert_eq!(
+        r.result,
+        TerminalResult::Failed { reason: "the card's data is for 1.00 HKD".into() }
+    );
 }
 
 struct Sink(Mutex<Vec<OfflineApproval>>, bool);
@@ -85,7 +88,10 @@ fn an_offline_approval_goes_to_the_sink_without_card_numbers_or_is_declined() {
     let sink = Sink(Mutex::new(Vec::new()), true);
     let kept = to_report(&request(), Ok(e.clone()), false, None, Some(&sink));
     let stored = sink.0.lock().unwrap().pop().unwrap();
-    assert_eq!(kept.result, TerminalResult::ApprovedOffline { offline_id: stored.offline_id.clone() });
+    assert_eq!(
+        kept.result,
+        TerminalResult::ApprovedOffline { offline_id: stored.offline_id.clone() }
+    );
     assert_eq!(stored.amount, request().amount);
     let objects = crate::emv::parse(&stored.clearing_tlv).unwrap();
     assert!(!objects.is_empty());

@@ -319,8 +319,16 @@ impl TerminalAgent {
         let asked = AtomicBool::new(false);
         let host = ChannelHost::new(Arc::clone(&self.channel));
         let (progress_tx, progress_rx) = mpsc::unbounded_channel();
+        let listener = self.listener.clone();
+        let id = request.transaction_id.clone();
+        // The screen hears every step at once; the acquirer, best effort, from `watch`.
         let progress = move |p: ReaderProgress| {
-            let _ = progress_tx.send(p);
+            if let Some(listener) = &listener {
+                listener(&AgentEvent::Progress { transaction_id: id.clone(), step: p.clone() });
+            }
+            if let Some(step) = terminal_step(&p) {
+                let _ = progress_tx.send(step);
+            }
         };
         let run = run_transaction(
             self.reader.as_ref(),
@@ -355,26 +363,32 @@ impl TerminalAgent {
         id: &str,
         cancel: &CancelHandle,
         asked: &AtomicBool,
-        mut progress: mpsc::UnboundedReceiver<ReaderProgress>,
+        mut progress: mpsc::UnboundedReceiver<TerminalProgress>,
     ) -> AgentError {
         let mut last_sent = None;
+        let mut latest = None;
         let mut backoff = self.config.backoff_min;
         loop {
-            let mut step = None;
-            while let Ok(p) = progress.try_recv() {
-                step = self.on_progress(id, p).or(step);
+            while let Ok(step) = progress.try_recv() {
+                latest = Some(step);
             }
-            if let Some(step) = step.filter(|s| last_sent != Some(*s)) {
+            if let Some(step) = latest.take().filter(|s| last_sent != Some(*s)) {
                 last_sent = Some(step);
                 let sent = self.channel.progress(id, step);
                 if let Ok(Err(e)) = tokio::time::timeout(self.config.busy_poll_wait, sent).await {
                     log::debug!("sale {id}: progress: {e}");
                 }
             }
+            // The acquirer answers at once while a message waits (another sale, left for
+            // later): then pause, so that the inbox is not polled in a tight loop.
+            let mut pause = self.config.busy_poll_wait;
             tokio::select! {
                 polled = self.channel.poll(self.config.busy_poll_wait) => match polled {
                     Ok(messages) => {
                         backoff = self.config.backoff_min;
+                        if messages.is_empty() {
+                            pause = Duration::ZERO;
+                        }
                         for m in &messages {
                             if let Err(e) = self.on_busy_message(id, m, cancel, asked).await {
                                 return e;
@@ -383,29 +397,22 @@ impl TerminalAgent {
                     }
                     Err(e) => {
                         log::debug!("sale {id}: poll while running: {e}");
-                        tokio::time::sleep(backoff).await;
+                        pause = backoff;
                         backoff = (backoff * 2).min(self.config.backoff_max);
                     }
                 },
-                Some(p) = progress.recv() => {
-                    if let Some(step) = self.on_progress(id, p) {
-                        if last_sent != Some(step) {
-                            last_sent = Some(step);
-                            let _ = tokio::time::timeout(
-                                self.config.busy_poll_wait,
-                                self.channel.progress(id, step),
-                            ).await;
-                        }
-                    }
+                Some(step) = progress.recv() => {
+                    latest = Some(step);
+                    pause = Duration::ZERO;
+                }
+            }
+            if !pause.is_zero() {
+                tokio::select! {
+                    () = tokio::time::sleep(pause) => {}
+                    Some(step) = progress.recv() => latest = Some(step),
                 }
             }
         }
-    }
-
-    fn on_progress(&self, id: &str, p: ReaderProgress) -> Option<TerminalProgress> {
-        let step = terminal_step(&p);
-        self.emit(AgentEvent::Progress { transaction_id: id.into(), step: p });
-        step
     }
 
     async fn on_busy_message(

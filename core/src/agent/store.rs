@@ -157,10 +157,8 @@ impl AgentStore {
         log::debug!("agent journal {shown}: journal_mode {mode}");
         conn.execute_batch("PRAGMA synchronous = FULL;").map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
-        crate::store::restrict_file(path).map_err(|e| AgentStoreError::Sqlite {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
+        crate::store::restrict_file(path)
+            .map_err(|e| AgentStoreError::Sqlite { path: shown.clone(), reason: e.to_string() })?;
         Ok(AgentStore { conn: Mutex::new(conn), path: path.to_path_buf() })
     }
 
@@ -385,7 +383,8 @@ impl AgentStore {
                 (Some(masked_pan), Some(aid)) => Some(CardRead { masked_pan, aid, label, entry }),
                 _ => None,
             };
-            let reason = if matches!(result, TerminalResult::Failed { .. }) { None } else { reason };
+            let reason =
+                if matches!(result, TerminalResult::Failed { .. }) { None } else { reason };
             out.push(ResultReport { transaction_id: id, result, card, reason });
         }
         Ok(out)

@@ -54,13 +54,14 @@ fn after_a_restart_running_is_failed_and_finished_is_still_to_report() {
         store.insert_received(&sale("RUNNING", 1)).unwrap();
         store.set_state("RUNNING", TxState::Running).unwrap();
         store.insert_received(&sale("DONE", 2)).unwrap();
-        store.finish(&ResultReport {
-            transaction_id: "DONE".into(),
-            result: TerminalResult::Declined,
-            card: None,
-            reason: Some("offline approvals not enabled".into()),
-        })
-        .unwrap();
+        store
+            .finish(&ResultReport {
+                transaction_id: "DONE".into(),
+                result: TerminalResult::Declined,
+                card: None,
+                reason: Some("offline approvals not enabled".into()),
+            })
+            .unwrap();
         store.insert_received(&sale("WAITING", 3)).unwrap();
         store.reserve_seq(5_000).unwrap();
     }

@@ -48,7 +48,10 @@ fn opt_text<'a>(
 fn non_empty<'a>(o: &'a Map<String, Value>, at: &str, key: &str) -> Result<&'a str, ChannelError> {
     let s = text(o, at, key)?;
     if s.is_empty() || s.len() > 128 || s.chars().any(char::is_control) {
-        return Err(bad(&format!("{at}{key}"), "empty, longer than 128 or with control characters"));
+        return Err(bad(
+            &format!("{at}{key}"),
+            "empty, longer than 128 or with control characters",
+        ));
     }
     Ok(s)
 }
@@ -81,11 +84,16 @@ pub(crate) fn parse_inbox(body: &[u8]) -> Result<Vec<InboxMessage>, ChannelError
 fn parse_message(item: &Value, at: &str) -> Result<InboxMessage, ChannelError> {
     let o = object(item, at.trim_end_matches('.'))?;
     let id = non_empty(o, at, "id")?.to_string();
-    let seq = o.get("seq").and_then(Value::as_u64).ok_or_else(|| bad(&format!("{at}seq"), "not a u64"))?;
+    let seq = o
+        .get("seq")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| bad(&format!("{at}seq"), "not a u64"))?;
     let transaction_id = non_empty(o, at, "transactionId")?.to_string();
     let deadline_ms = match o.get("deadlineMs") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_i64().ok_or_else(|| bad(&format!("{at}deadlineMs"), "not an integer"))?),
+        Some(v) => {
+            Some(v.as_i64().ok_or_else(|| bad(&format!("{at}deadlineMs"), "not an integer"))?)
+        }
     };
     let amount = || -> Result<Amount, ChannelError> {
         let currency = text(o, at, "currency")?;
@@ -173,7 +181,10 @@ pub(crate) fn result_request(report: &ResultReport) -> Value {
 
 /// Reads a `result` answer: 2xx `{"status"}`, or 409 `{"code": "conflict", "recorded"}`.
 /// `None` when it is neither (the caller reads it as an error answer).
-pub(crate) fn parse_result_ack(status: u16, body: &[u8]) -> Option<Result<ResultAck, ChannelError>> {
+pub(crate) fn parse_result_ack(
+    status: u16,
+    body: &[u8],
+) -> Option<Result<ResultAck, ChannelError>> {
     if status == 409 {
         let value = parse_body(body).ok()?;
         let o = value.as_object()?;
@@ -185,13 +196,11 @@ pub(crate) fn parse_result_ack(status: u16, body: &[u8]) -> Option<Result<Result
     if !(200..300).contains(&status) {
         return None;
     }
-    Some(parse_body(body).and_then(|value| {
-        match value.get("status").and_then(Value::as_str) {
-            Some("recorded") => Ok(ResultAck::Recorded),
-            Some("already_recorded") => Ok(ResultAck::AlreadyRecorded),
-            Some(other) => Err(bad("status", format!("unknown status {other:?}"))),
-            None => Err(bad("status", "missing or not a string")),
-        }
+    Some(parse_body(body).and_then(|value| match value.get("status").and_then(Value::as_str) {
+        Some("recorded") => Ok(ResultAck::Recorded),
+        Some("already_recorded") => Ok(ResultAck::AlreadyRecorded),
+        Some(other) => Err(bad("status", format!("unknown status {other:?}"))),
+        None => Err(bad("status", "missing or not a string")),
     }))
 }
 

@@ -26,9 +26,19 @@ fn an_inbox_reads_each_kind_and_skips_only_what_it_cannot_read() {
     assert!(matches!(got[1].kind, InboxKind::Refund { ref original_transaction_id, .. }
         if original_transaction_id == "POS-0"));
     assert_eq!(got[2].kind, InboxKind::Cancel);
-    assert_eq!(bad_field(parse_message(&serde_json::json!({"id": "m", "seq": 1, "kind": "sale",
-        "transactionId": "T", "amount": "1.234", "currency": "CNY"}), "m.").unwrap_err())
-        .split(':').next(), Some("m.amount"));
+    assert_eq!(
+        bad_field(
+            parse_message(
+                &serde_json::json!({"id": "m", "seq": 1, "kind": "sale",
+        "transactionId": "T", "amount": "1.234", "currency": "CNY"}),
+                "m."
+            )
+            .unwrap_err()
+        )
+        .split(':')
+        .next(),
+        Some("m.amount")
+    );
     assert!(bad_field(parse_inbox(b"{}").unwrap_err()).starts_with("messages: missing"));
     assert!(bad_field(parse_inbox(b"[1]").unwrap_err()).starts_with("body"));
     assert!(bad_field(parse_inbox(br#"{"messages": 3}"#).unwrap_err()).starts_with("messages"));
