@@ -1,6 +1,8 @@
 //! The HTTP device channel against a tiny acquirer in the test: it checks every request's MAC
 //! and sequence number with `sign::device`, signs its answers, and tampers with some.
 
+#![allow(clippy::unwrap_used)]
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -1,6 +1,8 @@
 //! The terminal agent against an in-memory device channel and the simulated card reader: each
 //! sale runs once and its result reaches the acquirer, whatever is repeated, lost or killed.
 
+#![allow(clippy::unwrap_used)]
+
 mod agent_support;
 
 use std::sync::atomic::Ordering;

@@ -1,7 +1,7 @@
 //! An in-memory device channel for the terminal agent's tests: an inbox that repeats messages
 //! until acknowledged (as the acquirer does), with faults to inject.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
