@@ -1,4 +1,5 @@
-//! `tillkit terminal add|remove|default|list`: the POS terminals card sales may go to.
+//! `tillkit terminal add|remove|default|list`: the POS terminals card sales may go to
+//! (`terminal run`, the terminal's own side, is in `terminal_run.rs`).
 
 use clap::Subcommand;
 use serde_json::json;
@@ -35,6 +36,9 @@ pub enum TerminalCommand {
     },
     /// List the paired terminals, the default first.
     List,
+    /// Play the POS terminal: run the terminal agent (take the card sales the acquirer routes
+    /// to --serial/--model on a card reader, report each result) until Ctrl-C.
+    Run(crate::terminal_run::RunArgs),
 }
 
 fn as_json(t: &TerminalRow) -> serde_json::Value {
@@ -80,6 +84,10 @@ pub fn execute(cashier: &Cashier, json: bool, command: TerminalCommand) -> Resul
             } else {
                 format!("default: {serial}")
             });
+        }
+        TerminalCommand::Run(_) => {
+            // Dispatched before the cashier's store is opened (cashier_cmd::run).
+            return Err(CliError::internal("terminal run is not a cashier command"));
         }
         TerminalCommand::List => {
             let all = cashier.terminals()?;

@@ -77,3 +77,24 @@ fn terminals_are_paired_listed_chosen_and_removed() {
     assert_eq!(list[0]["serial"], "SANDBOX-T1");
     assert_eq!(list[0]["default"], true, "the remaining one is the default");
 }
+
+#[test]
+fn terminal_run_without_a_key_is_bad_input_and_never_prints_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tillkit"))
+        .args(["--base-url", "http://127.0.0.1:9", "terminal", "run", "--serial", "T9"])
+        .args(["--model", "PAX-A920", "--key-id", "k1", "--key-hex", "zz", "--dir"])
+        .arg(dir.path())
+        .env_remove("TILLKIT_DEVICE_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("64 hex digits"), "{text}");
+    let bad_reader = std::process::Command::new(env!("CARGO_BIN_EXE_tillkit"))
+        .args(["terminal", "run", "--serial", "T9", "--model", "M", "--reader", "magic"])
+        .output()
+        .unwrap();
+    assert_eq!(bad_reader.status.code(), Some(2));
+}

@@ -85,23 +85,33 @@ fn install_crypto_provider() {
     });
 }
 
+/// Checks the base URL (see [`tls::check_base_url`]) and builds a client with the settings'
+/// timeouts and trust roots, no redirects. Returns it with the base URL, trailing slash removed.
+/// Shared with the terminal agent's device channel, which talks to the same acquirer.
+pub(crate) fn build_client(
+    settings: &HttpSettings,
+) -> Result<(reqwest::Client, String), AcquirerError> {
+    let base_url = tls::check_base_url(&settings.base_url)?;
+    let extra_roots = tls::parse_extra_roots(&settings.extra_roots)?;
+    install_crypto_provider();
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.request_timeout)
+        .redirect(reqwest::redirect::Policy::none());
+    if tls::use_bundled_roots(&extra_roots) {
+        builder = builder.tls_backend_preconfigured(tls::bundled_client_config(&extra_roots)?);
+    }
+    let client = builder.build().map_err(|e| AcquirerError::InvalidRequest {
+        field: "http_client",
+        reason: e.to_string(),
+    })?;
+    Ok((client, base_url))
+}
+
 impl HttpClient {
     /// Checks the settings (see [`tls::check_base_url`]) and builds the client.
     pub fn new(settings: &HttpSettings) -> Result<Self, AcquirerError> {
-        let base_url = tls::check_base_url(&settings.base_url)?;
-        let extra_roots = tls::parse_extra_roots(&settings.extra_roots)?;
-        install_crypto_provider();
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.request_timeout)
-            .redirect(reqwest::redirect::Policy::none());
-        if tls::use_bundled_roots(&extra_roots) {
-            builder = builder.tls_backend_preconfigured(tls::bundled_client_config(&extra_roots)?);
-        }
-        let client = builder.build().map_err(|e| AcquirerError::InvalidRequest {
-            field: "http_client",
-            reason: e.to_string(),
-        })?;
+        let (client, base_url) = build_client(settings)?;
         Ok(HttpClient {
             client,
             base_url,
@@ -184,7 +194,7 @@ fn classify(e: &reqwest::Error) -> AcquirerError {
     }
 }
 
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

@@ -20,6 +20,7 @@ pub mod url;
 
 pub use codes::CodeClass;
 pub use error::{AcquirerError, UnknownCause};
+pub(crate) use http::{build_client, error_chain};
 pub use http::{parse_date_header, AnswerDate, HttpSettings};
 pub use model::*;
 pub use settings::AcquirerSettings;

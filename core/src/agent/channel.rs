@@ -96,6 +96,9 @@ pub struct ResultReport {
     pub result: TerminalResult,
     /// The card, masked, when one was read.
     pub card: Option<CardRead>,
+    /// Why, for people, when the result is not [`TerminalResult::Failed`] (which carries its
+    /// own): "offline approvals not enabled", a card that declined after the issuer approved.
+    pub reason: Option<String>,
 }
 
 /// What the acquirer did with a result.

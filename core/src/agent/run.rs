@@ -1,0 +1,449 @@
+//! The terminal agent's loop: poll the inbox, journal and acknowledge each sale or refund, run
+//! it on the card reader, journal the result, report it until the acquirer has it.
+//!
+//! One transaction at a time. While one runs, the inbox is polled briefly (so a cashier's
+//! cancel gets through) and any other sale is left unacknowledged: the acquirer repeats it
+//! until the reader is free, or closes it as undelivered (nothing charged).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::channel::{ChannelError, DeviceChannel, InboxKind, InboxMessage, TerminalProgress};
+use super::channel::{ResultAck, ResultReport, TerminalResult};
+use super::hooks::{AgentEvent, EventListener, OfflineSink, ShutdownHandle};
+use super::host::ChannelHost;
+use super::outcome::to_report;
+use super::store::{AgentStore, AgentStoreError, TxRecord, TxState};
+use crate::reader::machine::ReaderProgress;
+use crate::reader::session::{run_transaction, CancelHandle, ReaderLimits};
+use crate::reader::{CardReader, ReaderRequest, ReaderTxKind};
+
+/// How the agent paces itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentConfig {
+    /// How long an idle poll waits for a message (the long poll).
+    pub poll_wait: Duration,
+    /// How long a poll waits while a transaction runs. The channel carries one request at a
+    /// time (sequence numbers must arrive in order), so this bounds how long an authorisation
+    /// may wait behind a poll.
+    pub busy_poll_wait: Duration,
+    /// The reader's time limits.
+    pub limits: ReaderLimits,
+    /// The first wait after the acquirer could not be reached; it doubles up to `backoff_max`.
+    pub backoff_min: Duration,
+    /// The longest wait between attempts.
+    pub backoff_max: Duration,
+    /// Stop after this many transactions have run and been reported (`--once`).
+    pub max_transactions: Option<u32>,
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        AgentConfig {
+            poll_wait: Duration::from_secs(25),
+            busy_poll_wait: Duration::from_secs(2),
+            limits: ReaderLimits::default(),
+            backoff_min: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(30),
+            max_transactions: None,
+        }
+    }
+}
+
+/// Why the agent stopped on its own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AgentError {
+    /// The journal could not be written: the agent cannot promise anything, so it stops.
+    #[error(transparent)]
+    Store(#[from] AgentStoreError),
+}
+
+/// The terminal agent. See the module documentation and docs/terminal-agent.md.
+pub struct TerminalAgent {
+    channel: Arc<dyn DeviceChannel>,
+    reader: Arc<dyn CardReader>,
+    store: Arc<AgentStore>,
+    config: AgentConfig,
+    offline: Option<Arc<dyn OfflineSink>>,
+    listener: Option<EventListener>,
+    shutdown: ShutdownHandle,
+}
+
+impl TerminalAgent {
+    /// An agent over a channel, a reader and its journal.
+    pub fn new(
+        channel: Arc<dyn DeviceChannel>,
+        reader: Arc<dyn CardReader>,
+        store: Arc<AgentStore>,
+        config: AgentConfig,
+    ) -> Self {
+        TerminalAgent {
+            channel,
+            reader,
+            store,
+            config,
+            offline: None,
+            listener: None,
+            shutdown: ShutdownHandle::new(),
+        }
+    }
+
+    /// Sends offline approvals to `sink` (without one they are declined).
+    pub fn with_offline_sink(mut self, sink: Arc<dyn OfflineSink>) -> Self {
+        self.offline = Some(sink);
+        self
+    }
+
+    /// Tells `listener` about every step.
+    pub fn with_listener(mut self, listener: EventListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
+    /// The handle that stops [`TerminalAgent::run`].
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        self.shutdown.clone()
+    }
+
+    fn emit(&self, event: AgentEvent) {
+        if let Some(listener) = &self.listener {
+            listener(&event);
+        }
+    }
+
+    /// Runs until shut down (or `max_transactions` ran and were reported). Returns how many
+    /// transactions ran. Fails only if the journal cannot be written.
+    pub async fn run(&self) -> Result<u32, AgentError> {
+        for id in self.store.recover()? {
+            self.emit(AgentEvent::Recovered {
+                transaction_id: id,
+                note: super::store::INTERRUPTED.into(),
+            });
+        }
+        let mut ran = 0u32;
+        let mut backoff = self.config.backoff_min;
+        let mut connected = false;
+        while !self.shutdown.is_shutdown() {
+            if let Some(reason) = self.report_all().await? {
+                connected = false;
+                self.back_off(&mut backoff, reason).await;
+                continue;
+            }
+            if self.config.max_transactions.is_some_and(|max| ran >= max) {
+                break;
+            }
+            if let Some(tx) = self.store.next_to_run()? {
+                match self.start(&tx).await? {
+                    Ok(true) => ran += 1,
+                    Ok(false) => {}
+                    Err(reason) => self.back_off(&mut backoff, reason).await,
+                }
+                continue;
+            }
+            let polled = tokio::select! {
+                r = self.channel.poll(self.config.poll_wait) => r,
+                () = self.shutdown.wait() => break,
+            };
+            match polled {
+                Ok(messages) => {
+                    backoff = self.config.backoff_min;
+                    if !connected {
+                        connected = true;
+                        self.emit(AgentEvent::Connected);
+                    }
+                    for m in messages {
+                        self.accept(&m).await?;
+                    }
+                }
+                Err(e) => {
+                    connected = false;
+                    self.back_off(&mut backoff, e.to_string()).await;
+                }
+            }
+        }
+        Ok(ran)
+    }
+
+    async fn back_off(&self, backoff: &mut Duration, reason: String) {
+        let wait = *backoff;
+        self.emit(AgentEvent::Unreachable {
+            reason,
+            retry_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+        });
+        *backoff = (wait * 2).min(self.config.backoff_max);
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = self.shutdown.wait() => {}
+        }
+    }
+
+    /// Reports every journaled result; `Some(why)` when the acquirer could not be reached.
+    async fn report_all(&self) -> Result<Option<String>, AgentError> {
+        for report in self.store.unreported()? {
+            let id = report.transaction_id.clone();
+            match self.channel.report(&report).await {
+                Ok(ResultAck::Conflict { recorded }) => {
+                    let note = format!("the acquirer holds another result: {recorded}");
+                    log::warn!("transaction {id}: {note}");
+                    self.store.mark_flagged(&id, &note)?;
+                    self.emit(AgentEvent::Flagged { transaction_id: id, note });
+                }
+                Ok(ack) => {
+                    self.store.mark_reported(&id)?;
+                    self.emit(AgentEvent::Reported { transaction_id: id, ack });
+                }
+                // About the request, not the result: the next attempt is a new request.
+                Err(ChannelError::Refused { code, message })
+                    if code == "stale" || code == "replayed" =>
+                {
+                    return Ok(Some(format!("result refused: {code}: {message}")));
+                }
+                Err(ChannelError::Refused { code, message }) => {
+                    let note = format!("the acquirer refused the result: {code}: {message}");
+                    log::warn!("transaction {id}: {note}");
+                    self.store.mark_flagged(&id, &note)?;
+                    self.emit(AgentEvent::Flagged { transaction_id: id, note });
+                }
+                Err(e) => return Ok(Some(e.to_string())),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Takes a message from an idle poll.
+    async fn accept(&self, m: &InboxMessage) -> Result<(), AgentError> {
+        if m.kind == InboxKind::Cancel {
+            return self.on_cancel(m, None).await;
+        }
+        match self.store.get(&m.transaction_id)? {
+            None => {
+                // One at a time: a second new sale waits, unacknowledged, for a later poll.
+                if self.store.next_to_run()?.is_none() {
+                    self.store.insert_received(m)?;
+                }
+            }
+            Some(known) if known.state == TxState::Received => {}
+            Some(_) => self.ack_again(m).await,
+        }
+        Ok(())
+    }
+
+    /// A message for a transaction already acknowledged: acknowledged again so the acquirer
+    /// stops repeating it, never run again.
+    async fn ack_again(&self, m: &InboxMessage) {
+        log::info!("transaction {}: delivered again; not run again", m.transaction_id);
+        if let Err(e) = self.channel.ack(&m.id).await {
+            log::warn!("transaction {}: ack of a repeat: {e}", m.transaction_id);
+        }
+    }
+
+    async fn on_cancel(
+        &self,
+        m: &InboxMessage,
+        running: Option<(&str, &CancelHandle, &AtomicBool)>,
+    ) -> Result<(), AgentError> {
+        let id = m.transaction_id.as_str();
+        match running {
+            Some((running_id, handle, asked)) if running_id == id => {
+                self.store.set_cancel_asked(id)?;
+                asked.store(true, Ordering::SeqCst);
+                handle.cancel();
+                self.emit(AgentEvent::CancelAsked { transaction_id: id.into() });
+            }
+            _ => match self.store.get(id)? {
+                Some(tx) if tx.state == TxState::Acked => {
+                    self.store.set_cancel_asked(id)?;
+                    self.store.finish(&ResultReport {
+                        transaction_id: id.into(),
+                        result: TerminalResult::CancelledByCashier,
+                        card: None,
+                        reason: None,
+                    })?;
+                }
+                // The acquirer ends a sale it has no acknowledgement for at once.
+                Some(tx) if tx.state == TxState::Received => {
+                    self.store.set_state(id, TxState::Dropped)?;
+                }
+                _ => {}
+            },
+        }
+        if let Err(e) = self.channel.ack(&m.id).await {
+            log::warn!("cancel of {id}: ack: {e}");
+        }
+        Ok(())
+    }
+
+    /// Acknowledges (if needed) and runs a journaled transaction. `Ok(true)`: it ran;
+    /// `Ok(false)`: it ended without running; `Err(why)`: the acquirer could not be reached.
+    async fn start(&self, tx: &TxRecord) -> Result<Result<bool, String>, AgentError> {
+        if tx.state == TxState::Received {
+            match self.channel.ack(&tx.message_id).await {
+                Ok(()) => self.store.set_state(&tx.id, TxState::Acked)?,
+                Err(ChannelError::Refused { code, message }) => {
+                    log::warn!("transaction {}: ack refused: {code}: {message}", tx.id);
+                    self.store.set_state(&tx.id, TxState::Dropped)?;
+                    return Ok(Ok(false));
+                }
+                Err(e) => return Ok(Err(e.to_string())),
+            }
+        }
+        let (amount, kind) = match &tx.kind {
+            InboxKind::Sale { amount } => (*amount, ReaderTxKind::Sale),
+            InboxKind::Refund { amount, .. } => (*amount, ReaderTxKind::Refund),
+            InboxKind::Cancel => return Ok(Ok(false)),
+        };
+        let request = ReaderRequest { transaction_id: tx.id.clone(), kind, amount };
+        // Journaled before the reader is touched: after a crash from here on it is never
+        // started again, only reported failed.
+        self.store.set_state(&tx.id, TxState::Running)?;
+        self.emit(AgentEvent::Started {
+            transaction_id: tx.id.clone(),
+            amount,
+            refund: kind == ReaderTxKind::Refund,
+        });
+        let report = self.run_on_reader(&request).await?;
+        self.store.finish(&report)?;
+        self.emit(AgentEvent::Finished {
+            transaction_id: report.transaction_id.clone(),
+            result: report.result.clone(),
+            reason: report.reason.clone(),
+        });
+        Ok(Ok(true))
+    }
+
+    async fn run_on_reader(&self, request: &ReaderRequest) -> Result<ResultReport, AgentError> {
+        let cancel = CancelHandle::new();
+        let asked = AtomicBool::new(false);
+        let host = ChannelHost::new(Arc::clone(&self.channel));
+        let (progress_tx, progress_rx) = mpsc::unbounded_channel();
+        let listener = self.listener.clone();
+        let id = request.transaction_id.clone();
+        // The screen hears every step at once; the acquirer, best effort, from `watch`.
+        let progress = move |p: ReaderProgress| {
+            if let Some(listener) = &listener {
+                listener(&AgentEvent::Progress { transaction_id: id.clone(), step: p.clone() });
+            }
+            if let Some(step) = terminal_step(&p) {
+                let _ = progress_tx.send(step);
+            }
+        };
+        let run = run_transaction(
+            self.reader.as_ref(),
+            &host,
+            request,
+            &self.config.limits,
+            &cancel,
+            &progress,
+        );
+        tokio::pin!(run);
+        let watch = self.watch(&request.transaction_id, &cancel, &asked, progress_rx);
+        tokio::pin!(watch);
+        let mut stopping = false;
+        let ran = loop {
+            tokio::select! {
+                r = &mut run => break r,
+                w = &mut watch => return Err(w),
+                () = self.shutdown.wait(), if !stopping => {
+                    stopping = true;
+                    cancel.cancel();
+                }
+            }
+        };
+        let sink = self.offline.as_deref();
+        Ok(to_report(request, ran, asked.load(Ordering::SeqCst), host.auth_code(), sink))
+    }
+
+    /// While a transaction runs: passes its progress to the acquirer (best effort) and polls
+    /// for the cashier's cancel. Returns only if the journal fails.
+    async fn watch(
+        &self,
+        id: &str,
+        cancel: &CancelHandle,
+        asked: &AtomicBool,
+        mut progress: mpsc::UnboundedReceiver<TerminalProgress>,
+    ) -> AgentError {
+        let mut last_sent = None;
+        let mut latest = None;
+        let mut backoff = self.config.backoff_min;
+        loop {
+            while let Ok(step) = progress.try_recv() {
+                latest = Some(step);
+            }
+            if let Some(step) = latest.take().filter(|s| last_sent != Some(*s)) {
+                last_sent = Some(step);
+                let sent = self.channel.progress(id, step);
+                if let Ok(Err(e)) = tokio::time::timeout(self.config.busy_poll_wait, sent).await {
+                    log::debug!("sale {id}: progress: {e}");
+                }
+            }
+            // The acquirer answers at once while a message waits (another sale, left for
+            // later): then pause, so that the inbox is not polled in a tight loop.
+            let mut pause = self.config.busy_poll_wait;
+            tokio::select! {
+                polled = self.channel.poll(self.config.busy_poll_wait) => match polled {
+                    Ok(messages) => {
+                        backoff = self.config.backoff_min;
+                        if messages.is_empty() {
+                            pause = Duration::ZERO;
+                        }
+                        for m in &messages {
+                            if let Err(e) = self.on_busy_message(id, m, cancel, asked).await {
+                                return e;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        log::debug!("sale {id}: poll while running: {e}");
+                        pause = backoff;
+                        backoff = (backoff * 2).min(self.config.backoff_max);
+                    }
+                },
+                Some(step) = progress.recv() => {
+                    latest = Some(step);
+                    pause = Duration::ZERO;
+                }
+            }
+            if !pause.is_zero() {
+                tokio::select! {
+                    () = tokio::time::sleep(pause) => {}
+                    Some(step) = progress.recv() => latest = Some(step),
+                }
+            }
+        }
+    }
+
+    async fn on_busy_message(
+        &self,
+        id: &str,
+        m: &InboxMessage,
+        cancel: &CancelHandle,
+        asked: &AtomicBool,
+    ) -> Result<(), AgentError> {
+        match m.kind {
+            InboxKind::Cancel => self.on_cancel(m, Some((id, cancel, asked))).await,
+            _ if m.transaction_id == id => {
+                self.ack_again(m).await;
+                Ok(())
+            }
+            // Another sale waits, unacknowledged, until the reader is free.
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The step the acquirer is told for what the screen says (none for "cancelling", "remove
+/// card").
+pub fn terminal_step(p: &ReaderProgress) -> Option<TerminalProgress> {
+    match p {
+        ReaderProgress::PresentCard => Some(TerminalProgress::WaitingForCard),
+        ReaderProgress::Reading { .. } => Some(TerminalProgress::Reading),
+        ReaderProgress::EnterPin { .. } | ReaderProgress::PinIncorrect { .. } => {
+            Some(TerminalProgress::Pin)
+        }
+        ReaderProgress::Authorizing => Some(TerminalProgress::Authorizing),
+        ReaderProgress::Cancelling | ReaderProgress::RemoveCard => None,
+    }
+}

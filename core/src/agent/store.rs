@@ -1,0 +1,478 @@
+//! The agent's journal: one SQLite file on the terminal that says, for every transaction the
+//! acquirer sent, how far it got. It is what makes a restart safe: a transaction journaled as
+//! `running` is never started again, and a result journaled but not acknowledged is reported
+//! again. Every change is one committed write with `synchronous = FULL`, so what a call
+//! returned is on disk even if the process is killed right after.
+//!
+//! The device key is not kept here: the app supplies it at each start from its key store
+//! (docs/terminal-agent.md). Nothing card-related is kept beyond the masked PAN.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::channel::{InboxKind, InboxMessage, ResultReport, TerminalResult};
+use crate::money::Amount;
+use crate::reader::session::CardRead;
+use crate::reader::EntryMode;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS agent_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS agent_tx (
+    id TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('sale', 'refund')),
+    amount TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    original_id TEXT,
+    state TEXT NOT NULL,
+    cancel_asked INTEGER NOT NULL DEFAULT 0,
+    result TEXT, auth_code TEXT, offline_id TEXT, reason TEXT,
+    masked_pan TEXT, aid TEXT, label TEXT, entry TEXT,
+    note TEXT,
+    received_seq INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+);
+";
+
+const SEQ_RESERVED: &str = "seq_reserved";
+
+/// The reason reported for a transaction the agent was running when it stopped.
+pub const INTERRUPTED: &str = "interrupted: the agent restarted mid-transaction";
+
+/// Why the journal could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AgentStoreError {
+    /// SQLite failed (disk full, file locked, not a database).
+    #[error("agent journal {path}: {reason}")]
+    Sqlite {
+        /// The file.
+        path: String,
+        /// What SQLite said.
+        reason: String,
+    },
+    /// A row holds a value this version cannot read (the file was edited or is from a newer one).
+    #[error("agent journal: transaction {id}: bad {field}: {value:?}")]
+    BadRow {
+        /// The transaction.
+        id: String,
+        /// The column.
+        field: &'static str,
+        /// Its value.
+        value: String,
+    },
+}
+
+/// Where a journaled transaction stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TxState {
+    /// Journaled, not yet acknowledged to the acquirer.
+    Received,
+    /// Acknowledged; the reader has not started it.
+    Acked,
+    /// On the reader. Never started again: after a restart it is reported failed.
+    Running,
+    /// Ended; the result is journaled and not yet acknowledged by the acquirer.
+    Finished,
+    /// The acquirer acknowledged the result.
+    Reported,
+    /// The acquirer refused the result or holds another one: a person looks at it.
+    Flagged,
+    /// Never run and nothing to report (the acquirer closed it before it was acknowledged).
+    Dropped,
+}
+
+impl TxState {
+    fn as_str(self) -> &'static str {
+        match self {
+            TxState::Received => "received",
+            TxState::Acked => "acked",
+            TxState::Running => "running",
+            TxState::Finished => "finished",
+            TxState::Reported => "reported",
+            TxState::Flagged => "flagged",
+            TxState::Dropped => "dropped",
+        }
+    }
+
+    fn from_str(s: &str) -> Option<TxState> {
+        [
+            TxState::Received,
+            TxState::Acked,
+            TxState::Running,
+            TxState::Finished,
+            TxState::Reported,
+            TxState::Flagged,
+            TxState::Dropped,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+    }
+}
+
+/// A journaled transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxRecord {
+    /// The transaction id.
+    pub id: String,
+    /// The inbox message that brought it (acknowledged by this id).
+    pub message_id: String,
+    /// What to run ([`InboxKind::Sale`] or [`InboxKind::Refund`]).
+    pub kind: InboxKind,
+    /// Where it stands.
+    pub state: TxState,
+    /// The cashier asked to cancel it.
+    pub cancel_asked: bool,
+    /// Why it was flagged, when it was.
+    pub note: Option<String>,
+}
+
+/// The agent's journal.
+pub struct AgentStore {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+type Row = (String, String, String, String, String, Option<String>, String, bool, Option<String>);
+
+impl AgentStore {
+    /// Opens (or creates) the journal at `path`.
+    pub fn open(path: &Path) -> Result<AgentStore, AgentStoreError> {
+        let shown = path.display().to_string();
+        let err = |e: rusqlite::Error| AgentStoreError::Sqlite {
+            path: shown.clone(),
+            reason: e.to_string(),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::store::create_private_dir(dir).map_err(|e| AgentStoreError::Sqlite {
+                path: shown.clone(),
+                reason: e.to_string(),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
+        let mode: String =
+            conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(err)?;
+        log::debug!("agent journal {shown}: journal_mode {mode}");
+        conn.execute_batch("PRAGMA synchronous = FULL;").map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        crate::store::restrict_file(path)
+            .map_err(|e| AgentStoreError::Sqlite { path: shown.clone(), reason: e.to_string() })?;
+        Ok(AgentStore { conn: Mutex::new(conn), path: path.to_path_buf() })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn err(&self, e: rusqlite::Error) -> AgentStoreError {
+        AgentStoreError::Sqlite { path: self.path.display().to_string(), reason: e.to_string() }
+    }
+
+    /// The highest request sequence number reserved so far (0 at first).
+    pub fn seq_reserved(&self) -> Result<u64, AgentStoreError> {
+        let value: Option<i64> = self
+            .lock()
+            .query_row("SELECT value FROM agent_meta WHERE name = ?1", [SEQ_RESERVED], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(value.map_or(0, |v| u64::try_from(v).unwrap_or(0)))
+    }
+
+    /// Records that sequence numbers up to `upto` may be in use.
+    pub fn reserve_seq(&self, upto: u64) -> Result<(), AgentStoreError> {
+        let value = i64::try_from(upto).unwrap_or(i64::MAX);
+        self.lock()
+            .execute(
+                "INSERT INTO agent_meta (name, value) VALUES (?1, ?2) \
+                 ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
+                params![SEQ_RESERVED, value],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Journals a sale or refund as received. Returns `false` (and changes nothing) when the
+    /// transaction is already journaled, or when the message is a cancel.
+    pub fn insert_received(&self, message: &InboxMessage) -> Result<bool, AgentStoreError> {
+        let (kind, amount, original) = match &message.kind {
+            InboxKind::Sale { amount } => ("sale", amount, None),
+            InboxKind::Refund { amount, original_transaction_id } => {
+                ("refund", amount, Some(original_transaction_id.as_str()))
+            }
+            InboxKind::Cancel => return Ok(false),
+        };
+        let added = self
+            .lock()
+            .execute(
+                "INSERT OR IGNORE INTO agent_tx (id, message_id, kind, amount, currency, \
+                 original_id, state, received_seq, updated_at_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'received', ?7, ?8)",
+                params![
+                    message.transaction_id,
+                    message.id,
+                    kind,
+                    amount.to_major_string(),
+                    amount.currency().code(),
+                    original,
+                    i64::try_from(message.seq).unwrap_or(i64::MAX),
+                    now_ms()
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(added == 1)
+    }
+
+    /// The journaled transaction `id`, if any.
+    pub fn get(&self, id: &str) -> Result<Option<TxRecord>, AgentStoreError> {
+        let row = self
+            .lock()
+            .query_row(&select("WHERE id = ?1"), [id], read_row)
+            .optional()
+            .map_err(|e| self.err(e))?;
+        row.map(to_record).transpose()
+    }
+
+    /// The oldest transaction acknowledged or received but not started.
+    pub fn next_to_run(&self) -> Result<Option<TxRecord>, AgentStoreError> {
+        let row = self
+            .lock()
+            .query_row(
+                &select("WHERE state IN ('received', 'acked') ORDER BY received_seq LIMIT 1"),
+                [],
+                read_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        row.map(to_record).transpose()
+    }
+
+    /// Moves `id` to `state` (received → acked → running, or to dropped).
+    pub fn set_state(&self, id: &str, state: TxState) -> Result<(), AgentStoreError> {
+        self.lock()
+            .execute(
+                "UPDATE agent_tx SET state = ?2, updated_at_ms = ?3 WHERE id = ?1",
+                params![id, state.as_str(), now_ms()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Records that the cashier asked to cancel `id`.
+    pub fn set_cancel_asked(&self, id: &str) -> Result<(), AgentStoreError> {
+        self.lock()
+            .execute("UPDATE agent_tx SET cancel_asked = 1 WHERE id = ?1", [id])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Journals how `report`'s transaction ended (state finished), to be reported.
+    pub fn finish(&self, report: &ResultReport) -> Result<(), AgentStoreError> {
+        let (result, auth, offline, reason) = result_columns(&report.result, &report.reason);
+        let card = report.card.as_ref();
+        self.lock()
+            .execute(
+                "UPDATE agent_tx SET state = 'finished', result = ?2, auth_code = ?3, \
+                 offline_id = ?4, reason = ?5, masked_pan = ?6, aid = ?7, label = ?8, \
+                 entry = ?9, updated_at_ms = ?10 WHERE id = ?1",
+                params![
+                    report.transaction_id,
+                    result,
+                    auth,
+                    offline,
+                    reason,
+                    card.map(|c| c.masked_pan.as_str()),
+                    card.map(|c| c.aid.as_str()),
+                    card.and_then(|c| c.label.as_deref()),
+                    card.and_then(|c| c.entry).map(entry_name),
+                    now_ms()
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Marks a result acknowledged by the acquirer.
+    pub fn mark_reported(&self, id: &str) -> Result<(), AgentStoreError> {
+        self.set_state(id, TxState::Reported)
+    }
+
+    /// Marks a result the acquirer would not take, with why.
+    pub fn mark_flagged(&self, id: &str, note: &str) -> Result<(), AgentStoreError> {
+        self.lock()
+            .execute(
+                "UPDATE agent_tx SET state = 'flagged', note = ?2, updated_at_ms = ?3 WHERE id = ?1",
+                params![id, note, now_ms()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// After a restart: every transaction still `running` ended when the agent stopped. Its
+    /// reader state is lost, so it is journaled as failed ([`INTERRUPTED`]). Returns their ids.
+    pub fn recover(&self) -> Result<Vec<String>, AgentStoreError> {
+        let ids: Vec<String> = {
+            let conn = self.lock();
+            let mut stmt = conn
+                .prepare("SELECT id FROM agent_tx WHERE state = 'running' ORDER BY received_seq")
+                .map_err(|e| self.err(e))?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
+        };
+        for id in &ids {
+            self.finish(&ResultReport {
+                transaction_id: id.clone(),
+                result: TerminalResult::Failed { reason: INTERRUPTED.into() },
+                card: None,
+                reason: None,
+            })?;
+        }
+        Ok(ids)
+    }
+
+    /// The results journaled and not yet acknowledged, oldest first.
+    pub fn unreported(&self) -> Result<Vec<ResultReport>, AgentStoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, result, auth_code, offline_id, reason, masked_pan, aid, label, entry \
+                 FROM agent_tx WHERE state = 'finished' ORDER BY received_seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    [r.get::<_, Option<String>>(2)?, r.get(3)?, r.get(4)?],
+                    [r.get::<_, Option<String>>(5)?, r.get(6)?, r.get(7)?, r.get(8)?],
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, result, [auth, offline, reason], [pan, aid, label, entry]) =
+                row.map_err(|e| self.err(e))?;
+            let bad = |field, value: &str| AgentStoreError::BadRow {
+                id: id.clone(),
+                field,
+                value: value.to_string(),
+            };
+            let name = result.unwrap_or_default();
+            let result = match name.as_str() {
+                "approved" => TerminalResult::Approved { auth_code: auth },
+                "approved_offline" => TerminalResult::ApprovedOffline {
+                    offline_id: offline.ok_or_else(|| bad("offline_id", ""))?,
+                },
+                "declined" => TerminalResult::Declined,
+                "cancelled_at_terminal" => TerminalResult::CancelledAtTerminal,
+                "cancelled_by_cashier" => TerminalResult::CancelledByCashier,
+                "timed_out" => TerminalResult::TimedOut,
+                "failed" => {
+                    let reason = reason.clone().unwrap_or_default();
+                    TerminalResult::Failed { reason }
+                }
+                other => return Err(bad("result", other)),
+            };
+            let entry = match entry.as_deref() {
+                None => None,
+                Some(e) => Some(entry_from(e).ok_or_else(|| bad("entry", e))?),
+            };
+            let card = match (pan, aid) {
+                (Some(masked_pan), Some(aid)) => Some(CardRead { masked_pan, aid, label, entry }),
+                _ => None,
+            };
+            let reason =
+                if matches!(result, TerminalResult::Failed { .. }) { None } else { reason };
+            out.push(ResultReport { transaction_id: id, result, card, reason });
+        }
+        Ok(out)
+    }
+}
+
+fn select(filter: &str) -> String {
+    format!(
+        "SELECT id, message_id, kind, amount, currency, original_id, state, cancel_asked, note \
+         FROM agent_tx {filter}"
+    )
+}
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
+
+fn to_record(row: Row) -> Result<TxRecord, AgentStoreError> {
+    let (id, message_id, kind, amount, currency, original, state, cancel_asked, note) = row;
+    let bad = |field, value: &str| AgentStoreError::BadRow {
+        id: id.clone(),
+        field,
+        value: value.to_string(),
+    };
+    let amount = Amount::parse(&amount, &currency).map_err(|_| bad("amount", &amount))?;
+    let kind = match (kind.as_str(), original) {
+        ("sale", _) => InboxKind::Sale { amount },
+        ("refund", Some(original_transaction_id)) => {
+            InboxKind::Refund { amount, original_transaction_id }
+        }
+        (other, _) => return Err(bad("kind", other)),
+    };
+    let state = TxState::from_str(&state).ok_or_else(|| bad("state", &state))?;
+    Ok(TxRecord { id, message_id, kind, state, cancel_asked, note })
+}
+
+/// The wire name of a result, and its auth code, offline id and reason columns.
+fn result_columns<'a>(
+    result: &'a TerminalResult,
+    reason: &'a Option<String>,
+) -> (&'static str, Option<&'a str>, Option<&'a str>, Option<&'a str>) {
+    let reason = reason.as_deref();
+    match result {
+        TerminalResult::Approved { auth_code } => ("approved", auth_code.as_deref(), None, reason),
+        TerminalResult::ApprovedOffline { offline_id } => {
+            ("approved_offline", None, Some(offline_id), reason)
+        }
+        TerminalResult::Declined => ("declined", None, None, reason),
+        TerminalResult::CancelledAtTerminal => ("cancelled_at_terminal", None, None, reason),
+        TerminalResult::CancelledByCashier => ("cancelled_by_cashier", None, None, reason),
+        TerminalResult::TimedOut => ("timed_out", None, None, reason),
+        TerminalResult::Failed { reason } => ("failed", None, None, Some(reason)),
+    }
+}
+
+fn entry_name(e: EntryMode) -> &'static str {
+    match e {
+        EntryMode::Contactless => "contactless",
+        EntryMode::Chip => "chip",
+        EntryMode::Swipe => "swipe",
+    }
+}
+
+fn entry_from(s: &str) -> Option<EntryMode> {
+    [EntryMode::Contactless, EntryMode::Chip, EntryMode::Swipe]
+        .into_iter()
+        .find(|e| entry_name(*e) == s)
+}
+
+/// Unix milliseconds now (0 if the clock is before 1970).
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_millis()).ok())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;
