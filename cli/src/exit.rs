@@ -65,6 +65,7 @@ pub fn for_error(e: &CashierError) -> (u8, &'static str) {
         CashierError::NotPaid(_) => (BAD_INPUT, "not_paid"),
         CashierError::RefundTooLarge { .. } => (BAD_INPUT, "refund_too_large"),
         CashierError::CannotCancel { .. } => (BAD_INPUT, "cannot_cancel"),
+        CashierError::CannotAbandon { .. } => (BAD_INPUT, "cannot_abandon"),
         CashierError::Config(_) => (BAD_INPUT, "config"),
         CashierError::OfflineLimit(_) => (OFFLINE, "offline_limit"),
         CashierError::Notification(_) => (INTERNAL, "notification"),

@@ -15,6 +15,7 @@ pub mod oceanpayment;
 pub mod pingpong;
 pub mod settings;
 pub mod settings_check;
+mod terminal;
 mod tls;
 pub mod url;
 
@@ -23,6 +24,7 @@ pub use error::{AcquirerError, UnknownCause};
 pub use http::{parse_date_header, AnswerDate, HttpSettings};
 pub use model::*;
 pub use settings::AcquirerSettings;
+pub use terminal::{TerminalRefusal, TerminalResult, MAX_BLOCKING_ID};
 
 /// A WeChat code cannot be charged as Alipay and vice versa: refuse before sending, whatever the
 /// acquirer would make of it.
