@@ -9,7 +9,7 @@ use tillkit_core::engine::{
 use tillkit_core::store::{RefundRow, SaleRow};
 
 pub use tillkit_core::acquirer::{CardSummary, QrCode, TerminalId, WalletMethod};
-pub use tillkit_core::engine::SaleHint;
+pub use tillkit_core::engine::{NextStep, SaleHint};
 pub use tillkit_core::order::{FailReason, RefundState, SaleKind, SaleStatus};
 pub use tillkit_core::store::{Entity, HistoryFilter, JournalLine};
 
@@ -78,6 +78,36 @@ pub enum FailReason {
     Cancelled,
     /// The acquirer could not be reached in time; nothing was charged.
     Offline,
+    /// The terminal was taking another payment; no order was made. Use another terminal, or
+    /// try again when it is free.
+    TerminalBusy,
+    /// The terminal was not in touch with the acquirer; no order was made. Check the terminal.
+    TerminalUnreachable,
+    /// The customer or a clerk cancelled on the terminal; nothing was charged.
+    CancelledAtTerminal,
+    /// The terminal gave up waiting for the card; nothing was charged.
+    TimedOutAtTerminal,
+    /// The order closed before the terminal picked it up; nothing was charged.
+    Undelivered,
+    /// The terminal failed (not a decline of the card); nothing was charged.
+    FailedAtTerminal,
+}
+
+/// What the cashier can do about a sale now (`Sale.nextStep`), decided by the core.
+#[uniffi::remote(Enum)]
+pub enum NextStep {
+    /// Wait: the sale is under way or being resolved (never charge again meanwhile).
+    Wait,
+    /// Nothing: the sale is settled.
+    Done,
+    /// Start a new sale the same way (nothing was charged).
+    TryAgain,
+    /// The terminal is busy: use another terminal, or try again once it is free.
+    UseAnotherTerminal,
+    /// Check the terminal (power, network, pairing), then try again.
+    CheckTerminal,
+    /// The card or wallet declined: ask for another card or payment method.
+    AnotherPaymentMethod,
 }
 
 /// The state of a sale.
@@ -120,6 +150,18 @@ pub enum SaleHint {
     Cancelled,
     /// Could not reach the acquirer in time; nothing was charged.
     Offline,
+    /// The terminal was busy with another payment; nothing was charged.
+    TerminalBusy,
+    /// The terminal could not be reached; nothing was charged.
+    TerminalUnreachable,
+    /// Cancelled on the terminal; nothing was charged.
+    CancelledAtTerminal,
+    /// The terminal timed out waiting for the card; nothing was charged.
+    TimedOutAtTerminal,
+    /// The terminal never picked the sale up; nothing was charged.
+    Undelivered,
+    /// The terminal failed (not a decline); nothing was charged.
+    FailedAtTerminal,
 }
 
 /// The state of a refund.
@@ -159,6 +201,9 @@ pub struct HistoryFilter {
     pub until: Option<u64>,
     /// At most this many, newest first (default 100).
     pub limit: Option<u32>,
+    /// Also abandoned sales (without it they are left out, except those that need attention).
+    #[uniffi(default = false)]
+    pub include_abandoned: bool,
 }
 
 /// One change in a sale's journal.
@@ -170,6 +215,12 @@ pub struct JournalLine {
     pub kind: String,
     /// Details (codes masked).
     pub detail: String,
+}
+
+/// A short English text for a next step (apps localise from the enum).
+#[uniffi::export]
+pub fn next_step_text(step: NextStep) -> String {
+    step.text().to_string()
 }
 
 /// A short English text for a hint (apps localise from the enum; this is for logs and demos).
@@ -195,6 +246,11 @@ pub struct Sale {
     pub status: SaleStatus,
     /// What the screen should say.
     pub hint: SaleHint,
+    /// What the cashier can do about it now.
+    pub next_step: NextStep,
+    /// When the cashier abandoned it, ms since the epoch (`null`: not abandoned). An abandoned
+    /// sale is off the cashier's list and still resolved.
+    pub abandoned_at_ms: Option<u64>,
     /// Whether the status can no longer change (paid or failed).
     pub is_final: bool,
     /// A person should look at it.
@@ -228,6 +284,8 @@ impl From<SaleRow> for Sale {
     fn from(s: SaleRow) -> Self {
         let hint = CoreSaleHint::of(&s);
         Sale {
+            next_step: NextStep::of(s.status),
+            abandoned_at_ms: s.abandoned_at,
             is_final: s.status.is_final(),
             id: s.id,
             kind: s.kind,

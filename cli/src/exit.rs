@@ -26,7 +26,8 @@ Exit codes:
   0  paid / refund succeeded / command OK
   1  internal or store error
   2  bad input (usage, invalid amount or code, invalid configuration)
-  3  declined / refund failed / cancelled (nothing charged)
+  3  declined / refund failed / cancelled / terminal busy, unreachable or failed
+     (nothing charged; the JSON `next_step` says what to do)
   4  unknown: do NOT charge again (still being resolved; see `tillkit sale ID`)
   5  offline / queued: not sent yet (nothing charged)
   6  store in use by another process";
