@@ -26,6 +26,15 @@ use tillkit_tests::scripted::{Reply, Scripted};
 use tillkit_tests::{http, unique_id, Recorder};
 
 async fn open_cashier(url: &str, dir: &std::path::Path, events: Arc<Recorder>) -> Cashier {
+    open_with(url, dir, events, |_| {}).await
+}
+
+async fn open_with(
+    url: &str,
+    dir: &std::path::Path,
+    events: Arc<Recorder>,
+    tweak: impl FnOnce(&mut CashierConfig),
+) -> Cashier {
     let creds = Credentials::sandbox();
     let mut config = CashierConfig::new(
         AcquirerSettings::PingPong {
@@ -40,6 +49,7 @@ async fn open_cashier(url: &str, dir: &std::path::Path, events: Arc<Recorder>) -
     );
     config.policy = config.policy.scaled(0.01);
     config.policy.qr_lifetime = Duration::from_secs(90);
+    tweak(&mut config);
     use secrecy::ExposeSecret;
     let keys =
         Arc::new(MemoryKeyStore::with("pingpong.salt", creds.salt.expose_secret().as_bytes()));
@@ -292,7 +302,9 @@ async fn an_abandoned_sale_is_never_sent_again() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let cashier = open_cashier(&acquirer.url(), dir.path(), Recorder::new()).await;
+    // Long enough a send budget that an unseen sale would be resent if it were still wanted.
+    let patient = |c: &mut CashierConfig| c.policy.sale_offline_budget = Duration::from_secs(60);
+    let cashier = open_with(&acquirer.url(), dir.path(), Recorder::new(), patient).await;
     let id = unique_id("TU");
     assert_eq!(cashier.start_sale(card_sale(&id)).await.unwrap().status, SaleStatus::Unknown);
     cashier.abandon_sale(&id).await.unwrap();
