@@ -28,6 +28,9 @@ pub enum AttentionReason {
     /// whose answer was lost): nothing is resent. Ask a person to check the acquirer's back
     /// office before doing it again.
     Unresolvable,
+    /// The cashier abandoned the sale and the acquirer charged it later: it is paid (never
+    /// refunded by itself). Hand the goods over, or refund it.
+    PaidAfterAbandon,
 }
 
 /// A short English text for an attention reason ("charged after cancel: refund or keep"), for

@@ -114,6 +114,16 @@ impl Cashier {
         run(async move { Ok(core.cancel(&sale_id).await?.into()) }).await
     }
 
+    /// Abandons a card or QR sale that is stuck (not ended): it leaves the cashier's list
+    /// (`Sale.abandonedAtMs` is set; `history` leaves it out unless `includeAbandoned`) and is
+    /// still resolved in the background, never sent again. A charge that comes later ends it
+    /// paid with `AttentionReason.PaidAfterAbandon`. A sale that has ended cannot be abandoned
+    /// (`CannotAbandon`).
+    pub async fn abandon_sale(&self, sale_id: String) -> Result<Sale> {
+        let core = self.core.clone();
+        run(async move { Ok(core.abandon_sale(&sale_id).await?.into()) }).await
+    }
+
     /// Refunds `amount` of a paid sale, or everything that remains when `amount` is `null`.
     /// `refund_id` makes the call idempotent. While offline the refund waits in the queue.
     #[uniffi::method(default(amount = None, refund_id = None, reason = None))]

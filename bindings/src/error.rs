@@ -72,6 +72,14 @@ pub enum TillKitError {
         /// Why, in English.
         reason: String,
     },
+    /// The sale cannot be abandoned: it has already ended.
+    #[error("cannot abandon sale {sale_id}: {reason}")]
+    CannotAbandon {
+        /// The sale.
+        sale_id: String,
+        /// Why, in English.
+        reason: String,
+    },
     /// The acquirer answered no.
     #[error("declined: {code} {description}")]
     Declined {
@@ -233,6 +241,7 @@ impl From<CashierError> for TillKitError {
             }
             CashierError::OfflineLimit(reason) => T::OfflineLimit { reason },
             CashierError::CannotCancel { id, reason } => T::CannotCancel { sale_id: id, reason },
+            CashierError::CannotAbandon { id, reason } => T::CannotAbandon { sale_id: id, reason },
             CashierError::Config(reason) => T::Config { reason },
             CashierError::Notification(reason) => T::NotificationRejected { reason },
             // Not applied and not to be acknowledged, like any rejected notification.

@@ -27,6 +27,7 @@ pub mod reader;
 #[cfg(feature = "sandbox")]
 pub mod reader_sim_server;
 mod runtime;
+mod sale_status;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod scan;

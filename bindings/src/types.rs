@@ -9,8 +9,9 @@ use tillkit_core::engine::{
 use tillkit_core::store::{RefundRow, SaleRow};
 
 pub use tillkit_core::acquirer::{CardSummary, QrCode, TerminalId, WalletMethod};
-pub use tillkit_core::engine::SaleHint;
-pub use tillkit_core::order::{FailReason, RefundState, SaleKind, SaleStatus};
+pub use tillkit_core::order::{RefundState, SaleKind};
+
+pub use crate::sale_status::{NextStep, SaleHint, SaleStatus};
 pub use tillkit_core::store::{Entity, HistoryFilter, JournalLine};
 
 use crate::attention::AttentionReason;
@@ -67,61 +68,6 @@ pub enum SaleKind {
     Card,
 }
 
-/// Why a sale ended without a charge.
-#[uniffi::remote(Enum)]
-pub enum FailReason {
-    /// The acquirer, wallet or card declined.
-    Declined,
-    /// The QR or the order expired unpaid.
-    Expired,
-    /// Cancelled before it was paid.
-    Cancelled,
-    /// The acquirer could not be reached in time; nothing was charged.
-    Offline,
-}
-
-/// The state of a sale.
-#[uniffi::remote(Enum)]
-pub enum SaleStatus {
-    /// Accepted locally, waiting for the network.
-    Queued,
-    /// At the acquirer, waiting for the customer, the wallet or the terminal.
-    Processing,
-    /// The outcome is unknown and being resolved. Do not charge again.
-    Unknown,
-    /// A cancel is being sent.
-    Cancelling,
-    /// Paid. Final.
-    Paid,
-    /// Ended without a charge. Final.
-    Failed(FailReason),
-}
-
-/// What the screen should say about a sale. The core decides it; apps only localise it.
-#[uniffi::remote(Enum)]
-pub enum SaleHint {
-    /// Waiting for the network; the sale goes out (or fails as offline) by itself.
-    WaitingForNetwork,
-    /// Show the QR code to the customer.
-    ShowQr,
-    /// The customer is confirming in the wallet, or the card is on the terminal.
-    WaitingForCustomer,
-    /// The outcome is being resolved: do NOT charge the customer again.
-    DoNotChargeAgain,
-    /// Cancelling.
-    Cancelling,
-    /// Paid.
-    Paid,
-    /// Declined.
-    Declined,
-    /// Expired unpaid.
-    Expired,
-    /// Cancelled.
-    Cancelled,
-    /// Could not reach the acquirer in time; nothing was charged.
-    Offline,
-}
-
 /// The state of a refund.
 #[uniffi::remote(Enum)]
 pub enum RefundState {
@@ -159,6 +105,9 @@ pub struct HistoryFilter {
     pub until: Option<u64>,
     /// At most this many, newest first (default 100).
     pub limit: Option<u32>,
+    /// Also abandoned sales (without it they are left out, except those that need attention).
+    #[uniffi(default = false)]
+    pub include_abandoned: bool,
 }
 
 /// One change in a sale's journal.
@@ -170,12 +119,6 @@ pub struct JournalLine {
     pub kind: String,
     /// Details (codes masked).
     pub detail: String,
-}
-
-/// A short English text for a hint (apps localise from the enum; this is for logs and demos).
-#[uniffi::export]
-pub fn sale_hint_text(hint: SaleHint) -> String {
-    CoreSaleHint::text(hint).to_string()
 }
 
 /// A sale, with what the screen should say about it.
@@ -195,6 +138,11 @@ pub struct Sale {
     pub status: SaleStatus,
     /// What the screen should say.
     pub hint: SaleHint,
+    /// What the cashier can do about it now.
+    pub next_step: NextStep,
+    /// When the cashier abandoned it, ms since the epoch (`null`: not abandoned). An abandoned
+    /// sale is off the cashier's list and still resolved.
+    pub abandoned_at_ms: Option<u64>,
     /// Whether the status can no longer change (paid or failed).
     pub is_final: bool,
     /// A person should look at it.
@@ -228,6 +176,8 @@ impl From<SaleRow> for Sale {
     fn from(s: SaleRow) -> Self {
         let hint = CoreSaleHint::of(&s);
         Sale {
+            next_step: NextStep::of(s.status),
+            abandoned_at_ms: s.abandoned_at,
             is_final: s.status.is_final(),
             id: s.id,
             kind: s.kind,

@@ -1,4 +1,5 @@
-//! The cashier commands: `pay`, `refund`, `cancel`, `sale`, `history`, `queue`, `forward`.
+//! The cashier commands: `pay`, `refund`, `cancel`, `abandon`, `sale`, `history`, `queue`,
+//! `forward`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -55,6 +56,12 @@ pub enum CashierCommand {
         /// The sale.
         sale: String,
     },
+    /// Abandon a card or QR sale that is stuck: it leaves the list and is still resolved in
+    /// the background; a charge that comes later is recorded as paid and flagged.
+    Abandon {
+        /// The sale.
+        sale: String,
+    },
     /// Show one sale with its refunds.
     Sale {
         /// The sale.
@@ -65,9 +72,14 @@ pub enum CashierCommand {
         /// At most this many.
         #[arg(long, default_value_t = 20)]
         limit: u32,
-        /// Only this status (queued, processing, unknown, paid, declined, expired, cancelled, offline).
+        /// Only this status (queued, processing, unknown, cancelling, paid, declined, expired,
+        /// cancelled, offline, terminal_busy, terminal_unreachable, cancelled_at_terminal,
+        /// timed_out_at_terminal, undelivered, failed_at_terminal).
         #[arg(long)]
         status: Option<String>,
+        /// Also list abandoned sales (those that need attention are always listed).
+        #[arg(long)]
+        include_abandoned: bool,
     },
     /// Show what waits in the outbox.
     Queue,
@@ -269,6 +281,11 @@ async fn execute(
             print_sale(connected, json, &sale, code)?;
             Ok(code)
         }
+        CashierCommand::Abandon { sale } => {
+            let sale = cashier.abandon_sale(&sale).await?;
+            print_sale(connected, json, &sale, exit::OK)?;
+            Ok(exit::OK)
+        }
         CashierCommand::Sale { sale } => {
             let found = cashier
                 .sale(&sale)?
@@ -276,7 +293,7 @@ async fn execute(
             print_sale(connected, json, &found, exit::OK)?;
             Ok(exit::OK)
         }
-        CashierCommand::History { limit, status } => {
+        CashierCommand::History { limit, status, include_abandoned } => {
             let statuses = match status {
                 Some(s) => vec![SaleStatus::parse(&s).ok_or_else(|| {
                     CliError::bad_input("usage", format!("unknown status {s:?}"))
@@ -286,6 +303,7 @@ async fn execute(
             let sales = cashier.history(&HistoryFilter {
                 statuses,
                 limit: Some(limit),
+                include_abandoned,
                 ..HistoryFilter::default()
             })?;
             if json {

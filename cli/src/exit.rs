@@ -26,7 +26,8 @@ Exit codes:
   0  paid / refund succeeded / command OK
   1  internal or store error
   2  bad input (usage, invalid amount or code, invalid configuration)
-  3  declined / refund failed / cancelled (nothing charged)
+  3  declined / refund failed / cancelled / terminal busy, unreachable or failed
+     (nothing charged; the JSON `next_step` says what to do)
   4  unknown: do NOT charge again (still being resolved; see `tillkit sale ID`)
   5  offline / queued: not sent yet (nothing charged)
   6  store in use by another process";
@@ -65,6 +66,7 @@ pub fn for_error(e: &CashierError) -> (u8, &'static str) {
         CashierError::NotPaid(_) => (BAD_INPUT, "not_paid"),
         CashierError::RefundTooLarge { .. } => (BAD_INPUT, "refund_too_large"),
         CashierError::CannotCancel { .. } => (BAD_INPUT, "cannot_cancel"),
+        CashierError::CannotAbandon { .. } => (BAD_INPUT, "cannot_abandon"),
         CashierError::Config(_) => (BAD_INPUT, "config"),
         CashierError::OfflineLimit(_) => (OFFLINE, "offline_limit"),
         CashierError::Notification(_) => (INTERNAL, "notification"),

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use serde_json::{json, Value};
-use tillkit_core::engine::{QueueStatus, SaleHint};
+use tillkit_core::engine::{NextStep, QueueStatus, SaleHint};
 use tillkit_core::order::Millis;
 use tillkit_core::store::{RefundRow, SaleRow};
 
@@ -18,6 +18,9 @@ pub fn sale_json(s: &SaleRow, refunds: &[RefundRow]) -> Value {
         "currency": s.amount.currency().code(),
         "status": s.status.as_str(),
         "hint": SaleHint::of(s).text(),
+        "next_step": NextStep::of(s.status).as_str(),
+        "abandoned": s.abandoned_at.is_some(),
+        "abandoned_at_ms": s.abandoned_at,
         "attention": s.attention,
         "attention_reason": s.attention_reason.as_ref().map(|r| r.as_db()),
         "qr": s.qr.as_ref().filter(|q| !q.content.is_empty()).map(|q| json!({"content": q.content, "image_url": q.image_url, "expires_at_ms": q.expires_at_unix_ms})),
@@ -72,6 +75,9 @@ pub fn sale_line(s: &SaleRow) -> String {
     if let Some(code) = &s.result_code {
         line.push_str(&format!("  [{code}]"));
     }
+    if s.abandoned_at.is_some() {
+        line.push_str("  ABANDONED");
+    }
     if s.attention {
         line.push_str("  NEEDS ATTENTION");
         if let Some(reason) = &s.attention_reason {
@@ -122,11 +128,12 @@ pub fn sale_next_step(s: &SaleRow) -> String {
         SaleStatus::Failed(FailReason::Offline) => {
             "the acquirer could not be reached: nothing charged; take the payment again".into()
         }
-        SaleStatus::Failed(_) => "nothing charged: ask for another payment".into(),
+        SaleStatus::Failed(_) => format!("nothing charged: {}", NextStep::of(s.status).text()),
         SaleStatus::Processing | SaleStatus::Unknown | SaleStatus::Cancelling => format!(
             "not final yet: do NOT charge again; `tillkit sale {}` shows the outcome once the \
-             acquirer settles it (`tillkit forward` keeps resolving it)",
-            s.id
+             acquirer settles it (`tillkit forward` keeps resolving it; `tillkit abandon {}` \
+             takes it off the list meanwhile)",
+            s.id, s.id
         ),
     }
 }

@@ -139,7 +139,7 @@ fn errors_under_json_are_json() {
         "--json",
         "pay",
         "--code",
-        "130000000000000052",
+        "130000000000000053",
         "--amount",
         "1.00",
     ]));
@@ -244,4 +244,46 @@ fn a_qr_sale_has_its_own_lifetime_and_shows_its_payment_page() {
         .args(["pay", "--code", "130000000000000011", "--qr-ttl", "120"])
         .args(["--amount", "1.00"]));
     assert_eq!(no_qr.status.code(), Some(BAD_INPUT), "--qr-ttl needs --qr");
+}
+
+#[test]
+fn a_stuck_sale_can_be_abandoned_and_leaves_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    // Sandbox cents 54: the order stays processing.
+    let paying = run(tillkit(&data).args(["--json", "pay", "--qr", "--amount", "3.54"]).args([
+        "--sale-id",
+        "AB1",
+        "--no-wait",
+    ]));
+    assert_eq!(json_of(&paying)["status"], "processing", "{}", stderr(&paying));
+    assert_eq!(json_of(&paying)["abandoned"], false);
+
+    let abandoned = run(tillkit(&data).args(["--json", "abandon", "AB1"]));
+    assert_eq!(abandoned.status.code(), Some(OK), "{}", stderr(&abandoned));
+    let sale = json_of(&abandoned);
+    assert_eq!(
+        (sale["abandoned"].as_bool(), sale["status"].as_str()),
+        (Some(true), Some("processing"))
+    );
+    assert_eq!(sale["next_step"], "wait", "still resolved");
+    let listed = |extra: &[&str]| {
+        let out = run(tillkit(&data).args(["--json", "history"]).args(extra));
+        json_of(&out).as_array().unwrap().iter().any(|s| s["id"] == "AB1")
+    };
+    assert!(!listed(&[]), "off the list");
+    assert!(listed(&["--include-abandoned"]));
+    let text = run(tillkit(&data).args(["history", "--include-abandoned"]));
+    assert!(String::from_utf8_lossy(&text.stdout).contains("ABANDONED"));
+
+    let paid = run(tillkit(&data).args(["--json", "pay", "--code", "130000000000000053"]).args([
+        "--amount",
+        "1.00",
+        "--sale-id",
+        "AB2",
+    ]));
+    assert_eq!(json_of(&paid)["next_step"], "done", "{}", stderr(&paid));
+    let refused = run(tillkit(&data).args(["--json", "abandon", "AB2"]));
+    assert_eq!(refused.status.code(), Some(BAD_INPUT), "{}", stderr(&refused));
+    assert_eq!(json_of(&refused)["error"]["kind"], "cannot_abandon");
 }

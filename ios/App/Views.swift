@@ -133,5 +133,11 @@ func hintText(_ hint: SaleHint) -> String {
     case .expired: return "Expired, not paid"
     case .cancelled: return "Cancelled"
     case .offline: return "No connection: not charged"
+    case .terminalBusy: return "Terminal busy with another payment: not charged. Use another terminal or try again."
+    case .terminalUnreachable: return "Terminal not reachable: not charged. Check the terminal, then try again."
+    case .cancelledAtTerminal: return "Cancelled on the terminal: not charged"
+    case .timedOutAtTerminal: return "The terminal timed out: not charged. Try again."
+    case .undelivered: return "The terminal never took the sale: not charged. Check the terminal."
+    case .failedAtTerminal: return "The terminal failed: not charged. Try again."
     }
 }

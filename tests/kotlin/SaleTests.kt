@@ -4,6 +4,7 @@ import io.tillkit.awaitFinalRefund
 import io.tillkit.core.CashierEvent
 import io.tillkit.core.FailReason
 import io.tillkit.core.HistoryFilter
+import io.tillkit.core.NextStep
 import io.tillkit.core.RefundState
 import io.tillkit.core.SaleHint
 import io.tillkit.core.SaleKind
@@ -33,6 +34,29 @@ fun registerSaleTests() {
             checkEq(listOf(sale.id), history.map { it.id }, "history of paid sales")
             check(cashier.journal(sale.id).any { it.kind == "created" }) { "journal has the creation" }
             checkEq(true, cashier.online(), "online after an answer")
+            cashier.shutdown()
+        }
+    }
+
+    Tests.test("a stuck QR sale can be abandoned: off the list, still resolved") {
+        openCashier().use { cashier ->
+            // Sandbox cents 54: the order stays processing.
+            val sale = cashier.payByQr(cny("3.54"), WalletMethod.WECHAT_PAY)
+            checkEq(NextStep.WAIT, sale.nextStep, "not final: wait")
+            checkEq(null, sale.abandonedAtMs, "not abandoned yet")
+            val abandoned = cashier.abandonSale(sale.id)
+            check(abandoned.abandonedAtMs != null) { "marked abandoned" }
+            checkEq(SaleStatus.Processing, abandoned.status, "still being resolved")
+            val shown = cashier.history(HistoryFilter(emptyList(), null, null, null)).map { it.id }
+            check(sale.id !in shown) { "off the cashier's list: $shown" }
+            val all = cashier.history(HistoryFilter(emptyList(), null, null, null, true)).map { it.id }
+            check(sale.id in all) { "listed on request: $all" }
+            val paid = cashier.payByCode(cny("1.00"), wechatCode())
+            checkEq(NextStep.DONE, paid.nextStep, "paid: nothing to do")
+            val cannot = assertThrows<TillKitException.CannotAbandon>("abandon a paid sale") {
+                cashier.abandonSale(paid.id)
+            }
+            checkEq(paid.id, cannot.saleId, "names the sale")
             cashier.shutdown()
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod books;
 pub mod hostile;
+pub mod scripted;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

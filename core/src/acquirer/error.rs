@@ -6,6 +6,7 @@
 //! ([`AcquirerError::Rejected`]: a definite no, with the acquirer's own code).
 
 use super::codes::CodeClass;
+use super::TerminalRefusal;
 use crate::money::MoneyError;
 use crate::sign::SignError;
 
@@ -29,6 +30,16 @@ pub enum UnknownCause {
     /// long, or with control characters): nothing in the answer is applied, the request is
     /// resolved by a later query.
     InvalidField(&'static str),
+    /// The acquirer answered with a code that does not say whether the request took effect,
+    /// and added that the terminal could not take the sale. The hint is not trusted alone: the
+    /// request is resolved by query like any unknown outcome, and the engine uses the hint only
+    /// when the query finds no order.
+    TerminalRefused {
+        /// The acquirer's code.
+        code: String,
+        /// What the acquirer said about the terminal.
+        refusal: TerminalRefusal,
+    },
 }
 
 /// An acquirer call failed.
@@ -132,6 +143,18 @@ impl AcquirerError {
         matches!(self, AcquirerError::OutcomeUnknown { .. })
     }
 
+    /// What the acquirer said about the terminal when it refused a card sale at once, if it
+    /// did: a hint carried by an unknown outcome, never a result.
+    pub fn terminal_refusal(&self) -> Option<&TerminalRefusal> {
+        match self {
+            AcquirerError::OutcomeUnknown {
+                cause: UnknownCause::TerminalRefused { refusal, .. },
+                ..
+            } => Some(refusal),
+            _ => None,
+        }
+    }
+
     /// The error for an acquirer's code of a given class (see [`CodeClass`]). `Accepted`
     /// without the payload that should come with it is a malformed answer.
     pub fn from_code(class: CodeClass, code: &str, description: &str) -> Self {
@@ -158,9 +181,10 @@ impl AcquirerError {
             AcquirerError::Refused { .. } => CodeClass::InvalidRequest,
             AcquirerError::NotFound { .. } => CodeClass::NotFound,
             AcquirerError::RetryLater { .. } => CodeClass::RetrySafe,
-            AcquirerError::OutcomeUnknown { cause: UnknownCause::AcquirerCode(_), .. } => {
-                CodeClass::OutcomeUnknown
-            }
+            AcquirerError::OutcomeUnknown {
+                cause: UnknownCause::AcquirerCode(_) | UnknownCause::TerminalRefused { .. },
+                ..
+            } => CodeClass::OutcomeUnknown,
             _ => return None,
         })
     }

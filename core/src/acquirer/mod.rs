@@ -15,6 +15,7 @@ pub mod oceanpayment;
 pub mod pingpong;
 pub mod settings;
 pub mod settings_check;
+mod terminal;
 mod tls;
 pub mod url;
 
@@ -24,6 +25,7 @@ pub(crate) use http::{build_client, error_chain};
 pub use http::{parse_date_header, AnswerDate, HttpSettings};
 pub use model::*;
 pub use settings::AcquirerSettings;
+pub use terminal::{TerminalRefusal, TerminalResult, MAX_BLOCKING_ID};
 
 /// A WeChat code cannot be charged as Alipay and vice versa: refuse before sending, whatever the
 /// acquirer would make of it.

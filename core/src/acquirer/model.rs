@@ -161,6 +161,9 @@ pub struct PaymentResult {
     pub payment_redirect_url: Option<String>,
     /// Masked card data, for card payments.
     pub card: Option<CardSummary>,
+    /// How a card payment ended unpaid at the terminal, when the acquirer says (beside a
+    /// failed status only).
+    pub terminal_result: Option<super::TerminalResult>,
 }
 
 /// A refund request. Refunds are bounded by what was paid and may be partial and repeated.

@@ -14,6 +14,14 @@ fn kinds() -> Vec<AcquirerError> {
             cause: UnknownCause::AcquirerCode("X".into()),
             detail: "x".into(),
         },
+        // A terminal's refusal is only a hint: classified like any unknown outcome.
+        AcquirerError::OutcomeUnknown {
+            cause: UnknownCause::TerminalRefused {
+                code: "X".into(),
+                refusal: crate::acquirer::TerminalRefusal::Busy { blocking_transaction_id: None },
+            },
+            detail: "busy".into(),
+        },
         {
             let (code, description) = code("D");
             AcquirerError::Rejected { code, description }

@@ -61,6 +61,14 @@ pub enum CashierError {
         /// Why.
         reason: String,
     },
+    /// The sale cannot be abandoned: it has already ended (paid or failed).
+    #[error("cannot abandon sale {id}: {reason}")]
+    CannotAbandon {
+        /// The sale.
+        id: String,
+        /// Why.
+        reason: String,
+    },
     /// The acquirer's configuration or a secret is missing or invalid.
     #[error("configuration: {0}")]
     Config(String),

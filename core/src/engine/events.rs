@@ -26,6 +26,18 @@ pub enum SaleHint {
     Cancelled,
     /// Could not reach the acquirer in time; nothing was charged.
     Offline,
+    /// The terminal was busy with another payment; nothing was charged.
+    TerminalBusy,
+    /// The terminal could not be reached; nothing was charged.
+    TerminalUnreachable,
+    /// Cancelled on the terminal; nothing was charged.
+    CancelledAtTerminal,
+    /// The terminal timed out waiting for the card; nothing was charged.
+    TimedOutAtTerminal,
+    /// The terminal never picked the sale up; nothing was charged.
+    Undelivered,
+    /// The terminal failed (not a decline); nothing was charged.
+    FailedAtTerminal,
 }
 
 impl SaleHint {
@@ -48,6 +60,12 @@ impl SaleHint {
             SaleStatus::Failed(FailReason::Expired) => SaleHint::Expired,
             SaleStatus::Failed(FailReason::Cancelled) => SaleHint::Cancelled,
             SaleStatus::Failed(FailReason::Offline) => SaleHint::Offline,
+            SaleStatus::Failed(FailReason::TerminalBusy) => SaleHint::TerminalBusy,
+            SaleStatus::Failed(FailReason::TerminalUnreachable) => SaleHint::TerminalUnreachable,
+            SaleStatus::Failed(FailReason::CancelledAtTerminal) => SaleHint::CancelledAtTerminal,
+            SaleStatus::Failed(FailReason::TimedOutAtTerminal) => SaleHint::TimedOutAtTerminal,
+            SaleStatus::Failed(FailReason::Undelivered) => SaleHint::Undelivered,
+            SaleStatus::Failed(FailReason::FailedAtTerminal) => SaleHint::FailedAtTerminal,
         }
     }
 
@@ -64,6 +82,12 @@ impl SaleHint {
             SaleHint::Expired => "expired",
             SaleHint::Cancelled => "cancelled",
             SaleHint::Offline => "offline: not charged",
+            SaleHint::TerminalBusy => "terminal busy: not charged",
+            SaleHint::TerminalUnreachable => "terminal unreachable: not charged",
+            SaleHint::CancelledAtTerminal => "cancelled at the terminal: not charged",
+            SaleHint::TimedOutAtTerminal => "timed out at the terminal: not charged",
+            SaleHint::Undelivered => "never reached the terminal: not charged",
+            SaleHint::FailedAtTerminal => "failed at the terminal: not charged",
         }
     }
 }

@@ -83,6 +83,7 @@ mod tests {
             card: None,
             created_at: 0,
             updated_at: 0,
+            abandoned_at: None,
         }
     }
 

@@ -5,6 +5,7 @@
 //! and resolves unknown outcomes by query before anything is resent. Opening the store after a
 //! crash resumes everything in flight.
 
+mod abandon;
 mod acquirer_time;
 mod classify;
 mod clock_open;
@@ -16,6 +17,7 @@ mod events;
 mod late_charge;
 mod locks;
 mod mismatch;
+mod next_step;
 mod notify;
 mod open;
 mod queue;
@@ -38,6 +40,7 @@ pub use config::{
 };
 pub use error::CashierError;
 pub use events::{CashierEvent, EventListener, NoListener, QueueStatus, SaleHint};
+pub use next_step::NextStep;
 pub use sale_api::{RefundInput, SaleInput, SaleMethodInput};
 
 use crate::acquirer::Acquirer;

@@ -159,6 +159,7 @@ impl Cashier {
             card: None,
             created_at: now,
             updated_at: now,
+            abandoned_at: None,
         };
         // Hold the sale before it exists, so the driver cannot race the first send.
         let guard = inner.locks.lock(Entity::Sale, &id).await;
@@ -180,6 +181,7 @@ impl Cashier {
                     seq: 1,
                     status: AttemptStatus::Prepared,
                     sealed_code: sealed,
+                    terminal: None,
                     created_at: now,
                     updated_at: now,
                 },

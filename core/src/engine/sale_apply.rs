@@ -6,7 +6,8 @@ use super::sale_io::Outcome;
 use super::Inner;
 use crate::acquirer::PaymentResult;
 use crate::order::{
-    plan_sale, AttemptStatus, AttentionReason, Millis, SaleStatus, SaleStep, SaleView,
+    next_note, plan_sale, refine, AttemptEvent, AttemptStatus, AttentionReason, Millis, NoteNews,
+    SaleStatus, SaleStep, SaleView, TerminalNote,
 };
 use crate::store::{Entity, OutboxRow, SaleRow};
 
@@ -35,6 +36,7 @@ pub(super) fn view(
         created_at: sale.created_at,
         qr_expires_at: sale.qr.as_ref().and_then(|q| q.expires_at_unix_ms),
         cancel_requested: sale.cancel_requested,
+        abandoned: sale.abandoned_at.is_some(),
         can_cancel,
         failures: outbox.map_or(0, |o| o.failures),
         last_try_at: outbox.map_or(0, |o| o.last_try_at),
@@ -45,6 +47,8 @@ pub(super) fn view(
 pub(super) struct Applied {
     pub sale: SaleRow,
     pub attempt: AttemptStatus,
+    /// What the terminal said about the attempt, after this outcome.
+    pub note: Option<TerminalNote>,
     pub changed: bool,
     /// A reason for attention this outcome newly gave the sale.
     pub attention: Option<AttentionReason>,
@@ -69,7 +73,14 @@ pub(super) fn apply(
     let mut new_attempt = attempt.status;
     let mut journal: Vec<(String, String)> = Vec::new();
     let mut refusal = None;
-    if let Some(event) = outcome.event {
+    let mut note = next_note(attempt.terminal.as_ref(), attempt.status, &note_news(outcome));
+    if note != attempt.terminal {
+        let text = note.as_ref().map_or_else(String::new, TerminalNote::as_db);
+        journal.push(("terminal".into(), text));
+    }
+    // A "not found" after the terminal refused the send ends the sale; otherwise it is only
+    // "not seen yet".
+    if let Some(event) = outcome.event.map(|e| refine(e, attempt.terminal.as_ref())) {
         match attempt.status.on(event) {
             Ok(next) => new_attempt = next,
             Err(refused) => {
@@ -97,13 +108,20 @@ pub(super) fn apply(
     if outcome.unverified {
         flag(&mut sale, AttentionReason::UnverifiedAnswer);
     }
-    let to = SaleStatus::derive(new_attempt, sale.cancel_requested);
+    let to = SaleStatus::derive_noted(new_attempt, sale.cancel_requested, note.as_ref());
     match sale.status.check(to) {
         Ok(()) => {
             if matches!(before.status, SaleStatus::Failed(_)) && to == SaleStatus::Paid {
                 // The acquirer charged after all: record it and make sure a person looks.
                 flag(&mut sale, AttentionReason::LateSuccess);
                 journal.push(("late_success".into(), "charged after the sale had ended".into()));
+            }
+            if before.abandoned_at.is_some() && before.status != to && to == SaleStatus::Paid {
+                // Off the cashier's screen, yet charged: kept as paid, never refunded by
+                // itself, and back in front of a person.
+                flag(&mut sale, AttentionReason::PaidAfterAbandon);
+                journal
+                    .push(("paid_after_abandon".into(), "charged after it was abandoned".into()));
             }
             sale.status = to;
         }
@@ -112,6 +130,7 @@ pub(super) fn apply(
             journal.push(("refused_transition".into(), refused.to_string()));
             refusal = Some(refused.to_string());
             new_attempt = attempt.status;
+            note = attempt.terminal.clone();
         }
     }
     let charged_after_cancel =
@@ -134,7 +153,7 @@ pub(super) fn apply(
     if plan.attention {
         flag(&mut sale, AttentionReason::NotResolved);
     }
-    let changed = sale != before || new_attempt != attempt.status;
+    let changed = sale != before || new_attempt != attempt.status || note != attempt.terminal;
     if changed {
         sale.updated_at = now;
         journal.push((format!("{step}:{}", sale.status.as_str()), describe(&sale, outcome)));
@@ -152,6 +171,7 @@ pub(super) fn apply(
     Applied {
         sale,
         attempt: new_attempt,
+        note,
         changed,
         attention,
         refusal,
@@ -159,6 +179,17 @@ pub(super) fn apply(
         journal,
         next_outbox,
     }
+}
+
+/// What an outcome tells about the terminal.
+fn note_news(outcome: &Outcome) -> NoteNews {
+    let reported = match outcome.event {
+        Some(AttemptEvent::Reported(status)) => {
+            Some((status, outcome.result.as_ref().and_then(|r| r.terminal_result)))
+        }
+        _ => None,
+    };
+    NoteNews { sent: outcome.sent, refusal: outcome.terminal_refusal.clone(), reported }
 }
 
 /// Sets the attention flag and its reason, unless the sale already has a more telling one.

@@ -6,7 +6,7 @@ use super::error::CashierError;
 use super::Inner;
 use crate::acquirer::{
     AcquirerError, CancelRequest, PayRequest, PaymentMethod, PaymentQuery, PaymentResult,
-    PaymentStatus,
+    PaymentStatus, TerminalRefusal,
 };
 use crate::order::{AttemptEvent, SaleKind, SaleStep};
 use crate::paycode::PaymentCode;
@@ -26,6 +26,10 @@ pub(super) struct Outcome {
     pub unverified: bool,
     /// The acquirer offers no way to learn the outcome: flag the sale.
     pub unresolvable: bool,
+    /// The step sent the payment request (a send's outcome replaces the terminal note).
+    pub sent: bool,
+    /// The send was refused because of the terminal: a hint kept with the attempt.
+    pub terminal_refusal: Option<TerminalRefusal>,
 }
 
 impl Outcome {
@@ -36,12 +40,20 @@ impl Outcome {
 
 /// The attempt machine's reading of an answer to `asked`, sorted by the shared classifier.
 fn outcome(inner: &Inner, asked: Asked, answer: Result<PaymentResult, AcquirerError>) -> Outcome {
+    // Only a pay can be refused for its terminal; the hint rides beside the verdict, which
+    // stays "unknown" (the hint alone never ends a sale).
+    let terminal_refusal = match (&answer, asked) {
+        (Err(e), Asked::Pay) => e.terminal_refusal().cloned(),
+        _ => None,
+    };
     let c = classify(asked, answer);
     inner.note_reach(c.reach);
     let mut outcome = Outcome {
         transport_failure: c.failure,
         mismatch: c.mismatch,
         unverified: c.unverified,
+        sent: asked == Asked::Pay,
+        terminal_refusal,
         ..Outcome::default()
     };
     match c.verdict {
@@ -182,5 +194,6 @@ fn refused_result(code: String, description: String) -> PaymentResult {
         qr: None,
         payment_redirect_url: None,
         card: None,
+        terminal_result: None,
     }
 }

@@ -105,9 +105,13 @@ fn commit(
             store::journal(tx, now, Entity::Sale, sale_id, "stale_outcome", request_id)?;
             return Ok(None);
         }
+        let loaded_note = loaded.1.terminal.clone();
         let applied = apply(inner, loaded, &outcome, now, step);
         if applied.attempt != stored {
             store::update_attempt(tx, &seen_attempt.request_id, applied.attempt, now)?;
+        }
+        if applied.note != loaded_note {
+            store::set_attempt_note(tx, &seen_attempt.request_id, applied.note.as_ref())?;
         }
         if applied.changed {
             store::update_sale(tx, &applied.sale)?;

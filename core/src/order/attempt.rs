@@ -46,6 +46,10 @@ pub enum AttemptEvent {
     Refused,
     /// A query says the acquirer has never seen this attempt.
     NotFound,
+    /// A query found no order after the acquirer refused the send because of the terminal
+    /// (busy, unreachable): the request did arrive and made no order, so it ends unpaid and
+    /// is not resent (the cashier decides whether to try again).
+    NotFoundAfterRefusal,
     /// The attempt can no longer be sent (wallet code validity passed).
     TooOld,
     /// The store was opened after a crash: a `Prepared` attempt may have been sent.
@@ -144,6 +148,8 @@ impl AttemptStatus {
             // "Not found" after a send that may have left is not proof it never will arrive.
             (S::Unknown | S::Unseen, E::NotFound) => S::Unseen,
             (S::Prepared, E::NotFound) => S::Prepared,
+            // The acquirer answered the send (refusing it) and then had no order: no charge.
+            (S::Unknown | S::Unseen, E::NotFoundAfterRefusal) => S::Failed,
             // Unseen: only once its watch window has passed.
             (S::Prepared | S::Unseen, E::TooOld) => S::NeverSent,
             (S::Prepared, E::Recovered) => S::Unknown,
@@ -171,7 +177,7 @@ mod tests {
     use AttemptEvent as E;
     use AttemptStatus as S;
 
-    const ALLOWED_PAIRS: usize = 54;
+    const ALLOWED_PAIRS: usize = 56;
 
     fn all_events() -> Vec<AttemptEvent> {
         let mut v: Vec<_> = [
@@ -189,6 +195,7 @@ mod tests {
             E::OutcomeUnknown,
             E::Refused,
             E::NotFound,
+            E::NotFoundAfterRefusal,
             E::TooOld,
             E::Recovered,
             E::Withdrawn,
@@ -234,7 +241,7 @@ mod tests {
                 }
             }
         }
-        // 9 states x 12 events; the table allows exactly this many pairs (a change to the table
+        // 9 states x 13 events; the table allows exactly this many pairs (a change to the table
         // must change this number on purpose).
         assert_eq!(allowed, ALLOWED_PAIRS);
     }
@@ -266,6 +273,19 @@ mod tests {
         assert!(!S::Prepared.proves_no_charge());
         assert!(S::NeverSent.proves_no_charge());
         assert!(!S::Succeeded.proves_no_charge());
+    }
+
+    #[test]
+    fn not_found_after_a_terminal_refusal_ends_unpaid_and_only_from_unresolved() {
+        for s in S::ALL {
+            let n = s.on(E::NotFoundAfterRefusal);
+            match s {
+                S::Unknown | S::Unseen => assert_eq!(n, Ok(S::Failed), "{s:?}"),
+                _ => assert!(n.is_err(), "{s:?}"),
+            }
+        }
+        // Ended, yet a charge reported later is still recorded.
+        assert_eq!(S::Failed.on(E::Reported(PaymentStatus::Succeeded)), Ok(S::Succeeded));
     }
 
     #[test]

@@ -30,11 +30,14 @@ pub enum AttentionReason {
     /// Nothing is resent; it is still asked now and then. Look it up in the acquirer's back
     /// office before doing it again.
     Unresolvable,
+    /// The cashier abandoned the sale (it left the screen) and the acquirer charged it later:
+    /// it is paid, never refunded by itself. Hand the goods over, or refund it.
+    PaidAfterAbandon,
 }
 
 impl AttentionReason {
     /// The stored text: `answer_mismatch:<field>`, `late_success`, `not_resolved`,
-    /// `charged_after_cancel`, `unverified_answer`, `unresolvable`.
+    /// `charged_after_cancel`, `unverified_answer`, `unresolvable`, `paid_after_abandon`.
     pub fn as_db(&self) -> String {
         match self {
             AttentionReason::AnswerMismatch { field } => format!("answer_mismatch:{field}"),
@@ -43,6 +46,7 @@ impl AttentionReason {
             AttentionReason::ChargedAfterCancel => "charged_after_cancel".into(),
             AttentionReason::UnverifiedAnswer => "unverified_answer".into(),
             AttentionReason::Unresolvable => "unresolvable".into(),
+            AttentionReason::PaidAfterAbandon => "paid_after_abandon".into(),
         }
     }
 
@@ -54,6 +58,7 @@ impl AttentionReason {
             "charged_after_cancel" => Some(AttentionReason::ChargedAfterCancel),
             "unverified_answer" => Some(AttentionReason::UnverifiedAnswer),
             "unresolvable" => Some(AttentionReason::Unresolvable),
+            "paid_after_abandon" => Some(AttentionReason::PaidAfterAbandon),
             other => other
                 .strip_prefix("answer_mismatch:")
                 .filter(|f| !f.is_empty())
@@ -83,6 +88,9 @@ impl AttentionReason {
                  doing it again"
                     .into()
             }
+            AttentionReason::PaidAfterAbandon => {
+                "paid after it was abandoned: hand the goods over or refund it".into()
+            }
         }
     }
 
@@ -106,6 +114,7 @@ mod tests {
             AttentionReason::ChargedAfterCancel,
             AttentionReason::UnverifiedAnswer,
             AttentionReason::Unresolvable,
+            AttentionReason::PaidAfterAbandon,
         ] {
             assert_eq!(AttentionReason::parse_db(&r.as_db()), Some(r));
         }

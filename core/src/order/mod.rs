@@ -7,6 +7,7 @@ pub mod attention;
 pub mod plan;
 pub mod refund;
 pub mod sale;
+pub mod terminal;
 
 #[cfg(test)]
 mod plan_tests;
@@ -19,3 +20,4 @@ pub use plan::{
 };
 pub use refund::{RefundEvent, RefundState, RefundTransitionRefused};
 pub use sale::{FailReason, SaleStatus, SaleTransitionRefused};
+pub use terminal::{next_note, refine, NoteNews, TerminalNote};

@@ -128,6 +128,8 @@ pub struct SaleView {
     pub qr_expires_at: Option<Millis>,
     /// The cashier asked to cancel it.
     pub cancel_requested: bool,
+    /// The cashier abandoned it: still resolved, never sent (again).
+    pub abandoned: bool,
     /// The acquirer offers a cancel/void.
     pub can_cancel: bool,
     /// Consecutive transport failures of the last step (0 after any answer).
@@ -182,8 +184,8 @@ pub fn plan_sale(view: &SaleView, policy: &Policy, now: Millis, jitter: f64) -> 
     let after = |d: Duration| view.last_try_at.saturating_add(ms(d));
     match view.attempt {
         AttemptStatus::Prepared => {
-            // A cancel holds: an unsent sale the cashier cancelled is never sent.
-            if view.cancel_requested {
+            // A cancel holds: an unsent sale the cashier cancelled or abandoned is never sent.
+            if view.cancel_requested || view.abandoned {
                 return plan(SaleStep::GiveUp, now);
             }
             let deadline = send_deadline(view, policy);
@@ -269,7 +271,9 @@ fn plan_unseen(view: &SaleView, policy: &Policy, now: Millis, jitter: f64) -> Pl
         return plan(SaleStep::GiveUp, now);
     }
     let retry = retry_at(view.last_try_at, view.failures, policy, jitter, now);
-    if !view.cancel_requested && retry < deadline {
+    // An abandoned sale is no longer wanted: watched, never resent to a terminal nobody
+    // is standing at.
+    if !view.cancel_requested && !view.abandoned && retry < deadline {
         return plan(SaleStep::Send, retry);
     }
     // Paced by the attempt's age: a 20-minute watch costs a few dozen queries, not hundreds.

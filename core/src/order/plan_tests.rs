@@ -15,6 +15,7 @@ fn view(kind: SaleKind, attempt: AttemptStatus) -> SaleView {
         created_at: 1_000_000,
         qr_expires_at: None,
         cancel_requested: false,
+        abandoned: false,
         can_cancel: false,
         failures: 0,
         last_try_at: 0,
@@ -276,6 +277,46 @@ fn a_requested_cancel_never_sends_whatever_the_attempt() {
                                     plan.at <= watch_end(kind).max(now)
                                         || a != AttemptStatus::Unseen
                                 );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Abandoning changes one thing: the sale is never sent (again). An unsent one is given up, an
+/// unseen one only watched; every other plan is exactly what it was.
+#[test]
+fn an_abandoned_sale_is_resolved_as_before_and_never_sent() {
+    let p = policy();
+    let created: Millis = 1_000_000;
+    let times = [created, created + 1_000, created + 59_000, created + 61_000, created + 3_600_000];
+    for kind in KINDS {
+        for a in AttemptStatus::ALL {
+            for (cancel, can_cancel) in [(false, false), (false, true), (true, true)] {
+                for failures in [0, 1, 5] {
+                    for now in times {
+                        for last_try_at in [0, created, now.saturating_sub(500)] {
+                            let mut v = view(kind, a);
+                            v.cancel_requested = cancel;
+                            v.can_cancel = can_cancel;
+                            v.failures = failures;
+                            v.last_try_at = last_try_at;
+                            let before = plan_sale(&v, &p, now, 0.5);
+                            v.abandoned = true;
+                            let after = plan_sale(&v, &p, now, 0.5);
+                            assert_ne!(after.step, SaleStep::Send, "{v:?} at {now}");
+                            match (before.step, a) {
+                                // Never sent: given up at once (a cancelled one already was).
+                                (_, AttemptStatus::Prepared) => {
+                                    assert_eq!(after.step, SaleStep::GiveUp, "{v:?}")
+                                }
+                                (SaleStep::Send, _) => {
+                                    assert_eq!(after.step, SaleStep::Query, "{v:?}")
+                                }
+                                _ => assert_eq!(after, before, "{v:?} at {now}"),
                             }
                         }
                     }

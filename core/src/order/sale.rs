@@ -2,6 +2,8 @@
 //! changes a sale may go through.
 
 use super::attempt::AttemptStatus;
+use super::terminal::TerminalNote;
+use crate::acquirer::{TerminalRefusal, TerminalResult};
 
 /// Why a sale ended without a charge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,6 +16,69 @@ pub enum FailReason {
     Cancelled,
     /// The acquirer could not be reached while the sale could still be made.
     Offline,
+    /// The terminal was taking another payment; the acquirer made no order. Nothing charged.
+    TerminalBusy,
+    /// The terminal was not in touch with the acquirer; no order was made. Nothing charged.
+    TerminalUnreachable,
+    /// The customer or a clerk cancelled on the terminal. Nothing charged.
+    CancelledAtTerminal,
+    /// The terminal gave up waiting for the card. Nothing charged.
+    TimedOutAtTerminal,
+    /// The order closed before the terminal picked it up. Nothing charged.
+    Undelivered,
+    /// The terminal failed (card read error, terminal fault, or a result this version does not
+    /// know). Nothing charged; not a decline of the card.
+    FailedAtTerminal,
+}
+
+impl FailReason {
+    /// Every reason, for exhaustive tests.
+    pub const ALL: [FailReason; 10] = [
+        FailReason::Declined,
+        FailReason::Expired,
+        FailReason::Cancelled,
+        FailReason::Offline,
+        FailReason::TerminalBusy,
+        FailReason::TerminalUnreachable,
+        FailReason::CancelledAtTerminal,
+        FailReason::TimedOutAtTerminal,
+        FailReason::Undelivered,
+        FailReason::FailedAtTerminal,
+    ];
+
+    /// A stable name for storage and the FFI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailReason::Declined => "declined",
+            FailReason::Expired => "expired",
+            FailReason::Cancelled => "cancelled",
+            FailReason::Offline => "offline",
+            FailReason::TerminalBusy => "terminal_busy",
+            FailReason::TerminalUnreachable => "terminal_unreachable",
+            FailReason::CancelledAtTerminal => "cancelled_at_terminal",
+            FailReason::TimedOutAtTerminal => "timed_out_at_terminal",
+            FailReason::Undelivered => "undelivered",
+            FailReason::FailedAtTerminal => "failed_at_terminal",
+        }
+    }
+
+    /// Why a failed attempt failed, given what the terminal said about it.
+    fn of_failed(note: Option<&TerminalNote>) -> FailReason {
+        match note {
+            None | Some(TerminalNote::Ended(TerminalResult::Declined)) => FailReason::Declined,
+            Some(TerminalNote::Refused(TerminalRefusal::Busy { .. })) => FailReason::TerminalBusy,
+            Some(TerminalNote::Refused(TerminalRefusal::Unreachable { .. })) => {
+                FailReason::TerminalUnreachable
+            }
+            Some(TerminalNote::Ended(TerminalResult::CancelledAtTerminal)) => {
+                FailReason::CancelledAtTerminal
+            }
+            Some(TerminalNote::Ended(TerminalResult::CancelledByCashier)) => FailReason::Cancelled,
+            Some(TerminalNote::Ended(TerminalResult::TimedOut)) => FailReason::TimedOutAtTerminal,
+            Some(TerminalNote::Ended(TerminalResult::Undelivered)) => FailReason::Undelivered,
+            Some(TerminalNote::Ended(TerminalResult::Failed)) => FailReason::FailedAtTerminal,
+        }
+    }
 }
 
 /// The state of a sale.
@@ -45,7 +110,7 @@ pub struct SaleTransitionRefused {
 
 impl SaleStatus {
     /// Every state, for exhaustive tests.
-    pub const ALL: [SaleStatus; 9] = [
+    pub const ALL: [SaleStatus; 15] = [
         SaleStatus::Queued,
         SaleStatus::Processing,
         SaleStatus::Unknown,
@@ -55,10 +120,26 @@ impl SaleStatus {
         SaleStatus::Failed(FailReason::Expired),
         SaleStatus::Failed(FailReason::Cancelled),
         SaleStatus::Failed(FailReason::Offline),
+        SaleStatus::Failed(FailReason::TerminalBusy),
+        SaleStatus::Failed(FailReason::TerminalUnreachable),
+        SaleStatus::Failed(FailReason::CancelledAtTerminal),
+        SaleStatus::Failed(FailReason::TimedOutAtTerminal),
+        SaleStatus::Failed(FailReason::Undelivered),
+        SaleStatus::Failed(FailReason::FailedAtTerminal),
     ];
 
     /// The sale's status given its current attempt and whether a cancel was asked for.
     pub fn derive(attempt: AttemptStatus, cancel_requested: bool) -> SaleStatus {
+        SaleStatus::derive_noted(attempt, cancel_requested, None)
+    }
+
+    /// [`SaleStatus::derive`], with what the terminal said about the attempt: it names why a
+    /// failed attempt failed (busy, cancelled at the terminal, …) and nothing else.
+    pub fn derive_noted(
+        attempt: AttemptStatus,
+        cancel_requested: bool,
+        note: Option<&TerminalNote>,
+    ) -> SaleStatus {
         match attempt {
             AttemptStatus::Prepared => SaleStatus::Queued,
             // Unseen: the acquirer has not seen it yet, but it may still arrive.
@@ -66,7 +147,7 @@ impl SaleStatus {
             AttemptStatus::Processing if cancel_requested => SaleStatus::Cancelling,
             AttemptStatus::Processing => SaleStatus::Processing,
             AttemptStatus::Succeeded => SaleStatus::Paid,
-            AttemptStatus::Failed => SaleStatus::Failed(FailReason::Declined),
+            AttemptStatus::Failed => SaleStatus::Failed(FailReason::of_failed(note)),
             AttemptStatus::Closed => SaleStatus::Failed(FailReason::Expired),
             AttemptStatus::Cancelled => SaleStatus::Failed(FailReason::Cancelled),
             // Never reached the acquirer: the cashier's cancel if there was one, else offline.
@@ -118,10 +199,7 @@ impl SaleStatus {
             SaleStatus::Unknown => "unknown",
             SaleStatus::Cancelling => "cancelling",
             SaleStatus::Paid => "paid",
-            SaleStatus::Failed(FailReason::Declined) => "declined",
-            SaleStatus::Failed(FailReason::Expired) => "expired",
-            SaleStatus::Failed(FailReason::Cancelled) => "cancelled",
-            SaleStatus::Failed(FailReason::Offline) => "offline",
+            SaleStatus::Failed(reason) => reason.as_str(),
         }
     }
 
@@ -150,16 +228,24 @@ mod tests {
             AttemptEvent::OutcomeUnknown,
             AttemptEvent::Refused,
             AttemptEvent::NotFound,
+            AttemptEvent::NotFoundAfterRefusal,
             AttemptEvent::TooOld,
             AttemptEvent::Recovered,
             AttemptEvent::Withdrawn,
         ];
+        let notes = crate::order::terminal::tests::all_notes();
         for a in AttemptStatus::ALL {
             for e in events {
                 let Ok(b) = a.on(e) else { continue };
-                for cancel in [false, true] {
-                    let from = SaleStatus::derive(a, cancel);
-                    let to = SaleStatus::derive(b, cancel);
+                for (cancel, na, nb) in notes.iter().flat_map(|na| {
+                    notes.iter().flat_map(move |nb| [(false, na, nb), (true, na, nb)])
+                }) {
+                    // A settled attempt's note never changes (see `next_note`).
+                    if a.is_final() && na != nb {
+                        continue;
+                    }
+                    let from = SaleStatus::derive_noted(a, cancel, na.as_ref());
+                    let to = SaleStatus::derive_noted(b, cancel, nb.as_ref());
                     assert!(from.check(to).is_ok(), "{a:?} -{e:?}-> {b:?}: {from:?} -> {to:?}");
                 }
             }
@@ -188,9 +274,43 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_attempt_is_named_by_the_terminal_and_nothing_else_is() {
+        use crate::order::terminal::TerminalNote as N;
+        let busy = N::Refused(TerminalRefusal::Busy { blocking_transaction_id: None });
+        let gone = N::Refused(TerminalRefusal::Unreachable { last_seen_ms: Some(1) });
+        let cases = [
+            (None, FailReason::Declined),
+            (Some(busy.clone()), FailReason::TerminalBusy),
+            (Some(gone), FailReason::TerminalUnreachable),
+            (Some(N::Ended(TerminalResult::Declined)), FailReason::Declined),
+            (Some(N::Ended(TerminalResult::CancelledAtTerminal)), FailReason::CancelledAtTerminal),
+            (Some(N::Ended(TerminalResult::CancelledByCashier)), FailReason::Cancelled),
+            (Some(N::Ended(TerminalResult::TimedOut)), FailReason::TimedOutAtTerminal),
+            (Some(N::Ended(TerminalResult::Undelivered)), FailReason::Undelivered),
+            (Some(N::Ended(TerminalResult::Failed)), FailReason::FailedAtTerminal),
+        ];
+        for (note, reason) in cases {
+            let derived = SaleStatus::derive_noted(AttemptStatus::Failed, false, note.as_ref());
+            assert_eq!(derived, SaleStatus::Failed(reason), "{note:?}");
+        }
+        // The note names a failure only: every other attempt state ignores it.
+        for a in AttemptStatus::ALL.into_iter().filter(|a| *a != AttemptStatus::Failed) {
+            for cancel in [false, true] {
+                assert_eq!(
+                    SaleStatus::derive_noted(a, cancel, Some(&busy)),
+                    SaleStatus::derive(a, cancel)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn names_round_trip() {
         for s in SaleStatus::ALL {
             assert_eq!(SaleStatus::parse(s.as_str()), Some(s));
+        }
+        for r in FailReason::ALL {
+            assert!(SaleStatus::ALL.contains(&SaleStatus::Failed(r)), "{r:?}");
         }
     }
 }

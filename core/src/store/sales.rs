@@ -6,7 +6,7 @@ use super::error::StoreError;
 use super::values::{amount, bad, db_ms, ms, parse_reason};
 use crate::acquirer::{CardSummary, QrCode, TerminalId, WalletMethod};
 use crate::money::Amount;
-use crate::order::{AttemptStatus, AttentionReason, Millis, SaleKind, SaleStatus};
+use crate::order::{AttemptStatus, AttentionReason, Millis, SaleKind, SaleStatus, TerminalNote};
 
 /// A sale as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,8 @@ pub struct SaleRow {
     pub created_at: Millis,
     /// Last changed.
     pub updated_at: Millis,
+    /// When the cashier abandoned it (it leaves the cashier's screen and is still resolved).
+    pub abandoned_at: Option<Millis>,
 }
 
 /// An attempt as stored.
@@ -62,6 +64,8 @@ pub struct AttemptRow {
     pub status: AttemptStatus,
     /// The customer's payment code, sealed (code sales only).
     pub sealed_code: Option<Vec<u8>>,
+    /// What the terminal said about it (a refusal hint, or how it ended there).
+    pub terminal: Option<TerminalNote>,
     /// Created.
     pub created_at: Millis,
     /// Last changed.
@@ -96,7 +100,7 @@ fn parse_wallet(s: &str) -> Result<WalletMethod, StoreError> {
 const SALE_COLUMNS: &str = "id, kind, wallet, terminal_serial, terminal_model, amount, currency, \
     status, attention, cancel_requested, remark, qr_content, qr_image_url, qr_expires_at, \
     acquirer_transaction_id, result_code, result_description, card_brand, card_masked, \
-    created_at, updated_at, attention_reason, payment_redirect_url";
+    created_at, updated_at, attention_reason, payment_redirect_url, abandoned_at_ms";
 
 fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::Error> {
     let kind: String = r.get(1)?;
@@ -115,6 +119,7 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
     let (created, updated): (i64, i64) = (r.get(19)?, r.get(20)?);
     let reason: Option<String> = r.get(21)?;
     let payment_redirect_url: Option<String> = r.get(22)?;
+    let abandoned_at: Option<i64> = r.get(23)?;
     Ok((|| {
         let kind = match kind.as_str() {
             "code" => SaleKind::CustomerCode,
@@ -149,6 +154,7 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
                 .then_some(CardSummary { brand: card_brand, masked_number: card_masked }),
             created_at: ms(created),
             updated_at: ms(updated),
+            abandoned_at: abandoned_at.map(ms),
         })
     })())
 }
@@ -157,7 +163,7 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
 pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO sales ({SALE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-        ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+        ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
     );
     let qr = s.qr.as_ref();
     let card = s.card.as_ref();
@@ -186,6 +192,7 @@ pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
             db_ms(s.updated_at),
             s.attention_reason.as_ref().map(AttentionReason::as_db),
             s.payment_redirect_url,
+            s.abandoned_at.map(db_ms),
         ])
         .map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _)
@@ -206,7 +213,7 @@ pub fn update_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
         "UPDATE sales SET status = ?2, attention = ?3, cancel_requested = ?4, qr_content = ?5, \
          qr_image_url = ?6, qr_expires_at = ?7, acquirer_transaction_id = ?8, result_code = ?9, \
          result_description = ?10, card_brand = ?11, card_masked = ?12, updated_at = ?13, \
-         attention_reason = ?14, payment_redirect_url = ?15 WHERE id = ?1",
+         attention_reason = ?14, payment_redirect_url = ?15, abandoned_at_ms = ?16 WHERE id = ?1",
     )?
     .execute(params![
         s.id,
@@ -224,6 +231,7 @@ pub fn update_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
         db_ms(s.updated_at),
         s.attention_reason.as_ref().map(AttentionReason::as_db),
         s.payment_redirect_url,
+        s.abandoned_at.map(db_ms),
     ])?;
     Ok(())
 }
@@ -245,6 +253,9 @@ pub struct HistoryFilter {
     pub until: Option<Millis>,
     /// At most this many, newest first (default 100).
     pub limit: Option<u32>,
+    /// Also the sales the cashier abandoned. Without it they are left out, except those that
+    /// need a person (an abandoned sale charged later stays listed until looked at).
+    pub include_abandoned: bool,
 }
 
 /// Sales newest first, filtered.
@@ -254,6 +265,9 @@ pub fn list_sales(c: &Connection, f: &HistoryFilter) -> Result<Vec<SaleRow>, Sto
     if !f.statuses.is_empty() {
         let list: Vec<String> = f.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
         sql.push_str(&format!(" AND status IN ({})", list.join(",")));
+    }
+    if !f.include_abandoned {
+        sql.push_str(" AND (abandoned_at_ms IS NULL OR attention = 1)");
     }
     // The order sales were stored in, not their times: a wall clock set back must not make
     // the newest sale look old.
@@ -273,8 +287,8 @@ pub fn list_sales(c: &Connection, f: &HistoryFilter) -> Result<Vec<SaleRow>, Sto
 /// Inserts an attempt.
 pub fn insert_attempt(c: &Connection, a: &AttemptRow) -> Result<(), StoreError> {
     c.prepare_cached(
-        "INSERT INTO attempts (request_id, sale_id, seq, status, sealed_code, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![a.request_id, a.sale_id, a.seq, a.status.as_str(), a.sealed_code, db_ms(a.created_at), db_ms(a.updated_at)],
+        "INSERT INTO attempts (request_id, sale_id, seq, status, sealed_code, created_at, updated_at, \
+         terminal_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![a.request_id, a.sale_id, a.seq, a.status.as_str(), a.sealed_code, db_ms(a.created_at), db_ms(a.updated_at), a.terminal.as_ref().map(TerminalNote::as_db)],
     )?;
     Ok(())
 }
@@ -295,24 +309,39 @@ pub fn update_attempt(
     Ok(())
 }
 
+/// Sets what the terminal said about an attempt.
+pub fn set_attempt_note(
+    c: &Connection,
+    request_id: &str,
+    note: Option<&TerminalNote>,
+) -> Result<(), StoreError> {
+    c.prepare_cached("UPDATE attempts SET terminal_note = ?2 WHERE request_id = ?1")?
+        .execute(params![request_id, note.map(TerminalNote::as_db)])?;
+    Ok(())
+}
+
 /// The newest attempt of a sale.
 pub fn current_attempt(c: &Connection, sale_id: &str) -> Result<Option<AttemptRow>, StoreError> {
     c.prepare_cached(
-        "SELECT request_id, sale_id, seq, status, sealed_code, created_at, updated_at FROM attempts \
-         WHERE sale_id = ?1 ORDER BY seq DESC LIMIT 1")?.query_row([sale_id],
+        "SELECT request_id, sale_id, seq, status, sealed_code, created_at, updated_at, terminal_note \
+         FROM attempts WHERE sale_id = ?1 ORDER BY seq DESC LIMIT 1")?.query_row([sale_id],
         |r| {
             let status: String = r.get(3)?;
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, status, r.get(4)?, r.get::<_, i64>(5)?, r.get::<_, i64>(6)?))
+            let note: Option<String> = r.get(7)?;
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, (status, note), r.get(4)?, r.get::<_, i64>(5)?, r.get::<_, i64>(6)?))
         },
     )
     .optional()?
-    .map(|(request_id, sale_id, seq, status, sealed_code, created, updated)| {
+    .map(|(request_id, sale_id, seq, (status, note), sealed_code, created, updated)| {
         Ok(AttemptRow {
             request_id,
             sale_id,
             seq,
             status: AttemptStatus::parse(&status).ok_or_else(|| bad("attempt status", &status))?,
             sealed_code,
+            terminal: note
+                .map(|n| TerminalNote::parse_db(&n).ok_or_else(|| bad("terminal note", &n)))
+                .transpose()?,
             created_at: ms(created),
             updated_at: ms(updated),
         })

@@ -117,6 +117,14 @@ pub const MIGRATIONS: &[&str] = &[
         created_at    INTEGER NOT NULL
     );
     "#,
+    // 7: what the terminal said about an attempt (`order::TerminalNote::as_db`: a busy or
+    // unreachable refusal kept across restarts until a query settles it, or how the payment
+    // ended at the terminal), and when the cashier abandoned a sale (it leaves the screen and
+    // is still resolved).
+    r#"
+    ALTER TABLE attempts ADD COLUMN terminal_note TEXT;
+    ALTER TABLE sales ADD COLUMN abandoned_at_ms INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes.

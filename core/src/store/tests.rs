@@ -34,6 +34,7 @@ fn sale(id: &str) -> SaleRow {
         card: None,
         created_at: 1,
         updated_at: 1,
+        abandoned_at: None,
     }
 }
 
@@ -55,6 +56,7 @@ fn rows_round_trip_and_survive_reopen() {
                         seq: 1,
                         status: AttemptStatus::Prepared,
                         sealed_code: Some(sealed),
+                        terminal: None,
                         created_at: 1,
                         updated_at: 1,
                     },

@@ -318,6 +318,7 @@ async fn open_store(n: usize, in_flight: usize) {
                         card: None,
                         created_at: 1_700_000_000_000 + i as u64,
                         updated_at: 1_700_000_000_000 + i as u64,
+                        abandoned_at: None,
                     },
                 )?;
                 let request_id = format!("{id}-1");
@@ -334,6 +335,7 @@ async fn open_store(n: usize, in_flight: usize) {
                             tillkit_core::order::AttemptStatus::Succeeded
                         },
                         sealed_code: Some(sealed),
+                        terminal: None,
                         created_at: 0,
                         updated_at: 0,
                     },

@@ -53,7 +53,7 @@ pub enum Op {
 }
 
 impl Op {
-    fn of_path(path: &str) -> Option<Op> {
+    pub(crate) fn of_path(path: &str) -> Option<Op> {
         Some(match path {
             "/v4/payment/unifiedPay" => Op::Pay,
             "/v4/payment/query" => Op::Query,

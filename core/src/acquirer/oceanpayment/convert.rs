@@ -211,6 +211,8 @@ pub(super) fn payment(
         qr,
         payment_redirect_url: None,
         card,
+        // Oceanpayment reports no terminal outcome (it has no card-on-terminal sales).
+        terminal_result: None,
     })
 }
 

@@ -6,7 +6,10 @@ use crate::acquirer::model::{
     CardSummary, PaymentResult, PaymentStatus, QrCode, RefundResult, RefundStatus,
 };
 use crate::acquirer::url::check_external_url;
-use crate::acquirer::{AcquirerError, CodeClass, Notification, NotificationError, UnknownCause};
+use crate::acquirer::{
+    AcquirerError, CodeClass, Notification, NotificationError, TerminalRefusal, TerminalResult,
+    UnknownCause, MAX_BLOCKING_ID,
+};
 use crate::money::{Amount, Currency};
 
 use super::codes;
@@ -157,7 +160,35 @@ fn payment_from_biz(biz: &PaymentBiz) -> Result<PaymentResult, BizError> {
         qr,
         payment_redirect_url,
         card,
+        terminal_result: (status == PaymentStatus::Failed)
+            .then(|| biz.terminal_result.as_deref().map(terminal_result))
+            .flatten(),
     })
+}
+
+/// `terminalResult` of a FAILED card payment. A value this version does not know is still a
+/// failure at the terminal (nothing charged), never taken for a decline of the card.
+fn terminal_result(s: &str) -> TerminalResult {
+    TerminalResult::parse(s).unwrap_or(TerminalResult::Failed)
+}
+
+/// `terminalState` of a refusal without an order (docs/terminal-channel.md): a hint for the
+/// engine, `None` when absent or not one this version knows.
+fn terminal_refusal(biz: &PaymentBiz) -> Option<TerminalRefusal> {
+    match biz.terminal_state.as_deref()? {
+        "BUSY" => Some(TerminalRefusal::Busy {
+            blocking_transaction_id: biz
+                .blocking_transaction_id
+                .as_ref()
+                .map(Loose::text)
+                .filter(|id| !id.trim().is_empty() && !id.chars().any(char::is_control))
+                .map(|id| cut(&id, MAX_BLOCKING_ID)),
+        }),
+        "UNREACHABLE" => Some(TerminalRefusal::Unreachable {
+            last_seen_ms: biz.last_seen_ms.as_ref().and_then(|v| v.text().parse().ok()),
+        }),
+        _ => None,
+    }
 }
 
 /// What a payment answer must be about.
@@ -187,7 +218,15 @@ pub(super) fn payment_answer(
     let biz: PaymentBiz = serde_json::from_str(biz_text)
         .map_err(|e| AcquirerError::malformed(format!("bizContent: {e}")))?;
     if biz.status.is_none() && class != CodeClass::Accepted {
-        return Err(AcquirerError::from_code(class, &answer.code, &answer.description));
+        let error = AcquirerError::from_code(class, &answer.code, &answer.description);
+        return Err(match (error, terminal_refusal(&biz)) {
+            (AcquirerError::OutcomeUnknown { detail, .. }, Some(refusal)) => {
+                let code = answer.code.clone();
+                let cause = UnknownCause::TerminalRefused { code, refusal };
+                AcquirerError::OutcomeUnknown { cause, detail }
+            }
+            (error, _) => error,
+        });
     }
     same_id("merchantTransactionId", biz.merchant_transaction_id.as_deref(), expect.order, true)?;
     if let Some(ours) = expect.request_id {
@@ -300,3 +339,7 @@ mod tests;
 #[cfg(test)]
 #[path = "qr_answer_tests.rs"]
 mod qr_answer_tests;
+
+#[cfg(test)]
+#[path = "terminal_state_tests.rs"]
+mod terminal_state_tests;

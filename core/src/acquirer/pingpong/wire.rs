@@ -240,6 +240,16 @@ pub struct PaymentBiz {
     pub card_info: Option<CardInfoWire>,
     /// `RECHARGE` in payment notifications.
     pub notify_type: Option<String>,
+    /// How a FAILED card payment ended at the terminal (`declined`, `cancelled_at_terminal`,
+    /// `cancelled_by_cashier`, `timed_out`, `failed`, `undelivered`), see
+    /// docs/terminal-channel.md.
+    pub terminal_result: Option<String>,
+    /// On a `500000` refusal of a card sale: `BUSY` or `UNREACHABLE`.
+    pub terminal_state: Option<String>,
+    /// With `BUSY`: the order the terminal is taking.
+    pub blocking_transaction_id: Option<Loose>,
+    /// With `UNREACHABLE`: when the terminal was last seen, epoch ms.
+    pub last_seen_ms: Option<Loose>,
 }
 
 /// `bizContent` of a refund answer (refund, refund/query, refund notification).

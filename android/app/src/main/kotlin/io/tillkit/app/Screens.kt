@@ -159,6 +159,12 @@ private fun hintText(hint: SaleHint): String = when (hint) {
     SaleHint.EXPIRED -> "Expired, not paid"
     SaleHint.CANCELLED -> "Cancelled"
     SaleHint.OFFLINE -> "No connection: not charged"
+    SaleHint.TERMINAL_BUSY -> "Terminal busy with another payment: not charged. Use another terminal or try again."
+    SaleHint.TERMINAL_UNREACHABLE -> "Terminal not reachable: not charged. Check the terminal, then try again."
+    SaleHint.CANCELLED_AT_TERMINAL -> "Cancelled on the terminal: not charged"
+    SaleHint.TIMED_OUT_AT_TERMINAL -> "The terminal timed out: not charged. Try again."
+    SaleHint.UNDELIVERED -> "The terminal never took the sale: not charged. Check the terminal."
+    SaleHint.FAILED_AT_TERMINAL -> "The terminal failed: not charged. Try again."
 }
 
 @Composable
