@@ -152,9 +152,15 @@ fn method(args: &PayArgs) -> Result<SaleMethodInput, CliError> {
 /// Runs a cashier command.
 pub fn run(conn: ConnectArgs, command: CashierCommand) -> ExitCode {
     // The terminal's side: no cashier store, its own journal.
-    if let CashierCommand::Terminal(crate::terminal_cmd::TerminalCommand::Run(args)) = command {
-        return crate::terminal_run::run(args, &conn);
-    }
+    let command = match command {
+        CashierCommand::Terminal(crate::terminal_cmd::TerminalCommand::Run(args)) => {
+            return crate::terminal_run::run(*args, &conn);
+        }
+        CashierCommand::Terminal(crate::terminal_cmd::TerminalCommand::Offline(offline)) => {
+            return crate::terminal_offline::run(offline, &conn);
+        }
+        other => other,
+    };
     let json = conn.json;
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

@@ -14,6 +14,7 @@ mod scan_cmd;
 mod settings;
 mod sign_cmd;
 mod terminal_cmd;
+mod terminal_offline;
 mod terminal_run;
 mod wait;
 

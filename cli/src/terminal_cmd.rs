@@ -38,7 +38,10 @@ pub enum TerminalCommand {
     List,
     /// Play the POS terminal: run the terminal agent (take the card sales the acquirer routes
     /// to --serial/--model on a card reader, report each result) until Ctrl-C.
-    Run(crate::terminal_run::RunArgs),
+    Run(Box<crate::terminal_run::RunArgs>),
+    /// The offline card approvals kept on this terminal: list them, forward them now.
+    #[command(subcommand)]
+    Offline(crate::terminal_offline::OfflineCommand),
 }
 
 fn as_json(t: &TerminalRow) -> serde_json::Value {
@@ -85,9 +88,9 @@ pub fn execute(cashier: &Cashier, json: bool, command: TerminalCommand) -> Resul
                 format!("default: {serial}")
             });
         }
-        TerminalCommand::Run(_) => {
+        TerminalCommand::Run(_) | TerminalCommand::Offline(_) => {
             // Dispatched before the cashier's store is opened (cashier_cmd::run).
-            return Err(CliError::internal("terminal run is not a cashier command"));
+            return Err(CliError::internal("the terminal's own commands are not cashier commands"));
         }
         TerminalCommand::List => {
             let all = cashier.terminals()?;

@@ -56,6 +56,9 @@ pub struct RunArgs {
     /// Exit after one transaction has run and been reported (exit 0 if approved, 3 if not).
     #[arg(long)]
     once: bool,
+    /// Offline approvals: limits (none by default: declined).
+    #[command(flatten)]
+    offline: crate::terminal_offline::OfflineArgs,
 }
 
 /// Which card reader the agent drives.
@@ -101,17 +104,7 @@ pub fn run(args: RunArgs, conn: &ConnectArgs) -> ExitCode {
 
 async fn run_agent(args: RunArgs, conn: &ConnectArgs) -> Result<u8, CliError> {
     let json = conn.json;
-    let base_url = conn.base_url.clone().ok_or_else(|| {
-        CliError::bad_input("usage", "--base-url is required (the acquirer's or sandbox's URL)")
-    })?;
-    let mut settings = HttpSettings::new(base_url);
-    settings.request_timeout = Duration::from_secs(conn.request_timeout.max(1));
-    for path in &conn.ca_certs {
-        let pem = std::fs::read_to_string(path).map_err(|e| {
-            CliError::bad_input("ca_cert", format!("cannot read {}: {e}", path.display()))
-        })?;
-        settings.extra_roots.push(pem);
-    }
+    let settings = http_settings(conn)?;
     let key = device_key(&args, &settings).await?;
     let dir =
         args.dir.clone().unwrap_or_else(|| conn.data_dir.join(format!("terminal-{}", args.serial)));
@@ -131,14 +124,17 @@ async fn run_agent(args: RunArgs, conn: &ConnectArgs) -> Result<u8, CliError> {
     let config = AgentConfig { max_transactions: args.once.then_some(1), ..AgentConfig::default() };
     let last = Arc::new(Mutex::new(None::<TerminalResult>));
     let seen = Arc::clone(&last);
-    let agent = TerminalAgent::new(Arc::new(channel), reader, store, config).with_listener(
-        Arc::new(move |e: &AgentEvent| {
+    // Always attached: without limits every offline approval is declined, and approvals kept
+    // by an earlier run are still forwarded.
+    let saf = crate::terminal_offline::store_and_forward(&dir, &args.offline)?;
+    let agent = TerminalAgent::new(Arc::new(channel), reader, store, config)
+        .with_store_and_forward(saf)
+        .with_listener(Arc::new(move |e: &AgentEvent| {
             if let AgentEvent::Finished { result, .. } = e {
                 *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(result.clone());
             }
             out::line(if json { event_json(e).to_string() } else { event_text(e) });
-        }),
-    );
+        }));
     out::line(if json {
         json!({"event": "started", "serial": args.serial, "model": args.model, "keyId": key_id})
             .to_string()
@@ -160,6 +156,22 @@ async fn run_agent(args: RunArgs, conn: &ConnectArgs) -> Result<u8, CliError> {
         Some(_) if args.once => exit::DECLINED,
         Some(_) => exit::OK,
     })
+}
+
+/// The acquirer's HTTP settings from the connection flags (`--base-url` is required).
+pub(crate) fn http_settings(conn: &ConnectArgs) -> Result<HttpSettings, CliError> {
+    let base_url = conn.base_url.clone().ok_or_else(|| {
+        CliError::bad_input("usage", "--base-url is required (the acquirer's or sandbox's URL)")
+    })?;
+    let mut settings = HttpSettings::new(base_url);
+    settings.request_timeout = Duration::from_secs(conn.request_timeout.max(1));
+    for path in &conn.ca_certs {
+        let pem = std::fs::read_to_string(path).map_err(|e| {
+            CliError::bad_input("ca_cert", format!("cannot read {}: {e}", path.display()))
+        })?;
+        settings.extra_roots.push(pem);
+    }
+    Ok(settings)
 }
 
 async fn device_key(args: &RunArgs, settings: &HttpSettings) -> Result<DeviceKey, CliError> {
@@ -236,6 +248,10 @@ fn event_text(e: &AgentEvent) -> String {
             format!("sale {transaction_id}: FLAGGED: {note}")
         }
         AgentEvent::Recovered { transaction_id, note } => format!("sale {transaction_id}: {note}"),
+        AgentEvent::OfflineForwarded { summary } => format!(
+            "offline approvals forwarded: {} recorded, {} already recorded, {} refused, {} still stored",
+            summary.forwarded, summary.duplicates, summary.refused, summary.remaining
+        ),
     }
 }
 

@@ -75,6 +75,11 @@ pub enum AgentEvent {
         /// Why.
         note: String,
     },
+    /// Stored offline approvals were forwarded (some or all).
+    OfflineForwarded {
+        /// What the drain did.
+        summary: crate::agent::offline::ForwardSummary,
+    },
     /// A transaction received before a restart was not run again.
     Recovered {
         /// The transaction.

@@ -7,7 +7,6 @@
 
 use super::channel::{OfflineApproval, ResultReport, TerminalResult};
 use super::hooks::OfflineSink;
-use crate::emv::{Tlv, Value};
 use crate::reader::session::ReaderResult;
 use crate::reader::{ReaderError, ReaderOutcome, ReaderRequest};
 
@@ -97,8 +96,8 @@ fn offline_approval(
     ended: &ReaderResult,
 ) -> Result<OfflineApproval, String> {
     let card = ended.card.clone().ok_or("the card's data was not read")?;
-    let objects = crate::emv::parse(ended.finish.tlv.as_bytes()).map_err(|e| e.to_string())?;
-    let clearing_tlv = crate::emv::encode(&strip_sensitive(objects)).map_err(|e| e.to_string())?;
+    let clearing_tlv =
+        crate::emv::without_card_data(ended.finish.tlv.as_bytes()).map_err(|e| e.to_string())?;
     let mut id = [0u8; 16];
     getrandom::fill(&mut id).map_err(|e| format!("no randomness for the offline id: {e}"))?;
     Ok(OfflineApproval {
@@ -109,20 +108,6 @@ fn offline_approval(
         card,
         clearing_tlv,
     })
-}
-
-/// Drops every object the parser masked (the PAN and track data), at every depth.
-fn strip_sensitive(objects: Vec<Tlv>) -> Vec<Tlv> {
-    objects
-        .into_iter()
-        .filter_map(|o| match o.value() {
-            Value::Masked(_) => None,
-            Value::Primitive(_) => Some(o),
-            Value::Constructed(children) => {
-                Tlv::constructed(o.tag(), strip_sensitive(children.clone())).ok()
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use super::channel::{ChannelError, DeviceChannel, InboxKind, InboxMessage, Termi
 use super::channel::{ResultAck, ResultReport, TerminalResult};
 use super::hooks::{AgentEvent, EventListener, OfflineSink, ShutdownHandle};
 use super::host::ChannelHost;
+use super::offline::{OfflineError, StoreAndForward};
 use super::outcome::to_report;
 use super::store::{AgentStore, AgentStoreError, TxRecord, TxState};
 use crate::reader::machine::ReaderProgress;
@@ -59,6 +60,9 @@ pub enum AgentError {
     /// The journal could not be written: the agent cannot promise anything, so it stops.
     #[error(transparent)]
     Store(#[from] AgentStoreError),
+    /// The offline queue could not be read or written.
+    #[error(transparent)]
+    Offline(#[from] OfflineError),
 }
 
 /// The terminal agent. See the module documentation and docs/terminal-agent.md.
@@ -68,6 +72,7 @@ pub struct TerminalAgent {
     store: Arc<AgentStore>,
     config: AgentConfig,
     offline: Option<Arc<dyn OfflineSink>>,
+    forwarder: Option<Arc<StoreAndForward>>,
     listener: Option<EventListener>,
     shutdown: ShutdownHandle,
 }
@@ -86,6 +91,7 @@ impl TerminalAgent {
             store,
             config,
             offline: None,
+            forwarder: None,
             listener: None,
             shutdown: ShutdownHandle::new(),
         }
@@ -94,6 +100,15 @@ impl TerminalAgent {
     /// Sends offline approvals to `sink` (without one they are declined).
     pub fn with_offline_sink(mut self, sink: Arc<dyn OfflineSink>) -> Self {
         self.offline = Some(sink);
+        self
+    }
+
+    /// Keeps offline approvals in `store_and_forward` and forwards them whenever the acquirer
+    /// answers, before any result is reported (an `approved_offline` result is accepted only
+    /// once its approval has been forwarded).
+    pub fn with_store_and_forward(mut self, store_and_forward: Arc<StoreAndForward>) -> Self {
+        self.offline = Some(Arc::clone(&store_and_forward) as Arc<dyn OfflineSink>);
+        self.forwarder = Some(store_and_forward);
         self
     }
 
@@ -127,6 +142,11 @@ impl TerminalAgent {
         let mut backoff = self.config.backoff_min;
         let mut connected = false;
         while !self.shutdown.is_shutdown() {
+            if let Some(reason) = self.forward_offline().await? {
+                connected = false;
+                self.back_off(&mut backoff, reason).await;
+                continue;
+            }
             if let Some(reason) = self.report_all().await? {
                 connected = false;
                 self.back_off(&mut backoff, reason).await;
@@ -180,6 +200,17 @@ impl TerminalAgent {
         }
     }
 
+    /// Forwards stored offline approvals; `Some(why)` when the drain stopped before the end.
+    async fn forward_offline(&self) -> Result<Option<String>, AgentError> {
+        let Some(forwarder) = &self.forwarder else { return Ok(None) };
+        let summary = forwarder.drain(self.channel.as_ref()).await?;
+        let stopped = summary.stopped_by.clone();
+        if summary.forwarded + summary.duplicates + summary.refused > 0 {
+            self.emit(AgentEvent::OfflineForwarded { summary });
+        }
+        Ok(stopped)
+    }
+
     /// Reports every journaled result; `Some(why)` when the acquirer could not be reached.
     async fn report_all(&self) -> Result<Option<String>, AgentError> {
         for report in self.store.unreported()? {
@@ -196,8 +227,9 @@ impl TerminalAgent {
                     self.emit(AgentEvent::Reported { transaction_id: id, ack });
                 }
                 // About the request, not the result: the next attempt is a new request.
+                // About the request, or an offline approval not forwarded yet: later.
                 Err(ChannelError::Refused { code, message })
-                    if code == "stale" || code == "replayed" =>
+                    if code == "stale" || code == "replayed" || code == "not_forwarded" =>
                 {
                     return Ok(Some(format!("result refused: {code}: {message}")));
                 }

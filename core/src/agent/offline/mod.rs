@@ -6,6 +6,7 @@
 mod forward;
 mod limits;
 mod queue;
+mod sink;
 
 #[cfg(test)]
 mod tests;
@@ -13,3 +14,4 @@ mod tests;
 pub use forward::{forward_pending, ForwardSummary, LEASE_MS};
 pub use limits::{CurrencyLimit, OfflineLimits, OfflineRefusal, StoredTotals};
 pub use queue::{OfflineError, OfflineQueue, OfflineState, QueuedApproval, StoreOutcome};
+pub use sink::StoreAndForward;

@@ -1,0 +1,56 @@
+//! The agent's side of the queue: where a card's offline approval is kept (within the limits),
+//! and the drain the agent runs whenever the acquirer answers.
+
+use std::sync::Arc;
+
+use super::forward::{forward_pending, ForwardSummary};
+use super::limits::OfflineLimits;
+use super::queue::{OfflineQueue, StoreOutcome};
+use crate::agent::channel::{DeviceChannel, OfflineApproval};
+use crate::agent::hooks::OfflineSink;
+
+/// Store and forward for one agent: the queue, its limits and this process's forwarder name.
+#[derive(Debug, Clone)]
+pub struct StoreAndForward {
+    queue: Arc<OfflineQueue>,
+    limits: OfflineLimits,
+    holder: String,
+}
+
+impl StoreAndForward {
+    /// Keeps approvals in `queue` within `limits`.
+    pub fn new(queue: Arc<OfflineQueue>, limits: OfflineLimits) -> Self {
+        let holder = format!("agent-{}-{}", std::process::id(), crate::agent::store::now_ms());
+        StoreAndForward { queue, limits, holder }
+    }
+
+    /// The queue (to list it, or show what is stored).
+    pub fn queue(&self) -> &OfflineQueue {
+        &self.queue
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &OfflineLimits {
+        &self.limits
+    }
+
+    /// Forwards what is stored, if anything. `Err` only when the queue itself fails.
+    pub async fn drain(
+        &self,
+        channel: &dyn DeviceChannel,
+    ) -> Result<ForwardSummary, super::OfflineError> {
+        if self.queue.totals()?.count == 0 {
+            return Ok(ForwardSummary::default());
+        }
+        forward_pending(&self.queue, channel, &self.holder, &crate::agent::store::now_ms).await
+    }
+}
+
+impl OfflineSink for StoreAndForward {
+    fn store(&self, approval: OfflineApproval) -> Result<(), String> {
+        match self.queue.store(&approval, &self.limits, crate::agent::store::now_ms()) {
+            Ok(StoreOutcome::Stored | StoreOutcome::AlreadyStored) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
