@@ -1,5 +1,7 @@
 use super::*;
 use crate::agent::channel::{InboxKind, InboxMessage};
+use crate::money::Amount;
+use crate::reader::EntryMode;
 
 fn sale(id: &str, seq: u64) -> InboxMessage {
     InboxMessage {
