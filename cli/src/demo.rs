@@ -11,7 +11,7 @@ use clap::Args;
 use tillkit_core::acquirer::pingpong::{PingPong, PingPongConfig, PingPongCredentials};
 use tillkit_core::acquirer::{
     Acquirer, AcquirerError, HttpSettings, PayRequest, PaymentMethod, PaymentQuery, PaymentResult,
-    RefundQuery, RefundRequest, RefundResult, TerminalId, WalletMethod,
+    RefundQuery, RefundRequest, RefundResult, WalletMethod,
 };
 use tillkit_core::money::Amount;
 use tillkit_core::paycode::PaymentCode;
@@ -117,8 +117,6 @@ async fn demo(args: DemoArgs) -> DemoResult<()> {
     let config = SandboxConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         time_scale: args.time_scale,
-        // The demo runs no terminal agent: its terminals settle card sales themselves.
-        terminals: TerminalMode::AutoSettle,
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await?;
@@ -144,10 +142,9 @@ async fn demo(args: DemoArgs) -> DemoResult<()> {
     .await?;
     run.sale("merchant QR", PaymentMethod::MerchantQr { wallet: WalletMethod::WechatPay }, "23.00")
         .await?;
-    let terminal = TerminalId { serial: "SANDBOX-T1".into(), model: "PAX-A920".into() };
-    run.sale("card on SANDBOX-T1", PaymentMethod::CardOnTerminal { terminal }, "42.00").await?;
     run.refund(&paid, "5.00").await?;
     let data = std::env::temp_dir().join(unique("tillkit-demo"));
+    crate::demo_terminal::terminal_sales(&sandbox, &run, &data.join("terminals")).await?;
     crate::demo_ocean::oceanpayment(&sandbox, args.time_scale, &data.join("oceanpayment")).await?;
     outage(&sandbox, args.time_scale, &data.join("outage")).await?;
     let _ = std::fs::remove_dir_all(&data);
@@ -170,7 +167,7 @@ pub fn pingpong_for(sandbox: &SandboxHandle) -> Result<PingPong, AcquirerError> 
     })
 }
 
-struct DemoRun<'a> {
+pub(crate) struct DemoRun<'a> {
     acquirer: &'a PingPong,
     poll: Duration,
     started: Instant,
@@ -185,7 +182,7 @@ fn unique(prefix: &str) -> String {
 }
 
 impl DemoRun<'_> {
-    async fn sale(
+    pub(crate) async fn sale(
         &self,
         label: &str,
         method: PaymentMethod,

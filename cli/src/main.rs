@@ -5,6 +5,7 @@ mod cashier_cmd;
 mod connect;
 mod demo;
 mod demo_ocean;
+mod demo_terminal;
 mod emv_cmd;
 mod exit;
 mod out;
