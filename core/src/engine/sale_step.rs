@@ -113,6 +113,15 @@ fn commit(
         if applied.note != loaded_note {
             store::set_attempt_note(tx, &seen_attempt.request_id, applied.note.as_ref())?;
         }
+        let news = super::terminals::status_news(
+            loaded_note.as_ref(),
+            applied.note.as_ref(),
+            stored,
+            applied.attempt,
+        );
+        if let (Some(status), Some(t)) = (news, applied.sale.terminal.as_ref()) {
+            store::note_terminal(tx, &t.serial, status, now)?;
+        }
         if applied.changed {
             store::update_sale(tx, &applied.sale)?;
         }

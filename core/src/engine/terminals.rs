@@ -5,7 +5,30 @@
 use super::error::CashierError;
 use super::Cashier;
 use crate::acquirer::TerminalId;
+use crate::acquirer::{TerminalRefusal, TerminalResult};
+use crate::order::{AttemptStatus, TerminalNote};
 use crate::store::{self, TerminalRow, TerminalStatus};
+
+/// What an attempt's news says about its terminal, for the registry's status and last-seen
+/// time: a payment it took, or one that ended at it, shows it ready; a busy or unreachable
+/// refusal, or a sale it never picked up, says so. `None`: nothing new.
+pub(super) fn status_news(
+    before: Option<&TerminalNote>,
+    after: Option<&TerminalNote>,
+    attempt_before: AttemptStatus,
+    attempt_after: AttemptStatus,
+) -> Option<TerminalStatus> {
+    if after != before {
+        return match after? {
+            TerminalNote::Refused(TerminalRefusal::Busy { .. }) => Some(TerminalStatus::Busy),
+            TerminalNote::Refused(TerminalRefusal::Unreachable { .. })
+            | TerminalNote::Ended(TerminalResult::Undelivered) => Some(TerminalStatus::Unreachable),
+            TerminalNote::Ended(_) => Some(TerminalStatus::Ready),
+        };
+    }
+    (attempt_after == AttemptStatus::Succeeded && attempt_before != AttemptStatus::Succeeded)
+        .then_some(TerminalStatus::Ready)
+}
 
 /// A serial or model as the acquirer routes it: 1–64 characters of A–Z, a–z, 0–9, `-`, `_`, `.`.
 fn terminal_id(field: &'static str, value: &str) -> Result<(), CashierError> {
@@ -94,4 +117,47 @@ pub(super) fn route(
         });
     }
     Ok(TerminalId { serial: t.serial, model: t.model })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AttemptStatus::{Processing, Succeeded, Unknown};
+
+    fn busy() -> TerminalNote {
+        TerminalNote::Refused(TerminalRefusal::Busy { blocking_transaction_id: None })
+    }
+
+    #[test]
+    fn each_kind_of_news_sets_the_status_it_means_and_nothing_else_does() {
+        assert_eq!(
+            status_news(None, Some(&busy()), Processing, Unknown),
+            Some(TerminalStatus::Busy)
+        );
+        let unreachable =
+            TerminalNote::Refused(TerminalRefusal::Unreachable { last_seen_ms: Some(5) });
+        assert_eq!(
+            status_news(None, Some(&unreachable), Processing, Unknown),
+            Some(TerminalStatus::Unreachable)
+        );
+        let undelivered = TerminalNote::Ended(TerminalResult::Undelivered);
+        assert_eq!(
+            status_news(None, Some(&undelivered), Processing, Processing),
+            Some(TerminalStatus::Unreachable)
+        );
+        for r in TerminalResult::ALL.into_iter().filter(|r| *r != TerminalResult::Undelivered) {
+            let ended = TerminalNote::Ended(r);
+            assert_eq!(
+                status_news(None, Some(&ended), Processing, Processing),
+                Some(TerminalStatus::Ready)
+            );
+        }
+        assert_eq!(status_news(None, None, Processing, Succeeded), Some(TerminalStatus::Ready));
+        // Already known: a repeat of the same news changes nothing.
+        assert_eq!(status_news(Some(&busy()), Some(&busy()), Unknown, Unknown), None);
+        assert_eq!(status_news(None, None, Succeeded, Succeeded), None);
+        assert_eq!(status_news(None, None, Processing, Unknown), None);
+        // A hint dropped by a query that found the order says nothing about the terminal.
+        assert_eq!(status_news(Some(&busy()), None, Unknown, Processing), None);
+    }
 }
