@@ -129,29 +129,35 @@ impl Decoder {
         if qr && !large {
             // Small frames: at this resolution the bar code's modules are a pixel or two, the
             // QR's several times that, and the QR fast path costs little more than the rows.
-            let binarizer = binarize(image);
-            if let Some(text) = binarizer.as_ref().and_then(fast_qr) {
-                return Some(Symbol { format: BarcodeFormat::QrCode, text });
+            if let Some(symbol) = fast_qr_pass(image, &mut binarized) {
+                return Some(symbol);
             }
-            binarized = Some(binarizer);
         }
         if code128 {
             if let Some(text) = self.code128.scan(image, &ROWS, FIRST_LINES) {
                 return digits(text);
             }
-            if large {
+        }
+        if large {
+            // Camera frames: the QR fast path costs about a quarter of the six tilted families,
+            // which read nothing when the bar code's modules are too fine for this frame.
+            if qr {
+                if let Some(symbol) = fast_qr_pass(image, &mut binarized) {
+                    return Some(symbol);
+                }
+            }
+            if code128 {
                 if let Some(text) = self.code128.scan(image, &NEAR, LINES) {
                     return digits(text);
                 }
             }
         }
         if qr {
-            let (binarizer, tried_fast) = match binarized {
-                Some(binarizer) => (binarizer, true),
-                None => (binarize(image), false),
+            let binarizer = match binarized {
+                Some(binarizer) => binarizer,
+                None => binarize(image),
             };
-            let fast = if tried_fast { None } else { binarizer.as_ref().and_then(fast_qr) };
-            if let Some(text) = fast.or_else(|| rxing_qr(image, binarizer)) {
+            if let Some(text) = rxing_qr(image, binarizer) {
                 return Some(Symbol { format: BarcodeFormat::QrCode, text });
             }
         }
@@ -184,6 +190,17 @@ impl Decoder {
 
 fn binarize(image: &LumaImage) -> Option<LocalBinarizer<'_>> {
     LocalBinarizer::new(image.pixels(), image.width() as usize, image.height() as usize)
+}
+
+/// Binarizes the image (kept in `binarized` for rxing's reader) and runs the fast QR path.
+fn fast_qr_pass<'a>(
+    image: &'a LumaImage,
+    binarized: &mut Option<Option<LocalBinarizer<'a>>>,
+) -> Option<Symbol> {
+    let binarizer = binarize(image);
+    let text = binarizer.as_ref().and_then(fast_qr);
+    *binarized = Some(binarizer);
+    text.map(|text| Symbol { format: BarcodeFormat::QrCode, text })
 }
 
 /// The fast QR path ([`qr_fast`]) on a binarized image.

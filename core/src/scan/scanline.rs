@@ -16,8 +16,18 @@ pub(crate) struct Elements {
     pub widths: Vec<f32>,
     /// Whether `widths[0]` is dark.
     pub first_dark: bool,
-    pub(crate) edges: Vec<(f32, f32)>,
+    /// Scratch, kept between lines: the runs strong enough to ever pass the floor, as
+    /// (signed sum, absolute sum, moment), their strengths, and the edges kept.
+    runs: Vec<(i32, i32, i64)>,
+    smoothed: Vec<i16>,
+    diffs: Vec<i16>,
+    strengths: Vec<i32>,
+    kept: Vec<(f32, f32)>,
 }
+
+/// A run of one sign whose summed difference is below this (in smoothed levels, four to a
+/// grey level) is under [`FLOOR_MIN`] and can never be an edge: it is only counted.
+const WEAK: i32 = (FLOOR_MIN * 4.0) as i32;
 
 impl Elements {
     /// Whether element `i` is dark.
@@ -28,32 +38,44 @@ impl Elements {
     /// Finds the edges along `samples` and fills `widths`.
     pub fn measure(&mut self, samples: &[u8]) {
         self.widths.clear();
-        self.edges.clear();
+        self.runs.clear();
         if samples.len() < 2 {
             return;
         }
-        // 1. Maximal runs of the first difference with one sign (zeros join the run they are in):
-        //    (signed strength, centroid).
+        // 1. Maximal runs of the first difference with one sign (zeros join the run they are in).
         // The first difference of the [1 2 1]-smoothed line (in quarter levels): sensor noise
         // drops by half, while edges blurred by the optics keep their centres. Sums stay in
-        // integers; `moment` counts in half pixels.
+        // integers; `moment` counts in half pixels. Runs too weak to pass the floor below are
+        // only counted (flat, noisy stretches make most runs): they matter for the floor's
+        // percentile, not as edges.
         let (mut sum, mut abs_sum, mut moment) = (0i32, 0i32, 0i64);
+        let mut weak = 0usize;
+        let runs = &mut self.runs;
         let mut push = |sum: i32, abs_sum: i32, moment: i64| {
-            self.edges.push((sum as f32 / 4.0, moment as f32 / (2 * abs_sum) as f32));
+            if sum.abs() < WEAK {
+                weak += 1;
+            } else {
+                runs.push((sum, abs_sum, moment));
+            }
         };
+        // The smoothed line (the ends repeat their neighbour) and its first difference, in
+        // two straight passes the compiler vectorizes; inside, d[i] = s[i+2] + s[i+1] - s[i]
+        // - s[i-1] of the samples.
         let n = samples.len();
-        let level = |i: usize| i32::from(samples[i]);
-        let smooth =
-            |i: usize| level(i.saturating_sub(1)) + 2 * level(i) + level((i + 1).min(n - 1));
-        let mut previous = smooth(0);
-        for i in 0..n - 1 {
-            let next =
-                if i + 2 < n { level(i) + 2 * level(i + 1) + level(i + 2) } else { smooth(i + 1) };
-            let d = next - previous;
-            previous = next;
+        let level = |i: usize| i16::from(samples[i]);
+        self.smoothed.clear();
+        self.smoothed.push(level(0) * 3 + level(1));
+        self.smoothed.extend(
+            samples.windows(3).map(|w| i16::from(w[0]) + 2 * i16::from(w[1]) + i16::from(w[2])),
+        );
+        self.smoothed.push(level(n - 2) + 3 * level(n - 1));
+        self.diffs.clear();
+        self.diffs.extend(self.smoothed.windows(2).map(|w| w[1] - w[0]));
+        for (i, &d) in self.diffs.iter().enumerate() {
             if d == 0 {
                 continue;
             }
+            let d = i32::from(d);
             if sum != 0 && (d > 0) != (sum > 0) {
                 push(sum, abs_sum, moment);
                 (sum, abs_sum, moment) = (0, 0, 0);
@@ -65,18 +87,30 @@ impl Elements {
         if sum != 0 {
             push(sum, abs_sum, moment);
         }
-        // 2. Drop edges weaker than a share of the line's strong edges, then merge neighbours of
-        //    the same direction (one blurred edge split by noise).
-        let mut strengths: Vec<f32> = self.edges.iter().map(|e| e.0.abs()).collect();
-        let strong = if strengths.len() >= 8 {
-            let k = strengths.len() * 9 / 10;
-            *strengths.select_nth_unstable_by(k, f32::total_cmp).1
+        // 2. Drop edges weaker than a share of the line's strong edges (the 90th percentile of
+        //    all runs), then merge neighbours of the same direction (one blurred edge split by
+        //    noise). When the percentile falls among the weak runs, the floor is `FLOOR_MIN`.
+        let total = weak + self.runs.len();
+        self.strengths.clear();
+        self.strengths.extend(self.runs.iter().map(|r| r.0.abs()));
+        let strong = if total >= 8 {
+            let k = total * 9 / 10;
+            match k.checked_sub(weak) {
+                Some(k) => *self.strengths.select_nth_unstable(k).1 as f32 / 4.0,
+                None => 0.0,
+            }
         } else {
-            strengths.iter().copied().fold(0.0, f32::max)
+            self.strengths.iter().copied().max().unwrap_or(0) as f32 / 4.0
         };
         let floor = (strong * FLOOR_SHARE).max(FLOOR_MIN);
-        let mut kept: Vec<(f32, f32)> = Vec::with_capacity(self.edges.len());
-        for &(s, x) in self.edges.iter().filter(|e| e.0.abs() >= floor) {
+        let kept = &mut self.kept;
+        kept.clear();
+        for &(sum, abs_sum, moment) in &self.runs {
+            let s = sum as f32 / 4.0;
+            if s.abs() < floor {
+                continue;
+            }
+            let x = moment as f32 / (2 * abs_sum) as f32;
             match kept.last_mut() {
                 Some(last) if (last.0 > 0.0) == (s > 0.0) => {
                     let (a, b) = (last.0.abs(), s.abs());
@@ -91,7 +125,7 @@ impl Elements {
         // A falling edge (light to dark) first means the line starts light.
         self.first_dark = first.0 > 0.0;
         let mut previous = 0.0;
-        for &(_, x) in &kept {
+        for &(_, x) in kept.iter() {
             self.widths.push(x - previous);
             previous = x;
         }
