@@ -302,3 +302,7 @@ fn read_code128<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> 
     let result = rxing::oned::Code128Reader.decode_with_hints(&mut bitmap, &hints).ok()?;
     Some(result.getText().to_owned())
 }
+
+#[cfg(test)]
+#[path = "decoder_tests.rs"]
+mod tests;

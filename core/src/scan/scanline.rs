@@ -35,6 +35,12 @@ impl Elements {
         i.is_multiple_of(2) == self.first_dark
     }
 
+    /// Elements with these widths, as if measured (for tests of the symbol readers).
+    #[cfg(test)]
+    pub fn from_widths(widths: Vec<f32>, first_dark: bool) -> Self {
+        Elements { widths, first_dark, ..Elements::default() }
+    }
+
     /// Finds the edges along `samples` and fills `widths`.
     pub fn measure(&mut self, samples: &[u8]) {
         self.widths.clear();
@@ -249,6 +255,109 @@ mod tests {
         e.measure(&blurred);
         assert_eq!(e.widths.len(), 4);
         assert!((e.widths[1] - 6.0).abs() < 0.7, "{:?}", e.widths);
+    }
+
+    /// The first version of `measure`: every run stored, the floor from all of them.
+    fn reference(samples: &[u8]) -> (Vec<f32>, Option<bool>) {
+        let n = samples.len();
+        let level = |i: usize| i32::from(samples[i]);
+        let smooth =
+            |i: usize| level(i.saturating_sub(1)) + 2 * level(i) + level((i + 1).min(n - 1));
+        let mut edges: Vec<(f32, f32)> = Vec::new();
+        let (mut sum, mut abs_sum, mut moment) = (0i32, 0i32, 0i64);
+        let mut previous = smooth(0);
+        for i in 0..n - 1 {
+            let next = smooth(i + 1);
+            let d = next - previous;
+            previous = next;
+            if d == 0 {
+                continue;
+            }
+            if sum != 0 && (d > 0) != (sum > 0) {
+                edges.push((sum as f32 / 4.0, moment as f32 / (2 * abs_sum) as f32));
+                (sum, abs_sum, moment) = (0, 0, 0);
+            }
+            sum += d;
+            abs_sum += d.abs();
+            moment += i64::from(d.abs()) * (2 * i as i64 + 1);
+        }
+        if sum != 0 {
+            edges.push((sum as f32 / 4.0, moment as f32 / (2 * abs_sum) as f32));
+        }
+        let mut strengths: Vec<f32> = edges.iter().map(|e| e.0.abs()).collect();
+        let strong = if strengths.len() >= 8 {
+            let k = strengths.len() * 9 / 10;
+            *strengths.select_nth_unstable_by(k, f32::total_cmp).1
+        } else {
+            strengths.iter().copied().fold(0.0, f32::max)
+        };
+        let floor = (strong * FLOOR_SHARE).max(FLOOR_MIN);
+        let mut kept: Vec<(f32, f32)> = Vec::new();
+        for &(s, x) in edges.iter().filter(|e| e.0.abs() >= floor) {
+            match kept.last_mut() {
+                Some(last) if (last.0 > 0.0) == (s > 0.0) => {
+                    let (a, b) = (last.0.abs(), s.abs());
+                    *last = (last.0 + s, (last.1 * a + x * b) / (a + b));
+                }
+                _ => kept.push((s, x)),
+            }
+        }
+        let first_dark = kept.first().map(|e| e.0 > 0.0);
+        let mut widths = Vec::new();
+        let mut previous = 0.0;
+        for &(_, x) in &kept {
+            widths.push(x - previous);
+            previous = x;
+        }
+        if !kept.is_empty() {
+            widths.push(n as f32 - previous);
+        }
+        (widths, first_dark)
+    }
+
+    #[test]
+    fn measure_matches_the_reference_on_noisy_blurred_and_flat_lines() {
+        let mut state = 12345u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % m
+        };
+        let mut e = Elements::default();
+        for case in 0..400 {
+            let n = 2 + next(600) as usize;
+            let (dark, light, noise) = (next(120) as i32, 130 + next(126) as i32, next(40) as i32);
+            // Bars of 1-8 pixels, a quiet stretch, or flat noise only.
+            let mut line = Vec::with_capacity(n);
+            let mut is_dark = false;
+            while line.len() < n {
+                let run = if case % 5 == 0 { n } else { 1 + next(8) as usize };
+                for _ in 0..run.min(n - line.len()) {
+                    let base = if is_dark { dark } else { light };
+                    let jitter =
+                        if noise > 0 { next(2 * noise as u64 + 1) as i32 - noise } else { 0 };
+                    line.push((base + jitter).clamp(0, 255) as u8);
+                }
+                is_dark = !is_dark;
+            }
+            if case % 3 == 0 {
+                // Blur: a running mean over three samples.
+                line = (0..n)
+                    .map(|i| {
+                        let (lo, hi) = (i.saturating_sub(1), (i + 1).min(n - 1));
+                        ((lo..=hi).map(|j| u32::from(line[j])).sum::<u32>() / (hi - lo + 1) as u32)
+                            as u8
+                    })
+                    .collect();
+            }
+            e.measure(&line);
+            let (widths, first_dark) = reference(&line);
+            assert_eq!(e.widths, widths, "case {case}");
+            if let Some(first_dark) = first_dark {
+                assert_eq!(e.first_dark, first_dark, "case {case}");
+            }
+        }
     }
 
     #[test]
