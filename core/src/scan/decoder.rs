@@ -1,7 +1,7 @@
 //! One entry point for a frame: fast paths of our own first, rxing behind them.
 //!
 //! Cheapest first, first symbol wins. On camera-sized frames (600,000 pixels and more): Code 128
-//! on rows, then on lines tilted up to ±24° (well under a millisecond at 1080p), then QR. On
+//! on rows, the QR fast path, Code 128 on lines tilted up to ±24°, then rxing's QR reader. On
 //! smaller images the QR fast path goes first: there a payment bar code's modules are a pixel or
 //! two while the QR's are several, and binarizing a small image costs about as much as the rows.
 //! QR is binarized once for the fast path (`qr_fast`) and rxing's reader. Steeper scan
