@@ -5,7 +5,11 @@ Both decoders get the same 8-bit gray PGM files (the protocol in
 shared/testdata/barcodes/README.md), decode each image BENCH_REPEAT times and keep the
 median; both run single-threaded, in the same run, one after the other per image set.
 
-Usage: scripts/bench-scan.sh [--frames N] [--seed S]   (the .sh installs what this needs)
+Usage: scripts/bench-scan.sh [--frames N] [--extra N] [--seed S] [--baseline EXE]
+(the .sh installs what this needs). Sets: the shared images, frames from the Rust generator
+(synth.rs), and an independent numpy generator (bench_scan_extra.py: blur, glare, moire, low
+light, small, tilted, two codes, empty frames). `--baseline` adds a row for another tillkit
+binary (e.g. main's build) in the same run.
 """
 import argparse
 import csv
@@ -20,7 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "testdata" / "barcodes"
-WORK = ROOT / "target" / "bench-scan"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+WORK = TARGET / "bench-scan"
+EXE = TARGET / "release" / "tillkit"
 
 
 def norm_format(name):
@@ -72,8 +78,7 @@ def run_zxing(paths, repeat):
     return results
 
 
-def run_tillkit(paths, repeat):
-    exe = ROOT / "target" / "release" / "tillkit"
+def run_tillkit(paths, repeat, exe=EXE):
     env = dict(os.environ, BENCH_REPEAT=str(repeat))
     # Bytes in and out: text mode would turn the "\r\n" inside decoded texts into "\n".
     out = subprocess.run([str(exe), "scan", "--bench"], input=("\n".join(paths) + "\n").encode(),
@@ -90,27 +95,32 @@ def run_tillkit(paths, repeat):
 
 
 def score(cases, results, any_format=False):
+    """(decoded, misreads, median ms). A frame without a symbol (empty `expected`) counts as
+    decoded when nothing came back."""
     decoded = misread = 0
     times = []
     for case in cases:
         ms, symbols = results[case["pgm"]]
         times.append(ms)
         ok = any((any_format or f == case["format"]) and t in case["expected"] for f, t in symbols)
-        decoded += ok
+        decoded += ok or not (symbols or case["expected"])
         misread += bool(symbols) and not ok
     return decoded, misread, statistics.median(times) if times else float("nan")
 
 
-def report(title, groups, repeat, any_format=False):
+def report(title, groups, repeat, any_format=False, baseline=None):
     print(f"\n== {title} (median of {repeat} decodes per image, single-threaded) ==")
-    print(f"{'set':<22}{'decoder':<12}{'decoded':>12}{'misreads':>10}{'median ms':>11}{'ratio':>8}")
+    print(f"{'set':<22}{'decoder':<14}{'decoded':>12}{'misreads':>10}{'median ms':>11}{'ratio':>8}")
     for name, cases in groups:
         paths = [c["pgm"] for c in cases]
-        zx = score(cases, run_zxing(paths, repeat), any_format)
-        tk = score(cases, run_tillkit(paths, repeat), any_format)
-        for label, (dec, mis, med) in (("zxing-cpp", zx), ("tillkit", tk)):
-            ratio = f"{tk[2] / zx[2]:.2f}" if label == "tillkit" and zx[2] > 0 else ""
-            print(f"{name:<22}{label:<12}{f'{dec}/{len(cases)}':>12}{mis:>10}{med:>11.3f}{ratio:>8}")
+        rows = [("zxing-cpp", score(cases, run_zxing(paths, repeat), any_format))]
+        if baseline:
+            rows.append(("tillkit-base", score(cases, run_tillkit(paths, repeat, baseline), any_format)))
+        rows.append(("tillkit", score(cases, run_tillkit(paths, repeat), any_format)))
+        zx_ms = rows[0][1][2]
+        for label, (dec, mis, med) in rows:
+            ratio = f"{med / zx_ms:.2f}" if label != "zxing-cpp" and zx_ms > 0 else ""
+            print(f"{name:<22}{label:<14}{f'{dec}/{len(cases)}':>12}{mis:>10}{med:>11.3f}{ratio:>8}")
 
 
 def synth_cases(count, seed):
@@ -126,25 +136,57 @@ def synth_cases(count, seed):
              "size": r["size"]} for r in rows]
 
 
+def extra_cases(count, seed):
+    out_dir = WORK / f"extra-{seed}-{count}"
+    manifest = out_dir / "manifest.csv"
+    if not manifest.exists():
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_scan_extra.py"), str(out_dir),
+                        str(count), str(seed)], check=True)
+    with open(manifest, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return [{"pgm": str(out_dir / r["file"]), "format": "any",
+             "expected": set(filter(None, r["expected_text"].split("|"))), "size": r["size"],
+             "kind": r["kind"]} for r in rows]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200, help="synthetic frames per size")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--extra", type=int, default=80, help="frames per size of the extra set")
     parser.add_argument("--skip-synth", action="store_true")
+    parser.add_argument("--skip-manifest", action="store_true")
+    parser.add_argument("--by-kind", action="store_true", help="extra set: one row per kind")
+    parser.add_argument("--baseline", type=Path, help="another tillkit binary to compare")
     args = parser.parse_args()
     repeat = int(os.environ.get("BENCH_REPEAT", "5"))
     import zxingcpp
 
     print(f"zxing-cpp {zxingcpp.__version__ if hasattr(zxingcpp, '__version__') else '?'}, "
-          f"tillkit {ROOT / 'target/release/tillkit'}")
-    cases = load_manifest()
-    groups = [(f"manifest {fmt}", [c for c in cases if c["format"] == fmt]) for fmt in ("code128", "qrcode")]
-    report("shared/testdata/barcodes", groups, repeat)
+          f"tillkit {EXE}" + (f", baseline {args.baseline}" if args.baseline else ""))
+    if not args.skip_manifest:
+        cases = load_manifest()
+        groups = [(f"manifest {fmt}", [c for c in cases if c["format"] == fmt]) for fmt in ("code128", "qrcode")]
+        report("shared/testdata/barcodes", groups, repeat, baseline=args.baseline)
     if not args.skip_synth:
         frames = synth_cases(args.frames, args.seed)
         sizes = sorted({c["size"] for c in frames})
         report("synthetic payment-code frames (Code 128 + QR, either counts)",
-               [(f"synth {s}", [c for c in frames if c["size"] == s]) for s in sizes], repeat, any_format=True)
+               [(f"synth {s}", [c for c in frames if c["size"] == s]) for s in sizes], repeat,
+               any_format=True, baseline=args.baseline)
+    if args.extra > 0:
+        frames = extra_cases(args.extra, args.seed)
+        sizes = sorted({c["size"] for c in frames})
+        groups = []
+        for s in sizes:
+            coded = [c for c in frames if c["size"] == s and c["expected"]]
+            groups.append((f"extra {s}", coded))
+            groups.append((f"extra {s} empty", [c for c in frames if c["size"] == s and not c["expected"]]))
+            if args.by_kind:
+                kinds = sorted({c["kind"] for c in coded})
+                groups += [(f"  {s} {k}", [c for c in coded if c["kind"] == k]) for k in kinds]
+        report("independent frames (bench_scan_extra.py; either code counts; empty: none may be read)",
+               groups, repeat, any_format=True, baseline=args.baseline)
 
 
 if __name__ == "__main__":

@@ -365,7 +365,7 @@ mod tests {
     }
 
     fn elements(widths: Vec<f32>) -> Elements {
-        Elements { widths, first_dark: false, ..Elements::default() }
+        Elements::from_widths(widths, false)
     }
 
     #[test]

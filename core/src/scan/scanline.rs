@@ -16,8 +16,18 @@ pub(crate) struct Elements {
     pub widths: Vec<f32>,
     /// Whether `widths[0]` is dark.
     pub first_dark: bool,
-    pub(crate) edges: Vec<(f32, f32)>,
+    /// Scratch, kept between lines: the runs strong enough to ever pass the floor, as
+    /// (signed sum, absolute sum, moment), their strengths, and the edges kept.
+    runs: Vec<(i32, i32, i64)>,
+    smoothed: Vec<i16>,
+    diffs: Vec<i16>,
+    strengths: Vec<i32>,
+    kept: Vec<(f32, f32)>,
 }
+
+/// A run of one sign whose summed difference is below this (in smoothed levels, four to a
+/// grey level) is under [`FLOOR_MIN`] and can never be an edge: it is only counted.
+const WEAK: i32 = (FLOOR_MIN * 4.0) as i32;
 
 impl Elements {
     /// Whether element `i` is dark.
@@ -25,35 +35,53 @@ impl Elements {
         i.is_multiple_of(2) == self.first_dark
     }
 
+    /// Elements with these widths, as if measured (for tests of the symbol readers).
+    #[cfg(test)]
+    pub fn from_widths(widths: Vec<f32>, first_dark: bool) -> Self {
+        Elements { widths, first_dark, ..Elements::default() }
+    }
+
     /// Finds the edges along `samples` and fills `widths`.
     pub fn measure(&mut self, samples: &[u8]) {
         self.widths.clear();
-        self.edges.clear();
+        self.runs.clear();
         if samples.len() < 2 {
             return;
         }
-        // 1. Maximal runs of the first difference with one sign (zeros join the run they are in):
-        //    (signed strength, centroid).
+        // 1. Maximal runs of the first difference with one sign (zeros join the run they are in).
         // The first difference of the [1 2 1]-smoothed line (in quarter levels): sensor noise
         // drops by half, while edges blurred by the optics keep their centres. Sums stay in
-        // integers; `moment` counts in half pixels.
+        // integers; `moment` counts in half pixels. Runs too weak to pass the floor below are
+        // only counted (flat, noisy stretches make most runs): they matter for the floor's
+        // percentile, not as edges.
         let (mut sum, mut abs_sum, mut moment) = (0i32, 0i32, 0i64);
+        let mut weak = 0usize;
+        let runs = &mut self.runs;
         let mut push = |sum: i32, abs_sum: i32, moment: i64| {
-            self.edges.push((sum as f32 / 4.0, moment as f32 / (2 * abs_sum) as f32));
+            if sum.abs() < WEAK {
+                weak += 1;
+            } else {
+                runs.push((sum, abs_sum, moment));
+            }
         };
+        // The smoothed line (the ends repeat their neighbour) and its first difference, in
+        // two straight passes the compiler vectorizes; inside, d[i] = s[i+2] + s[i+1] - s[i]
+        // - s[i-1] of the samples.
         let n = samples.len();
-        let level = |i: usize| i32::from(samples[i]);
-        let smooth =
-            |i: usize| level(i.saturating_sub(1)) + 2 * level(i) + level((i + 1).min(n - 1));
-        let mut previous = smooth(0);
-        for i in 0..n - 1 {
-            let next =
-                if i + 2 < n { level(i) + 2 * level(i + 1) + level(i + 2) } else { smooth(i + 1) };
-            let d = next - previous;
-            previous = next;
+        let level = |i: usize| i16::from(samples[i]);
+        self.smoothed.clear();
+        self.smoothed.push(level(0) * 3 + level(1));
+        self.smoothed.extend(
+            samples.windows(3).map(|w| i16::from(w[0]) + 2 * i16::from(w[1]) + i16::from(w[2])),
+        );
+        self.smoothed.push(level(n - 2) + 3 * level(n - 1));
+        self.diffs.clear();
+        self.diffs.extend(self.smoothed.windows(2).map(|w| w[1] - w[0]));
+        for (i, &d) in self.diffs.iter().enumerate() {
             if d == 0 {
                 continue;
             }
+            let d = i32::from(d);
             if sum != 0 && (d > 0) != (sum > 0) {
                 push(sum, abs_sum, moment);
                 (sum, abs_sum, moment) = (0, 0, 0);
@@ -65,18 +93,30 @@ impl Elements {
         if sum != 0 {
             push(sum, abs_sum, moment);
         }
-        // 2. Drop edges weaker than a share of the line's strong edges, then merge neighbours of
-        //    the same direction (one blurred edge split by noise).
-        let mut strengths: Vec<f32> = self.edges.iter().map(|e| e.0.abs()).collect();
-        let strong = if strengths.len() >= 8 {
-            let k = strengths.len() * 9 / 10;
-            *strengths.select_nth_unstable_by(k, f32::total_cmp).1
+        // 2. Drop edges weaker than a share of the line's strong edges (the 90th percentile of
+        //    all runs), then merge neighbours of the same direction (one blurred edge split by
+        //    noise). When the percentile falls among the weak runs, the floor is `FLOOR_MIN`.
+        let total = weak + self.runs.len();
+        self.strengths.clear();
+        self.strengths.extend(self.runs.iter().map(|r| r.0.abs()));
+        let strong = if total >= 8 {
+            let k = total * 9 / 10;
+            match k.checked_sub(weak) {
+                Some(k) => *self.strengths.select_nth_unstable(k).1 as f32 / 4.0,
+                None => 0.0,
+            }
         } else {
-            strengths.iter().copied().fold(0.0, f32::max)
+            self.strengths.iter().copied().max().unwrap_or(0) as f32 / 4.0
         };
         let floor = (strong * FLOOR_SHARE).max(FLOOR_MIN);
-        let mut kept: Vec<(f32, f32)> = Vec::with_capacity(self.edges.len());
-        for &(s, x) in self.edges.iter().filter(|e| e.0.abs() >= floor) {
+        let kept = &mut self.kept;
+        kept.clear();
+        for &(sum, abs_sum, moment) in &self.runs {
+            let s = sum as f32 / 4.0;
+            if s.abs() < floor {
+                continue;
+            }
+            let x = moment as f32 / (2 * abs_sum) as f32;
             match kept.last_mut() {
                 Some(last) if (last.0 > 0.0) == (s > 0.0) => {
                     let (a, b) = (last.0.abs(), s.abs());
@@ -91,7 +131,7 @@ impl Elements {
         // A falling edge (light to dark) first means the line starts light.
         self.first_dark = first.0 > 0.0;
         let mut previous = 0.0;
-        for &(_, x) in &kept {
+        for &(_, x) in kept.iter() {
             self.widths.push(x - previous);
             previous = x;
         }
@@ -215,6 +255,109 @@ mod tests {
         e.measure(&blurred);
         assert_eq!(e.widths.len(), 4);
         assert!((e.widths[1] - 6.0).abs() < 0.7, "{:?}", e.widths);
+    }
+
+    /// The first version of `measure`: every run stored, the floor from all of them.
+    fn reference(samples: &[u8]) -> (Vec<f32>, Option<bool>) {
+        let n = samples.len();
+        let level = |i: usize| i32::from(samples[i]);
+        let smooth =
+            |i: usize| level(i.saturating_sub(1)) + 2 * level(i) + level((i + 1).min(n - 1));
+        let mut edges: Vec<(f32, f32)> = Vec::new();
+        let (mut sum, mut abs_sum, mut moment) = (0i32, 0i32, 0i64);
+        let mut previous = smooth(0);
+        for i in 0..n - 1 {
+            let next = smooth(i + 1);
+            let d = next - previous;
+            previous = next;
+            if d == 0 {
+                continue;
+            }
+            if sum != 0 && (d > 0) != (sum > 0) {
+                edges.push((sum as f32 / 4.0, moment as f32 / (2 * abs_sum) as f32));
+                (sum, abs_sum, moment) = (0, 0, 0);
+            }
+            sum += d;
+            abs_sum += d.abs();
+            moment += i64::from(d.abs()) * (2 * i as i64 + 1);
+        }
+        if sum != 0 {
+            edges.push((sum as f32 / 4.0, moment as f32 / (2 * abs_sum) as f32));
+        }
+        let mut strengths: Vec<f32> = edges.iter().map(|e| e.0.abs()).collect();
+        let strong = if strengths.len() >= 8 {
+            let k = strengths.len() * 9 / 10;
+            *strengths.select_nth_unstable_by(k, f32::total_cmp).1
+        } else {
+            strengths.iter().copied().fold(0.0, f32::max)
+        };
+        let floor = (strong * FLOOR_SHARE).max(FLOOR_MIN);
+        let mut kept: Vec<(f32, f32)> = Vec::new();
+        for &(s, x) in edges.iter().filter(|e| e.0.abs() >= floor) {
+            match kept.last_mut() {
+                Some(last) if (last.0 > 0.0) == (s > 0.0) => {
+                    let (a, b) = (last.0.abs(), s.abs());
+                    *last = (last.0 + s, (last.1 * a + x * b) / (a + b));
+                }
+                _ => kept.push((s, x)),
+            }
+        }
+        let first_dark = kept.first().map(|e| e.0 > 0.0);
+        let mut widths = Vec::new();
+        let mut previous = 0.0;
+        for &(_, x) in &kept {
+            widths.push(x - previous);
+            previous = x;
+        }
+        if !kept.is_empty() {
+            widths.push(n as f32 - previous);
+        }
+        (widths, first_dark)
+    }
+
+    #[test]
+    fn measure_matches_the_reference_on_noisy_blurred_and_flat_lines() {
+        let mut state = 12345u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % m
+        };
+        let mut e = Elements::default();
+        for case in 0..400 {
+            let n = 2 + next(600) as usize;
+            let (dark, light, noise) = (next(120) as i32, 130 + next(126) as i32, next(40) as i32);
+            // Bars of 1-8 pixels, a quiet stretch, or flat noise only.
+            let mut line = Vec::with_capacity(n);
+            let mut is_dark = false;
+            while line.len() < n {
+                let run = if case % 5 == 0 { n } else { 1 + next(8) as usize };
+                for _ in 0..run.min(n - line.len()) {
+                    let base = if is_dark { dark } else { light };
+                    let jitter =
+                        if noise > 0 { next(2 * noise as u64 + 1) as i32 - noise } else { 0 };
+                    line.push((base + jitter).clamp(0, 255) as u8);
+                }
+                is_dark = !is_dark;
+            }
+            if case % 3 == 0 {
+                // Blur: a running mean over three samples.
+                line = (0..n)
+                    .map(|i| {
+                        let (lo, hi) = (i.saturating_sub(1), (i + 1).min(n - 1));
+                        ((lo..=hi).map(|j| u32::from(line[j])).sum::<u32>() / (hi - lo + 1) as u32)
+                            as u8
+                    })
+                    .collect();
+            }
+            e.measure(&line);
+            let (widths, first_dark) = reference(&line);
+            assert_eq!(e.widths, widths, "case {case}");
+            if let Some(first_dark) = first_dark {
+                assert_eq!(e.first_dark, first_dark, "case {case}");
+            }
+        }
     }
 
     #[test]
