@@ -1,14 +1,12 @@
 //! What an app plugs into the agent: where offline approvals go, who hears about each step,
 //! and how to stop it.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-use tokio::sync::Notify;
 
 use super::channel::{OfflineApproval, ResultAck, TerminalResult};
 use crate::money::Amount;
 use crate::reader::machine::ReaderProgress;
+use crate::reader::session::CancelHandle;
 
 /// Keeps an approval the card made offline until it is forwarded to the acquirer (the
 /// store-and-forward queue). The agent reports `approved_offline` only once `store` returned
@@ -96,9 +94,7 @@ pub type EventListener = Arc<dyn Fn(&AgentEvent) + Send + Sync>;
 /// is cancelled and its result journaled (and reported if the acquirer answers at once);
 /// anything unreported is reported at the next start.
 #[derive(Debug, Clone, Default)]
-pub struct ShutdownHandle {
-    inner: Arc<(AtomicBool, Notify)>,
-}
+pub struct ShutdownHandle(CancelHandle);
 
 impl ShutdownHandle {
     /// A handle not yet triggered.
@@ -108,23 +104,16 @@ impl ShutdownHandle {
 
     /// Asks the agent to stop.
     pub fn shutdown(&self) {
-        self.inner.0.store(true, Ordering::SeqCst);
-        self.inner.1.notify_waiters();
+        self.0.cancel();
     }
 
     /// Whether a stop was asked for.
     pub fn is_shutdown(&self) -> bool {
-        self.inner.0.load(Ordering::SeqCst)
+        self.0.is_cancelled()
     }
 
     /// Resolves once a stop is asked for.
     pub async fn wait(&self) {
-        loop {
-            let notified = self.inner.1.notified();
-            if self.is_shutdown() {
-                return;
-            }
-            notified.await;
-        }
+        self.0.cancelled().await;
     }
 }

@@ -86,7 +86,8 @@ impl CancelHandle {
         self.inner.0.load(Ordering::SeqCst)
     }
 
-    async fn cancelled(&self) {
+    /// Resolves once a cancel is asked for.
+    pub async fn cancelled(&self) {
         loop {
             let notified = self.inner.1.notified();
             if self.is_cancelled() {
