@@ -247,7 +247,7 @@ pub fn cny_limits(per_sale: &str, total: &str) -> OfflineLimits {
 /// Quick pacing for tests: short polls while busy, short backoff, short reader limits.
 pub fn quick_config(card_wait: Duration) -> AgentConfig {
     let mut config = AgentConfig {
-        poll_wait: Duration::from_secs(5),
+        poll_wait: Duration::from_secs(1),
         busy_poll_wait: Duration::from_millis(200),
         backoff_min: Duration::from_millis(50),
         backoff_max: Duration::from_millis(400),

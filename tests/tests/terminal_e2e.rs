@@ -309,8 +309,10 @@ async fn the_agent_killed_mid_transaction_restarts_and_nothing_is_charged_twice(
         present_card(&w.gate(), &id);
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
         agent.kill();
+        let t = std::time::Instant::now();
         let _agent = start(&spec).await;
         let status = w.final_status(&id).await;
+        eprintln!("{delay_ms}: {status:?} after {:?}", t.elapsed());
         assert!(
             matches!(status, SaleStatus::Paid | SaleStatus::Failed(FailReason::FailedAtTerminal)),
             "{delay_ms} ms: {status:?}"
