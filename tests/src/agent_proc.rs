@@ -129,3 +129,44 @@ pub fn offline_list(
 ) -> Result<Vec<tillkit_core::agent::offline::QueuedApproval>, String> {
     crate::terminal::open_queue(dir)?.list().map_err(|e| e.to_string())
 }
+
+/// The cashier's sales and refunds whose ids start with `prefix`, checked against the ledger of
+/// the sandbox at `url` (see [`crate::books::check`]).
+pub async fn cashier_books(
+    cashier: &tillkit_core::engine::Cashier,
+    url: &str,
+    prefix: &str,
+) -> crate::books::Tally {
+    use crate::books::{LocalRefund, LocalSale, Rules};
+    let all = tillkit_core::store::HistoryFilter {
+        limit: Some(1_000_000),
+        include_abandoned: true,
+        ..Default::default()
+    };
+    let mut sales = Vec::new();
+    let mut refunds = Vec::new();
+    for s in cashier.history(&all).expect("history") {
+        for r in cashier.refunds(&s.id).expect("refunds") {
+            refunds.push(LocalRefund {
+                id: r.id.clone(),
+                sale_id: s.id.clone(),
+                state: r.state,
+                amount: r.amount.value(),
+                attention: r.attention,
+            });
+        }
+        sales.push(LocalSale { id: s.id, status: s.status });
+    }
+    let get = |path: &'static str| async move {
+        let answer = reqwest::get(format!("{url}{path}")).await.expect("the ledger answers");
+        answer.json::<serde_json::Value>().await.expect("ledger JSON")
+    };
+    let (rows, ledger_refunds) = (get("/sandbox/ledger").await, get("/sandbox/refunds").await);
+    let rules = Rules {
+        acquirer: "pingpong",
+        prefix: prefix.to_string(),
+        unresolved_refunds_allowed: false,
+        offline_never_reached: false,
+    };
+    crate::books::check(&rules, &sales, &refunds, &rows, &ledger_refunds)
+}

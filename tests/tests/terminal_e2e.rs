@@ -15,11 +15,10 @@ use tillkit_core::money::Amount;
 use tillkit_core::order::{FailReason, SaleStatus};
 use tillkit_core::reader::link::sim::{ReaderSim, Scenario, SimConfig};
 use tillkit_core::reader::link::tcp::TcpListenerTransport;
-use tillkit_core::store::HistoryFilter;
 use tillkit_sandbox::proxy::{FaultMix, FaultProxy};
 use tillkit_sandbox::{Sandbox, SandboxConfig, SandboxHandle, TerminalMode};
-use tillkit_tests::agent_proc::{offline_list, AgentProcess, AgentSpec};
-use tillkit_tests::books::{self, LocalRefund, LocalSale, Rules};
+use tillkit_tests::agent_proc::{cashier_books, offline_list, AgentProcess, AgentSpec};
+use tillkit_tests::books;
 use tillkit_tests::terminal::present_card;
 use tillkit_tests::{cashier, charges, key_store, ledger_order, sale_input, unique_id, Recorder};
 
@@ -103,35 +102,7 @@ impl World {
 
     /// The register's books against the sandbox's ledger.
     async fn check_books(&self) -> books::Tally {
-        let all = HistoryFilter {
-            limit: Some(100_000),
-            include_abandoned: true,
-            ..HistoryFilter::default()
-        };
-        let mut sales = Vec::new();
-        let mut refunds = Vec::new();
-        for s in self.cashier.history(&all).unwrap() {
-            for r in self.cashier.refunds(&s.id).unwrap() {
-                refunds.push(LocalRefund {
-                    id: r.id.clone(),
-                    sale_id: s.id.clone(),
-                    state: r.state,
-                    amount: r.amount.value(),
-                    attention: r.attention,
-                });
-            }
-            sales.push(LocalSale { id: s.id, status: s.status });
-        }
-        let rows = tillkit_tests::ledger(&self.sb).await;
-        let url = format!("{}/sandbox/refunds", self.sb.url());
-        let ledger_refunds = reqwest::get(&url).await.unwrap().json().await.unwrap();
-        let rules = Rules {
-            acquirer: "pingpong",
-            prefix: self.prefix.clone(),
-            unresolved_refunds_allowed: false,
-            offline_never_reached: false,
-        };
-        let tally = books::check(&rules, &sales, &refunds, &rows, &ledger_refunds);
+        let tally = cashier_books(&self.cashier, &self.sb.url(), &self.prefix).await;
         tally.assert_clean("terminal books");
         tally
     }
