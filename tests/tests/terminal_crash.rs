@@ -51,7 +51,7 @@ async fn keep_selling(cashier: Cashier, stop: Arc<AtomicBool>, sent: Arc<AtomicU
             continue;
         }
         sent.fetch_add(1, Ordering::SeqCst);
-        if rng % 11 == 0 {
+        if rng.is_multiple_of(11) {
             continue;
         }
         let started = Instant::now();
@@ -115,7 +115,8 @@ async fn agent_killed_at_random_points_and_every_sale_balances() {
 
     // The last run: until every result is reported, every approval forwarded, every sale final.
     let agent = AgentProcess::start(&spec).unwrap();
-    let all = HistoryFilter { limit: Some(1_000_000), include_abandoned: true, ..Default::default() };
+    let all =
+        HistoryFilter { limit: Some(1_000_000), include_abandoned: true, ..Default::default() };
     let settle = Instant::now();
     loop {
         let sales = cashier.history(&all).unwrap();
@@ -159,9 +160,9 @@ async fn agent_killed_at_random_points_and_every_sale_balances() {
             problems.push(format!("offline {} of {}: {:?}", a.offline_id, a.transaction_id, a));
         }
         let n = charges(&sb, &a.transaction_id).await;
-        let paid = sales.iter().any(|s| {
-            s.id == a.transaction_id && s.status == tillkit_core::order::SaleStatus::Paid
-        });
+        let paid = sales
+            .iter()
+            .any(|s| s.id == a.transaction_id && s.status == tillkit_core::order::SaleStatus::Paid);
         if n != 1 || !paid {
             problems.push(format!("offline {}: {n} charges, paid {paid}", a.transaction_id));
         }
@@ -172,7 +173,8 @@ async fn agent_killed_at_random_points_and_every_sale_balances() {
         let state = store.get(&s.id).unwrap().map(|t| t.state);
         *journal.entry(format!("{state:?}")).or_default() += 1;
         if !matches!(state, None | Some(TxState::Reported | TxState::Dropped)) {
-            problems.push(format!("{}: {:?} at the cashier, {state:?} in the journal", s.id, s.status));
+            problems
+                .push(format!("{}: {:?} at the cashier, {state:?} in the journal", s.id, s.status));
         }
     }
     eprintln!(

@@ -50,9 +50,15 @@ impl World {
         let sb = Sandbox::start(config).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let listener = Recorder::new();
-        let cashier =
-            cashier(&sb, &sb.url(), &dir.path().join("cash"), key_store(&sb), listener, POLICY_SCALE)
-                .await;
+        let cashier = cashier(
+            &sb,
+            &sb.url(),
+            &dir.path().join("cash"),
+            key_store(&sb),
+            listener,
+            POLICY_SCALE,
+        )
+        .await;
         cashier.add_terminal(serial, MODEL, None).unwrap();
         let (key_id, hex) = sb.register_device(serial, MODEL).unwrap();
         let key = (key_id, hex.expose_secret().to_string());
@@ -237,10 +243,9 @@ async fn a_refund_of_a_terminal_card_sale_stays_within_the_charge() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reader_link_drops_mid_transaction_and_reconnects() {
     let w = World::new("T-LNK", "EL").await;
-    let transport =
-        TcpListenerTransport::bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), 64)
-            .await
-            .unwrap();
+    let transport = TcpListenerTransport::bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), 64)
+        .await
+        .unwrap();
     let addr = transport.local_addr().unwrap();
     // The link drops right after the online response reaches the reader.
     let sim = ReaderSim::spawn(transport, SimConfig::new(Scenario::LinkDrop));

@@ -194,9 +194,10 @@ impl TerminalAgent {
     /// only conflict with it). `Some(note)` when so.
     fn recover_offline_approval(&self, id: &str) -> Result<Option<&'static str>, AgentError> {
         let Some(forwarder) = &self.forwarder else { return Ok(None) };
-        let kept = forwarder.queue().list()?.into_iter().find(|a| {
-            a.transaction_id == id && a.state != super::offline::OfflineState::Refused
-        });
+        let kept =
+            forwarder.queue().list()?.into_iter().find(|a| {
+                a.transaction_id == id && a.state != super::offline::OfflineState::Refused
+            });
         let Some(approval) = kept else { return Ok(None) };
         self.store.finish(&ResultReport {
             transaction_id: id.into(),

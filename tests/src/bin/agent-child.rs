@@ -14,8 +14,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tillkit_core::agent::AgentEvent;
 use tillkit_core::agent::offline::OfflineLimits;
+use tillkit_core::agent::AgentEvent;
 use tillkit_core::reader::link::client::{LinkCardReader, LinkReaderConfig};
 use tillkit_core::reader::link::tcp::TcpTransport;
 use tillkit_core::reader::CardReader;
@@ -27,7 +27,9 @@ fn line(e: &AgentEvent) -> String {
         AgentEvent::Connected => "connected".into(),
         AgentEvent::Unreachable { .. } => "unreachable".into(),
         AgentEvent::Started { transaction_id, .. } => format!("started {transaction_id}"),
-        AgentEvent::Progress { transaction_id, step } => format!("progress {transaction_id} {step:?}"),
+        AgentEvent::Progress { transaction_id, step } => {
+            format!("progress {transaction_id} {step:?}")
+        }
         AgentEvent::CancelAsked { transaction_id } => format!("cancel {transaction_id}"),
         AgentEvent::Finished { transaction_id, result, .. } => {
             format!("finished {transaction_id} {}", terminal::result_name(result))
@@ -68,15 +70,18 @@ fn main() {
     rt.block_on(async {
         let reader: Arc<dyn CardReader> = if let Some(addr) = reader.strip_prefix("link:") {
             let addr = addr.parse().expect("a reader address");
-            Arc::new(LinkCardReader::start(TcpTransport::new(addr, 244), LinkReaderConfig::default()))
+            Arc::new(LinkCardReader::start(
+                TcpTransport::new(addr, 244),
+                LinkReaderConfig::default(),
+            ))
         } else {
             let name = reader.strip_prefix("sim:").unwrap_or(reader);
             let scenarios = Scenarios::parse(name).expect("a scenario");
             Arc::new(GatedReader::new(scenarios, gate))
         };
         let config = terminal::quick_config(card_wait);
-        let parts = terminal::build_agent(url, dir.as_ref(), key, reader, limits, config)
-            .expect("agent");
+        let parts =
+            terminal::build_agent(url, dir.as_ref(), key, reader, limits, config).expect("agent");
         let agent = parts.agent.with_listener(Arc::new(|e: &AgentEvent| println!("{}", line(e))));
         println!("ready");
         agent.run().await.expect("agent runs");

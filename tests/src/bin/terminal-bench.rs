@@ -80,14 +80,19 @@ async fn latency(n: usize, busy_poll: Duration) {
     let paid = Arc::new(PaidAt::default());
     let mut config = tillkit_tests::cashier_config(&sb, &sb.url(), 0.01);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    config.notification_url = Some(format!("http://{}/notify", listener.local_addr().expect("addr")));
+    config.notification_url =
+        Some(format!("http://{}/notify", listener.local_addr().expect("addr")));
     let keys = tillkit_tests::key_store(&sb);
-    let cashier = tillkit_core::engine::Cashier::open(config, &dir.path().join("cash"), keys, paid.clone())
-        .await
-        .expect("cashier");
+    let cashier =
+        tillkit_core::engine::Cashier::open(config, &dir.path().join("cash"), keys, paid.clone())
+            .await
+            .expect("cashier");
     let _receiver = tillkit_tests::notification_receiver(listener, cashier.clone());
     cashier.add_terminal(SERIAL, MODEL, None).expect("terminal");
-    let reader = Arc::new(GatedReader::new(Scenarios::Fixed(tillkit_core::reader::sim::SimScenario::Approve), Gate::Open));
+    let reader = Arc::new(GatedReader::new(
+        Scenarios::Fixed(tillkit_core::reader::sim::SimScenario::Approve),
+        Gate::Open,
+    ));
     let agent_config = AgentConfig { busy_poll_wait: busy_poll, ..AgentConfig::default() };
     let limits = terminal::cny_limits("50.00", "500.00");
     let parts = terminal::build_agent(
@@ -111,7 +116,15 @@ async fn latency(n: usize, busy_poll: Duration) {
         cashier.start_sale(input).await.expect("sale");
         let end = tillkit_tests::wait_final(&cashier, &id, Duration::from_secs(60)).await;
         assert_eq!(end.status, SaleStatus::Paid, "{end:?}");
-        let paid_at = paid.0.lock().unwrap_or_else(|p| p.into_inner()).get(&id).copied();
+        // The event is emitted just after the store shows the sale paid.
+        let mut paid_at = None;
+        for _ in 0..1000 {
+            paid_at = paid.0.lock().unwrap_or_else(|p| p.into_inner()).get(&id).copied();
+            if paid_at.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         match (reader.presented_at(&id), paid_at) {
             (Some(presented), Some(paid)) => times.push(paid.saturating_duration_since(presented)),
             other => panic!("{id}: no timestamps {other:?}"),
@@ -160,7 +173,8 @@ async fn drain(n: usize) {
     let agent_dir = dir.path().join("agent");
     std::fs::create_dir_all(&agent_dir).expect("dir");
     let store = Arc::new(AgentStore::open(&agent_dir.join("agent.db")).expect("journal"));
-    let queue = Arc::new(OfflineQueue::open(&agent_dir.join("agent.db"), &[7u8; 32]).expect("queue"));
+    let queue =
+        Arc::new(OfflineQueue::open(&agent_dir.join("agent.db"), &[7u8; 32]).expect("queue"));
     let limits = terminal::cny_limits("50.00", "1000000.00");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
