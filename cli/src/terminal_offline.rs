@@ -96,9 +96,15 @@ fn open_queue(dir: &Path) -> Result<Arc<OfflineQueue>, CliError> {
         .map_err(|e| CliError::internal(e.to_string()))
 }
 
-/// Store and forward for `terminal run` in `dir`.
-pub fn store_and_forward(dir: &Path, args: &OfflineArgs) -> Result<Arc<StoreAndForward>, CliError> {
-    Ok(Arc::new(StoreAndForward::new(open_queue(dir)?, args.limits())))
+/// Store and forward for `terminal run` of terminal `serial` in `dir`, forwarding under the
+/// same name at every start (a restarted agent takes back the lease of one killed mid-drain).
+pub fn store_and_forward(
+    dir: &Path,
+    args: &OfflineArgs,
+    serial: &str,
+) -> Result<Arc<StoreAndForward>, CliError> {
+    let saf = StoreAndForward::new(open_queue(dir)?, args.limits());
+    Ok(Arc::new(saf.with_holder(format!("agent-{serial}"))))
 }
 
 /// `tillkit terminal offline …`.

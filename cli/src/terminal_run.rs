@@ -126,7 +126,7 @@ async fn run_agent(args: RunArgs, conn: &ConnectArgs) -> Result<u8, CliError> {
     let seen = Arc::clone(&last);
     // Always attached: without limits every offline approval is declined, and approvals kept
     // by an earlier run are still forwarded.
-    let saf = crate::terminal_offline::store_and_forward(&dir, &args.offline)?;
+    let saf = crate::terminal_offline::store_and_forward(&dir, &args.offline, &args.serial)?;
     let agent = TerminalAgent::new(Arc::new(channel), reader, store, config)
         .with_store_and_forward(saf)
         .with_listener(Arc::new(move |e: &AgentEvent| {

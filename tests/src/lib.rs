@@ -1,9 +1,11 @@
 //! Shared helpers for the end-to-end tests: a sandbox on 127.0.0.1, adapters and cashiers
 //! pointed at it, unique wallet codes, and the sandbox's ledger.
 
+pub mod agent_proc;
 pub mod books;
 pub mod hostile;
 pub mod scripted;
+pub mod terminal;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

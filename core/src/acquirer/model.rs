@@ -260,4 +260,16 @@ pub struct Capabilities {
     pub merchant_qr: bool,
     /// Cancel/void of an unfinished payment.
     pub cancel: bool,
+    /// Cancel of an unfinished card sale on a terminal, where `cancel` is false for the other
+    /// methods: the terminal decides, so the answer may still be "processing" and the sale ends
+    /// only when a later answer says how.
+    pub cancel_card_on_terminal: bool,
+}
+
+impl Capabilities {
+    /// Whether a payment in progress can be cancelled: any with `cancel`, a card sale on a
+    /// terminal also with `cancel_card_on_terminal`.
+    pub fn cancels(&self, card_on_terminal: bool) -> bool {
+        self.cancel || (card_on_terminal && self.cancel_card_on_terminal)
+    }
 }

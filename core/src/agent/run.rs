@@ -132,9 +132,10 @@ impl TerminalAgent {
     /// transactions ran. Fails only if the journal cannot be written.
     pub async fn run(&self) -> Result<u32, AgentError> {
         for id in self.store.recover()? {
+            let note = self.recover_offline_approval(&id)?;
             self.emit(AgentEvent::Recovered {
                 transaction_id: id,
-                note: super::store::INTERRUPTED.into(),
+                note: note.unwrap_or(super::store::INTERRUPTED).into(),
             });
         }
         let mut ran = 0u32;
@@ -184,6 +185,26 @@ impl TerminalAgent {
             }
         }
         Ok(ran)
+    }
+
+    /// A transaction interrupted after the card approved it offline and the approval was
+    /// kept, but before its result was journaled: the queue knows how it ended, so it is
+    /// reported `approved_offline` (the approval is forwarded anyway; a `failed` result would
+    /// only conflict with it). `Some(note)` when so.
+    fn recover_offline_approval(&self, id: &str) -> Result<Option<&'static str>, AgentError> {
+        let Some(forwarder) = &self.forwarder else { return Ok(None) };
+        let kept =
+            forwarder.queue().list()?.into_iter().find(|a| {
+                a.transaction_id == id && a.state != super::offline::OfflineState::Refused
+            });
+        let Some(approval) = kept else { return Ok(None) };
+        self.store.finish(&ResultReport {
+            transaction_id: id.into(),
+            result: TerminalResult::ApprovedOffline { offline_id: approval.offline_id },
+            card: None,
+            reason: Some(RECOVERED_OFFLINE.into()),
+        })?;
+        Ok(Some(RECOVERED_OFFLINE))
     }
 
     async fn back_off(&self, backoff: &mut Duration, reason: String) {
@@ -307,6 +328,10 @@ impl TerminalAgent {
         Ok(())
     }
 }
+
+/// Why a transaction interrupted by a restart is reported approved offline.
+pub const RECOVERED_OFFLINE: &str =
+    "interrupted after the card approved offline: reported from the offline queue";
 
 /// The step the acquirer is told for what the screen says (none for "cancelling", "remove
 /// card").

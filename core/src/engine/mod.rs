@@ -163,6 +163,12 @@ impl Inner {
         Ok(true)
     }
 
+    /// Whether the acquirer can cancel a sale of this kind in progress (PingPong: only a card
+    /// sale on a terminal).
+    fn can_cancel_kind(&self, kind: crate::order::SaleKind) -> bool {
+        self.acquirer.capabilities().cancels(kind == crate::order::SaleKind::Card)
+    }
+
     /// Refuses new work once the cashier is closed.
     fn check_open(&self) -> Result<(), CashierError> {
         if self.closed.load(Ordering::Relaxed) {
@@ -261,7 +267,7 @@ impl Cashier {
         match sale.status {
             // Unknown: the cancel stops every resend; the sale stays watched.
             S::Queued | S::Unknown => true,
-            S::Processing | S::Cancelling => self.inner.acquirer.capabilities().cancel,
+            S::Processing | S::Cancelling => self.inner.can_cancel_kind(sale.kind),
             S::Paid | S::Failed(_) => false,
         }
     }

@@ -236,7 +236,7 @@ impl Cashier {
                 inner.wake.notify_one();
             }
             SaleStatus::Processing | SaleStatus::Cancelling => {
-                if !inner.acquirer.capabilities().cancel {
+                if !inner.can_cancel_kind(sale.kind) {
                     return Err(cannot(
                         "the acquirer has no cancel; the order closes at its expiry",
                     ));

@@ -145,7 +145,7 @@ pub(super) fn apply(
         Some(_) => outbox.as_ref().map_or(0, |o| o.failures) + 1,
         None => 0,
     };
-    let can_cancel = inner.acquirer.capabilities().cancel;
+    let can_cancel = inner.can_cancel_kind(sale.kind);
     let mut next_view = view(&sale, new_attempt, outbox.as_ref(), can_cancel);
     next_view.failures = failures;
     next_view.last_try_at = now;

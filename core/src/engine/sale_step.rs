@@ -43,7 +43,7 @@ pub(crate) async fn run_locked(inner: &Inner, sale_id: &str) -> Result<(), Cashi
     let (sale, mut attempt, outbox) = rows.clone();
     attempt.status = inner.unconfirmed.attempt(sale_id, attempt.status);
     let seen = Seen { stamp: Some(stamp), rows };
-    let can_cancel = inner.acquirer.capabilities().cancel;
+    let can_cancel = inner.can_cancel_kind(sale.kind);
     let plan = plan_sale(
         &view(&sale, attempt.status, outbox.as_ref(), can_cancel),
         &inner.config.policy,

@@ -216,7 +216,14 @@ pub fn plan_sale(view: &SaleView, policy: &Policy, now: Millis, jitter: f64) -> 
                 return plan(step, at);
             }
             if view.cancel_requested && view.can_cancel {
-                return plan(SaleStep::Cancel, now);
+                // A terminal's cancel stays "processing" until the terminal answers; each cancel
+                // answer is the payment's state, as a query's, so it is repeated at the polling
+                // pace. The first goes at once: asking for the cancel makes the sale due.
+                let at = match view.kind {
+                    SaleKind::Card => after(policy.poll(jitter)),
+                    _ => now,
+                };
+                return plan(SaleStep::Cancel, at);
             }
             let age = now.saturating_sub(view.created_at);
             let over_budget = match view.kind {

@@ -128,7 +128,12 @@ impl Acquirer for Oceanpayment {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { card_on_terminal: false, merchant_qr: true, cancel: true }
+        Capabilities {
+            card_on_terminal: false,
+            merchant_qr: true,
+            cancel: true,
+            cancel_card_on_terminal: false,
+        }
     }
 
     /// `directservice/pay`. Oceanpayment has no request id: resending the same attempt (after a

@@ -237,7 +237,12 @@ fn configuration_is_checked_and_the_secret_stays_hidden() {
     assert_eq!(a.notification_ack(), "receive-ok");
     assert_eq!(
         a.capabilities(),
-        Capabilities { card_on_terminal: false, merchant_qr: true, cancel: true }
+        Capabilities {
+            card_on_terminal: false,
+            merchant_qr: true,
+            cancel: true,
+            cancel_card_on_terminal: false
+        }
     );
     let field = |c: OceanpaymentConfig| match Oceanpayment::new(c) {
         Err(AcquirerError::InvalidRequest { field, .. }) => field,

@@ -3,8 +3,10 @@
 //! Every answer is checked against its request (order, `requestId` / `merchantRefundId`,
 //! amount, currency, account, signature type) and every code classified through [`codes`].
 //!
-//! PingPong has no cancel for in-person orders (choice P8): unpaid QR and card orders close at
-//! their expiry, which the engine waits for.
+//! PingPong publishes no cancel for in-person orders (choice P8): unpaid QR orders close at
+//! their expiry, which the engine waits for. A card sale on a terminal is cancelled through
+//! TillKit's extension `payment/cancel` (docs/terminal-channel.md), which the sandbox serves:
+//! its answer is the payment as a query shows it, and the terminal has the last word.
 
 pub mod codes;
 mod convert;
@@ -24,7 +26,7 @@ use convert::{PaymentExpectation, RefundExpectation};
 pub use envelope::PingPongCredentials;
 pub use wire::OrderTerminal;
 use wire::{
-    DeviceWire, PaymentMethodWire, QueryBiz, RefundBiz, RefundQueryBiz, UnifiedPayBiz,
+    CancelBiz, DeviceWire, PaymentMethodWire, QueryBiz, RefundBiz, RefundQueryBiz, UnifiedPayBiz,
     CARD_METHOD_TYPE, ORDER_TERMINAL,
 };
 
@@ -38,6 +40,8 @@ pub mod paths {
     pub const REFUND: &str = "/v4/payment/refund";
     /// Refund query.
     pub const REFUND_QUERY: &str = "/v4/refund/query";
+    /// Cancel of a card sale on a terminal (TillKit's extension, choice P8).
+    pub const CANCEL: &str = "/v4/payment/cancel";
 }
 
 /// Everything the adapter needs: where, and as whom.
@@ -185,7 +189,12 @@ impl Acquirer for PingPong {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { card_on_terminal: true, merchant_qr: true, cancel: false }
+        Capabilities {
+            card_on_terminal: true,
+            merchant_qr: true,
+            cancel: false,
+            cancel_card_on_terminal: true,
+        }
     }
 
     async fn pay(&self, request: &PayRequest) -> Result<PaymentResult, AcquirerError> {
@@ -263,8 +272,20 @@ impl Acquirer for PingPong {
         convert::refund_answer(&answer, &expect)
     }
 
-    async fn cancel(&self, _request: &CancelRequest) -> Result<PaymentResult, AcquirerError> {
-        Err(AcquirerError::Unsupported { acquirer: "PingPong", operation: "cancel" })
+    /// Only for a card sale on a terminal (the engine asks for no other, see
+    /// [`Capabilities::cancel_card_on_terminal`]); the acquirer refuses any other order. The
+    /// answer is the payment as it stands: still processing until the terminal has answered.
+    async fn cancel(&self, request: &CancelRequest) -> Result<PaymentResult, AcquirerError> {
+        check_id("merchant_transaction_id", &request.merchant_transaction_id, 64)?;
+        let biz = CancelBiz { merchant_transaction_id: request.merchant_transaction_id.clone() };
+        let answer = self.call(paths::CANCEL, &biz).await?;
+        let expect = PaymentExpectation {
+            order: &request.merchant_transaction_id,
+            request_id: None,
+            amount: &request.amount,
+            is_query: true,
+        };
+        convert::payment_answer(&answer, &expect)
     }
 
     fn parse_notification(&self, body: &[u8]) -> Result<Notification, NotificationError> {

@@ -109,6 +109,15 @@ pub struct QueryBiz {
     pub request_id: Option<String>,
 }
 
+/// `bizContent` of `payment/cancel`, TillKit's extension for a card sale on a terminal (choice
+/// P8 in docs/acquirer-choices.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelBiz {
+    /// The order.
+    pub merchant_transaction_id: String,
+}
+
 /// `bizContent` of `refund`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

@@ -24,6 +24,16 @@ impl StoreAndForward {
         StoreAndForward { queue, limits, holder }
     }
 
+    /// Forwards under `holder`, a name the agent keeps across restarts: a restarted agent then
+    /// takes back at once the lease its killed predecessor held mid-drain, instead of waiting
+    /// [`super::LEASE_MS`] for it to run out (with its results unreportable meanwhile, since an
+    /// `approved_offline` result is accepted only once forwarded). Another process forwarding
+    /// the same queue under another name is still kept out.
+    pub fn with_holder(mut self, holder: impl Into<String>) -> Self {
+        self.holder = holder.into();
+        self
+    }
+
     /// The queue (to list it, or show what is stored).
     pub fn queue(&self) -> &OfflineQueue {
         &self.queue
