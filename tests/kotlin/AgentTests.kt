@@ -2,6 +2,7 @@
 // terminal registered with it (its key kept in the key store), a TerminalAgent running in a
 // coroutine on a Kotlin CardReader (FakeTerminal, ReaderTests.kt), and a Cashier of the same
 // test paying by card on that terminal.
+import io.tillkit.awaitFinal
 import io.tillkit.core.AgentEvent
 import io.tillkit.core.AgentListener
 import io.tillkit.core.Cashier

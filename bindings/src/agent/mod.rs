@@ -77,8 +77,7 @@ impl TerminalAgent {
         listener: Box<dyn AgentListener>,
     ) -> Result<Arc<Self>> {
         let listener: Arc<dyn AgentListener> = Arc::from(listener);
-        run(async move { open(config, PathBuf::from(data_dir), key_store, reader, listener) })
-            .await
+        run(async move { open(config, PathBuf::from(data_dir), key_store, reader, listener) }).await
     }
 
     /// Runs the agent until `stop()` (or until the coroutine or task awaiting it is cancelled,

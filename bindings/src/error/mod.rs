@@ -11,7 +11,6 @@
 mod agent;
 mod convert;
 
-
 /// A TillKit call failed. Nothing was charged or refunded by a call that failed, except where a
 /// variant says the outcome is unknown. Kotlin sees `TillKitException`, Swift `TillKitError`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]

@@ -3,10 +3,10 @@
 use super::*;
 use tillkit_core::acquirer::AcquirerError;
 use tillkit_core::engine::CashierError;
+use tillkit_core::money::Amount;
 use tillkit_core::paycode::PaymentCodeError;
 use tillkit_core::reader::ReaderError;
 use tillkit_core::store::StoreError;
-use tillkit_core::money::Amount;
 
 #[test]
 fn invalid_input_names_the_field() {
@@ -15,9 +15,7 @@ fn invalid_input_names_the_field() {
     let e: TillKitError = Amount::parse("1", "XXX").map(|_| ()).unwrap_err().into();
     assert!(matches!(e, TillKitError::InvalidInput { ref field, .. } if field == "currency"));
     let e: TillKitError = PaymentCodeError::Empty.into();
-    assert!(
-        matches!(e, TillKitError::InvalidInput { ref field, .. } if field == "payment_code")
-    );
+    assert!(matches!(e, TillKitError::InvalidInput { ref field, .. } if field == "payment_code"));
 }
 
 #[test]
@@ -49,8 +47,7 @@ fn reader_faults_survive_the_round_trip_and_app_exceptions_are_device_failures()
     ] {
         let ffi = TillKitError::from(e.clone());
         let TillKitError::Reader { fault, .. } = &ffi else { panic!("not a reader error") };
-        let back =
-            ReaderError::from(TillKitError::Reader { fault: *fault, reason: "x".into() });
+        let back = ReaderError::from(TillKitError::Reader { fault: *fault, reason: "x".into() });
         assert_eq!(std::mem::discriminant(&back), std::mem::discriminant(&e));
     }
     let busy = TillKitError::from(ReaderError::Busy);

@@ -25,8 +25,7 @@ impl StoreAndForward {
         // process (the agent's, and one draining on demand) must not share a lease.
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let holder =
-            format!("agent-{}-{}-{n}", std::process::id(), crate::agent::store::now_ms());
+        let holder = format!("agent-{}-{}-{n}", std::process::id(), crate::agent::store::now_ms());
         StoreAndForward { queue, limits, holder }
     }
 
