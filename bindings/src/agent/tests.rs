@@ -121,7 +121,7 @@ fn an_agent_stopped_before_it_runs_returns_at_once_and_runs_only_once() {
     agent.stop();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
     assert_eq!(rt.block_on(agent.run()).expect("ran"), 0);
-    let again = rt.block_on(agent.run()).err().expect("runs once");
+    let again = rt.block_on(agent.run()).expect_err("runs once");
     assert!(matches!(again, TillKitError::InvalidInput { ref field, .. } if field == "run"));
 }
 
