@@ -10,12 +10,15 @@
 //! - card readers ([`reader`]): [`CardTransaction`] runs a card sale or refund on a
 //!   [`CardReader`] (the app's wrapper of its terminal's SDK, an external reader behind
 //!   `link_card_reader`, or with the `simulators` feature `simulated_card_reader`);
+//! - the terminal agent ([`agent`]): [`TerminalAgent`] runs on a POS terminal, taking the card
+//!   sales the acquirer routes to it and running them on the app's [`CardReader`];
 //! - traits the app implements: [`KeyStore`], [`EventListener`], [`Logger`], [`CardReader`],
-//!   [`AuthorizationHost`], [`ReaderProgressListener`];
+//!   [`AuthorizationHost`], [`ReaderProgressListener`], [`AgentListener`];
 //! - with the `sandbox` feature (tests only), [`sandbox::SandboxServer`].
 
 uniffi::setup_scaffolding!();
 
+pub mod agent;
 mod attention;
 mod cashier;
 mod config;
@@ -34,6 +37,9 @@ pub mod scan;
 mod terminals;
 mod types;
 
+#[cfg(feature = "sandbox")]
+pub use agent::register_with_sandbox;
+pub use agent::{AgentEvent, AgentListener, TerminalAgent, TerminalAgentConfig};
 pub use attention::AttentionReason;
 pub use cashier::Cashier;
 pub use config::{

@@ -10,7 +10,8 @@ use crate::error::TillKitError;
 use crate::runtime::run;
 
 /// A sandbox acquirer on 127.0.0.1 (PingPong v4 and Oceanpayment, with the scenarios chosen by
-/// the amount's cents). Terminals `SANDBOX-T1`/`PAX-A920` and `SANDBOX-T2`/`SUNMI-P2` exist.
+/// the amount's cents). Terminals `SANDBOX-T1`/`PAX-A920` and `SANDBOX-T2`/`SUNMI-P2` exist and
+/// settle card sales by themselves, unless started with [`Self::start_with_terminal_agents`].
 #[derive(uniffi::Object)]
 pub struct SandboxServer {
     handle: Mutex<Option<SandboxHandle>>,
@@ -29,6 +30,18 @@ impl SandboxServer {
     pub async fn start(time_scale: f64) -> Result<Arc<Self>, TillKitError> {
         Self::launch(
             SandboxConfig { time_scale, terminals: TerminalMode::AutoSettle, ..Default::default() },
+            None,
+        )
+        .await
+    }
+
+    /// Starts a sandbox whose card sales complete only when a terminal agent answers them
+    /// (`TerminalAgent`, paired with `registerWithSandbox`): a terminal whose agent is not
+    /// polling is unreachable. [`Self::start`] keeps the old terminals that settle by themselves.
+    #[uniffi::constructor]
+    pub async fn start_with_terminal_agents(time_scale: f64) -> Result<Arc<Self>, TillKitError> {
+        Self::launch(
+            SandboxConfig { time_scale, terminals: TerminalMode::Agent, ..Default::default() },
             None,
         )
         .await

@@ -68,6 +68,7 @@ fun main() {
     registerHttpsTests()
     registerReaderTests()
     registerReaderLinkTests()
+    registerAgentTests()
     val (passed, failed) = Tests.runAll()
     runBenchmarks()
     println("$passed passed, $failed failed")

@@ -4,6 +4,7 @@
 //! per offline id.
 
 mod forward;
+mod key;
 mod limits;
 mod queue;
 mod sink;
@@ -12,6 +13,7 @@ mod sink;
 mod tests;
 
 pub use forward::{forward_pending, ForwardSummary, LEASE_MS};
+pub use key::open_with_key_store;
 pub use limits::{CurrencyLimit, OfflineLimits, OfflineRefusal, StoredTotals};
 pub use queue::{OfflineError, OfflineQueue, OfflineState, QueuedApproval, StoreOutcome};
 pub use sink::StoreAndForward;

@@ -49,6 +49,10 @@ pub enum OfflineError {
     /// The database failed.
     #[error("offline queue storage failed: {0}")]
     Storage(String),
+    /// The queue's key is missing, malformed, or cannot be read from or written to the key
+    /// store.
+    #[error("offline queue key: {0}")]
+    Key(String),
     /// A stored row does not open or parse (wrong key, altered file).
     #[error("offline approval {offline_id} is unreadable: {what}")]
     Corrupt {

@@ -1,6 +1,7 @@
 //! The agent's side of the queue: where a card's offline approval is kept (within the limits),
 //! and the drain the agent runs whenever the acquirer answers.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::forward::{forward_pending, ForwardSummary};
@@ -20,7 +21,11 @@ pub struct StoreAndForward {
 impl StoreAndForward {
     /// Keeps approvals in `queue` within `limits`.
     pub fn new(queue: Arc<OfflineQueue>, limits: OfflineLimits) -> Self {
-        let holder = format!("agent-{}-{}", std::process::id(), crate::agent::store::now_ms());
+        // Unique per instance, not just per process and millisecond: two forwarders of one
+        // process (the agent's, and one draining on demand) must not share a lease.
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let holder = format!("agent-{}-{}-{n}", std::process::id(), crate::agent::store::now_ms());
         StoreAndForward { queue, limits, holder }
     }
 

@@ -1,0 +1,85 @@
+//! The mapping's contract: what the UI can tell apart.
+
+use super::*;
+use tillkit_core::acquirer::AcquirerError;
+use tillkit_core::engine::CashierError;
+use tillkit_core::money::Amount;
+use tillkit_core::paycode::PaymentCodeError;
+use tillkit_core::reader::ReaderError;
+use tillkit_core::store::StoreError;
+
+#[test]
+fn invalid_input_names_the_field() {
+    let e: TillKitError = Amount::parse("1.234", "CNY").map(|_| ()).unwrap_err().into();
+    assert!(matches!(e, TillKitError::InvalidInput { ref field, .. } if field == "amount"));
+    let e: TillKitError = Amount::parse("1", "XXX").map(|_| ()).unwrap_err().into();
+    assert!(matches!(e, TillKitError::InvalidInput { ref field, .. } if field == "currency"));
+    let e: TillKitError = PaymentCodeError::Empty.into();
+    assert!(matches!(e, TillKitError::InvalidInput { ref field, .. } if field == "payment_code"));
+}
+
+#[test]
+fn acquirer_errors_keep_the_never_charge_twice_distinction() {
+    let sent = AcquirerError::NotSent { reason: "no route".into() };
+    assert!(matches!(TillKitError::from(sent), TillKitError::Offline { .. }));
+    let unknown = AcquirerError::OutcomeUnknown {
+        cause: tillkit_core::acquirer::UnknownCause::Timeout,
+        detail: "20 s".into(),
+    };
+    let mapped = TillKitError::from(CashierError::Acquirer(unknown));
+    assert!(matches!(mapped, TillKitError::OutcomeUnknown { .. }));
+    assert!(mapped.to_string().contains("do not charge again"));
+    let no = AcquirerError::Rejected { code: "104000".into(), description: "no".into() };
+    assert_eq!(
+        TillKitError::from(no),
+        TillKitError::Declined { code: "104000".into(), description: "no".into() }
+    );
+}
+
+#[test]
+fn reader_faults_survive_the_round_trip_and_app_exceptions_are_device_failures() {
+    for e in [
+        ReaderError::Disconnected("ble".into()),
+        ReaderError::Timeout,
+        ReaderError::Busy,
+        ReaderError::Protocol("bad".into()),
+        ReaderError::Device("sdk".into()),
+    ] {
+        let ffi = TillKitError::from(e.clone());
+        let TillKitError::Reader { fault, .. } = &ffi else { panic!("not a reader error") };
+        let back = ReaderError::from(TillKitError::Reader { fault: *fault, reason: "x".into() });
+        assert_eq!(std::mem::discriminant(&back), std::mem::discriminant(&e));
+    }
+    let busy = TillKitError::from(ReaderError::Busy);
+    assert!(matches!(busy, TillKitError::Reader { fault: ReaderFault::Busy, .. }));
+    let thrown = TillKitError::from(uniffi::UnexpectedUniFFICallbackError {
+        reason: "NullPointerException".into(),
+    });
+    assert!(
+        matches!(ReaderError::from(thrown), ReaderError::Device(r) if r.contains("NullPointer"))
+    );
+}
+
+#[test]
+fn a_full_disk_is_its_own_variant() {
+    let e = TillKitError::from(CashierError::Store(StoreError::Full));
+    assert_eq!(e, TillKitError::StorageFull);
+    let e = TillKitError::from(CashierError::Store(StoreError::ReadOnly("ro".into())));
+    assert!(matches!(e, TillKitError::Storage { .. }));
+}
+
+#[test]
+fn refund_too_large_shows_amounts_as_text() {
+    let requested = Amount::parse("12.5", "CNY").expect("valid");
+    let e = TillKitError::from(CashierError::RefundTooLarge {
+        requested,
+        remaining: "2.50 CNY".into(),
+    });
+    assert_eq!(
+        e,
+        TillKitError::RefundTooLarge {
+            requested: "12.50 CNY".into(),
+            remaining: "2.50 CNY".into()
+        }
+    );
+}
