@@ -182,7 +182,10 @@ fn open(
         limits: reader_limits,
         ..AgentConfig::default()
     };
-    let forwarder = Arc::new(StoreAndForward::new(Arc::clone(&queue), limits));
+    // A name kept across restarts: a restarted agent takes back at once the forwarding lease
+    // its killed predecessor held.
+    let holder = format!("agent-{}", config.device_sn);
+    let forwarder = Arc::new(StoreAndForward::new(Arc::clone(&queue), limits).with_holder(holder));
     let agent = CoreAgent::new(
         Arc::clone(&channel) as _,
         Arc::new(CardReaderBridge(reader)),
