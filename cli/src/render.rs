@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use serde_json::{json, Value};
 use tillkit_core::engine::{NextStep, QueueStatus, SaleHint};
-use tillkit_core::order::Millis;
+use tillkit_core::order::{Millis, SaleStatus};
 use tillkit_core::store::{RefundRow, SaleRow};
 
 /// A sale as JSON.
@@ -72,8 +72,13 @@ pub fn sale_line(s: &SaleRow) -> String {
         s.status.as_str(),
         SaleHint::of(s).text()
     );
-    if let Some(code) = &s.result_code {
-        line.push_str(&format!("  [{code}]"));
+    match (&s.result_code, &s.result_description) {
+        // Why it failed, in the acquirer's words ("no terminal T8/PAX-A920 is registered").
+        (Some(code), Some(why)) if matches!(s.status, SaleStatus::Failed(_)) => {
+            line.push_str(&format!("  [{}: {}]", printable(code, 16), printable(why, 120)));
+        }
+        (Some(code), _) => line.push_str(&format!("  [{}]", printable(code, 16))),
+        (None, _) => {}
     }
     if s.abandoned_at.is_some() {
         line.push_str("  ABANDONED");
@@ -85,6 +90,17 @@ pub fn sale_line(s: &SaleRow) -> String {
         }
     }
     line
+}
+
+/// Acquirer text made safe for a terminal: control characters (escape sequences a hostile
+/// answer could carry) become spaces, and it is cut to `max` characters.
+fn printable(text: &str, max: usize) -> String {
+    let mut out: String =
+        text.chars().take(max).map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
 }
 
 /// One line about a refund.
@@ -189,5 +205,17 @@ impl Progress {
         if self.tty {
             let _ = writeln!(std::io::stderr());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn acquirer_text_cannot_drive_the_terminal() {
+        assert_eq!(printable("no terminal\u{1b}[2J here", 120), "no terminal [2J here");
+        assert_eq!(printable("abcdef", 3), "abc…");
+        assert_eq!(printable("ok", 3), "ok");
     }
 }
