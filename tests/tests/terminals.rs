@@ -72,7 +72,9 @@ async fn card_sales_go_only_to_paired_terminals() {
     cashier.remove_terminal("SANDBOX-T2").unwrap();
     let left = cashier.terminals().unwrap();
     assert_eq!((left.len(), left[0].is_default), (1, true));
-    assert_eq!(left[0].status, TerminalStatus::Unknown);
+    // SANDBOX-T1 took a payment: the registry saw it ready, and when.
+    assert_eq!(left[0].status, TerminalStatus::Ready);
+    assert!(left[0].last_seen_ms.is_some());
     assert!(matches!(cashier.remove_terminal("SANDBOX-T2"), Err(CashierError::UnknownTerminal(_))));
     assert!(matches!(cashier.set_default_terminal("NOPE"), Err(CashierError::UnknownTerminal(_))));
     cashier.close().await;
