@@ -45,7 +45,7 @@ pub use platform::{set_logger, KeyStore, LogLevel, Logger};
 #[cfg(feature = "simulators")]
 pub use reader::simulated_card_reader;
 pub use reader::{AuthorizationHost, CardReader, CardTransaction, ReaderProgressListener};
-pub use scan::{CameraFrame, ScanGun, ScanOutcome, Scanner};
+pub use scan::{CameraFrame, FrameResult, ScanGun, ScanOutcome, ScanStats, Scanner};
 pub use terminals::{Terminal, TerminalStatus};
 pub use types::{CashierEvent, QueueStatus, Refund, Sale};
 

@@ -65,6 +65,7 @@ fun main() {
     registerErrorTests()
     registerLifecycleTests()
     registerScanTests()
+    registerLiveScanTests()
     registerHttpsTests()
     registerReaderTests()
     registerReaderLinkTests()

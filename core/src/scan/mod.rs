@@ -6,6 +6,8 @@
 //!   and QR (`qr_fast`, on the `binarize` binarizer), with rxing behind them for everything
 //!   they do not read. `docs/scan.md` has the pass order and how to measure it.
 //! - [`dedup`]: one report per code across consecutive frames, refusal of codes already used.
+//! - [`live`]: a live camera session: at most one decode in flight, frames arriving meanwhile
+//!   dropped, region and rotation per session.
 //! - [`wedge`]: keyboard-wedge scan-gun input.
 //! - [`camera`]: desktop capture (cargo feature `camera`; a typed error without it).
 //! - `synth` (cargo feature `synth`): deterministic synthetic payment-code frames.
@@ -17,6 +19,7 @@ mod code128_table;
 pub mod decoder;
 pub mod dedup;
 pub mod frame;
+pub mod live;
 mod qr_fast;
 mod scanline;
 mod still;
