@@ -71,6 +71,7 @@ fun main() {
     registerReaderLinkTests()
     val (passed, failed) = Tests.runAll()
     runBenchmarks()
+    if (System.getenv("TILLKIT_SCAN_BENCH") == "1") runScanBenchmarks()
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }
