@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use super::decoder::{Decoder, DecoderOptions};
 use super::dedup::{ScanEvent, ScanSession};
-use super::frame::{Frame, FrameError, Roi, Rotation, MAX_SIDE};
+use super::frame::{Frame, FrameError, LumaImage, Roi, Rotation, MAX_SIDE};
 use crate::paycode::PaymentCode;
 
 /// Why a session setting was refused.
@@ -101,6 +101,31 @@ pub struct LiveScan {
     /// Set while a decode runs (read by `stats`, which must not touch the decoder's lock: a
     /// `try_lock` there would make a frame arriving at that moment look dropped).
     decoding: AtomicBool,
+}
+
+/// Gray levels a sampled frame must span before it is worth decoding. The scan-line edge
+/// detector needs a step of at least 10 levels (`scanline::FLOOR_MIN`) and the binarizer calls
+/// a block of less than 24 uniform, so a frame spanning fewer holds nothing either can read:
+/// a covered lens, a dark room, a blank wall.
+const FLAT_RANGE: u8 = 10;
+/// Every 4th pixel of every 4th row: a symbol is far larger than that grid, so its dark and
+/// light modules are both sampled.
+const FLAT_STEP: usize = 4;
+
+/// Whether `image` is too flat to hold a symbol. Stops at the first pair of samples far enough
+/// apart, so a textured frame costs a few samples and a flat one a 16th of its pixels.
+fn looks_flat(image: &LumaImage) -> bool {
+    let (mut lo, mut hi) = (u8::MAX, u8::MIN);
+    for y in (0..image.height() as usize).step_by(FLAT_STEP) {
+        for &p in image.row(y).iter().step_by(FLAT_STEP) {
+            lo = lo.min(p);
+            hi = hi.max(p);
+        }
+        if hi.saturating_sub(lo) >= FLAT_RANGE {
+            return false;
+        }
+    }
+    true
 }
 
 /// Locks, ignoring poisoning: every critical section here leaves its data consistent.
@@ -190,7 +215,13 @@ impl LiveScan {
         }
         self.decoding.store(true, Ordering::Release);
         let started = Instant::now();
-        let symbol = decoder.decode_frame(frame, roi, rotation);
+        let symbol = frame.to_luma(roi, rotation).map(|image| {
+            if looks_flat(&image) {
+                None
+            } else {
+                decoder.decode(&image)
+            }
+        });
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         self.decoding.store(false, Ordering::Release);
         // Released before the session is touched: the next frame may start decoding already.

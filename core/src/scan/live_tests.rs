@@ -101,3 +101,24 @@ fn stop_waits_for_the_running_decode_and_later_frames_are_not_read() {
     assert_eq!(live.submit(&frame).unwrap(), LiveOutcome::Stopped);
     assert_eq!(live.submit_waiting(&frame, None, Rotation::None).unwrap(), LiveOutcome::Stopped);
 }
+
+#[test]
+fn flat_frames_are_not_decoded_but_anything_with_contrast_is() {
+    let flat: Vec<u8> =
+        (0..640u32 * 480).map(|i| 120 + (i.wrapping_mul(2_654_435_761) >> 29) as u8).collect();
+    let image =
+        |pixels: &[u8]| crate::scan::LumaImage::from_pixels(640, 480, pixels.to_vec()).unwrap();
+    assert!(looks_flat(&image(&flat)), "a span of 8 levels is flat");
+    let mut patch = flat.clone();
+    for y in 300..340 {
+        patch[y * 640 + 500..y * 640 + 540].fill(20);
+    }
+    assert!(!looks_flat(&image(&patch)), "a 40-pixel dark patch is seen");
+    let (pixels, w, h, _) = frame_of(6);
+    let code = crate::scan::LumaImage::from_pixels(w, h, pixels).unwrap();
+    assert!(!looks_flat(&code));
+    let live = LiveScan::default();
+    let frame = Frame::luma(&flat, 640, 480, 640).unwrap();
+    assert_eq!(live.submit(&frame).unwrap(), LiveOutcome::Nothing);
+    assert_eq!(live.stats().empty, 1);
+}
