@@ -48,7 +48,7 @@ fun runScanBenchmarks() {
                 scanner.submitFrame(plane, frame.width, frame.height, frame.stride, io.tillkit.core.PixelFormat.LUMA8)
             }
         }
-        for ((kind, bytes) in listOf("flat gray" to ByteArray(width * height) { 120 }, "noise" to noiseBytes(width * height))) {
+        for ((kind, bytes) in listOf("flat gray" to ByteArray(width * height) { 120 }, "smooth scene" to sceneBytes(width, height), "noise" to noiseBytes(width * height))) {
             val empty = java.nio.ByteBuffer.allocateDirect(bytes.size).put(bytes).flip() as java.nio.ByteBuffer
             io.tillkit.core.Scanner(false).use { scanner ->
                 repeat(calls) { scanner.submitFrame(empty, width.toUInt(), height.toUInt(), width.toUInt(), io.tillkit.core.PixelFormat.LUMA8) }
@@ -60,6 +60,15 @@ fun runScanBenchmarks() {
 }
 
 private fun noiseBytes(n: Int) = ByteArray(n).also { java.util.Random(7).nextBytes(it) }
+
+/** Something like a counter top: slow light and shade with a little sensor noise, no edges. */
+private fun sceneBytes(width: Int, height: Int): ByteArray {
+    val rnd = java.util.Random(9)
+    return ByteArray(width * height) { i ->
+        val (x, y) = (i % width).toDouble() to (i / width).toDouble()
+        (110 + 60 * Math.sin(x / 97) * Math.cos(y / 61) + rnd.nextInt(9) - 4).toInt().toByte()
+    }
+}
 
 private fun frameOverhead(label: String, calls: Int, scanner: io.tillkit.core.Scanner, call: () -> Unit) {
     repeat(maxOf(2, calls / 10)) { call() }
