@@ -224,7 +224,9 @@ impl LiveScan {
         });
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         self.decoding.store(false, Ordering::Release);
-        // Released before the session is touched: the next frame may start decoding already.
+        // The session is taken before the decoder is let go, so that results reach it in the
+        // order of their decodes; the next frame may start decoding meanwhile.
+        let mut session = lock(&self.session);
         drop(decoder);
         {
             let mut stats = lock(&self.stats);
@@ -243,7 +245,7 @@ impl LiveScan {
         if self.stopped.load(Ordering::Acquire) {
             return Ok(LiveOutcome::Stopped);
         }
-        let event = lock(&self.session).on_frame(symbol.as_ref().map(|s| s.text.as_str()));
+        let event = session.on_frame(symbol.as_ref().map(|s| s.text.as_str()));
         Ok(event.map_or(LiveOutcome::Nothing, LiveOutcome::Event))
     }
 
