@@ -31,7 +31,9 @@ fi
 
 # `bundled-roots` selects the certificate verifier Android uses, so HttpsTests.kt runs it here.
 # `simulators` (also implied by `sandbox`) exports `simulatedCardReader` for ReaderTests.kt.
-# PROFILE=release measures the FFI figures on the optimised library (the tests pass either way).
+# PROFILE=release measures the FFI figures on the optimised library (the tests pass either way);
+# TILLKIT_SCAN_BENCH=1 adds the camera-frame figures (Bench.kt runScanBenchmarks: per-frame
+# overhead over the Rust decode, copied vs direct ByteBuffer, 1080p and 720p; empty-frame cost).
 PROFILE=${PROFILE:-debug}
 echo "== building the library ($PROFILE) and the binding generator"
 if [ "$PROFILE" = release ]; then
@@ -60,5 +62,5 @@ CP=$JNA:$KT/lib/kotlinx-coroutines-core-jvm.jar
 test -s "$OUT/tests.jar"
 
 echo "== running"
-TILLKIT_BENCH_PROFILE=$PROFILE java -ea -Djna.library.path="$OUT/lib" \
+TILLKIT_BENCH_PROFILE=$PROFILE TILLKIT_SCAN_BENCH=${TILLKIT_SCAN_BENCH:-0} java -ea -Djna.library.path="$OUT/lib" \
     -cp "$OUT/tests.jar:$CP:$KT/lib/kotlin-stdlib.jar" HarnessKt

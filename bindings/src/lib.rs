@@ -6,7 +6,8 @@
 //! - [`Cashier`]: open, sales by code, QR and card, cancel, refund, lookups, history, queue,
 //!   notifications, subscriptions;
 //! - free functions for money and payment codes ([`money`]) and the engine's default timings;
-//! - [`Scanner`] for camera frames and [`ScanGun`] for keyboard-wedge scanners ([`scan`]);
+//! - [`Scanner`] for camera frames (a live session; `submit_frame` reads the platform's buffer
+//!   in place, without a copy) and [`ScanGun`] for keyboard-wedge scanners ([`scan`]);
 //! - card readers ([`reader`]): [`CardTransaction`] runs a card sale or refund on a
 //!   [`CardReader`] (the app's wrapper of its terminal's SDK, an external reader behind
 //!   `link_card_reader`, or with the `simulators` feature `simulated_card_reader`);
@@ -52,7 +53,7 @@ pub use platform::{set_logger, KeyStore, LogLevel, Logger};
 #[cfg(feature = "simulators")]
 pub use reader::simulated_card_reader;
 pub use reader::{AuthorizationHost, CardReader, CardTransaction, ReaderProgressListener};
-pub use scan::{CameraFrame, ScanGun, ScanOutcome, Scanner};
+pub use scan::{CameraFrame, FrameResult, ScanGun, ScanOutcome, ScanStats, Scanner};
 pub use terminals::{Terminal, TerminalStatus};
 pub use types::{CashierEvent, QueueStatus, Refund, Sale};
 

@@ -1,13 +1,34 @@
 //! Scanning across the FFI: camera frames as the platforms deliver them, scan-gun keys, and
-//! the payment codes they carry. Decoding, de-duplication and the used-code check live in the
-//! core; these objects only convert and forward.
+//! the payment codes they carry. Decoding, de-duplication, the used-code check and the live
+//! session (one decode in flight, drops while busy) live in the core (`scan::live`); these
+//! objects only convert and forward.
+//!
+//! Zero-copy frames: [`Scanner::submit_frame`] takes the pixels as `&[u8]`, which uniffi 0.32
+//! passes without a copy — a direct `java.nio.ByteBuffer` in Kotlin (JNA hands Rust the
+//! buffer's native address, `Native.getDirectBufferPointer`, and `remaining()` as the length),
+//! `Data` in Swift (its `withUnsafeBytes` pointer; a `Data(bytesNoCopy:…)` over a locked
+//! `CVPixelBuffer` plane copies nothing). How it stays sound:
+//! - length: Rust sees exactly `remaining()`/`count` bytes; `Frame::new` checks, with checked
+//!   arithmetic, that `stride × height` (plus chroma) fits in them before any pixel is read, so
+//!   a wrong width, height, stride or format is `InvalidInput`, never a read past the buffer;
+//! - lifetime: the slice is borrowed for the one synchronous call (the generated code builds it
+//!   inside the call, Swift inside `withUnsafeBytes`); the core copies what it reads into its
+//!   own gray image and keeps no reference, so the platform may reuse or release the buffer as
+//!   soon as the call returns. The caller must keep the buffer alive and unchanged during the
+//!   call (CameraX: inside `ImageProxy.use`; iOS: between `CVPixelBufferLockBaseAddress` and
+//!   unlock);
+//! - Kotlin passes the buffer's *start* address with `remaining()` bytes: hand over buffers at
+//!   position 0 (`buffer.slice()` otherwise); a non-direct buffer is refused by the generated
+//!   code with `IllegalArgumentException`;
+//! - no `unsafe` here: uniffi's scaffolding builds the slice, inside its panic guard.
 
 use std::sync::{Arc, Mutex};
 
 use tillkit_core::paycode::PaymentCode;
 use tillkit_core::scan::dedup::{ScanEvent, ScanSession};
+use tillkit_core::scan::live::{LiveOutcome, LiveScan, LiveStats, ViewError};
 use tillkit_core::scan::wedge::WedgeReader;
-use tillkit_core::scan::{Decoder, DecoderOptions, Frame, Rotation};
+use tillkit_core::scan::{DecoderOptions, Frame, Rotation};
 pub use tillkit_core::scan::{PixelFormat, Roi};
 
 use crate::error::TillKitError;
@@ -99,11 +120,80 @@ fn frame_error(e: impl std::fmt::Display) -> TillKitError {
     TillKitError::InvalidInput { field: "frame".into(), reason: e.to_string() }
 }
 
+fn view_error(e: ViewError) -> TillKitError {
+    let field = match e {
+        ViewError::Rotation { .. } => "rotation",
+        ViewError::Region { .. } => "region",
+    };
+    TillKitError::InvalidInput { field: field.into(), reason: e.to_string() }
+}
+
+/// What became of a frame given to [`Scanner::submit_frame`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum FrameResult {
+    /// Another frame was being decoded: this one was dropped unread (never queued).
+    Dropped,
+    /// The scanner was stopped: the frame was not read.
+    Stopped,
+    /// Nothing new: no code, or the code already reported while it stays in view.
+    Nothing,
+    /// Something for the screen: a new payment code, a used one, or a refusal.
+    Found {
+        /// What it was.
+        outcome: ScanOutcome,
+    },
+}
+
+impl From<LiveOutcome> for FrameResult {
+    fn from(o: LiveOutcome) -> Self {
+        match o {
+            LiveOutcome::Dropped => FrameResult::Dropped,
+            LiveOutcome::Stopped => FrameResult::Stopped,
+            LiveOutcome::Nothing => FrameResult::Nothing,
+            LiveOutcome::Event(e) => FrameResult::Found { outcome: e.into() },
+        }
+    }
+}
+
+/// A scanner's counters: frames in, decoded, dropped, and what a frame with nothing costs.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScanStats {
+    /// Frames given to the running scanner (dropped and refused ones included).
+    pub submitted: u64,
+    /// Frames decoded.
+    pub decoded: u64,
+    /// Frames dropped because a decode was running.
+    pub dropped: u64,
+    /// Decoded frames with nothing in them.
+    pub empty: u64,
+    /// Mean decode time of those empty frames, in microseconds.
+    pub empty_frame_micros: u64,
+    /// Decode time of the last frame, in microseconds.
+    pub last_micros: u64,
+    /// Whether a decode is running now.
+    pub busy: bool,
+}
+
+impl From<LiveStats> for ScanStats {
+    fn from(s: LiveStats) -> Self {
+        ScanStats {
+            submitted: s.submitted,
+            decoded: s.decoded,
+            dropped: s.dropped,
+            empty: s.empty,
+            empty_frame_micros: s.empty_frame_micros(),
+            last_micros: s.last_micros,
+            busy: s.busy,
+        }
+    }
+}
+
 /// Turns camera frames into payment codes. Keep one per camera session: a code seen in
-/// several frames in a row is reported once, and codes marked used are refused.
+/// several frames in a row is reported once, and codes marked used are refused. Safe to call
+/// from several threads: at most one frame is decoded at a time.
 #[derive(uniffi::Object)]
 pub struct Scanner {
-    state: Mutex<(Decoder, ScanSession)>,
+    live: LiveScan,
 }
 
 #[uniffi::export]
@@ -113,27 +203,74 @@ impl Scanner {
     #[uniffi::constructor]
     pub fn new(thorough: bool) -> Arc<Self> {
         let options = DecoderOptions { try_harder: thorough, ..DecoderOptions::default() };
-        Arc::new(Scanner { state: Mutex::new((Decoder::new(options), ScanSession::default())) })
+        Arc::new(Scanner { live: LiveScan::new(options, ScanSession::default()) })
     }
 
-    /// Decodes one frame. `null` when it holds nothing new (no code, or the same code as the
-    /// frames before). Blocking CPU work: call it from the camera's analysis thread.
+    /// Decodes one frame given as a copied byte array, with its own rotation and region.
+    /// `null` when it holds nothing new (no code, or the same code as the frames before), and
+    /// also once the scanner is stopped. Waits for a running decode instead of dropping the
+    /// frame. A live camera should prefer [`Scanner::submit_frame`], which copies nothing.
     pub fn scan_frame(&self, frame: CameraFrame) -> Result<Option<ScanOutcome>, TillKitError> {
         let rotation = Rotation::from_degrees(frame.rotation_degrees)
             .ok_or_else(|| frame_error("rotation must be 0, 90, 180 or 270"))?;
         let stride = usize::try_from(frame.stride).map_err(frame_error)?;
         let view = Frame::new(&frame.data, frame.width, frame.height, stride, frame.format)
             .map_err(frame_error)?;
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let (decoder, session) = &mut *state;
-        let symbol = decoder.decode_frame(&view, frame.roi, rotation).map_err(frame_error)?;
-        Ok(session.on_frame(symbol.as_ref().map(|s| s.text.as_str())).map(ScanOutcome::from))
+        match self.live.submit_waiting(&view, frame.roi, rotation).map_err(frame_error)? {
+            LiveOutcome::Event(e) => Ok(Some(e.into())),
+            _ => Ok(None),
+        }
+    }
+
+    /// Decodes a camera frame read in place, without a copy: Kotlin passes a direct
+    /// `ByteBuffer` at position 0 (CameraX `ImageProxy` planes are), Swift a `Data` over the
+    /// locked `CVPixelBuffer` plane (`Data(bytesNoCopy:count:deallocator: .none)`). The bytes
+    /// are read only during this call. `stride` is the distance in bytes between rows of the
+    /// first plane. Uses the scanner's region and rotation. A frame arriving while another is
+    /// decoded is dropped at once ([`FrameResult::Dropped`]). Blocking CPU work: call it from
+    /// the camera's analysis thread.
+    pub fn submit_frame(
+        &self,
+        data: &[u8],
+        width: u32,
+        height: u32,
+        stride: u32,
+        format: PixelFormat,
+    ) -> Result<FrameResult, TillKitError> {
+        let stride = usize::try_from(stride).map_err(frame_error)?;
+        let view = Frame::new(data, width, height, stride, format).map_err(frame_error)?;
+        Ok(self.live.submit(&view).map_err(frame_error)?.into())
+    }
+
+    /// Looks only in `roi` (frame coordinates, before rotation), or everywhere when `null`.
+    /// An empty region, or one beyond 10,000 pixels, is `InvalidInput` on `region`; a region
+    /// outside a given frame makes that frame `InvalidInput` on `frame`.
+    pub fn set_region(&self, roi: Option<Roi>) -> Result<(), TillKitError> {
+        self.live.set_region(roi).map_err(view_error)
+    }
+
+    /// Turns frames clockwise by `degrees` (0, 90, 180 or 270; CameraX `rotationDegrees`)
+    /// before decoding them with [`Scanner::submit_frame`]. Others are `InvalidInput`.
+    pub fn set_rotation(&self, degrees: i32) -> Result<(), TillKitError> {
+        self.live.set_rotation(degrees).map_err(view_error)
+    }
+
+    /// Stops scanning: returns once no decode is running (at most one frame's decode); every
+    /// later frame is [`FrameResult::Stopped`] and not read. Call it before closing the
+    /// scanner while the camera may still deliver a frame.
+    pub fn stop(&self) {
+        self.live.stop();
+    }
+
+    /// The counters so far: frames submitted, decoded and dropped, and the empty-frame cost.
+    pub fn stats(&self) -> ScanStats {
+        self.live.stats().into()
     }
 
     /// Remembers a code as used (after a sale with it), so that a later scan refuses it.
     pub fn mark_used(&self, code: String) -> Result<(), TillKitError> {
         let code = PaymentCode::parse(&code)?;
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).1.mark_used(&code);
+        self.live.mark_used(&code);
         Ok(())
     }
 }
@@ -167,3 +304,7 @@ impl ScanGun {
             .collect()
     }
 }
+
+#[cfg(test)]
+#[path = "scan_tests.rs"]
+mod tests;

@@ -1,12 +1,19 @@
 // AVFoundation frames to the core: the luma plane of each 420f frame goes to
-// Scanner.scanFrame, which decodes, de-duplicates and validates. The app only forwards the code.
+// Scanner.submitFrame read in place (a Data over the locked CVPixelBuffer's base address, no
+// copy). The core decodes one frame at a time and drops the ones arriving meanwhile,
+// de-duplicates and validates. The app only forwards the code.
 import AVFoundation
 import SwiftUI
 import TillKitCore
 
 final class CameraScanner: NSObject, ObservableObject, AVCaptureVideoDataOutputSampleBufferDelegate {
     let session = AVCaptureSession()
-    private let scanner = Scanner(thorough: false)
+    private let scanner: Scanner = {
+        let scanner = Scanner(thorough: false)
+        // The back camera's buffers are landscape; the screen is portrait.
+        try? scanner.setRotation(degrees: 90)
+        return scanner
+    }()
     private let queue = DispatchQueue(label: "io.tillkit.scan")
     var onOutcome: (ScanOutcome) -> Void = { _ in }
 
@@ -24,21 +31,25 @@ final class CameraScanner: NSObject, ObservableObject, AVCaptureVideoDataOutputS
         queue.async { self.session.startRunning() }
     }
 
+    /// Stops the camera on the frame queue: after the frame being analysed, if any, so no decode
+    /// runs once it has stopped. The scanner stays usable for the next start().
     func stop() { queue.async { self.session.stopRunning() } }
 
     func captureOutput(_ output: AVCaptureOutput, didOutput sample: CMSampleBuffer, from connection: AVCaptureConnection) {
         guard let pixels = CMSampleBufferGetImageBuffer(sample) else { return }
+        // The plane is read only while its base address is locked: the whole call runs inside.
         CVPixelBufferLockBaseAddress(pixels, .readOnly)
         defer { CVPixelBufferUnlockBaseAddress(pixels, .readOnly) }
         guard let base = CVPixelBufferGetBaseAddressOfPlane(pixels, 0) else { return }
         let width = CVPixelBufferGetWidthOfPlane(pixels, 0)
         let height = CVPixelBufferGetHeightOfPlane(pixels, 0)
         let stride = CVPixelBufferGetBytesPerRowOfPlane(pixels, 0)
-        let frame = CameraFrame(
-            data: Data(bytes: base, count: stride * height), width: UInt32(width), height: UInt32(height),
-            stride: UInt32(stride), format: .luma8, rotationDegrees: 90, roi: nil)
+        // No copy and no ownership: the Data only points at the locked plane during the call.
+        let plane = Data(bytesNoCopy: base, count: stride * height, deallocator: .none)
         // A malformed frame is skipped: the next one comes in ~30 ms.
-        guard let outcome = try? scanner.scanFrame(frame: frame), let found = outcome else { return }
+        guard let result = try? scanner.submitFrame(
+            data: plane, width: UInt32(width), height: UInt32(height), stride: UInt32(stride), format: .luma8),
+            case let .found(found) = result else { return }
         // The code goes to a sale now: shown again later, it is refused as used.
         if case let .paymentCode(code, _, _) = found { try? scanner.markUsed(code: code) }
         DispatchQueue.main.async { self.onOutcome(found) }

@@ -9,9 +9,9 @@ import io.tillkit.core.TillKitException
 import io.tillkit.core.WalletFamily
 import io.tillkit.core.syntheticPaymentFrame
 
-/** A generated 1080p frame, as the Y plane of a camera with a row stride wider than the image. */
-fun cameraFrame(seed: Long, padding: Int = 64): Pair<CameraFrame, String> {
-    val synth = syntheticPaymentFrame(seed.toULong(), 1920u, 1080u) ?: error("no frame for seed $seed")
+/** A generated frame (1080p unless told), as the Y plane of a camera with a row stride wider than the image. */
+fun cameraFrame(seed: Long, padding: Int = 64, width: Int = 1920, height: Int = 1080): Pair<CameraFrame, String> {
+    val synth = syntheticPaymentFrame(seed.toULong(), width.toUInt(), height.toUInt()) ?: error("no frame for seed $seed")
     val width = synth.width.toInt()
     val stride = width + padding
     val plane = ByteArray(stride * synth.height.toInt())

@@ -1,11 +1,13 @@
 //! Payment-code scanning: camera frames and scan-gun keystrokes in, validated payment codes out.
 //!
 //! - [`frame`]: frames as platforms deliver them (luma planes with a stride, NV21/NV12,
-//!   BGRA/RGBA), cropping, rotation, still images.
+//!   BGRA/RGBA), cropping, rotation; still images with the cargo feature `stills`.
 //! - [`decoder`]: the [`Decoder`]: fast paths of our own for Code 128 (scan lines, `code128`)
 //!   and QR (`qr_fast`, on the `binarize` binarizer), with rxing behind them for everything
 //!   they do not read. `docs/scan.md` has the pass order and how to measure it.
 //! - [`dedup`]: one report per code across consecutive frames, refusal of codes already used.
+//! - [`live`]: a live camera session: at most one decode in flight, frames arriving meanwhile
+//!   dropped, region and rotation per session.
 //! - [`wedge`]: keyboard-wedge scan-gun input.
 //! - [`camera`]: desktop capture (cargo feature `camera`; a typed error without it).
 //! - `synth` (cargo feature `synth`): deterministic synthetic payment-code frames.
@@ -17,9 +19,12 @@ mod code128_table;
 pub mod decoder;
 pub mod dedup;
 pub mod frame;
+pub mod live;
 mod qr_fast;
 mod scanline;
+#[cfg(feature = "stills")]
 mod still;
+#[cfg(feature = "stills")]
 pub mod still_limits;
 #[cfg(any(test, feature = "synth"))]
 pub mod synth;

@@ -1,5 +1,7 @@
-// CameraX frames to the core: the Y plane of each YUV_420_888 frame goes to Scanner.scanFrame,
-// which decodes, de-duplicates and validates. The app only forwards the code it reports.
+// CameraX frames to the core: the Y plane of each YUV_420_888 frame goes to Scanner.submitFrame
+// read in place (the plane is a direct ByteBuffer: no copy, no per-frame allocation). The core
+// decodes one frame at a time and drops the ones arriving meanwhile, de-duplicates and
+// validates; the app only forwards the code it reports.
 package io.tillkit.app
 
 import androidx.camera.core.CameraSelector
@@ -19,32 +21,36 @@ import androidx.compose.ui.platform.LocalLifecycleOwner
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.viewinterop.AndroidView
 import androidx.core.content.ContextCompat
-import io.tillkit.core.CameraFrame
+import io.tillkit.core.FrameResult
 import io.tillkit.core.PixelFormat
 import io.tillkit.core.ScanOutcome
 import io.tillkit.core.Scanner
 import io.tillkit.core.TillKitException
 import java.util.concurrent.Executors
 
-/** Hands each frame's luma plane to the core; reports what the core found. */
+/** Hands each frame's luma plane to the core, in place; reports what the core found. */
 class PaymentCodeAnalyzer(
     private val scanner: Scanner,
     private val onOutcome: (ScanOutcome) -> Unit,
 ) : ImageAnalysis.Analyzer {
+    private var rotation = 0
+
     override fun analyze(image: ImageProxy) {
+        // The plane's memory belongs to the image: it is read only inside use {}, before close.
         image.use {
             val plane = it.planes[0]
-            val stride = plane.rowStride
-            // The last row of a Y plane may be shorter than the stride: give the core full rows.
-            val bytes = ByteArray(stride * it.height)
-            val buffer = plane.buffer
-            buffer.get(bytes, 0, minOf(buffer.remaining(), bytes.size))
-            val frame = CameraFrame(
-                bytes, it.width.toUInt(), it.height.toUInt(), stride.toUInt(),
-                PixelFormat.LUMA8, it.imageInfo.rotationDegrees, null,
-            )
+            val degrees = it.imageInfo.rotationDegrees
             try {
-                val outcome = scanner.scanFrame(frame) ?: return
+                if (degrees != rotation) {
+                    scanner.setRotation(degrees)
+                    rotation = degrees
+                }
+                // submitFrame reads from the buffer's start: make sure nothing moved its position.
+                val buffer = plane.buffer.rewind() as java.nio.ByteBuffer
+                val result = scanner.submitFrame(
+                    buffer, it.width.toUInt(), it.height.toUInt(), plane.rowStride.toUInt(), PixelFormat.LUMA8,
+                )
+                val outcome = (result as? FrameResult.Found)?.outcome ?: return
                 // The code goes to a sale now: shown again later, it is refused as used.
                 if (outcome is ScanOutcome.PaymentCode) scanner.markUsed(outcome.code)
                 onOutcome(outcome)
@@ -77,8 +83,14 @@ fun CameraScanner(onOutcome: (ScanOutcome) -> Unit) {
         }, ContextCompat.getMainExecutor(context))
         onDispose {
             if (providerFuture.isDone) providerFuture.get().unbindAll()
+            // An analysis may still be running on the executor: stop and close there, after it,
+            // so the scanner is never closed under a running call and the main thread never
+            // waits for a decode. Once stopped, a frame still delivered is not read.
+            executor.execute {
+                scanner.stop()
+                scanner.close()
+            }
             executor.shutdown()
-            scanner.close()
         }
     }
     AndroidView(factory = { previewView }, modifier = Modifier.fillMaxWidth().height(280.dp))
