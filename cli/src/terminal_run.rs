@@ -147,7 +147,12 @@ async fn run_agent(args: RunArgs, conn: &ConnectArgs) -> Result<u8, CliError> {
             shutdown.shutdown();
         }
     });
-    agent.run().await.map_err(|e| CliError::internal(e.to_string()))?;
+    agent.run().await.map_err(|e| match e {
+        tillkit_core::agent::AgentError::InUse { .. } => {
+            CliError { exit: exit::STORE_IN_USE, kind: "store_in_use", message: e.to_string() }
+        }
+        e => CliError::internal(e.to_string()),
+    })?;
     let last = last.lock().unwrap_or_else(|p| p.into_inner()).clone();
     Ok(match last {
         Some(TerminalResult::Approved { .. } | TerminalResult::ApprovedOffline { .. }) | None => {

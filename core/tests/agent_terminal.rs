@@ -231,3 +231,33 @@ async fn agent_leaves_a_second_sale_unacknowledged_while_the_reader_is_busy() {
     assert_eq!(*acked_when_first_ended.lock().unwrap(), Some(false));
     assert_eq!(channel.result_of("POS-2"), Some(TerminalResult::TimedOut));
 }
+
+#[tokio::test]
+async fn a_second_agent_on_the_same_journal_is_refused_while_the_first_runs() {
+    let (_dir, path) = db();
+    let channel = Arc::new(FakeChannel::default());
+    let first =
+        agent(&channel, SimScenario::Approve, &path, config(Duration::from_millis(50), None));
+    let run = tokio::spawn({
+        let agent = Arc::clone(&first.agent);
+        async move { agent.run().await }
+    });
+    let events = Arc::clone(&first.events);
+    until("the first agent polls", || {
+        events.lock().unwrap().iter().any(|e| matches!(e, AgentEvent::Connected))
+    })
+    .await;
+    let second =
+        agent(&channel, SimScenario::Approve, &path, config(Duration::from_millis(50), None));
+    let refused = tokio::time::timeout(Duration::from_secs(10), second.agent.run())
+        .await
+        .expect("the second agent must be refused at once, not run");
+    assert!(matches!(refused, Err(tillkit_core::agent::AgentError::InUse { .. })), "{refused:?}");
+    first.agent.shutdown_handle().shutdown();
+    assert_eq!(run.await.unwrap(), Ok(0));
+    // The first one gone, the journal is free again.
+    let third =
+        agent(&channel, SimScenario::Approve, &path, config(Duration::from_millis(50), None));
+    third.agent.shutdown_handle().shutdown();
+    assert_eq!(third.agent.run().await, Ok(0));
+}

@@ -12,6 +12,7 @@ impl From<AgentError> for TillKitError {
         match e {
             AgentError::Store(e) => e.into(),
             AgentError::Offline(e) => e.into(),
+            AgentError::InUse { path } => TillKitError::StoreInUse { path },
         }
     }
 }

@@ -62,6 +62,13 @@ pub enum AgentError {
     /// The offline queue could not be read or written.
     #[error(transparent)]
     Offline(#[from] OfflineError),
+    /// Another agent runs on this journal (in this or another process): two would take the
+    /// same sales.
+    #[error("another terminal agent is running on {path}")]
+    InUse {
+        /// The journal's directory.
+        path: String,
+    },
 }
 
 /// The terminal agent. See the module documentation and docs/terminal-agent.md.
@@ -131,6 +138,7 @@ impl TerminalAgent {
     /// Runs until shut down (or `max_transactions` ran and were reported). Returns how many
     /// transactions ran. Fails only if the journal cannot be written.
     pub async fn run(&self) -> Result<u32, AgentError> {
+        let _running = self.store.run_lock()?;
         for id in self.store.recover()? {
             let note = self.recover_offline_approval(&id)?;
             self.emit(AgentEvent::Recovered {

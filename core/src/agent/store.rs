@@ -164,6 +164,37 @@ impl AgentStore {
         Ok(AgentStore { conn: Mutex::new(conn), path: path.to_path_buf() })
     }
 
+    /// Takes the journal's run lock (`agent.lock` beside it), held while the returned file
+    /// lives: one agent at a time per journal. The kernel releases it when the process dies, so
+    /// a killed agent never leaves it stale.
+    pub fn run_lock(&self) -> Result<std::fs::File, super::run::AgentError> {
+        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
+        let in_use = || super::run::AgentError::InUse { path: dir.display().to_string() };
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(dir.join("agent.lock")).map_err(|e| {
+            super::run::AgentError::Store(AgentStoreError::Sqlite {
+                path: dir.display().to_string(),
+                reason: e.to_string(),
+            })
+        })?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(in_use()),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(super::run::AgentError::Store(AgentStoreError::Sqlite {
+                    path: dir.display().to_string(),
+                    reason: e.to_string(),
+                }))
+            }
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
