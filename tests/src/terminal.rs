@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 
 use tillkit_core::acquirer::HttpSettings;
 use tillkit_core::agent::offline::{CurrencyLimit, OfflineLimits, OfflineQueue, StoreAndForward};
-use tillkit_core::agent::{
-    AgentConfig, AgentStore, HttpDeviceChannel, TerminalAgent, TerminalResult,
-};
+use tillkit_core::agent::{AgentConfig, AgentStore, HttpDeviceChannel, TerminalAgent};
 use tillkit_core::money::Currency;
 use tillkit_core::reader::sim::{SimScenario, SimulatedCardReader};
 use tillkit_core::reader::{
@@ -265,19 +263,6 @@ pub struct AgentParts {
     pub store: Arc<AgentStore>,
     /// Its store and forward.
     pub store_and_forward: Arc<StoreAndForward>,
-}
-
-/// The result's name on the device channel (`approved_offline`, `timed_out`, ...).
-pub fn result_name(result: &TerminalResult) -> &'static str {
-    match result {
-        TerminalResult::Approved { .. } => "approved",
-        TerminalResult::ApprovedOffline { .. } => "approved_offline",
-        TerminalResult::Declined => "declined",
-        TerminalResult::CancelledAtTerminal => "cancelled_at_terminal",
-        TerminalResult::CancelledByCashier => "cancelled_by_cashier",
-        TerminalResult::TimedOut => "timed_out",
-        TerminalResult::Failed { .. } => "failed",
-    }
 }
 
 /// Builds an agent in `dir` talking to `url` with `key`, on `reader`.

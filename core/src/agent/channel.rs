@@ -87,6 +87,21 @@ pub enum TerminalResult {
     },
 }
 
+impl TerminalResult {
+    /// The result's name on the device channel (`approved_offline`, `timed_out`, ...).
+    pub fn wire_name(&self) -> &'static str {
+        match self {
+            TerminalResult::Approved { .. } => "approved",
+            TerminalResult::ApprovedOffline { .. } => "approved_offline",
+            TerminalResult::Declined => "declined",
+            TerminalResult::CancelledAtTerminal => "cancelled_at_terminal",
+            TerminalResult::CancelledByCashier => "cancelled_by_cashier",
+            TerminalResult::TimedOut => "timed_out",
+            TerminalResult::Failed { .. } => "failed",
+        }
+    }
+}
+
 /// The result the agent reports for a transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResultReport {

@@ -148,19 +148,6 @@ pub(crate) fn parse_authorize(body: &[u8]) -> Result<OnlineResponse, ChannelErro
     Ok(OnlineResponse { approved, auth_code, issuer_tlv, unable_to_go_online: false })
 }
 
-/// The wire name of a result.
-pub(crate) fn result_name(result: &TerminalResult) -> &'static str {
-    match result {
-        TerminalResult::Approved { .. } => "approved",
-        TerminalResult::ApprovedOffline { .. } => "approved_offline",
-        TerminalResult::Declined => "declined",
-        TerminalResult::CancelledAtTerminal => "cancelled_at_terminal",
-        TerminalResult::CancelledByCashier => "cancelled_by_cashier",
-        TerminalResult::TimedOut => "timed_out",
-        TerminalResult::Failed { .. } => "failed",
-    }
-}
-
 /// The `result` request body.
 pub(crate) fn result_request(report: &ResultReport) -> Value {
     let (auth_code, offline_id, reason) = match &report.result {
@@ -171,7 +158,7 @@ pub(crate) fn result_request(report: &ResultReport) -> Value {
     };
     json!({
         "transactionId": report.transaction_id,
-        "result": result_name(&report.result),
+        "result": report.result.wire_name(),
         "authCode": auth_code,
         "offlineId": offline_id,
         "reason": reason.or(report.reason.as_deref()),

@@ -10,10 +10,9 @@
 use serde_json::{Map, Value};
 use tillkit_core::sign::pingpong::SignType;
 
-use super::envelope::{answer, ApiError};
+use super::envelope::ApiError;
 use super::fields::Fields;
-use super::payment::internal;
-use super::render::{payment_biz, View};
+use super::payment::{internal, query_answer};
 use crate::ledger::model::Acquirer;
 use crate::ledger::CancelDecision;
 use crate::reply::Reply;
@@ -45,13 +44,5 @@ pub(crate) fn cancel(
             return Err(ApiError::new("107001", "transaction does not exist"))
         }
     };
-    let biz = payment_biz(&attempt, View::Query, &app.base_url);
-    Ok(answer(
-        &app.credentials.pingpong,
-        sign_type,
-        "001000",
-        "Successful request",
-        Some(&biz),
-        false,
-    ))
+    Ok(query_answer(app, sign_type, &attempt))
 }

@@ -8,7 +8,7 @@ use tillkit_core::sign::pingpong::SignType;
 use super::envelope::{answer, ApiError};
 use super::fields::Fields;
 use super::render::{payment_biz, result_code, View};
-use crate::ledger::model::{Acquirer, Flow, Terminal};
+use crate::ledger::model::{Acquirer, Attempt, Flow, Terminal};
 use crate::ledger::{NewPayment, PaymentDecision, Refusal};
 use crate::reply::Reply;
 use crate::scenario::WireFault;
@@ -64,15 +64,13 @@ pub(crate) fn query(
     .filter(|a| transaction_id.as_ref().is_none_or(|t| *t == a.transaction_id))
     .filter(|a| merchant_id.as_ref().is_none_or(|m| *m == a.merchant_transaction_id));
     let attempt = found.ok_or_else(|| ApiError::new("107001", "transaction does not exist"))?;
-    let biz = payment_biz(&attempt, View::Query, &app.base_url);
-    Ok(answer(
-        &app.credentials.pingpong,
-        sign_type,
-        "001000",
-        "Successful request",
-        Some(&biz),
-        false,
-    ))
+    Ok(query_answer(app, sign_type, &attempt))
+}
+
+/// The signed answer that shows a payment as a query sees it (`001000`).
+pub(crate) fn query_answer(app: &AppState, sign_type: SignType, attempt: &Attempt) -> Reply {
+    let biz = payment_biz(attempt, View::Query, &app.base_url);
+    answer(&app.credentials.pingpong, sign_type, "001000", "Successful request", Some(&biz), false)
 }
 
 pub(crate) fn internal(e: crate::ledger::LedgerError) -> ApiError {

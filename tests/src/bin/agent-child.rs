@@ -32,7 +32,7 @@ fn line(e: &AgentEvent) -> String {
         }
         AgentEvent::CancelAsked { transaction_id } => format!("cancel {transaction_id}"),
         AgentEvent::Finished { transaction_id, result, .. } => {
-            format!("finished {transaction_id} {}", terminal::result_name(result))
+            format!("finished {transaction_id} {}", result.wire_name())
         }
         AgentEvent::Reported { transaction_id, .. } => format!("reported {transaction_id}"),
         AgentEvent::Flagged { transaction_id, note } => format!("flagged {transaction_id} {note}"),
