@@ -50,25 +50,8 @@ class SocketTransport(private val port: Int, private val chunk: Int = 20) : Read
     }
 }
 
-/**
- * These two tests have twice (of about eight CI runs) ended with the reader's first answer not
- * arriving within its 15 s, on a loaded 2-core machine; never when run again, and the Rust link
- * tests (core/tests/reader_link*.rs) cover the protocol deterministically. Until the cause is
- * found, a TIMEOUT gets one more try, said on the output; a second TIMEOUT fails the test.
- */
-suspend fun retryOnceOnReaderTimeout(name: String, body: suspend () -> Unit) {
-    try {
-        body()
-    } catch (e: TillKitException.Reader) {
-        if (e.fault != ReaderFault.TIMEOUT) throw e
-        println("retry $name: first run timed out ($e)")
-        body()
-    }
-}
-
 fun registerReaderLinkTests() {
     Tests.test("an external reader over the app's byte transport: approved once, card masked") {
-      retryOnceOnReaderTimeout("byte transport") {
         val sim = ReaderSimulatorServer.start("approve", 20u)
         try {
             val transport = SocketTransport(sim.port().toInt())
@@ -83,11 +66,9 @@ fun registerReaderLinkTests() {
         } finally {
             sim.stop()
         }
-      }
     }
 
     Tests.test("an external reader whose link drops mid-sale: resumed, approved once") {
-      retryOnceOnReaderTimeout("link drop") {
         val sim = ReaderSimulatorServer.start("link-drop", 20u)
         try {
             val transport = SocketTransport(sim.port().toInt())
@@ -99,6 +80,5 @@ fun registerReaderLinkTests() {
         } finally {
             sim.stop()
         }
-      }
     }
 }

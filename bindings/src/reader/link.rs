@@ -18,7 +18,8 @@ use crate::error::{ReaderFault, TillKitError};
 #[uniffi::export(callback_interface)]
 #[async_trait::async_trait]
 pub trait ReaderTransport: Send + Sync {
-    /// Opens the connection (connect to the paired reader).
+    /// Opens the connection (connect to the paired reader). TillKit waits for it to return
+    /// and never calls it twice at once, so it may simply block until the reader answers.
     async fn connect(&self) -> Result<(), TillKitError>;
     /// Sends bytes, split into chunks as the medium needs.
     async fn send(&self, bytes: Vec<u8>) -> Result<(), TillKitError>;

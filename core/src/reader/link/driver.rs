@@ -166,7 +166,12 @@ impl<T: ReaderTransport> Task<T> {
         }
     }
 
-    /// Connects, answering commands meanwhile. `Ok(false)`: try again; `Err`: end.
+    /// Connects, queueing messages meanwhile. `Err`: the handles are gone, end.
+    ///
+    /// A connection attempt is never abandoned for a message: an app's transport may go on
+    /// connecting after its call was dropped (a socket opened on a thread that cancellation does
+    /// not reach), and a second attempt beside it would leave the reader serving a connection
+    /// nobody reads, until every answer times out.
     async fn connect(&mut self, commands: &mut mpsc::Receiver<Command>) -> Result<bool, ()> {
         let attempts = match self.config.role {
             Role::Initiator => self.config.connect_attempts.max(1),
@@ -176,23 +181,29 @@ impl<T: ReaderTransport> Task<T> {
             if attempt > 0 {
                 sleep(self.config.connect_delay).await;
             }
-            tokio::select! {
-                result = self.transport.connect() => {
-                    if result.is_ok() {
-                        self.counts.connects += 1;
-                        self.decoder.reset();
-                        self.machine.connected(rand::random(), Instant::now().into_std());
-                        return Ok(true);
+            let connected = {
+                let connecting = self.transport.connect();
+                tokio::pin!(connecting);
+                loop {
+                    let room = self.machine.pending() < self.config.link.max_queue;
+                    tokio::select! {
+                        result = &mut connecting => break result.is_ok(),
+                        command = commands.recv(), if room => match command {
+                            None => return Err(()),
+                            Some(Command::Send(m)) => {
+                                let _ = self.machine.send(m, Instant::now().into_std());
+                            }
+                            // Nothing to drop yet.
+                            Some(Command::Drop) => {}
+                        },
                     }
                 }
-                command = commands.recv() => {
-                    match command {
-                        None => return Err(()),
-                        Some(Command::Send(m)) => { let _ = self.machine.send(m, Instant::now().into_std()); }
-                        Some(Command::Drop) => {}
-                    }
-                    return Ok(false);
-                }
+            };
+            if connected {
+                self.counts.connects += 1;
+                self.decoder.reset();
+                self.machine.connected(rand::random(), Instant::now().into_std());
+                return Ok(true);
             }
         }
         let _ = self

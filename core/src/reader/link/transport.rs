@@ -24,7 +24,8 @@ pub enum TransportError {
 /// completion): the link waits on it together with its timers.
 #[async_trait::async_trait]
 pub trait ReaderTransport: Send {
-    /// Opens the connection (on the reader's side of a socket: accepts the next one).
+    /// Opens the connection (on the reader's side of a socket: accepts the next one). The link
+    /// never drops this call while it runs (an app's attempt may outlive a dropped call).
     async fn connect(&mut self) -> Result<(), TransportError>;
     /// Drops the current connection, if any, and opens a new one.
     async fn reconnect(&mut self) -> Result<(), TransportError> {
