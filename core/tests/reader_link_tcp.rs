@@ -134,7 +134,7 @@ impl AppLikeTransport {
     }
 }
 
-fn io(reason: String) -> tillkit_core::reader::link::transport::TransportError {
+fn io_error(reason: String) -> TransportError {
     TransportError::Io(reason)
 }
 
