@@ -87,6 +87,7 @@ pub(crate) fn write_csv(
     let mut rows = Rows { out, written: 0 };
     let header: Vec<(&str, bool)> = CSV_HEADER.iter().map(|h| (*h, false)).collect();
     rows.record(&header)?;
+    rows.written = 0;
     // What was refunded of each sale so far (at the export), from the refund index by sale.
     let mut stmt = c.prepare_cached(
         "SELECT s.id, s.created_at, s.kind, s.wallet, s.currency, s.amount, s.status, \
