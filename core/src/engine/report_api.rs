@@ -19,6 +19,21 @@ impl Cashier {
         report::close_shift(&inner.store, inner.now(), &inner.config.cashier_device_id, req)
     }
 
+    /// [`Cashier::close_shift`], writing the closed rows' CSV export to `csv` (times at
+    /// `offset_minutes` east of UTC) in the same transaction; a failed write closes nothing.
+    pub fn close_shift_exporting(
+        &self,
+        req: &CloseRequest,
+        csv: &mut dyn std::io::Write,
+        offset_minutes: i32,
+    ) -> Result<ShiftReport, ReportError> {
+        let inner = &self.inner;
+        inner.check_open().map_err(|_| ReportError::Closed)?;
+        let register = &inner.config.cashier_device_id;
+        let csv = Some((csv, offset_minutes));
+        report::close_shift_exporting(&inner.store, inner.now(), register, req, csv)
+    }
+
     /// A closed shift's report exactly as it was at its close.
     pub fn closed_report(&self, seq: u64) -> Result<ShiftReport, ReportError> {
         self.inner

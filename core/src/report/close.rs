@@ -59,7 +59,21 @@ pub fn close_shift(
     register: &str,
     req: &CloseRequest,
 ) -> Result<ShiftReport, ReportError> {
+    close_shift_exporting(store, now, register, req, None)
+}
+
+/// [`close_shift`], writing the closed shift's CSV export (times at the offset given with it,
+/// minutes east of UTC) inside the same transaction: the file has exactly the closed rows. A
+/// failed write closes nothing.
+pub fn close_shift_exporting(
+    store: &Store,
+    now: Millis,
+    register: &str,
+    req: &CloseRequest,
+    mut csv: Option<(&mut dyn std::io::Write, i32)>,
+) -> Result<ShiftReport, ReportError> {
     check_operator(&req.operator)?;
+    let mut failed_export = None;
     let closed = store.write(|tx, _| {
         let last = last_close(tx)?;
         if let Some(expected) = &req.expected {
@@ -102,6 +116,19 @@ pub fn close_shift(
             register: register.to_string(),
             operator: req.operator.clone(),
         });
+        if let Some((out, offset)) = csv.as_mut() {
+            match super::write_csv(tx, &scope, *offset, &mut **out) {
+                Ok(_) => {}
+                Err(ReportError::Store(e)) => return Err(e),
+                // Failed as a store error so that the transaction rolls back (nothing is
+                // closed); the caller gets the write error itself.
+                Err(other) => {
+                    let shown = other.to_string();
+                    failed_export = Some(other);
+                    return Err(StoreError::Sqlite(shown));
+                }
+            }
+        }
         let snapshot = serde_json::to_string(&report)
             .map_err(|e| StoreError::BadRow { what: "report snapshot", reason: e.to_string() })?;
         let mark = |table: &str| -> Result<i64, StoreError> {
@@ -127,8 +154,11 @@ pub fn close_shift(
             ],
         )?;
         Ok(Ok(report))
-    })??;
-    Ok(closed)
+    });
+    match (closed, failed_export) {
+        (_, Some(e)) => Err(e),
+        (closed, None) => closed?,
+    }
 }
 
 fn close_register(c: &Connection, seq: u64) -> Result<String, StoreError> {

@@ -19,7 +19,7 @@ mod tests;
 #[cfg(test)]
 mod tests_close;
 
-pub use close::{close_shift, closed_report, closed_shifts, CloseRequest, ClosedShift};
+pub use close::{close_shift, close_shift_exporting, closed_report, closed_shifts, CloseRequest, ClosedShift};
 pub use csv::{csv_cell, CSV_HEADER};
 use csv::write_csv;
 pub use items::LIST_CAP;

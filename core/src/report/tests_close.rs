@@ -134,3 +134,32 @@ fn closes_never_go_back_in_time_and_are_never_changed() {
     let e = report(&st, &ReportRequest { since: None, until: Some(D1 - 1) }, D1 + 7, "R1");
     assert!(matches!(e, Err(ReportError::InvalidRange { field: "until", .. })), "{e:?}");
 }
+
+struct Broken;
+
+impl std::io::Write for Broken {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::other("disk full"))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_close_writes_exactly_its_rows_or_closes_nothing() {
+    let (_dir, st) = store();
+    put(&st, &[sale("A", D1, "1.00", "CNY", SaleStatus::Paid)], &[]);
+    close(&st, D1 + 10, None).unwrap();
+    put(&st, &[sale("B", D1 + 20, "2.00", "CNY", SaleStatus::Paid)], &[]);
+    let req = CloseRequest::default();
+    let e = close_shift_exporting(&st, D1 + 30, "R1", &req, Some((&mut Broken, 0))).unwrap_err();
+    assert!(matches!(e, ReportError::Write(ref m) if m.contains("disk full")), "{e:?}");
+    assert_eq!(st.read(|c, _| closed_shifts(c, 10)).unwrap().len(), 1, "nothing closed");
+    let mut out = Vec::new();
+    let closed = close_shift_exporting(&st, D1 + 40, "R1", &req, Some((&mut out, 0))).unwrap();
+    assert_eq!(closed.closed.map(|c| c.seq), Some(2));
+    let text = String::from_utf8(out).unwrap();
+    let ids: Vec<&str> = text.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(ids, ["B"]);
+}
