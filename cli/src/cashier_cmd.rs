@@ -1,5 +1,5 @@
 //! The cashier commands: `pay`, `refund`, `cancel`, `abandon`, `sale`, `history`, `queue`,
-//! `forward`.
+//! `forward`, `report`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -80,7 +80,20 @@ pub enum CashierCommand {
         /// Also list abandoned sales (those that need attention are always listed).
         #[arg(long)]
         include_abandoned: bool,
+        /// Only sales taken at or after TIME (RFC 3339, or YYYY-MM-DD for that day's midnight
+        /// at --utc-offset).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Only sales taken before TIME (RFC 3339 or YYYY-MM-DD).
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// The merchant's offset from UTC for shown times and dates (+08:00); default UTC.
+        #[arg(long, value_name = "±HH:MM", default_value = "Z", allow_hyphen_values = true)]
+        utc_offset: String,
     },
+    /// The shift (end-of-day) report: totals by method, wallet and currency, refunds, net,
+    /// sales still open or needing attention, the outbox; `--close` closes the shift.
+    Report(crate::report_cmd::ReportArgs),
     /// Show what waits in the outbox.
     Queue,
     /// Pair, list and choose the POS terminals card sales go to.
@@ -299,29 +312,52 @@ async fn execute(
             print_sale(connected, json, &found, exit::OK)?;
             Ok(exit::OK)
         }
-        CashierCommand::History { limit, status, include_abandoned } => {
+        CashierCommand::History { limit, status, include_abandoned, since, until, utc_offset } => {
+            use crate::report_cmd::{parse_offset_flag, parse_time_flag};
             let statuses = match status {
                 Some(s) => vec![SaleStatus::parse(&s).ok_or_else(|| {
                     CliError::bad_input("usage", format!("unknown status {s:?}"))
                 })?],
                 None => Vec::new(),
             };
+            let offset = parse_offset_flag(&utc_offset)?;
+            let since = since.map(|v| parse_time_flag("since", &v, offset)).transpose()?;
+            let until = until.map(|v| parse_time_flag("until", &v, offset)).transpose()?;
+            if let (Some(s), Some(u)) = (since, until) {
+                if u <= s {
+                    return Err(CliError::bad_input(
+                        "invalid_time",
+                        "--until: must be later than --since",
+                    ));
+                }
+            }
             let sales = cashier.history(&HistoryFilter {
                 statuses,
+                since,
+                until,
                 limit: Some(limit),
                 include_abandoned,
-                ..HistoryFilter::default()
             })?;
+            let mut rows = Vec::with_capacity(sales.len());
+            for s in sales {
+                let refunded = render::refunded(&cashier.refunds(&s.id)?);
+                rows.push((s, refunded));
+            }
             if json {
-                let list: Vec<_> = sales.iter().map(|s| render::sale_json(s, &[])).collect();
+                let list: Vec<_> =
+                    rows.iter().map(|(s, r)| render::history_json(s, r, offset)).collect();
                 out::line(serde_json::Value::Array(list));
             } else {
-                for s in &sales {
-                    out::line(render::sale_line(s));
+                for (s, r) in &rows {
+                    out::line(render::history_line(s, r, offset));
+                }
+                for line in render::history_totals(&rows) {
+                    out::line(line);
                 }
             }
             Ok(exit::OK)
         }
+        CashierCommand::Report(args) => crate::report_cmd::execute(cashier, json, args),
         CashierCommand::Terminal(command) => crate::terminal_cmd::execute(cashier, json, command),
         CashierCommand::Queue => {
             let q = cashier.queue_status()?;

@@ -11,6 +11,7 @@ mod exit;
 mod out;
 mod reader_cmd;
 mod render;
+mod report_cmd;
 mod scan_cmd;
 mod settings;
 mod sign_cmd;

@@ -146,10 +146,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("bench.db");
     populate(&path, n)?;
-    let status = std::process::Command::new(std::env::current_exe()?)
-        .arg("measure")
-        .arg(&path)
-        .status()?;
+    let status =
+        std::process::Command::new(std::env::current_exe()?).arg("measure").arg(&path).status()?;
     let _ = std::fs::remove_dir_all(&dir);
     match status.code() {
         Some(0) => println!("within {} MB", LIMIT_KB / 1024),

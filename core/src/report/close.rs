@@ -211,8 +211,6 @@ pub(crate) fn statuses_at_close(
         return Ok(HashMap::new());
     };
     Ok(closed_report(c, seq)?
-        .map(|r| {
-            r.open_items.into_iter().map(|i| ((i.entity, i.id), i.status)).collect()
-        })
+        .map(|r| r.open_items.into_iter().map(|i| ((i.entity, i.id), i.status)).collect())
         .unwrap_or_default())
 }

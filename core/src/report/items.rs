@@ -86,14 +86,18 @@ fn open_item(r: &Row<'_>, scope: &Scope, refund: bool) -> Result<OpenItem, Store
 }
 
 /// The open and flagged records, oldest first, and how many more there are than listed.
-pub(crate) fn open_items(c: &Connection, scope: &Scope) -> Result<(Vec<OpenItem>, u64), StoreError> {
+pub(crate) fn open_items(
+    c: &Connection,
+    scope: &Scope,
+) -> Result<(Vec<OpenItem>, u64), StoreError> {
     let mut items = Vec::new();
     let mut total = 0u64;
     for refund in [false, true] {
         let (table, alias, open) =
             if refund { ("refunds", "r", OPEN_REFUND) } else { ("sales", "s", OPEN_SALE) };
         let filter = open_where(alias, open);
-        let (sale_id, status) = if refund { ("r.sale_id", "r.state") } else { ("NULL", "s.status") };
+        let (sale_id, status) =
+            if refund { ("r.sale_id", "r.state") } else { ("NULL", "s.status") };
         let (after, since, until) = scope.bounds(refund);
         let count: i64 = c
             .prepare_cached(&format!("SELECT count(*) FROM {table} {alias} WHERE {filter}"))?

@@ -19,9 +19,11 @@ mod tests;
 #[cfg(test)]
 mod tests_close;
 
-pub use close::{close_shift, close_shift_exporting, closed_report, closed_shifts, CloseRequest, ClosedShift};
-pub use csv::{csv_cell, CSV_HEADER};
+pub use close::{
+    close_shift, close_shift_exporting, closed_report, closed_shifts, CloseRequest, ClosedShift,
+};
 use csv::write_csv;
+pub use csv::{csv_cell, CSV_HEADER};
 pub use items::LIST_CAP;
 pub use model::*;
 pub use scope::ReportRequest;

@@ -108,12 +108,8 @@ pub(crate) fn resolve(
             changes_from: Some(db(since)),
             previous: None,
         };
-        let range = ReportRange {
-            since_ms: since,
-            until_ms,
-            since_last_close: false,
-            after_close: None,
-        };
+        let range =
+            ReportRange { since_ms: since, until_ms, since_last_close: false, after_close: None };
         return Ok((scope, range));
     }
     let last = last_close(c)?;
@@ -121,8 +117,7 @@ pub(crate) fn resolve(
         if until <= l.closed_ms {
             return Err(ReportError::InvalidRange {
                 field: "until",
-                reason: "must be later than the last close (give since for an older range)"
-                    .into(),
+                reason: "must be later than the last close (give since for an older range)".into(),
             });
         }
     }

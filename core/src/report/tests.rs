@@ -9,8 +9,8 @@ use crate::acquirer::WalletMethod;
 use crate::money::Amount;
 use crate::order::{AttemptStatus, AttentionReason, FailReason, RefundState, SaleKind, SaleStatus};
 use crate::store::{
-    insert_attempt, insert_refund, insert_sale, new_key, put_outbox, AttemptRow, Entity,
-    OutboxRow, RefundRow, SaleRow, Store,
+    insert_attempt, insert_refund, insert_sale, new_key, put_outbox, AttemptRow, Entity, OutboxRow,
+    RefundRow, SaleRow, Store,
 };
 
 pub(super) const DAY: u64 = 86_400_000;
@@ -47,7 +47,13 @@ pub(super) fn sale(id: &str, at: u64, amount: &str, currency: &str, status: Sale
     }
 }
 
-pub(super) fn refund(id: &str, of: &SaleRow, at: u64, amount: &str, state: RefundState) -> RefundRow {
+pub(super) fn refund(
+    id: &str,
+    of: &SaleRow,
+    at: u64,
+    amount: &str,
+    state: RefundState,
+) -> RefundRow {
     RefundRow {
         id: id.into(),
         sale_id: of.id.clone(),
@@ -106,7 +112,10 @@ fn a_range_is_half_open_on_the_time_a_sale_was_taken() {
     );
     let r = run(&st, Some(D1), Some(D1 + DAY), D1 + 2 * DAY);
     assert_eq!((cur(&r, "CNY").paid.count, cur(&r, "CNY").paid.total), (2, d("6.00")));
-    assert_eq!((r.range.since_ms, r.range.until_ms, r.range.since_last_close), (D1, D1 + DAY, false));
+    assert_eq!(
+        (r.range.since_ms, r.range.until_ms, r.range.since_last_close),
+        (D1, D1 + DAY, false)
+    );
     // No until: up to the report's time, whatever is stored.
     assert_eq!(cur(&run(&st, Some(D1), None, D1), "CNY").paid.total, d("14.00"));
     // No since and no close: since the beginning.
@@ -161,8 +170,11 @@ fn totals_by_method_wallet_currency_and_status() {
             "KWD qr Some(\"wechat\") 1 1.250",
         ]
     );
-    let statuses: Vec<_> =
-        r.sales_by_status.iter().map(|s| format!("{} {} {}", s.currency, s.status, s.count)).collect();
+    let statuses: Vec<_> = r
+        .sales_by_status
+        .iter()
+        .map(|s| format!("{} {} {}", s.currency, s.status, s.count))
+        .collect();
     assert!(statuses.contains(&"CNY cancelled 1".to_string()), "{statuses:?}");
     assert!(statuses.contains(&"HKD declined 1".to_string()), "{statuses:?}");
     // The JSON export carries amounts as exact strings.
@@ -261,7 +273,9 @@ fn what_waits_in_the_outbox_is_reported() {
     assert_eq!((r.outbox.sales, r.outbox.refunds, r.outbox.unsent), (1, 0, 1));
     assert_eq!(r.outbox.oldest_queued_ms, Some(D1 + 7));
     assert_eq!(r.outbox.totals[0].amount.to_string(), "12.50");
-    assert!(render_text(&r, 0).contains("Outbox now: 1 sales, 0 refunds waiting (0 unknown, 1 unsent)"));
+    assert!(
+        render_text(&r, 0).contains("Outbox now: 1 sales, 0 refunds waiting (0 unknown, 1 unsent)")
+    );
 }
 
 #[test]

@@ -84,7 +84,10 @@ fn a_close_after_another_close_is_refused_not_doubled() {
     let seen_by_b = run(&b, None, None, D1 + 10).range;
     close(&a, D1 + 20, Some(seen_by_a)).unwrap();
     let e = close(&b, D1 + 30, Some(seen_by_b)).unwrap_err();
-    assert!(matches!(e, ReportError::AlreadyClosed { seq: 1, ref register, .. } if register == "R1"), "{e:?}");
+    assert!(
+        matches!(e, ReportError::AlreadyClosed { seq: 1, ref register, .. } if register == "R1"),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("nothing was closed"), "{e}");
     assert_eq!(a.read(|c, _| closed_shifts(c, 10)).unwrap().len(), 1);
 }
@@ -128,7 +131,12 @@ fn closes_never_go_back_in_time_and_are_never_changed() {
     let timed = run(&st, Some(D1 - DAY), None, D1 + 5).range;
     let e = close(&st, D1 + 5, Some(timed)).unwrap_err();
     assert!(matches!(e, ReportError::InvalidRange { field: "since", .. }), "{e:?}");
-    let e = close_shift(&st, D1 + 6, "R1", &CloseRequest { operator: Some("\u{1b}[2J".into()), expected: None });
+    let e = close_shift(
+        &st,
+        D1 + 6,
+        "R1",
+        &CloseRequest { operator: Some("\u{1b}[2J".into()), expected: None },
+    );
     assert!(matches!(e, Err(ReportError::InvalidRange { field: "operator", .. })));
     // An until before the last close, without since, is refused by the report.
     let e = report(&st, &ReportRequest { since: None, until: Some(D1 - 1) }, D1 + 7, "R1");

@@ -48,13 +48,14 @@ pub fn render_text(r: &ShiftReport, offset_minutes: i32) -> String {
     };
     let _ = writeln!(out, "{title}");
     let _ = writeln!(out, "Register: {}", clean(&r.register, 64));
-    let since = if r.range.since_ms == 0 && r.range.since_last_close {
-        "the beginning".to_string()
-    } else {
-        at(r.range.since_ms)
+    let since = match (r.range.since_last_close, r.range.after_close) {
+        (true, None) => "the beginning".to_string(),
+        (true, Some(seq)) => {
+            format!("{} (close {seq}; everything stored since)", at(r.range.since_ms))
+        }
+        (false, _) => at(r.range.since_ms),
     };
-    let basis = if r.range.since_last_close { " (everything stored since)" } else { "" };
-    let _ = writeln!(out, "From:     {since}{basis}");
+    let _ = writeln!(out, "From:     {since}");
     let _ = writeln!(out, "To:       {}", at(r.range.until_ms));
     if let Some(c) = &r.closed {
         let by = c.operator.as_deref().map(|o| format!(" by {}", clean(o, 64))).unwrap_or_default();
@@ -83,8 +84,13 @@ pub fn render_text(r: &ShiftReport, offset_minutes: i32) -> String {
                 Some(w) => format!("{} {w}", m.method),
                 None => m.method.clone(),
             };
-            let _ =
-                writeln!(out, "  {label:<22}{:>4}  {:>14} {}", m.count, m.total.to_string(), m.currency);
+            let _ = writeln!(
+                out,
+                "  {label:<22}{:>4}  {:>14} {}",
+                m.count,
+                m.total.to_string(),
+                m.currency
+            );
         }
     }
     if !r.refunded_by_method.is_empty() {
@@ -94,15 +100,24 @@ pub fn render_text(r: &ShiftReport, offset_minutes: i32) -> String {
                 Some(w) => format!("{} {w}", m.method),
                 None => m.method.clone(),
             };
-            let _ =
-                writeln!(out, "  {label:<22}{:>4}  {:>14} {}", m.count, m.total.to_string(), m.currency);
+            let _ = writeln!(
+                out,
+                "  {label:<22}{:>4}  {:>14} {}",
+                m.count,
+                m.total.to_string(),
+                m.currency
+            );
         }
     }
     out.push('\n');
     statuses(&mut out, "Sales by status", &r.sales_by_status);
     statuses(&mut out, "Refunds by state", &r.refunds_by_state);
     if !r.open_items.is_empty() {
-        let _ = writeln!(out, "\nNEEDS ATTENTION OR NOT FINAL ({})", r.open_items.len() as u64 + r.open_items_more);
+        let _ = writeln!(
+            out,
+            "\nNEEDS ATTENTION OR NOT FINAL ({})",
+            r.open_items.len() as u64 + r.open_items_more
+        );
         for i in &r.open_items {
             let earlier = if i.in_range { "" } else { " (earlier shift)" };
             let _ = writeln!(
@@ -141,7 +156,11 @@ pub fn render_text(r: &ShiftReport, offset_minutes: i32) -> String {
         }
     }
     let q = &r.outbox;
-    let _ = writeln!(out, "\nOutbox now: {} sales, {} refunds waiting ({} unknown, {} unsent)", q.sales, q.refunds, q.unknown, q.unsent);
+    let _ = writeln!(
+        out,
+        "\nOutbox now: {} sales, {} refunds waiting ({} unknown, {} unsent)",
+        q.sales, q.refunds, q.unknown, q.unsent
+    );
     for t in &q.totals {
         let _ = writeln!(out, "  {:>14} {}", t.amount.to_string(), t.currency);
     }

@@ -136,8 +136,7 @@ pub fn parse_time(input: &str, default_offset_minutes: i32) -> Result<Millis, Ti
     let (in_day, offset) = if b.len() == 10 {
         (0, i64::from(default_offset_minutes))
     } else {
-        if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 20 || b[13] != b':' || b[16] != b':'
-        {
+        if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 20 || b[13] != b':' || b[16] != b':' {
             return Err(format());
         }
         let (h, mi, s) = (

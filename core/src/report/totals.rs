@@ -183,7 +183,8 @@ pub(crate) fn outbox(c: &Connection) -> Result<OutboxSummary, StoreError> {
     let mut out = OutboxSummary::default();
     let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
     for r in crate::store::queued_records(c)? {
-        out.oldest_queued_ms = Some(out.oldest_queued_ms.map_or(r.queued_at, |o| o.min(r.queued_at)));
+        out.oldest_queued_ms =
+            Some(out.oldest_queued_ms.map_or(r.queued_at, |o| o.min(r.queued_at)));
         if r.entity == Entity::Sale {
             out.sales += 1;
             match AttemptStatus::parse(&r.state) {
