@@ -27,7 +27,11 @@ fn the_next_report_starts_at_the_close_and_a_closed_report_reprints_exactly() {
     // Stored after the close, though its time is older (a sale started just before the close
     // committed just after it): it belongs to the next shift, not to none.
     let s = sale("B", D1 + 50, "2.00", "CNY", SaleStatus::Paid);
-    put(&st, &[s.clone()], &[refund("F1", &s, D1 + 200, "1.00", RefundState::Succeeded)]);
+    put(
+        &st,
+        std::slice::from_ref(&s),
+        &[refund("F1", &s, D1 + 200, "1.00", RefundState::Succeeded)],
+    );
     let next = run(&st, None, None, D1 + 300);
     assert_eq!((next.range.since_ms, next.range.after_close), (D1 + 100, Some(1)));
     assert_eq!(next.currencies[0].paid.count, 1);
