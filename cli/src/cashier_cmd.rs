@@ -10,7 +10,7 @@ use tillkit_core::acquirer::{TerminalId, WalletMethod};
 use tillkit_core::engine::{NoListener, RefundInput, SaleInput, SaleMethodInput};
 use tillkit_core::money::Amount;
 use tillkit_core::order::SaleStatus;
-use tillkit_core::store::{HistoryFilter, RefundRow, SaleRow};
+use tillkit_core::store::{RefundRow, SaleRow};
 
 use crate::connect::{connect, ConnectArgs, Connected};
 use crate::exit;
@@ -67,30 +67,8 @@ pub enum CashierCommand {
         /// The sale.
         sale: String,
     },
-    /// List sales, newest first.
-    History {
-        /// At most this many.
-        #[arg(long, default_value_t = 20)]
-        limit: u32,
-        /// Only this status (queued, processing, unknown, cancelling, paid, declined, expired,
-        /// cancelled, offline, terminal_busy, terminal_unreachable, cancelled_at_terminal,
-        /// timed_out_at_terminal, undelivered, failed_at_terminal).
-        #[arg(long)]
-        status: Option<String>,
-        /// Also list abandoned sales (those that need attention are always listed).
-        #[arg(long)]
-        include_abandoned: bool,
-        /// Only sales taken at or after TIME (RFC 3339, or YYYY-MM-DD for that day's midnight
-        /// at --utc-offset).
-        #[arg(long, value_name = "TIME")]
-        since: Option<String>,
-        /// Only sales taken before TIME (RFC 3339 or YYYY-MM-DD).
-        #[arg(long, value_name = "TIME")]
-        until: Option<String>,
-        /// The merchant's offset from UTC for shown times and dates (+08:00); default UTC.
-        #[arg(long, value_name = "±HH:MM", default_value = "Z", allow_hyphen_values = true)]
-        utc_offset: String,
-    },
+    /// List sales, newest first, with their time, method and refunds, and totals.
+    History(crate::history_cmd::HistoryArgs),
     /// The shift (end-of-day) report: totals by method, wallet and currency, refunds, net,
     /// sales still open or needing attention, the outbox; `--close` closes the shift.
     Report(crate::report_cmd::ReportArgs),
@@ -312,51 +290,7 @@ async fn execute(
             print_sale(connected, json, &found, exit::OK)?;
             Ok(exit::OK)
         }
-        CashierCommand::History { limit, status, include_abandoned, since, until, utc_offset } => {
-            use crate::report_cmd::{parse_offset_flag, parse_time_flag};
-            let statuses = match status {
-                Some(s) => vec![SaleStatus::parse(&s).ok_or_else(|| {
-                    CliError::bad_input("usage", format!("unknown status {s:?}"))
-                })?],
-                None => Vec::new(),
-            };
-            let offset = parse_offset_flag(&utc_offset)?;
-            let since = since.map(|v| parse_time_flag("since", &v, offset)).transpose()?;
-            let until = until.map(|v| parse_time_flag("until", &v, offset)).transpose()?;
-            if let (Some(s), Some(u)) = (since, until) {
-                if u <= s {
-                    return Err(CliError::bad_input(
-                        "invalid_time",
-                        "--until: must be later than --since",
-                    ));
-                }
-            }
-            let sales = cashier.history(&HistoryFilter {
-                statuses,
-                since,
-                until,
-                limit: Some(limit),
-                include_abandoned,
-            })?;
-            let mut rows = Vec::with_capacity(sales.len());
-            for s in sales {
-                let refunded = render::refunded(&cashier.refunds(&s.id)?);
-                rows.push((s, refunded));
-            }
-            if json {
-                let list: Vec<_> =
-                    rows.iter().map(|(s, r)| render::history_json(s, r, offset)).collect();
-                out::line(serde_json::Value::Array(list));
-            } else {
-                for (s, r) in &rows {
-                    out::line(render::history_line(s, r, offset));
-                }
-                for line in render::history_totals(&rows) {
-                    out::line(line);
-                }
-            }
-            Ok(exit::OK)
-        }
+        CashierCommand::History(args) => crate::history_cmd::execute(cashier, json, args),
         CashierCommand::Report(args) => crate::report_cmd::execute(cashier, json, args),
         CashierCommand::Terminal(command) => crate::terminal_cmd::execute(cashier, json, command),
         CashierCommand::Queue => {

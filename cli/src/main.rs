@@ -8,6 +8,7 @@ mod demo_ocean;
 mod demo_terminal;
 mod emv_cmd;
 mod exit;
+mod history_cmd;
 mod out;
 mod reader_cmd;
 mod render;
