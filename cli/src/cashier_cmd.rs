@@ -1,5 +1,5 @@
 //! The cashier commands: `pay`, `refund`, `cancel`, `abandon`, `sale`, `history`, `queue`,
-//! `forward`.
+//! `forward`, `report`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use tillkit_core::acquirer::{TerminalId, WalletMethod};
 use tillkit_core::engine::{NoListener, RefundInput, SaleInput, SaleMethodInput};
 use tillkit_core::money::Amount;
 use tillkit_core::order::SaleStatus;
-use tillkit_core::store::{HistoryFilter, RefundRow, SaleRow};
+use tillkit_core::store::{RefundRow, SaleRow};
 
 use crate::connect::{connect, ConnectArgs, Connected};
 use crate::exit;
@@ -67,20 +67,11 @@ pub enum CashierCommand {
         /// The sale.
         sale: String,
     },
-    /// List sales, newest first.
-    History {
-        /// At most this many.
-        #[arg(long, default_value_t = 20)]
-        limit: u32,
-        /// Only this status (queued, processing, unknown, cancelling, paid, declined, expired,
-        /// cancelled, offline, terminal_busy, terminal_unreachable, cancelled_at_terminal,
-        /// timed_out_at_terminal, undelivered, failed_at_terminal).
-        #[arg(long)]
-        status: Option<String>,
-        /// Also list abandoned sales (those that need attention are always listed).
-        #[arg(long)]
-        include_abandoned: bool,
-    },
+    /// List sales, newest first, with their time, method and refunds, and totals.
+    History(crate::history_cmd::HistoryArgs),
+    /// The shift (end-of-day) report: totals by method, wallet and currency, refunds, net,
+    /// sales still open or needing attention, the outbox; `--close` closes the shift.
+    Report(crate::report_cmd::ReportArgs),
     /// Show what waits in the outbox.
     Queue,
     /// Pair, list and choose the POS terminals card sales go to.
@@ -299,29 +290,8 @@ async fn execute(
             print_sale(connected, json, &found, exit::OK)?;
             Ok(exit::OK)
         }
-        CashierCommand::History { limit, status, include_abandoned } => {
-            let statuses = match status {
-                Some(s) => vec![SaleStatus::parse(&s).ok_or_else(|| {
-                    CliError::bad_input("usage", format!("unknown status {s:?}"))
-                })?],
-                None => Vec::new(),
-            };
-            let sales = cashier.history(&HistoryFilter {
-                statuses,
-                limit: Some(limit),
-                include_abandoned,
-                ..HistoryFilter::default()
-            })?;
-            if json {
-                let list: Vec<_> = sales.iter().map(|s| render::sale_json(s, &[])).collect();
-                out::line(serde_json::Value::Array(list));
-            } else {
-                for s in &sales {
-                    out::line(render::sale_line(s));
-                }
-            }
-            Ok(exit::OK)
-        }
+        CashierCommand::History(args) => crate::history_cmd::execute(cashier, json, args),
+        CashierCommand::Report(args) => crate::report_cmd::execute(cashier, json, args),
         CashierCommand::Terminal(command) => crate::terminal_cmd::execute(cashier, json, command),
         CashierCommand::Queue => {
             let q = cashier.queue_status()?;

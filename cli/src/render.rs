@@ -92,6 +92,80 @@ pub fn sale_line(s: &SaleRow) -> String {
     line
 }
 
+/// How a sale was paid: `card`, `code/wechat`, `qr/alipay_hk`.
+pub fn method_label(s: &SaleRow) -> String {
+    use tillkit_core::acquirer::WalletMethod;
+    use tillkit_core::order::SaleKind;
+    let kind = match s.kind {
+        SaleKind::CustomerCode => "code",
+        SaleKind::MerchantQr => "qr",
+        SaleKind::Card => "card",
+    };
+    match s.wallet {
+        Some(WalletMethod::WechatPay) => format!("{kind}/wechat"),
+        Some(WalletMethod::AlipayCn) => format!("{kind}/alipay_cn"),
+        Some(WalletMethod::AlipayHk) => format!("{kind}/alipay_hk"),
+        None => kind.to_string(),
+    }
+}
+
+/// What the refunds of a sale returned: those that succeeded.
+pub fn refunded(refunds: &[RefundRow]) -> rust_decimal::Decimal {
+    use tillkit_core::order::RefundState;
+    refunds.iter().filter(|r| r.state == RefundState::Succeeded).map(|r| r.amount.value()).sum()
+}
+
+/// One line of `history`: when, how, then the sale as [`sale_line`] shows it, and what was
+/// refunded of it.
+pub fn history_line(s: &SaleRow, refunded: &rust_decimal::Decimal, offset: i32) -> String {
+    let when = tillkit_core::report::time::format_rfc3339(s.created_at, offset);
+    let mut line = format!("{when}  {:<13} {}", method_label(s), sale_line(s));
+    if !refunded.is_zero() {
+        line.push_str(&format!("  refunded {refunded} {}", s.amount.currency()));
+    }
+    line
+}
+
+/// A sale of `history` as JSON: [`sale_json`] with its time, method and what was refunded.
+pub fn history_json(s: &SaleRow, refunded: &rust_decimal::Decimal, offset: i32) -> Value {
+    let mut value = sale_json(s, &[]);
+    value["created_at"] =
+        Value::from(tillkit_core::report::time::format_rfc3339(s.created_at, offset));
+    value["method"] = Value::from(method_label(s));
+    let mut refunded = *refunded;
+    refunded.rescale(s.amount.currency().exponent());
+    value["refunded"] = Value::from(refunded.to_string());
+    value
+}
+
+/// The totals under `history`, per currency: sales listed, paid, refunded, net.
+pub fn history_totals(rows: &[(SaleRow, rust_decimal::Decimal)]) -> Vec<String> {
+    use rust_decimal::Decimal;
+    use std::collections::BTreeMap;
+    let mut per: BTreeMap<&str, (u64, u64, Decimal, Decimal, u32)> = BTreeMap::new();
+    for (s, refunded) in rows {
+        let c = s.amount.currency();
+        let t = per.entry(c.code()).or_insert((0, 0, Decimal::ZERO, Decimal::ZERO, c.exponent()));
+        t.0 += 1;
+        if s.status == SaleStatus::Paid {
+            t.1 += 1;
+            t.2 += s.amount.value();
+        }
+        t.3 += refunded;
+    }
+    per.into_iter()
+        .map(|(code, (n, paid_n, mut paid, mut refunded, exp))| {
+            let mut net = paid - refunded;
+            for v in [&mut paid, &mut refunded, &mut net] {
+                v.rescale(exp);
+            }
+            format!(
+                "total {code}: {n} sales listed, {paid_n} paid {paid}, refunded {refunded}, net {net}"
+            )
+        })
+        .collect()
+}
+
 /// Acquirer text made safe for a terminal: control characters (escape sequences a hostile
 /// answer could carry) become spaces, and it is cut to `max` characters.
 fn printable(text: &str, max: usize) -> String {

@@ -14,6 +14,7 @@ pub mod money;
 pub mod order;
 pub mod paycode;
 pub mod reader;
+pub mod report;
 pub mod scan;
 pub mod sign;
 pub mod store;

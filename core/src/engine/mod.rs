@@ -22,6 +22,7 @@ mod notify;
 mod open;
 mod queue;
 mod refund_step;
+mod report_api;
 mod sale_api;
 mod sale_apply;
 mod sale_io;

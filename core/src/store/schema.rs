@@ -125,6 +125,31 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE attempts ADD COLUMN terminal_note TEXT;
     ALTER TABLE sales ADD COLUMN abandoned_at_ms INTEGER;
     "#,
+    // 8: closed shifts (`report::close_shift`): each covers the rows stored after the previous
+    // one (up to its rowid marks) and keeps the report as it was at its close (`snapshot`,
+    // JSON), never changed. `after_seq` is unique: two closes never follow the same one. The
+    // indexes serve a report's refunds by time and its late changes.
+    r#"
+    CREATE TABLE shift_closes (
+        seq           INTEGER PRIMARY KEY,
+        after_seq     INTEGER NOT NULL UNIQUE,
+        since_ms      INTEGER NOT NULL,
+        until_ms      INTEGER NOT NULL,
+        sales_mark    INTEGER NOT NULL,
+        refunds_mark  INTEGER NOT NULL,
+        register      TEXT NOT NULL,
+        operator      TEXT,
+        snapshot      TEXT NOT NULL,
+        CHECK (until_ms > since_ms AND seq > after_seq)
+    );
+    CREATE TRIGGER shift_closes_no_update BEFORE UPDATE ON shift_closes
+        BEGIN SELECT RAISE(ABORT, 'a closed shift is never changed'); END;
+    CREATE TRIGGER shift_closes_no_delete BEFORE DELETE ON shift_closes
+        BEGIN SELECT RAISE(ABORT, 'a closed shift is never changed'); END;
+    CREATE INDEX refunds_by_created ON refunds (created_at);
+    CREATE INDEX sales_by_updated ON sales (updated_at);
+    CREATE INDEX refunds_by_updated ON refunds (updated_at);
+    "#,
 ];
 
 /// The schema version this build writes.

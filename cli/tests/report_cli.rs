@@ -1,0 +1,144 @@
+//! `tillkit report` and `history --since/--until` as a script runs them: real sales against
+//! the embedded sandbox, then the report, its CSV export, closing the shift and reprinting it.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn tillkit(data: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tillkit"));
+    cmd.arg("--data-dir").arg(data).env_remove("TILLKIT_CONFIG").env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("tillkit runs")
+}
+
+fn ok(cmd: &mut Command) -> Output {
+    let out = run(cmd);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn json(cmd: &mut Command) -> Value {
+    let out = ok(cmd.arg("--json"));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn currency<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["currencies"].as_array().unwrap().iter().find(|c| c["currency"] == code).unwrap()
+}
+
+#[test]
+fn report_close_reprint_and_history_after_real_sales() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    ok(tillkit(&data).args(["pay", "--code", "130000000000000011", "--amount", "10.00"]).args([
+        "--sale-id=-K1",
+        "--remark",
+        "=HYPERLINK(\"http://x\"),2",
+    ]));
+    // Scenario 51: declined, nothing charged.
+    let declined =
+        run(tillkit(&data).args(["pay", "--code", "130000000000000029", "--amount", "2.51"]));
+    assert_eq!(declined.status.code(), Some(3));
+    ok(tillkit(&data).args(["refund", "--amount", "1.00", "--refund-id", "F1", "--", "-K1"]));
+
+    let report = json(tillkit(&data).arg("report"));
+    let cny = currency(&report, "CNY");
+    assert_eq!(
+        (cny["paid"]["count"].as_u64(), cny["paid"]["total"].as_str()),
+        (Some(1), Some("10.00"))
+    );
+    assert_eq!(cny["refunded"]["total"], "1.00");
+    assert_eq!(cny["net"], "9.00");
+    assert_eq!(
+        (cny["not_paid"]["count"].as_u64(), cny["not_paid"]["total"].as_str()),
+        (Some(1), Some("2.51"))
+    );
+    assert_eq!(report["paid_by_method"][0]["method"], "code");
+    assert_eq!(report["range"]["since_last_close"], true);
+    assert!(report["closed"].is_null());
+
+    let text = ok(tillkit(&data).args(["report", "--utc-offset", "+08:00"]));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("SHIFT REPORT — not closed") && text.contains("+08:00"), "{text}");
+    assert!(text.contains("  NET ") && text.contains("9.00 CNY"), "{text}");
+    assert!(!text.contains("Some(") && !text.contains("None"), "no debug formatting: {text}");
+
+    // The CSV export: one row per sale and refund; the sale id and remark cannot run formulas.
+    let csv = dir.path().join("day.csv");
+    ok(tillkit(&data).args(["report", "--csv"]).arg(&csv));
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = rows.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 4, "{rows}");
+    assert!(lines[0].starts_with("id,kind,time,method,wallet,currency,amount,status,refunded"));
+    assert!(lines[1].starts_with("'-K1,sale,"), "{}", lines[1]);
+    assert!(lines[1].ends_with(",\"'=HYPERLINK(\"\"http://x\"\"),2\""), "{}", lines[1]);
+    assert!(lines[1].contains(",CNY,10.00,paid,1.00,"), "{}", lines[1]);
+    assert!(lines[3].starts_with("F1,refund,") && lines[3].contains(",'-K1,"), "{}", lines[3]);
+
+    // Closing the shift records it; the next report starts at the close.
+    let closed = json(tillkit(&data).args(["report", "--close", "--operator", "Ann"]));
+    assert_eq!(
+        (closed["closed"]["seq"].as_u64(), closed["closed"]["operator"].as_str()),
+        (Some(1), Some("Ann"))
+    );
+    assert_eq!(currency(&closed, "CNY")["net"], "9.00");
+    let next = json(tillkit(&data).arg("report"));
+    assert_eq!(next["range"]["since_ms"], closed["closed"]["closed_ms"]);
+    assert_eq!(next["range"]["after_close"], 1);
+    assert_eq!(next["currencies"].as_array().unwrap().len(), 0);
+    ok(tillkit(&data).args(["pay", "--code", "130000000000000078", "--amount", "3.00"]));
+    let next = json(tillkit(&data).arg("report"));
+    assert_eq!(currency(&next, "CNY")["paid"]["total"], "3.00");
+    let reprint = json(tillkit(&data).args(["report", "--reprint", "1"]));
+    assert_eq!(reprint, closed);
+
+    // history: dates, method and totals; --since/--until.
+    let text = ok(tillkit(&data).args(["history", "--since", "2000-01-01"]));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("code/wechat") && text.contains("refunded 1.00 CNY"), "{text}");
+    assert!(
+        text.contains("total CNY: 3 sales listed, 2 paid 13.00, refunded 1.00, net 12.00"),
+        "{text}"
+    );
+    let all = json(tillkit(&data).args(["history", "--since", "2000-01-01T00:00:00Z"]));
+    assert_eq!(all.as_array().unwrap().len(), 3);
+    assert!(all[0]["created_at"].as_str().unwrap().ends_with('Z'), "{all}");
+    assert_eq!(all[2]["refunded"], "1.00");
+    let none = json(tillkit(&data).args(["history", "--since", "2999-01-01"]));
+    assert_eq!(none.as_array().unwrap().len(), 0);
+    let none = json(tillkit(&data).args(["history", "--until", "2000-01-01"]));
+    assert_eq!(none.as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn bad_times_and_options_name_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    for (args, flag) in [
+        (vec!["history", "--since", "yesterday"], "--since"),
+        (vec!["report", "--until", "2026-13-01"], "--until"),
+        (vec!["report", "--since", "2026-12-07", "--utc-offset", "+25:00"], "--utc-offset"),
+        (vec!["report", "--since", "2026-12-07", "--until", "2026-12-06"], "until"),
+    ] {
+        let out = run(tillkit(&data).args(&args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag), "{args:?}: {err}");
+    }
+    let out = run(tillkit(&data).args(["--json", "report", "--since", "2026-02-30"]));
+    let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["error"]["kind"], "invalid_time");
+    assert!(e["error"]["message"].as_str().unwrap().starts_with("--since: "), "{e}");
+    let out = run(tillkit(&data).args(["report", "--close", "--since", "2026-12-07"]));
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(tillkit(&data).args(["--json", "report", "--reprint", "7"]));
+    assert_eq!(out.status.code(), Some(2));
+    let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["error"]["kind"], "unknown_close");
+}
