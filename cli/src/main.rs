@@ -1,6 +1,10 @@
 //! `tillkit`: the TillKit command line — demo, sandbox acquirer, cashier commands, payment-code
 //! scanning and signature tools.
+//!
+//! The connection options (`--data-dir`, `--acquirer`, `--json`, …) belong to the cashier
+//! commands only; `argv::cashier_first` lets them come before the command name too.
 
+mod argv;
 mod cashier_cmd;
 mod connect;
 mod demo;
@@ -9,6 +13,7 @@ mod demo_terminal;
 mod emv_cmd;
 mod exit;
 mod out;
+mod queue_cmd;
 mod reader_cmd;
 mod render;
 mod scan_cmd;
@@ -27,8 +32,6 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "tillkit", version, about, after_help = exit::HELP)]
 struct Cli {
-    #[command(flatten)]
-    connect: connect::ConnectArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,7 +56,7 @@ enum Command {
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(argv::cashier_first(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -64,7 +67,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Emv(args) => emv_cmd::run(args),
         Command::Reader(args) => reader_cmd::run(args),
-        Command::Cashier(command) => cashier_cmd::run(cli.connect, command),
+        Command::Cashier(command) => cashier_cmd::run(command),
     }
 }
 
