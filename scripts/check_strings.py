@@ -88,7 +88,7 @@ def main():
     for kt in (ROOT / "android/app/src").rglob("*.kt"):
         used.update(re.findall(r"R\.string\.(\w+)", kt.read_text(encoding="utf-8")))
     for swift in IOS.rglob("*.swift"):
-        used.update(re.findall(r'\bL\("(\w+)"', swift.read_text(encoding="utf-8")))
+        used.update(re.findall(r'\bL\("(\w+)"\s*[,)]', swift.read_text(encoding="utf-8")))
     for key in sorted(used - every):
         problems.append(f"the app code names key {key}, which no table has")
     for p in problems:

@@ -124,7 +124,7 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
             scanMessage = null
             payByCode(m, outcome.code)
         } else {
-            scanMessage = Words.scan(getApplication(), outcome)
+            scanMessage = Words.scan(getApplication<Application>(), outcome)
         }
     }
 
@@ -134,7 +134,7 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
     fun abandonSale() = act { c -> sale?.let { show(c, c.abandonSale(it.id)) } }
 
     fun showHistory() = act { c ->
-        history = c.history(HistoryFilter(statuses = emptyList(), since = null, until = null, limit = 100, includeAbandoned = false))
+        history = c.history(HistoryFilter(limit = 100))
         screen = Screen.History
     }
 
@@ -225,7 +225,7 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         following?.cancel()
         following = viewModelScope.launch {
             c.saleUpdates(started.id)
-                .catch { e -> error = Words.error(getApplication(), e) }
+                .catch { e -> error = Words.error(getApplication<Application>(), e) }
                 .collect { show(c, it) }
         }
     }
@@ -237,7 +237,7 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         } catch (e: CancellationException) {
             throw e
         } catch (e: Exception) {
-            error = Words.error(getApplication(), e)
+            error = Words.error(getApplication<Application>(), e)
         }
     }
 

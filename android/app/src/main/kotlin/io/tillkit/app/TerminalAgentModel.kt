@@ -63,7 +63,7 @@ class TerminalAgentModel(app: Application) : AndroidViewModel(app) {
             } catch (e: CancellationException) {
                 throw e
             } catch (e: Exception) {
-                failure.value = Words.error(getApplication(), e)
+                failure.value = Words.error(getApplication<Application>(), e)
             }
         }
     }
