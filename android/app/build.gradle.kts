@@ -14,10 +14,12 @@ android {
         targetSdk = 35
         versionCode = 1
         versionName = "0.1.0"
-        // `tillkit sandbox` on the development machine (it listens on 127.0.0.1:8787), as the
-        // emulator sees it. A phone on the same network: `tillkit sandbox --listen
-        // 0.0.0.0:8787` and -PtillkitSandboxUrl=http://<computer's IP>:8787 (see README.md).
-        val sandboxUrl = (findProperty("tillkitSandboxUrl") as String?) ?: "http://10.0.2.2:8787"
+        // `tillkit sandbox` on the development machine, at its default address 127.0.0.1:8787:
+        // `adb reverse tcp:8787 tcp:8787` makes it this device's 127.0.0.1:8787 too (emulator or
+        // USB). The core sends plain HTTP only to loopback; a phone on the Wi-Fi reaches the
+        // sandbox over HTTPS: -PtillkitSandboxUrl=https://<computer's IP>:8787 and the CA in
+        // src/main/assets/sandbox-ca.pem (android/README.md).
+        val sandboxUrl = (findProperty("tillkitSandboxUrl") as String?) ?: "http://127.0.0.1:8787"
         buildConfigField("String", "ACQUIRER_URL", "\"$sandboxUrl\"")
     }
     buildFeatures {

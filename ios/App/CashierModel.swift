@@ -177,14 +177,20 @@ final class CashierModel: ObservableObject {
 
     static let saltKey = "pingpong.salt"
 
-    /// `tillkit sandbox` on the development Mac (it listens on 127.0.0.1:8787), which the
-    /// simulator reaches directly. A phone on the same network: run `tillkit sandbox --listen
-    /// 0.0.0.0:8787` and set TILLKIT_SANDBOX_URL=http://<Mac's IP>:8787 in the scheme's
-    /// environment (NSAllowsLocalNetworking lets plain HTTP reach local addresses only).
+    /// `tillkit sandbox` on the development Mac, at its default 127.0.0.1:8787, which the
+    /// simulator reaches directly. The core sends plain HTTP only to loopback: an iPhone on the
+    /// Wi-Fi reaches the sandbox over HTTPS (`tillkit sandbox --listen 0.0.0.0:8787 --tls-cert …
+    /// --tls-key …`), with TILLKIT_SANDBOX_URL=https://<Mac's IP>:8787 in the scheme's
+    /// environment and the CA as `sandbox-ca.pem` in the app's resources (ios/README.md).
     static let sandboxURL = ProcessInfo.processInfo.environment["TILLKIT_SANDBOX_URL"] ?? "http://127.0.0.1:8787"
 
     static let config = CashierConfig(
         acquirer: .pingPong(baseUrl: sandboxURL, accId: "2018092714313010016291",
                             clientId: "2018092714313010016", signType: .sha256, saltKey: saltKey),
-        cashierDeviceId: "ios-demo", alipayRegion: .mainland, platform: .ios)
+        cashierDeviceId: "ios-demo", alipayRegion: .mainland, extraRoots: sandboxRoots, platform: .ios)
+
+    /// The CA of a sandbox served over HTTPS, when the app bundle carries one.
+    static let sandboxRoots: [String] = Bundle.main.url(forResource: "sandbox-ca", withExtension: "pem")
+        .flatMap { try? String(contentsOf: $0, encoding: .utf8) }
+        .map { [$0] } ?? []
 }

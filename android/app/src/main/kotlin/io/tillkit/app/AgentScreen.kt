@@ -90,7 +90,7 @@ fun AgentScreen(agent: TerminalAgentModel) {
     var serial by remember { mutableStateOf("") }
     var deviceModel by remember { mutableStateOf("") }
     var keyId by remember { mutableStateOf("") }
-    var reader by remember { mutableStateOf("10.0.2.2:7420") }
+    var reader by remember { mutableStateOf("127.0.0.1:7420") }
     Text(stringResource(R.string.agent_title))
     OutlinedTextField(value = baseUrl, onValueChange = { baseUrl = it }, label = { Text(stringResource(R.string.agent_base_url)) })
     OutlinedTextField(value = serial, onValueChange = { serial = it }, label = { Text(stringResource(R.string.serial)) })

@@ -252,8 +252,15 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         cashierDeviceId = "android-demo",
         // Alipay codes scanned in a Hong Kong shop are AlipayHK; the merchant QR picks its wallet.
         alipayRegion = AlipayRegion.MAINLAND,
+        extraRoots = sandboxRoots(),
         platform = Platform.ANDROID,
     )
+
+    /** The CA of a sandbox served over HTTPS to phones on the Wi-Fi, when the build carries one. */
+    private fun sandboxRoots(): List<String> =
+        runCatching { getApplication<Application>().assets.open("sandbox-ca.pem").bufferedReader().use { it.readText() } }
+            .map { listOf(it) }
+            .getOrDefault(emptyList())
 
     private companion object {
         const val SALT_KEY = "pingpong.salt"
