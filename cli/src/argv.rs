@@ -53,6 +53,23 @@ pub fn cashier_first(mut args: Vec<OsString>) -> Vec<OsString> {
     args
 }
 
+/// For a connection option given to a command it does not apply to (`tillkit sandbox
+/// --data-dir d`): which commands take it.
+pub fn misplaced_option_note(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if e.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else { return None };
+    let name = arg.trim_start_matches("--").split('=').next().unwrap_or_default();
+    connect_options().iter().any(|(o, _)| o == name).then(|| {
+        format!(
+            "note: --{name} is an option of the cashier commands ({}) only",
+            cashier_commands().join(", ")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::cashier_first;

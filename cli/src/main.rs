@@ -50,8 +50,9 @@ enum Command {
     Emv(emv_cmd::EmvArgs),
     /// External card readers: `reader simulate` runs the byte-level reader simulator.
     Reader(reader_cmd::ReaderArgs),
+    // Boxed: every cashier command carries the connection options.
     #[command(flatten)]
-    Cashier(cashier_cmd::CashierCommand),
+    Cashier(Box<cashier_cmd::CashierCommand>),
 }
 
 fn main() -> ExitCode {
@@ -67,7 +68,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Emv(args) => emv_cmd::run(args),
         Command::Reader(args) => reader_cmd::run(args),
-        Command::Cashier(command) => cashier_cmd::run(command),
+        Command::Cashier(command) => cashier_cmd::run(*command),
     }
 }
 
@@ -76,11 +77,19 @@ fn main() -> ExitCode {
 fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     let informational = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    let note = argv::misplaced_option_note(&e);
     if !informational && std::env::args_os().any(|a| a == "--json") {
         let message = e.to_string();
         let message = message.trim().trim_start_matches("error: ");
+        let message = match &note {
+            Some(note) => format!("{message}\n{note}"),
+            None => message.to_string(),
+        };
         return out::CliError::bad_input("usage", message).report(true);
     }
     let _ = e.print();
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
     ExitCode::from(if informational { exit::OK } else { exit::BAD_INPUT })
 }

@@ -41,7 +41,11 @@ fn connection_options_belong_to_the_cashier_commands_only() {
     for command in [&["sandbox"][..], &["sign", "pingpong"], &["scan", "x.png"]] {
         let out = run(tillkit().args(command).arg("--data-dir").arg(dir.path()));
         assert_eq!(out.status.code(), Some(BAD_INPUT), "{command:?}: {out:?}");
-        assert!(text(&out.stderr).contains("--data-dir"), "{command:?}: {out:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("--data-dir is an option of the cashier commands"),
+            "{command:?}: {err}"
+        );
         let before = run(tillkit().arg("--data-dir").arg(dir.path()).args(command));
         assert_eq!(before.status.code(), Some(BAD_INPUT), "{command:?}: {before:?}");
     }

@@ -36,7 +36,6 @@ import java.util.UUID
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
-import kotlinx.coroutines.async
 import kotlinx.coroutines.flow.SharingStarted
 import kotlinx.coroutines.flow.catch
 import kotlinx.coroutines.flow.emitAll
@@ -64,7 +63,11 @@ data class RefundView(val refunds: List<Refund>, val refunded: Money, val refund
 class CashierModel(app: Application) : AndroidViewModel(app) {
     private val tillkit = app as TillKitApp
 
-    private val cashier = viewModelScope.async(Dispatchers.IO) {
+    /**
+     * The process's cashier (opened on first use, then shared); a failed open is tried again at
+     * the next action. Key-store I/O on Dispatchers.IO.
+     */
+    private suspend fun cashier(): Cashier = withContext(Dispatchers.IO) {
         // The sandbox's published test salt; a real app provisions its salt into the key store.
         if (tillkit.keys.get(SALT_KEY) == null) tillkit.keys.put(SALT_KEY, SANDBOX_SALT.toByteArray())
         tillkit.cashiers.get(tillkit.cashierDir, ::config)
@@ -88,7 +91,7 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
     var receipt by mutableStateOf<String?>(null)
     var report by mutableStateOf<String?>(null)
 
-    val queue = flow { emitAll(cashier.await().queueUpdates()) }
+    val queue = flow { emitAll(cashier().queueUpdates()) }
         .catch { e -> error = Words.error(app, e) }
         .stateIn(viewModelScope, SharingStarted.Eagerly, null as QueueStatus?)
 
@@ -233,7 +236,7 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
     private fun act(block: suspend (Cashier) -> Unit) = viewModelScope.launch {
         error = null
         try {
-            block(cashier.await())
+            block(cashier())
         } catch (e: CancellationException) {
             throw e
         } catch (e: Exception) {
