@@ -14,8 +14,13 @@ android {
         targetSdk = 35
         versionCode = 1
         versionName = "0.1.0"
-        // The sandbox on the development machine, as the emulator sees it (`tillkit sandbox`).
-        buildConfigField("String", "ACQUIRER_URL", "\"http://10.0.2.2:8080\"")
+        // `tillkit sandbox` on the development machine, at its default address 127.0.0.1:8787:
+        // `adb reverse tcp:8787 tcp:8787` makes it this device's 127.0.0.1:8787 too (emulator or
+        // USB). The core sends plain HTTP only to loopback; a phone on the Wi-Fi reaches the
+        // sandbox over HTTPS: -PtillkitSandboxUrl=https://<computer's IP>:8787 and the CA in
+        // src/main/assets/sandbox-ca.pem (android/README.md).
+        val sandboxUrl = (findProperty("tillkitSandboxUrl") as String?) ?: "http://127.0.0.1:8787"
+        buildConfigField("String", "ACQUIRER_URL", "\"$sandboxUrl\"")
     }
     buildFeatures {
         compose = true
@@ -33,6 +38,10 @@ dependencies {
     implementation(project(":tillkit"))
     implementation(platform("androidx.compose:compose-bom:2024.12.01"))
     implementation("androidx.compose.material3:material3")
+    // Status is told by an icon and words, never by colour alone.
+    implementation("androidx.compose.material:material-icons-core")
+    // Receipts: the Android print framework (a terminal's built-in printer is a print service).
+    implementation("androidx.print:print:1.0.0")
     implementation("androidx.activity:activity-compose:1.9.3")
     implementation("androidx.lifecycle:lifecycle-viewmodel-compose:2.8.7")
     implementation("com.google.zxing:core:3.5.3") // renders the merchant QR

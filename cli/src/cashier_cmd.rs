@@ -50,39 +50,79 @@ pub enum CashierCommand {
         /// Return at once instead of waiting for the final state.
         #[arg(long)]
         no_wait: bool,
+        #[command(flatten)]
+        conn: ConnectArgs,
     },
     /// Cancel a sale that is not paid yet.
     Cancel {
         /// The sale.
         sale: String,
+        #[command(flatten)]
+        conn: ConnectArgs,
     },
     /// Abandon a card or QR sale that is stuck: it leaves the list and is still resolved in
     /// the background; a charge that comes later is recorded as paid and flagged.
     Abandon {
         /// The sale.
         sale: String,
+        #[command(flatten)]
+        conn: ConnectArgs,
     },
     /// Show one sale with its refunds.
     Sale {
         /// The sale.
         sale: String,
+        #[command(flatten)]
+        conn: ConnectArgs,
     },
     /// List sales, newest first, with their time, method and refunds, and totals.
     History(crate::history_cmd::HistoryArgs),
     /// The shift (end-of-day) report: totals by method, wallet and currency, refunds, net,
     /// sales still open or needing attention, the outbox; `--close` closes the shift.
     Report(crate::report_cmd::ReportArgs),
-    /// Show what waits in the outbox.
-    Queue,
+    /// Show what waits: for the network (not sent yet, or outcome unknown) and for a customer
+    /// (a QR shown, a wallet asking its owner to confirm).
+    Queue {
+        #[command(flatten)]
+        conn: ConnectArgs,
+    },
     /// Pair, list and choose the POS terminals card sales go to.
-    #[command(subcommand)]
-    Terminal(crate::terminal_cmd::TerminalCommand),
+    Terminal(TerminalArgs),
     /// Forward everything waiting now, and keep going until the queue is empty or the timeout.
     Forward {
         /// Give up waiting after this many seconds (work left stays queued; at most --max-wait).
         #[arg(long, default_value_t = 60)]
         timeout: u64,
+        #[command(flatten)]
+        conn: ConnectArgs,
     },
+}
+
+/// `terminal` with its connection options (they apply to every terminal command).
+#[derive(Debug, Args)]
+pub struct TerminalArgs {
+    #[command(flatten)]
+    conn: ConnectArgs,
+    #[command(subcommand)]
+    command: crate::terminal_cmd::TerminalCommand,
+}
+
+impl CashierCommand {
+    /// The connection options given to this command.
+    fn conn(&self) -> &ConnectArgs {
+        match self {
+            CashierCommand::Pay(args) => &args.conn,
+            CashierCommand::Terminal(args) => &args.conn,
+            CashierCommand::History(args) => &args.conn,
+            CashierCommand::Report(args) => &args.conn,
+            CashierCommand::Refund { conn, .. }
+            | CashierCommand::Cancel { conn, .. }
+            | CashierCommand::Abandon { conn, .. }
+            | CashierCommand::Sale { conn, .. }
+            | CashierCommand::Queue { conn }
+            | CashierCommand::Forward { conn, .. } => conn,
+        }
+    }
 }
 
 /// Options of `pay`.
@@ -105,7 +145,7 @@ pub struct PayArgs {
     /// Amount, e.g. 12.50.
     #[arg(long)]
     amount: String,
-    /// ISO 4217 currency.
+    /// ISO 4217 currency: CNY, HKD, … (lower case is accepted).
     #[arg(long, default_value = "CNY")]
     currency: String,
     /// Your id for this sale (idempotency key): paying again with it returns the same sale.
@@ -117,6 +157,13 @@ pub struct PayArgs {
     /// Return after the first answer instead of waiting for the final state.
     #[arg(long)]
     no_wait: bool,
+    #[command(flatten)]
+    conn: ConnectArgs,
+}
+
+/// The names `--status` accepts; a wrong one is refused with this list.
+pub(crate) fn status_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(SaleStatus::ALL.map(SaleStatus::as_str))
 }
 
 fn method(args: &PayArgs) -> Result<SaleMethodInput, CliError> {
@@ -141,13 +188,20 @@ fn method(args: &PayArgs) -> Result<SaleMethodInput, CliError> {
 }
 
 /// Runs a cashier command.
-pub fn run(conn: ConnectArgs, command: CashierCommand) -> ExitCode {
+pub fn run(command: CashierCommand) -> ExitCode {
+    let conn = command.conn().clone();
     // The terminal's side: no cashier store, its own journal.
     let command = match command {
-        CashierCommand::Terminal(crate::terminal_cmd::TerminalCommand::Run(args)) => {
+        CashierCommand::Terminal(TerminalArgs {
+            command: crate::terminal_cmd::TerminalCommand::Run(args),
+            ..
+        }) => {
             return crate::terminal_run::run(*args, &conn);
         }
-        CashierCommand::Terminal(crate::terminal_cmd::TerminalCommand::Offline(offline)) => {
+        CashierCommand::Terminal(TerminalArgs {
+            command: crate::terminal_cmd::TerminalCommand::Offline(offline),
+            ..
+        }) => {
             return crate::terminal_offline::run(offline, &conn);
         }
         other => other,
@@ -226,7 +280,7 @@ async fn execute(
     let json = conn.json;
     match command {
         CashierCommand::Pay(args) => {
-            let amount = Amount::parse(&args.amount, &args.currency)
+            let amount = Amount::parse(&args.amount, &args.currency.to_ascii_uppercase())
                 .map_err(|e| CliError::bad_input("invalid_amount", e.to_string()))?;
             let input = SaleInput {
                 sale_id: args.sale_id.clone(),
@@ -237,6 +291,10 @@ async fn execute(
             };
             let first = cashier.start_sale(input).await?;
             let sale = if args.no_wait {
+                // Waiting would have drawn it: without the wait, the customer still needs it.
+                if !json {
+                    wait::draw_qr(&first);
+                }
                 first
             } else {
                 wait::sale(connected, json, &first.id, deadline).await?
@@ -245,7 +303,7 @@ async fn execute(
             print_sale(connected, json, &sale, code)?;
             Ok(code)
         }
-        CashierCommand::Refund { sale, amount, refund_id, reason, no_wait } => {
+        CashierCommand::Refund { sale, amount, refund_id, reason, no_wait, .. } => {
             let currency = cashier
                 .sale(&sale)?
                 .ok_or_else(|| CliError::bad_input("unknown_sale", format!("no sale {sale}")))?
@@ -262,7 +320,7 @@ async fn execute(
             print_refund(json, &refund, code);
             Ok(code)
         }
-        CashierCommand::Cancel { sale } => {
+        CashierCommand::Cancel { sale, .. } => {
             let sale = cashier.cancel(&sale).await?;
             let sale = if sale.status.is_final() {
                 sale
@@ -278,12 +336,12 @@ async fn execute(
             print_sale(connected, json, &sale, code)?;
             Ok(code)
         }
-        CashierCommand::Abandon { sale } => {
+        CashierCommand::Abandon { sale, .. } => {
             let sale = cashier.abandon_sale(&sale).await?;
             print_sale(connected, json, &sale, exit::OK)?;
             Ok(exit::OK)
         }
-        CashierCommand::Sale { sale } => {
+        CashierCommand::Sale { sale, .. } => {
             let found = cashier
                 .sale(&sale)?
                 .ok_or_else(|| CliError::bad_input("unknown_sale", format!("no sale {sale}")))?;
@@ -292,64 +350,10 @@ async fn execute(
         }
         CashierCommand::History(args) => crate::history_cmd::execute(cashier, json, args),
         CashierCommand::Report(args) => crate::report_cmd::execute(cashier, json, args),
-        CashierCommand::Terminal(command) => crate::terminal_cmd::execute(cashier, json, command),
-        CashierCommand::Queue => {
-            let q = cashier.queue_status()?;
-            if json {
-                out::line(render::queue_json(&q));
-            } else {
-                let totals: Vec<String> =
-                    q.totals.iter().map(|(c, v)| format!("{v} {c}")).collect();
-                out::line(format!(
-                    "{} sales, {} refunds waiting ({} unknown, {} unsent); totals: {}; oldest {} s",
-                    q.sales,
-                    q.refunds,
-                    q.unknown,
-                    q.unsent,
-                    if totals.is_empty() { "-".into() } else { totals.join(", ") },
-                    q.oldest_age_ms.unwrap_or(0) / 1000
-                ));
-            }
-            Ok(exit::OK)
-        }
-        CashierCommand::Forward { timeout } => {
-            let made_due = cashier.forward_now()?;
-            let start = Instant::now();
-            let limit = Duration::from_secs(timeout);
-            let mut progress = render::Progress::new();
-            let mut q = cashier.queue_status()?;
-            while q.sales + q.refunds > 0 && start.elapsed() < limit && !deadline.passed() {
-                progress.show(
-                    &format!("{} sales and {} refunds waiting", q.sales, q.refunds),
-                    Some(
-                        deadline
-                            .left_ms()
-                            .min(limit.saturating_sub(start.elapsed()).as_millis() as u64),
-                    ),
-                );
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                q = cashier.queue_status()?;
-            }
-            progress.finish();
-            // Unknown outcomes still waiting matter more than unsent ones.
-            let code = if q.sales + q.refunds == 0 {
-                exit::OK
-            } else if q.unknown > 0 {
-                exit::UNKNOWN
-            } else {
-                exit::OFFLINE
-            };
-            if json {
-                let mut value = render::queue_json(&q);
-                value["exit"] = serde_json::Value::from(code);
-                out::line(value);
-            } else {
-                out::line(format!(
-                    "forwarded {made_due} waiting steps; {} sales and {} refunds still waiting",
-                    q.sales, q.refunds
-                ));
-            }
-            Ok(code)
+        CashierCommand::Terminal(args) => crate::terminal_cmd::execute(cashier, json, args.command),
+        CashierCommand::Queue { .. } => crate::queue_cmd::queue(cashier, json),
+        CashierCommand::Forward { timeout, .. } => {
+            crate::queue_cmd::forward(cashier, json, Duration::from_secs(timeout), deadline).await
         }
     }
 }

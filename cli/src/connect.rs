@@ -30,9 +30,10 @@ pub enum AcquirerKind {
     Oceanpayment,
 }
 
-/// Connection options shared by the cashier commands. Flags override the config file; every
-/// flag can also come from the environment.
+/// Connection options shared by the cashier commands (only those: `sandbox`, `sign`, `scan`,
+/// … refuse them). Flags override the config file; most can also come from the environment.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Connection options (also before the command)")]
 pub struct ConnectArgs {
     /// Directory of the cashier's data (the SQLite store and its key file).
     #[arg(long, env = "TILLKIT_DATA_DIR", default_value = "tillkit-data", global = true)]

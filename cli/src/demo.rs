@@ -216,9 +216,9 @@ impl DemoRun<'_> {
             polls += 1;
         }
         println!(
-            "{label:<22} {} -> {:?} after {polls} queries ({})",
+            "{label:<22} {} -> {} after {polls} queries ({})",
             request.amount,
-            result.status,
+            crate::render::payment_status_name(result.status),
             result.result_code.as_deref().unwrap_or("-")
         );
         Ok(result)
@@ -250,7 +250,11 @@ impl DemoRun<'_> {
             tokio::time::sleep(self.poll).await;
             result = self.acquirer.refund_query(&query).await?;
         }
-        println!("{:<22} {amount} of {paid} -> {:?}", "partial refund", result.status);
+        println!(
+            "{:<22} {amount} of {paid} -> {}",
+            "partial refund",
+            crate::render::refund_status_name(result.status)
+        );
         Ok(result)
     }
 }
@@ -331,13 +335,13 @@ async fn outage(sandbox: &SandboxHandle, time_scale: f64, dir: &std::path::Path)
     tokio::time::sleep(Duration::from_millis(300)).await;
     let q = cashier.queue_status()?;
     println!(
-        "  network down: refund {} {} is {}; queue: {} sales, {} refunds, totals {:?}",
+        "  network down: refund {} {} is {}; queue: {} sales, {} refunds, totals {}",
         refund.id,
         refund.amount,
         refund.state.as_str(),
         q.sales,
         q.refunds,
-        q.totals
+        crate::render::totals_text(&q.totals)
     );
     if let Some(s) = cashier.sale(&lost.id)? {
         show(&s);

@@ -95,7 +95,9 @@ async fn start_agent(
 /// What the terminal's screen and log would show, for the demo's output.
 fn show(serial: &'static str) -> impl Fn(&AgentEvent) + Send + Sync + 'static {
     move |e: &AgentEvent| match e {
-        AgentEvent::Finished { result, .. } => println!("  {serial}: {result:?}"),
+        AgentEvent::Finished { result, .. } => {
+            println!("  {serial}: {}", crate::terminal_run::result_text(result))
+        }
         AgentEvent::OfflineForwarded { summary } => println!(
             "  {serial}: forwarded {} offline approval(s) after the outage",
             summary.forwarded + summary.duplicates
@@ -163,7 +165,11 @@ pub(crate) async fn terminal_sales(
     restore.await??;
     offline.stop().await;
     if result.status != PaymentStatus::Succeeded {
-        return Err(format!("the offline approval ended {:?}", result.status).into());
+        return Err(format!(
+            "the offline approval ended {}",
+            crate::render::payment_status_name(result.status)
+        )
+        .into());
     }
     Ok(())
 }

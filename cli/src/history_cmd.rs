@@ -20,7 +20,7 @@ pub struct HistoryArgs {
     /// Only this status (queued, processing, unknown, cancelling, paid, declined, expired,
     /// cancelled, offline, terminal_busy, terminal_unreachable, cancelled_at_terminal,
     /// timed_out_at_terminal, undelivered, failed_at_terminal).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cashier_cmd::status_names())]
     pub status: Option<String>,
     /// Also list abandoned sales (those that need attention are always listed).
     #[arg(long)]
@@ -35,13 +35,20 @@ pub struct HistoryArgs {
     /// The merchant's offset from UTC for shown times and dates (+08:00); default UTC.
     #[arg(long, value_name = "±HH:MM", default_value = "Z", allow_hyphen_values = true)]
     pub utc_offset: String,
+    #[command(flatten)]
+    pub conn: crate::connect::ConnectArgs,
 }
 
 /// Runs `history`.
 pub fn execute(cashier: &Cashier, json: bool, args: HistoryArgs) -> Result<u8, CliError> {
     let statuses = match &args.status {
-        Some(s) => vec![SaleStatus::parse(s)
-            .ok_or_else(|| CliError::bad_input("usage", format!("unknown status {s:?}")))?],
+        Some(s) => vec![SaleStatus::parse(s).ok_or_else(|| {
+            let valid: Vec<&str> = SaleStatus::ALL.map(SaleStatus::as_str).to_vec();
+            CliError::bad_input(
+                "usage",
+                format!("unknown status '{s}'; one of {}", valid.join(", ")),
+            )
+        })?],
         None => Vec::new(),
     };
     let offset = parse_offset_flag(&args.utc_offset)?;

@@ -1,6 +1,10 @@
 //! `tillkit`: the TillKit command line — demo, sandbox acquirer, cashier commands, payment-code
 //! scanning and signature tools.
+//!
+//! The connection options (`--data-dir`, `--acquirer`, `--json`, …) belong to the cashier
+//! commands only; `argv::cashier_first` lets them come before the command name too.
 
+mod argv;
 mod cashier_cmd;
 mod connect;
 mod demo;
@@ -10,6 +14,7 @@ mod emv_cmd;
 mod exit;
 mod history_cmd;
 mod out;
+mod queue_cmd;
 mod reader_cmd;
 mod render;
 mod report_cmd;
@@ -29,8 +34,6 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "tillkit", version, about, after_help = exit::HELP)]
 struct Cli {
-    #[command(flatten)]
-    connect: connect::ConnectArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,13 +52,14 @@ enum Command {
     Emv(emv_cmd::EmvArgs),
     /// External card readers: `reader simulate` runs the byte-level reader simulator.
     Reader(reader_cmd::ReaderArgs),
+    // Boxed: every cashier command carries the connection options.
     #[command(flatten)]
-    Cashier(cashier_cmd::CashierCommand),
+    Cashier(Box<cashier_cmd::CashierCommand>),
 }
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(argv::cashier_first(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -66,7 +70,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Emv(args) => emv_cmd::run(args),
         Command::Reader(args) => reader_cmd::run(args),
-        Command::Cashier(command) => cashier_cmd::run(cli.connect, command),
+        Command::Cashier(command) => cashier_cmd::run(*command),
     }
 }
 
@@ -75,11 +79,19 @@ fn main() -> ExitCode {
 fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     let informational = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    let note = argv::misplaced_option_note(&e);
     if !informational && std::env::args_os().any(|a| a == "--json") {
         let message = e.to_string();
         let message = message.trim().trim_start_matches("error: ");
+        let message = match &note {
+            Some(note) => format!("{message}\n{note}"),
+            None => message.to_string(),
+        };
         return out::CliError::bad_input("usage", message).report(true);
     }
     let _ = e.print();
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
     ExitCode::from(if informational { exit::OK } else { exit::BAD_INPUT })
 }

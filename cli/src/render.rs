@@ -3,16 +3,17 @@
 use std::io::{IsTerminal, Write};
 
 use serde_json::{json, Value};
+use tillkit_core::acquirer::{PaymentStatus, RefundStatus, WalletMethod};
 use tillkit_core::engine::{NextStep, QueueStatus, SaleHint};
-use tillkit_core::order::{Millis, SaleStatus};
+use tillkit_core::order::{Millis, SaleKind, SaleStatus};
 use tillkit_core::store::{RefundRow, SaleRow};
 
 /// A sale as JSON.
 pub fn sale_json(s: &SaleRow, refunds: &[RefundRow]) -> Value {
     json!({
         "id": s.id,
-        "kind": format!("{:?}", s.kind),
-        "wallet": s.wallet.map(|w| format!("{w:?}")),
+        "kind": kind_name(s.kind),
+        "wallet": s.wallet.map(wallet_name),
         "terminal": s.terminal.as_ref().map(|t| json!({"serial": t.serial, "model": t.model})),
         "amount": s.amount.to_major_string(),
         "currency": s.amount.currency().code(),
@@ -33,6 +34,52 @@ pub fn sale_json(s: &SaleRow, refunds: &[RefundRow]) -> Value {
         "updated_at_ms": s.updated_at,
         "refunds": refunds.iter().map(refund_json).collect::<Vec<_>>(),
     })
+}
+
+/// A sale kind's name in the output: `customer_code`, `merchant_qr`, `card`.
+pub fn kind_name(kind: SaleKind) -> &'static str {
+    match kind {
+        SaleKind::CustomerCode => "customer_code",
+        SaleKind::MerchantQr => "merchant_qr",
+        SaleKind::Card => "card",
+    }
+}
+
+/// A wallet's name in the output, as `pay --qr` spells it.
+pub fn wallet_name(wallet: WalletMethod) -> &'static str {
+    match wallet {
+        WalletMethod::WechatPay => "wechat",
+        WalletMethod::AlipayCn => "alipay-cn",
+        WalletMethod::AlipayHk => "alipay-hk",
+    }
+}
+
+/// An acquirer payment status for the demo's lines.
+pub fn payment_status_name(status: PaymentStatus) -> &'static str {
+    match status {
+        PaymentStatus::Processing => "processing",
+        PaymentStatus::Succeeded => "succeeded",
+        PaymentStatus::Failed => "failed",
+        PaymentStatus::Closed => "closed",
+        PaymentStatus::Cancelled => "cancelled",
+    }
+}
+
+/// An acquirer refund status for the demo's lines.
+pub fn refund_status_name(status: RefundStatus) -> &'static str {
+    match status {
+        RefundStatus::Processing => "processing",
+        RefundStatus::Succeeded => "succeeded",
+        RefundStatus::Failed => "failed",
+    }
+}
+
+/// Amounts per currency, `28.80 CNY, 5.00 HKD`, or `-` when there are none.
+pub fn totals_text(totals: &[(String, String)]) -> String {
+    if totals.is_empty() {
+        return "-".into();
+    }
+    totals.iter().map(|(c, v)| format!("{v} {c}")).collect::<Vec<_>>().join(", ")
 }
 
 /// A refund as JSON.

@@ -39,6 +39,8 @@ pub struct ReportArgs {
     /// The merchant's offset from UTC for shown times and dates (+08:00); default UTC.
     #[arg(long, value_name = "±HH:MM", default_value = "Z", allow_hyphen_values = true)]
     utc_offset: String,
+    #[command(flatten)]
+    pub conn: crate::connect::ConnectArgs,
 }
 
 /// A `--since`/`--until` value, with the flag named in the error.

@@ -1,7 +1,7 @@
 //! `tillkit scan`: decode payment codes from images, the benchmark protocol, or a camera.
 //!
 //! Output is CSV, `file,decode_ms,format,text`, one row per symbol and an empty row when
-//! nothing was found (the protocol in `shared/testdata/barcodes/README.md`).
+//! nothing was found (the protocol `scripts/bench_scan.py` speaks).
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;

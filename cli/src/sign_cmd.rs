@@ -125,7 +125,8 @@ fn ocean_cmd(code: &SecretString, message: OceanMessage, verify: bool, input: &s
     let missing: Vec<_> = message.fields().iter().filter(|f| !fields.contains_key(**f)).collect();
     if !missing.is_empty() {
         // Empty fields are legitimate (they sign as ""), but say so: a typo looks the same.
-        eprintln!("note: signing {:?} as empty", missing);
+        let names: Vec<&str> = missing.iter().map(|f| **f).collect();
+        eprintln!("note: signing {} as empty", names.join(", "));
     }
     println!("{}", oceanpayment::sign(message, get, code));
     ExitCode::SUCCESS

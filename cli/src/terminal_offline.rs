@@ -148,7 +148,7 @@ fn as_json(a: &QueuedApproval) -> serde_json::Value {
         "offline_id": a.offline_id, "transaction_id": a.transaction_id,
         "amount": a.amount.value().to_string(), "currency": a.amount.currency().code(),
         "approved_at_ms": a.approved_at_ms, "card": a.masked_pan,
-        "state": format!("{:?}", a.state).to_lowercase(), "attempts": a.attempts,
+        "state": a.state.as_str(), "attempts": a.attempts,
         "last_error": a.last_error,
     })
 }
@@ -175,12 +175,12 @@ fn execute(command: OfflineCommand, conn: &ConnectArgs) -> Result<u8, CliError> 
             }
             for a in all.iter().filter(|_| !json) {
                 out::line(format!(
-                    "{:<36} {:<24} {:>12} {:<16} {:?}{}",
+                    "{:<36} {:<24} {:>12} {:<16} {}{}",
                     a.offline_id,
                     a.transaction_id,
                     a.amount.to_string(),
                     a.masked_pan,
-                    a.state,
+                    a.state.as_str(),
                     a.last_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
                 ));
             }

@@ -210,7 +210,18 @@ fn progress_text(p: &ReaderProgress) -> String {
     }
 }
 
-fn result_text(r: &TerminalResult) -> String {
+/// What the acquirer said to a reported result.
+fn ack_text(ack: &tillkit_core::agent::ResultAck) -> String {
+    use tillkit_core::agent::ResultAck;
+    match ack {
+        ResultAck::Recorded => "recorded".into(),
+        ResultAck::AlreadyRecorded => "already recorded".into(),
+        ResultAck::Conflict { recorded } => format!("not applied: {recorded} is recorded"),
+    }
+}
+
+/// A terminal result in words.
+pub(crate) fn result_text(r: &TerminalResult) -> String {
     match r {
         TerminalResult::Approved { auth_code } => {
             format!("approved (auth {})", auth_code.as_deref().unwrap_or("-"))
@@ -247,7 +258,7 @@ fn event_text(e: &AgentEvent) -> String {
             None => format!("sale {transaction_id}: {}", result_text(result)),
         },
         AgentEvent::Reported { transaction_id, ack } => {
-            format!("sale {transaction_id}: reported ({ack:?})")
+            format!("sale {transaction_id}: reported ({})", ack_text(ack))
         }
         AgentEvent::Flagged { transaction_id, note } => {
             format!("sale {transaction_id}: FLAGGED: {note}")

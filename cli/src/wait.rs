@@ -74,15 +74,9 @@ pub async fn sale(
             .cashier
             .sale(id)?
             .ok_or_else(|| CliError::internal(format!("sale {id} vanished from the store")))?;
-        if let (false, false, Some(qr)) =
-            (json, qr_drawn, sale.qr.as_ref().filter(|q| !q.content.is_empty()))
-        {
+        if !json && !qr_drawn && sale.qr.as_ref().is_some_and(|q| !q.content.is_empty()) {
             progress.finish();
-            if let Some(text) = render::qr_text(&qr.content) {
-                out::line(text);
-            }
-            out::line(format!("QR: {}", qr.content));
-            qr_drawn = true;
+            qr_drawn = draw_qr(&sale);
         }
         if sale.status.is_final() || deadline.passed() {
             progress.finish();
@@ -93,6 +87,16 @@ pub async fn sale(
         progress.show(&render::sale_progress(&sale), Some(left));
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Draws the sale's QR for the customer, with its content below; false when it has none yet.
+pub fn draw_qr(sale: &SaleRow) -> bool {
+    let Some(qr) = sale.qr.as_ref().filter(|q| !q.content.is_empty()) else { return false };
+    if let Some(text) = render::qr_text(&qr.content) {
+        out::line(text);
+    }
+    out::line(format!("QR: {}", qr.content));
+    true
 }
 
 /// Watches a refund until it is final or the deadline passes.

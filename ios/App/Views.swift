@@ -1,41 +1,65 @@
-// The screens: each shows the model's state and calls one model action. No payment logic.
+// The screens: each shows the model's state and calls one model action. No payment logic; every
+// word comes from Localizable.strings (Words.swift).
 import CoreImage.CIFilterBuiltins
 import SwiftUI
 import TillKitCore
+import UIKit
 
 struct CashierView: View {
     @EnvironmentObject var model: CashierModel
     var body: some View {
-        VStack(spacing: 12) {
-            HStack {
-                Button("New sale", action: model.newSale)
-                Button("History", action: model.showHistory)
-                if model.queued > 0 { Text("\(model.queued) queued").padding(4).background(.orange).clipShape(Capsule()) }
-            }
-            if let error = model.error { Text(error).foregroundColor(.red) }
-            switch model.screen {
-            case .amount: AmountView()
-            case let .method(money, id): MethodView(money: money, saleId: id)
-            case let .scanCode(money, id): ScanCodeView(money: money, saleId: id)
-            case .progress: if let sale = model.sale { SaleView(sale: sale) }
-            case .history: HistoryView()
-            }
-            Spacer()
-        }.padding()
+        ScrollView {
+            VStack(spacing: 12) {
+                HStack {
+                    Button(L("new_sale"), action: model.newSale)
+                    Button(L("history"), action: model.showHistory)
+                    Button(L("terminals")) { model.screen = .terminals }
+                    Button(L("end_of_day"), action: model.showReport)
+                }
+                if model.waitingForNetwork > 0 {
+                    Label(L("queue_network", model.waitingForNetwork), systemImage: "icloud.slash")
+                }
+                // Errors carry an icon and are announced: never told by colour alone.
+                if let error = model.error {
+                    Label(error, systemImage: "exclamationmark.triangle.fill")
+                        .onAppear { announce(error) }
+                        .onChange(of: error) { announce($0) }
+                }
+                switch model.screen {
+                case .amount: AmountView()
+                case let .method(money, id): MethodView(money: money, saleId: id)
+                case let .scanCode(money, id): ScanCodeView(money: money, saleId: id)
+                case .progress: if let sale = model.sale { SaleView(sale: sale) }
+                case .history: HistoryView()
+                case let .refund(sale): RefundView(sale: sale)
+                case .receipt: ReceiptView()
+                case .report: ReportView()
+                case .terminals: TerminalsView()
+                }
+            }.padding()
+        }
     }
+}
+
+/// Tells VoiceOver at once (a status change the cashier must hear).
+func announce(_ text: String) {
+    UIAccessibility.post(notification: .announcement, argument: text)
 }
 
 struct AmountView: View {
     @EnvironmentObject var model: CashierModel
     var body: some View {
+        Picker(L("currency"), selection: Binding(get: { model.currency }, set: { model.choose(currency: $0) })) {
+            ForEach(model.currencies, id: \.self) { Text($0).tag($0) }
+        }.pickerStyle(.segmented)
         Text("\(model.money?.amount ?? "0") \(model.currency)").font(.system(size: 40))
         ForEach([[1, 2, 3], [4, 5, 6], [7, 8, 9]], id: \.self) { row in
             HStack { ForEach(row, id: \.self) { d in Button("\(d)") { model.digit(Int64(d)) }.font(.title) } }
         }
         HStack {
-            Button("C", action: model.clear).font(.title)
+            Button(L("clear"), action: model.clear)
             Button("0") { model.digit(0) }.font(.title)
-            Button("Charge", action: model.checkout).disabled(model.amountUnits == 0)
+            Button(L("charge"), action: model.checkout).disabled(model.amountUnits == 0)
         }
     }
 }
@@ -45,38 +69,59 @@ struct MethodView: View {
     let money: Money, saleId: String
     var body: some View {
         Text("\(money.amount) \(money.currency)").font(.largeTitle)
-        Button("Scan customer's code") { model.screen = .scanCode(money, saleId: saleId) }
-        Button("Show WeChat Pay QR") { model.payByQr(money, saleId, .wechatPay) }
-        Button("Show Alipay QR") { model.payByQr(money, saleId, .alipayCn) }
-        // An empty serial: the default paired terminal.
-        Button("Card on the default terminal") { model.payByCard(money, saleId, TerminalId(serial: "", model: "")) }
+        Button(L("scan_customer_code")) { model.screen = .scanCode(money, saleId: saleId) }
+        Button(L("show_qr_wechat")) { model.payByQr(money, saleId, .wechatPay) }
+        Button(L("show_qr_alipay_cn")) { model.payByQr(money, saleId, .alipayCn) }
+        Button(L("show_qr_alipay_hk")) { model.payByQr(money, saleId, .alipayHk) }
+        ForEach(model.terminals, id: \.serial) { t in
+            Button(L("card_on_terminal", t.label ?? t.serial)) { model.payByCard(money, saleId, t) }
+        }
     }
 }
 
-/// The camera, or a scan gun typing the code followed by Return; the core validates both.
+/// The camera, or a scan gun typing the code and Return into the field (through ScanGun, like
+/// the camera's codes); the core validates both.
 struct ScanCodeView: View {
     @EnvironmentObject var model: CashierModel
     let money: Money, saleId: String
     @State private var code = ""
-    @State private var refusal: String?
+    @State private var gun = ScanGun()
     @StateObject private var camera = CameraScanner()
     var body: some View {
+        Text(L("scan_title")).font(.title3)
         CameraPreview(session: camera.session).frame(height: 280)
             .onAppear {
-                camera.onOutcome = { outcome in
-                    switch outcome {
-                    case let .paymentCode(code, _, _): model.payByCode(money, saleId, code)
-                    case .alreadyUsed: refusal = "This code was used: ask the customer to refresh it"
-                    case let .refused(reason): refusal = reason
-                    }
-                }
+                camera.onOutcome = { model.scanned($0) }
                 camera.start()
             }
             .onDisappear { camera.stop() }
-        if let refusal { Text(refusal) }
-        TextField("Scan the customer's payment code", text: $code)
-            .onSubmit { model.payByCode(money, saleId, code) }
-        Button("Charge") { model.payByCode(money, saleId, code) }.disabled(code.isEmpty)
+        if let message = model.scanMessage {
+            Label(message, systemImage: "exclamationmark.circle").onAppear { announce(message) }
+        }
+        TextField(L("scan_field_hint"), text: $code)
+            .onSubmit { submit() }
+        Button(L("charge")) { submit() }.disabled(code.isEmpty)
+    }
+
+    private func submit() {
+        gun.push(keys: code + "\n").forEach { model.scanned($0) }
+        code = ""
+    }
+}
+
+/// A status as an icon and words, never colour alone.
+struct StatusLabel: View {
+    let hint: SaleHint
+    var body: some View {
+        Label(Words.hint(hint), systemImage: Self.symbol(hint))
+    }
+    static func symbol(_ hint: SaleHint) -> String {
+        switch hint {
+        case .paid: return "checkmark.circle.fill"
+        case .doNotChargeAgain: return "exclamationmark.triangle.fill"
+        case .waitingForNetwork, .showQr, .waitingForCustomer, .cancelling: return "hourglass"
+        default: return "xmark.circle.fill"
+        }
     }
 }
 
@@ -85,25 +130,118 @@ struct SaleView: View {
     let sale: Sale
     var body: some View {
         Text("\(sale.amount.amount) \(sale.amount.currency)").font(.largeTitle)
-        Text(hintText(sale.hint)).font(.title2)
+        StatusLabel(hint: sale.hint).font(.title2)
+            .onAppear { announce(Words.hint(sale.hint)) }
+            .onChange(of: sale.hint) { announce(Words.hint($0)) }
         if sale.hint == .showQr, let content = sale.qr?.content, !content.isEmpty { QrImage(content: content) }
-        if let text = sale.resultDescription { Text(text) }
+        if sale.isFinal && sale.status != .paid { Text(Words.next(sale.nextStep)) }
         // A person must look: a charge after cancel, an answer that did not match, a bad signature.
-        if let reason = sale.attentionReason { Text("Needs attention: \(attentionText(reason: reason))") }
-        if !sale.isFinal && !sale.cancelRequested { Button("Cancel sale", action: model.cancelSale) }
-        if sale.isFinal { Button("Done", action: model.newSale) }
+        if let reason = sale.attentionReason {
+            Label(L("needs_attention", Words.attention(reason)), systemImage: "exclamationmark.triangle.fill")
+        }
+        if model.canCancel { Button(L("cancel_sale"), action: model.cancelSale) }
+        // Stuck: the cashier may stop waiting; the core keeps resolving it.
+        if !sale.isFinal && sale.hint != .waitingForNetwork {
+            Button(L("abandon_sale"), action: model.abandonSale)
+            Text(L("abandon_explained")).font(.footnote)
+        }
+        if sale.status == .paid { Button(L("receipt")) { model.showReceipt(sale.id) } }
+        if sale.isFinal { Button(L("done"), action: model.newSale) }
     }
 }
 
 struct HistoryView: View {
     @EnvironmentObject var model: CashierModel
     var body: some View {
-        List(model.history, id: \.id) { s in
+        ForEach(model.history, id: \.id) { s in
             HStack {
-                Text("\(s.amount.amount) \(s.amount.currency)  \(hintText(s.hint))")
-                if s.status == .paid { Button("Refund") { model.refund(s) } }
+                VStack(alignment: .leading) {
+                    Text("\(s.amount.amount) \(s.amount.currency)")
+                    StatusLabel(hint: s.hint)
+                }
+                Spacer()
+                if s.status == .paid {
+                    Button(L("refund")) { model.openRefund(s) }
+                    Button(L("receipt")) { model.showReceipt(s.id) }
+                }
             }
         }
+    }
+}
+
+/// Partial or full refunds, with what was refunded and what remains.
+struct RefundView: View {
+    @EnvironmentObject var model: CashierModel
+    let sale: Sale
+    @State private var amount = ""
+    var body: some View {
+        Text("\(sale.amount.amount) \(sale.amount.currency)").font(.title)
+        if let info = model.refundInfo {
+            let refunded = L("refunded_total", "\(info.refunded.amount) \(info.refunded.currency)",
+                             "\(sale.amount.amount) \(sale.amount.currency)")
+            Text(refunded).onChange(of: refunded) { announce($0) }
+            Text(L("refundable", "\(info.refundable.amount) \(info.refundable.currency)"))
+            ForEach(info.refunds, id: \.id) { r in Text("\(r.amount.amount) \(r.amount.currency) · \(Words.refund(r.state))") }
+        }
+        TextField(L("refund_amount"), text: $amount).keyboardType(.decimalPad)
+        HStack {
+            Button(L("refund")) { model.refund(sale, amount); amount = "" }.disabled(amount.isEmpty)
+            Button(L("refund_all")) { model.refund(sale, "") }
+        }
+    }
+}
+
+struct ReceiptView: View {
+    @EnvironmentObject var model: CashierModel
+    @State private var sharing: UIImage?
+    var body: some View {
+        if let text = model.receipt {
+            Text(text).font(.system(.body, design: .monospaced))
+            HStack {
+                Button(L("print_receipt")) { Receipt.print(text) }
+                Button(L("share_receipt")) { sharing = Receipt.image(text) }
+            }
+            .sheet(isPresented: Binding(get: { sharing != nil }, set: { if !$0 { sharing = nil } })) {
+                if let image = sharing { ShareSheet(items: [image]) }
+            }
+        } else {
+            Text(L("receipt_unavailable"))
+        }
+    }
+}
+
+struct ReportView: View {
+    @EnvironmentObject var model: CashierModel
+    var body: some View {
+        Text(L("report_title")).font(.title2)
+        if let text = model.report {
+            Text(text).font(.system(.body, design: .monospaced))
+        } else {
+            Text(L("report_unavailable"))
+        }
+    }
+}
+
+struct TerminalsView: View {
+    @EnvironmentObject var model: CashierModel
+    @State private var serial = ""
+    @State private var deviceModel = ""
+    @State private var label = ""
+    var body: some View {
+        if model.terminals.isEmpty { Text(L("no_terminal")) }
+        ForEach(model.terminals, id: \.serial) { t in
+            HStack {
+                Text("\(t.label ?? t.serial) (\(t.model)) · \(Words.terminal(t.status))")
+                Spacer()
+                if t.isDefault { Text(L("default_terminal")) } else { Button(L("make_default")) { model.makeDefault(t) } }
+                Button(L("remove")) { model.unpair(t) }
+            }
+        }
+        TextField(L("serial"), text: $serial)
+        TextField(L("model"), text: $deviceModel)
+        TextField(L("label"), text: $label)
+        Button(L("pair")) { model.pair(serial: serial, model: deviceModel, label: label) }
+            .disabled(serial.isEmpty || deviceModel.isEmpty)
     }
 }
 
@@ -114,30 +252,9 @@ struct QrImage: View {
         filter.message = Data(content.utf8)
         let scaled = filter.outputImage?.transformed(by: CGAffineTransform(scaleX: 10, y: 10))
         if let scaled, let cg = CIContext().createCGImage(scaled, from: scaled.extent) {
-            return AnyView(Image(decorative: cg, scale: 1).interpolation(.none).resizable().frame(width: 280, height: 280))
+            return AnyView(Image(decorative: cg, scale: 1).interpolation(.none).resizable().frame(width: 280, height: 280)
+                .accessibilityLabel(L("payment_qr")))
         }
         return AnyView(Text(content))
-    }
-}
-
-/// The screen's words for the core's hint (localise here, decide nothing).
-func hintText(_ hint: SaleHint) -> String {
-    switch hint {
-    case .waitingForNetwork: return "Waiting for the network…"
-    case .showQr: return "Ask the customer to scan"
-    case .waitingForCustomer: return "Waiting for the customer…"
-    case .doNotChargeAgain: return "Checking the payment. Do NOT charge again."
-    case .cancelling: return "Cancelling…"
-    case .paid: return "Paid"
-    case .declined: return "Declined"
-    case .expired: return "Expired, not paid"
-    case .cancelled: return "Cancelled"
-    case .offline: return "No connection: not charged"
-    case .terminalBusy: return "Terminal busy with another payment: not charged. Use another terminal or try again."
-    case .terminalUnreachable: return "Terminal not reachable: not charged. Check the terminal, then try again."
-    case .cancelledAtTerminal: return "Cancelled on the terminal: not charged"
-    case .timedOutAtTerminal: return "The terminal timed out: not charged. Try again."
-    case .undelivered: return "The terminal never took the sale: not charged. Check the terminal."
-    case .failedAtTerminal: return "The terminal failed: not charged. Try again."
     }
 }

@@ -81,7 +81,8 @@ pub enum OfflineState {
 }
 
 impl OfflineState {
-    fn as_str(self) -> &'static str {
+    /// Its name in storage and output: `stored`, `forwarded`, `refused`.
+    pub fn as_str(self) -> &'static str {
         match self {
             OfflineState::Stored => "stored",
             OfflineState::Forwarded => "forwarded",

@@ -1,7 +1,8 @@
-// CameraX frames to the core: the Y plane of each YUV_420_888 frame goes to Scanner.submitFrame
-// read in place (the plane is a direct ByteBuffer: no copy, no per-frame allocation). The core
-// decodes one frame at a time and drops the ones arriving meanwhile, de-duplicates and
-// validates; the app only forwards the code it reports.
+// CameraX frames to the core's live scanning session: the Y plane of each YUV_420_888 frame goes
+// to CodeScanner.submitFrame read in place (the plane is a direct ByteBuffer that CameraX reuses
+// from frame to frame: no copy, no per-frame allocation here). The core decodes one frame at a
+// time and drops the ones arriving meanwhile, de-duplicates and validates; the app only forwards
+// what it reports, on the main thread.
 package io.tillkit.app
 
 import androidx.camera.core.CameraSelector
@@ -24,13 +25,13 @@ import androidx.core.content.ContextCompat
 import io.tillkit.core.FrameResult
 import io.tillkit.core.PixelFormat
 import io.tillkit.core.ScanOutcome
-import io.tillkit.core.Scanner
+import io.tillkit.core.CodeScanner
 import io.tillkit.core.TillKitException
 import java.util.concurrent.Executors
 
 /** Hands each frame's luma plane to the core, in place; reports what the core found. */
 class PaymentCodeAnalyzer(
-    private val scanner: Scanner,
+    private val scanner: CodeScanner,
     private val onOutcome: (ScanOutcome) -> Unit,
 ) : ImageAnalysis.Analyzer {
     private var rotation = 0
@@ -48,7 +49,7 @@ class PaymentCodeAnalyzer(
                 // submitFrame reads from the buffer's start: make sure nothing moved its position.
                 val buffer = plane.buffer.rewind() as java.nio.ByteBuffer
                 val result = scanner.submitFrame(
-                    buffer, it.width.toUInt(), it.height.toUInt(), plane.rowStride.toUInt(), PixelFormat.LUMA8,
+                    buffer, it.width, it.height, plane.rowStride, PixelFormat.LUMA8,
                 )
                 val outcome = (result as? FrameResult.Found)?.outcome ?: return
                 // The code goes to a sale now: shown again later, it is refused as used.
@@ -61,12 +62,12 @@ class PaymentCodeAnalyzer(
     }
 }
 
-/** The camera preview; every new payment code (or refusal) goes to [onOutcome]. */
+/** The camera preview; every new payment code (or refusal) goes to [onOutcome], on the main thread. */
 @Composable
 fun CameraScanner(onOutcome: (ScanOutcome) -> Unit) {
     val context = LocalContext.current
     val lifecycle = LocalLifecycleOwner.current
-    val scanner = remember { Scanner(false) }
+    val scanner = remember { CodeScanner(false) }
     val executor = remember { Executors.newSingleThreadExecutor() }
     val previewView = remember { PreviewView(context) }
     DisposableEffect(lifecycle) {
@@ -77,7 +78,10 @@ fun CameraScanner(onOutcome: (ScanOutcome) -> Unit) {
             val analysis = ImageAnalysis.Builder()
                 .setBackpressureStrategy(ImageAnalysis.STRATEGY_KEEP_ONLY_LATEST)
                 .build()
-                .also { it.setAnalyzer(executor, PaymentCodeAnalyzer(scanner, onOutcome)) }
+                .also {
+                    val main = ContextCompat.getMainExecutor(context)
+                    it.setAnalyzer(executor, PaymentCodeAnalyzer(scanner) { outcome -> main.execute { onOutcome(outcome) } })
+                }
             provider.unbindAll()
             provider.bindToLifecycle(lifecycle, CameraSelector.DEFAULT_BACK_CAMERA, preview, analysis)
         }, ContextCompat.getMainExecutor(context))

@@ -1,7 +1,8 @@
 // Runs TillKit's terminal agent on the POS terminal itself (PAX, Sunmi): the card sales the
 // acquirer routes to this terminal run on the terminal's reader, through the app's CardReader
-// wrapper of its SDK. Scoped to a ViewModel of the terminal's main screen: it runs while the
-// app is up and stops when the screen's ViewModel is cleared. Nothing here runs on the main
+// wrapper of its SDK (AgentScreen.kt shows it and starts it with a reader over TCP). Scoped to a
+// ViewModel of the terminal's main screen: it runs while the app is up and stops when the
+// screen's ViewModel is cleared. Nothing here runs on the main
 // thread: open() reads the key store and opens the journal on Dispatchers.IO, and run()
 // suspends without blocking.
 package io.tillkit.app
@@ -9,7 +10,6 @@ package io.tillkit.app
 import android.app.Application
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
-import io.tillkit.AndroidKeyStore
 import io.tillkit.core.AgentEvent
 import io.tillkit.core.AgentListener
 import io.tillkit.core.CardReader
@@ -17,7 +17,7 @@ import io.tillkit.core.OfflineCardLimits
 import io.tillkit.core.OfflineCurrencyLimit
 import io.tillkit.core.TerminalAgent
 import io.tillkit.core.TerminalAgentConfig
-import io.tillkit.core.TillKitException
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -34,7 +34,7 @@ const val DEVICE_KEY_NAME = "tillkit.terminal.device_key"
 data class TerminalPairing(val baseUrl: String, val serial: String, val model: String, val keyId: String)
 
 class TerminalAgentModel(app: Application) : AndroidViewModel(app) {
-    private val keys = AndroidKeyStore(app)
+    private val keys = (app as TillKitApp).keys
     private val dataDir = app.filesDir.resolve("tillkit-agent").path
     private var running: Job? = null
 
@@ -48,21 +48,29 @@ class TerminalAgentModel(app: Application) : AndroidViewModel(app) {
     val error: StateFlow<String?> = failure
 
     /**
-     * Starts the agent with [reader], the app's wrapper of its terminal SDK (see `CardReader`).
-     * Does nothing if it already runs.
+     * Starts the agent with the reader [reader] makes (the app's wrapper of its terminal SDK, see
+     * `CardReader`, or `linkCardReader`), made off the main thread. Does nothing if it already
+     * runs. The device key must be in the key store under [DEVICE_KEY_NAME] (the pairing step).
      */
-    fun start(pairing: TerminalPairing, reader: CardReader) {
+    fun start(pairing: TerminalPairing, reader: () -> CardReader) {
         if (running?.isActive == true) return
         failure.value = null
         running = viewModelScope.launch(Dispatchers.IO) {
             try {
-                TerminalAgent.open(config(pairing), dataDir, keys, reader, listener).use { agent ->
+                TerminalAgent.open(config(pairing), dataDir, keys, reader(), listener).use { agent ->
                     agent.run()
                 }
-            } catch (e: TillKitException) {
-                failure.value = e.message
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                failure.value = Words.error(getApplication<Application>(), e)
             }
         }
+    }
+
+    /** Shows why the agent was not started (a bad reader address). */
+    fun reportFailure(message: String) {
+        failure.value = message
     }
 
     /**
