@@ -216,15 +216,15 @@ fun registerReaderTests() {
     Tests.test("no card within the card-wait limit: cancelled by TillKit, ends TimedOut") {
         val terminal = FakeTerminal(Script.NO_CARD)
         val screen = Screen()
-        val limits = defaultReaderLimits().copy(cardWaitMs = 50uL)
-        checkEq(30_000uL, limits.hostMs, "other limits keep their defaults")
+        val limits = defaultReaderLimits().copy(cardWaitMs = 50L)
+        checkEq(30_000L, limits.hostMs, "other limits keep their defaults")
         val issuer = FakeIssuer(Issuer.APPROVE)
         val request = saleRequest("card-nocard")
         val result = CardTransaction(terminal, issuer, screen.listener, request, limits).use { it.run() }
         checkEq(ReaderOutcome.TIMED_OUT to false, result.outcome to result.needsReversal, "result")
         checkEq(listOf("PresentCard", "Cancelling"), screen.names(), "screens")
         val zero = assertThrows<TillKitException.InvalidInput>("a zero limit") {
-            val bad = ReaderLimits(pinEntryMs = 0uL)
+            val bad = ReaderLimits(pinEntryMs = 0L)
             CardTransaction(terminal, FakeIssuer(Issuer.APPROVE), screen.listener, saleRequest("z"), bad)
         }
         checkEq("limits.pin_entry_ms", zero.field, "field")

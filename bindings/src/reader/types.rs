@@ -224,24 +224,24 @@ impl TryFrom<ReaderRequest> for CoreRequest {
 pub struct ReaderLimits {
     /// For the customer to present a card (then the transaction ends `TimedOut`).
     #[uniffi(default = 60000)]
-    pub card_wait_ms: u64,
+    pub card_wait_ms: i64,
     /// For the cardholder to enter a PIN.
     #[uniffi(default = 60000)]
-    pub pin_entry_ms: u64,
+    pub pin_entry_ms: i64,
     /// For any other reader step (starting, reading the card, completing).
     #[uniffi(default = 30000)]
-    pub reader_step_ms: u64,
+    pub reader_step_ms: i64,
     /// For the host to answer (then the card decides as if the host were unreachable).
     #[uniffi(default = 30000)]
-    pub host_ms: u64,
+    pub host_ms: i64,
     /// For the reader to report the end after a cancel (then it is taken as lost).
     #[uniffi(default = 10000)]
-    pub cancel_ms: u64,
+    pub cancel_ms: i64,
 }
 
 impl Default for ReaderLimits {
     fn default() -> Self {
-        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
         let core = CoreLimits::default();
         ReaderLimits {
             card_wait_ms: ms(core.card_wait),
@@ -254,19 +254,19 @@ impl Default for ReaderLimits {
 }
 
 /// The longest any limit may be: a step waiting longer than this is a stuck reader.
-const MAX_LIMIT_MS: u64 = 10 * 60 * 1000;
+const MAX_LIMIT_MS: i64 = 10 * 60 * 1000;
 
 impl TryFrom<ReaderLimits> for CoreLimits {
     type Error = TillKitError;
     fn try_from(l: ReaderLimits) -> Result<Self, TillKitError> {
-        let check = |field: &str, ms: u64| {
-            if ms == 0 || ms > MAX_LIMIT_MS {
+        let check = |field: &str, ms: i64| {
+            if !(1..=MAX_LIMIT_MS).contains(&ms) {
                 return Err(TillKitError::InvalidInput {
                     field: format!("limits.{field}"),
                     reason: format!("{ms} ms is not between 1 ms and {MAX_LIMIT_MS} ms"),
                 });
             }
-            Ok(Duration::from_millis(ms))
+            Ok(Duration::from_millis(ms.unsigned_abs()))
         };
         Ok(CoreLimits {
             card_wait: check("card_wait_ms", l.card_wait_ms)?,
