@@ -147,30 +147,32 @@ impl Cashier {
 
     /// The sale with this id, or `null`.
     pub async fn sale(&self, id: String) -> Result<Option<Sale>> {
-        self.read(move |c| Ok(c.sale(&id)?.map(Sale::from))).await
+        self.store_call(move |c| Ok(c.sale(&id)?.map(Sale::from))).await
     }
 
     /// The refunds of a sale, oldest first.
     pub async fn refunds(&self, sale_id: String) -> Result<Vec<Refund>> {
-        self.read(move |c| Ok(c.refunds(&sale_id)?.into_iter().map(Refund::from).collect())).await
+        self.store_call(move |c| Ok(c.refunds(&sale_id)?.into_iter().map(Refund::from).collect()))
+            .await
     }
 
     /// The refund with this id, or `null`.
     pub async fn refund_by_id(&self, id: String) -> Result<Option<Refund>> {
-        self.read(move |c| Ok(c.refund_by_id(&id)?.map(Refund::from))).await
+        self.store_call(move |c| Ok(c.refund_by_id(&id)?.map(Refund::from))).await
     }
 
     /// Sales, newest first (`HistoryFilter()`: the newest 100).
     #[uniffi::method(default(filter = None))]
     pub async fn history(&self, filter: Option<HistoryFilter>) -> Result<Vec<Sale>> {
         let filter = filter.unwrap_or_default().try_into()?;
-        self.read(move |c| Ok(c.history(&filter)?.into_iter().map(Sale::from).collect())).await
+        self.store_call(move |c| Ok(c.history(&filter)?.into_iter().map(Sale::from).collect()))
+            .await
     }
 
     /// What remains refundable of a sale (zero unless paid; waiting refunds count), so that the
     /// UI never computes it. An unknown sale is `UnknownSale`.
     pub async fn refundable(&self, sale_id: String) -> Result<Money> {
-        self.read(move |c| {
+        self.store_call(move |c| {
             let sale =
                 c.sale(&sale_id)?.ok_or(TillKitError::UnknownSale { id: sale_id.clone() })?;
             let remaining = c.refundable(&sale_id)?;
@@ -184,7 +186,7 @@ impl Cashier {
 
     /// Whether `cancel` can stop this sale now (the UI shows its Cancel button from this).
     pub async fn can_cancel(&self, sale_id: String) -> Result<bool> {
-        self.read(move |c| {
+        self.store_call(move |c| {
             let sale = c.sale(&sale_id)?.ok_or(TillKitError::UnknownSale { id: sale_id })?;
             Ok(c.can_cancel(&sale))
         })
@@ -193,8 +195,10 @@ impl Cashier {
 
     /// Every change of a sale, oldest first.
     pub async fn journal(&self, sale_id: String) -> Result<Vec<JournalLine>> {
-        self.read(move |c| Ok(c.journal(&sale_id)?.into_iter().map(JournalLine::from).collect()))
-            .await
+        self.store_call(move |c| {
+            Ok(c.journal(&sale_id)?.into_iter().map(JournalLine::from).collect())
+        })
+        .await
     }
 
     /// Pairs a POS terminal (or renames it, or corrects its model); the first one paired is the
@@ -206,33 +210,34 @@ impl Cashier {
         model: String,
         label: Option<String>,
     ) -> Result<Terminal> {
-        self.read(move |c| Ok(c.add_terminal(&serial, &model, label.as_deref())?.into())).await
+        self.store_call(move |c| Ok(c.add_terminal(&serial, &model, label.as_deref())?.into()))
+            .await
     }
 
     /// Forgets a terminal.
     pub async fn remove_terminal(&self, serial: String) -> Result<()> {
-        self.read(move |c| Ok(c.remove_terminal(&serial)?)).await
+        self.store_call(move |c| Ok(c.remove_terminal(&serial)?)).await
     }
 
     /// Makes a paired terminal the default (`payByCard` with an empty serial goes there).
     pub async fn set_default_terminal(&self, serial: String) -> Result<()> {
-        self.read(move |c| Ok(c.set_default_terminal(&serial)?)).await
+        self.store_call(move |c| Ok(c.set_default_terminal(&serial)?)).await
     }
 
     /// The paired terminals, the default first.
     pub async fn terminals(&self) -> Result<Vec<Terminal>> {
-        self.read(|c| Ok(c.terminals()?.into_iter().map(Terminal::from).collect())).await
+        self.store_call(|c| Ok(c.terminals()?.into_iter().map(Terminal::from).collect())).await
     }
 
     /// What waits in the outbox (the queue badge).
     pub async fn queue_status(&self) -> Result<QueueStatus> {
-        self.read(|c| Ok(c.queue_status()?.into())).await
+        self.store_call(|c| Ok(c.queue_status()?.into())).await
     }
 
     /// Sends everything waiting now (e.g. when the app sees the network come back). Returns how
     /// many steps were waiting.
     pub async fn forward_now(&self) -> Result<i32> {
-        self.read(|c| Ok(int_of(c.forward_now()?))).await
+        self.store_call(|c| Ok(int_of(c.forward_now()?))).await
     }
 
     /// Whether the acquirer answered the last request (`null` before any request).
@@ -266,7 +271,7 @@ impl Cashier {
 
 impl Cashier {
     /// Runs a store call of the core off the caller's thread.
-    async fn read<T, F>(&self, f: F) -> Result<T>
+    async fn store_call<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&CoreCashier) -> Result<T> + Send + 'static,
         T: Send + 'static,
