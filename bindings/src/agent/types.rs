@@ -331,7 +331,7 @@ impl From<&CoreEvent> for AgentEvent {
                 AgentEvent::Started { transaction_id, amount: amount.into(), refund }
             }
             CoreEvent::Progress { transaction_id, step } => {
-                AgentEvent::Progress { transaction_id, progress: step }
+                AgentEvent::Progress { transaction_id, progress: step.into() }
             }
             CoreEvent::CancelAsked { transaction_id } => AgentEvent::CancelAsked { transaction_id },
             CoreEvent::Finished { transaction_id, result, reason } => {

@@ -1,15 +1,12 @@
 //! What crosses the FFI about a card transaction. Core types whose shape fits are mirrored with
 //! `uniffi::remote`; the request (money) and the time limits (durations) are FFI records with
-//! one conversion each.
+//! one conversion each; the reader's status, events and progress are in [`super::events`].
 
 use std::time::Duration;
 
-pub use tillkit_core::reader::machine::ReaderProgress;
 #[cfg(any(feature = "simulators", test))]
 pub use tillkit_core::reader::sim::SimScenario;
-pub use tillkit_core::reader::{
-    EntryMode, OnlineResponse, ReaderEvent, ReaderOutcome, ReaderStatus, ReaderTxKind,
-};
+pub use tillkit_core::reader::{EntryMode, OnlineResponse, ReaderOutcome, ReaderTxKind};
 
 use tillkit_core::emv::AuthorizationData;
 use tillkit_core::money::Amount;
@@ -40,19 +37,6 @@ pub enum EntryMode {
     Swipe,
 }
 
-/// The reader as it reports itself.
-#[uniffi::remote(Record)]
-pub struct ReaderStatus {
-    /// Whether the reader can be used now.
-    pub connected: bool,
-    /// Battery charge in percent, when the reader has a battery.
-    pub battery_percent: Option<u8>,
-    /// Firmware version.
-    pub firmware: Option<String>,
-    /// The reader's serial number.
-    pub serial: Option<String>,
-}
-
 /// How a reader transaction ended.
 #[uniffi::remote(Enum)]
 pub enum ReaderOutcome {
@@ -70,53 +54,6 @@ pub enum ReaderOutcome {
     TimedOut,
 }
 
-/// A step a reader reports, in the order they happen. An app's `CardReader` returns these from
-/// `nextEvent`, translated from its vendor SDK's callbacks.
-#[uniffi::remote(Enum)]
-pub enum ReaderEvent {
-    /// The reader waits for a card (tap, insert, swipe).
-    WaitingForCard,
-    /// A card was presented.
-    CardDetected {
-        /// How it was read.
-        entry: EntryMode,
-    },
-    /// The card application was chosen.
-    ApplicationSelected {
-        /// Its AID, upper-case hex.
-        aid: String,
-        /// Its label (`VISA CREDIT`), when the card gives one.
-        label: Option<String>,
-    },
-    /// The cardholder is asked for a PIN.
-    PinRequested {
-        /// PIN tries left, when the card tells.
-        attempts_left: Option<u8>,
-    },
-    /// The PIN was entered (its value never leaves the reader).
-    PinEntered,
-    /// The PIN was wrong; the cardholder is asked again.
-    PinIncorrect {
-        /// PIN tries left.
-        attempts_left: u8,
-    },
-    /// The card asks for online authorisation: the EMV data (BER-TLV) for the host. TillKit
-    /// answers with `CardReader.onlineResponse`.
-    AuthorizationRequest {
-        /// The EMV data, BER-TLV.
-        tlv: EmvData,
-    },
-    /// The transaction ended.
-    Completed {
-        /// How.
-        outcome: ReaderOutcome,
-        /// The final EMV data (BER-TLV), possibly empty.
-        tlv: EmvData,
-    },
-    /// The card was taken away.
-    CardRemoved,
-}
-
 /// The host's answer to an authorisation request, handed to the card.
 #[uniffi::remote(Record)]
 pub struct OnlineResponse {
@@ -128,35 +65,6 @@ pub struct OnlineResponse {
     pub issuer_tlv: Vec<u8>,
     /// The host could not be reached: the card decides (decline, or approve offline).
     pub unable_to_go_online: bool,
-}
-
-/// What the cashier's screen should say during a card transaction. TillKit decides it; apps
-/// only localise it.
-#[uniffi::remote(Enum)]
-pub enum ReaderProgress {
-    /// "Present card".
-    PresentCard,
-    /// "Reading card…".
-    Reading {
-        /// How the card was presented, once known.
-        entry: Option<EntryMode>,
-    },
-    /// "Enter PIN".
-    EnterPin {
-        /// Tries left, when known.
-        attempts_left: Option<u8>,
-    },
-    /// "Wrong PIN, try again".
-    PinIncorrect {
-        /// Tries left.
-        attempts_left: u8,
-    },
-    /// "Authorising…".
-    Authorizing,
-    /// "Cancelling…".
-    Cancelling,
-    /// "Remove card".
-    RemoveCard,
 }
 
 /// What the simulated reader's customer and card do (`simulatedCardReader`).

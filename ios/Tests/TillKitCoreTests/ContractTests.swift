@@ -78,7 +78,8 @@ final class ContractTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(unsent, 1)
         let filter = HistoryFilter()
         XCTAssertNil(filter.limit)
-        XCTAssertEqual(try await cashier.history(filter: HistoryFilter(limit: 1)).map(\.id), [sale.id])
+        let newest = try await cashier.history(filter: HistoryFilter(limit: 1))
+        XCTAssertEqual(newest.map(\.id), [sale.id])
         let pollMs: Int64 = defaultPolicy().pollMinMs
         let decimals: Int32 = try currencyDecimals(currency: "JPY")
         XCTAssertGreaterThan(pollMs, 0)
@@ -86,15 +87,20 @@ final class ContractTests: XCTestCase {
         try await cashier.shutdown()
     }
 
+    // From the main actor, as a SwiftUI view model calls them: each store call is awaited.
     @MainActor
-    func testStoreCallsAreAsyncAndResumeOnTheMainActor() async throws {
+    func testStoreCallsAreAwaitedFromTheMainActor() async throws {
         let cashier = try await offlineCashier()
-        _ = try await cashier.history()
-        _ = try await cashier.sale(id: "nope")
-        _ = try await cashier.queueStatus()
-        _ = try await cashier.terminals()
-        _ = try await cashier.forwardNow()
-        XCTAssertTrue(Thread.isMainThread)
+        let history = try await cashier.history()
+        let sale = try await cashier.sale(id: "nope")
+        let queue = try await cashier.queueStatus()
+        let terminals = try await cashier.terminals()
+        let forwarded: Int32 = try await cashier.forwardNow()
+        XCTAssertTrue(history.isEmpty)
+        XCTAssertNil(sale)
+        XCTAssertEqual(queue.sales, 0)
+        XCTAssertTrue(terminals.isEmpty)
+        XCTAssertEqual(forwarded, 0)
         try await cashier.shutdown()
     }
 
