@@ -1,9 +1,9 @@
-//! A stable-Rust fuzz run of the zero-copy frame entry point, `Scanner::submit_frame` (what
+//! A stable-Rust fuzz run of the zero-copy frame entry point, `CodeScanner::submit_frame` (what
 //! Kotlin's direct `ByteBuffer` and Swift's `Data` reach after uniffi builds the slice):
 //! `cargo run -p tillkit-ffi --example fuzz_submit -- N [SEED]`.
 //!
 //! Each of N seeded cases draws a width and height (0, 1, camera sizes, the 10,000 limit and
-//! one past it, 20,000, `u32::MAX`, random), a stride (0, too short, exact, padded, huge), a
+//! one past it, 20,000, `i32::MAX`, negative, random), a stride (0, too short, exact, padded, huge), a
 //! format, a buffer length around what those need (short by one, exact, longer, random), and
 //! now and then a new region or rotation (valid or not). Checks: no panic; a frame is accepted
 //! only when the buffer holds what the dimensions need (computed here independently); every
@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use tillkit_ffi::scan::{PixelFormat, Roi};
-use tillkit_ffi::{FrameResult, Scanner, TillKitError};
+use tillkit_ffi::{CodeScanner, FrameResult, TillKitError};
 
 /// xorshift64*: small, seeded, reproducible.
 struct Rng(u64);
@@ -42,20 +42,21 @@ const FORMATS: [PixelFormat; 5] = [
 /// The largest buffer a case allocates: bigger claims get short buffers (and must be refused).
 const MAX_ALLOC: u64 = 2_000_000;
 
-fn side(rng: &mut Rng) -> u32 {
+fn side(rng: &mut Rng) -> i32 {
     match rng.below(10) {
         0 => 0,
         1 => 1,
         2 => [640, 1280, 1920, 1080, 720][rng.below(5) as usize],
         3 => [10_000, 10_001, 20_000][rng.below(3) as usize],
-        4 => u32::MAX,
-        _ => rng.below(400) as u32,
+        4 => i32::MAX,
+        5 => -1 - rng.below(400) as i32,
+        _ => rng.below(400) as i32,
     }
 }
 
 /// What the frame needs, by the documented layout; `None` when it cannot be accepted at all.
-fn needed(width: u32, height: u32, stride: u64, format: PixelFormat) -> Option<u64> {
-    let (w, h) = (u64::from(width), u64::from(height));
+fn needed(width: i32, height: i32, stride: u64, format: PixelFormat) -> Option<u64> {
+    let (w, h) = (u64::try_from(width).ok()?, u64::try_from(height).ok()?);
     if w == 0 || h == 0 || w > 10_000 || h > 10_000 || w * h > 48_000_000 {
         return None;
     }
@@ -72,10 +73,10 @@ fn needed(width: u32, height: u32, stride: u64, format: PixelFormat) -> Option<u
     }
 }
 
-fn one_case(rng: &mut Rng, scanner: &Scanner) -> Result<bool, String> {
+fn one_case(rng: &mut Rng, scanner: &CodeScanner) -> Result<bool, String> {
     let (width, height) = (side(rng), side(rng));
     let format = FORMATS[rng.below(5) as usize];
-    let row = u64::from(width)
+    let row = u64::try_from(width).unwrap_or(0)
         * if matches!(format, PixelFormat::Bgra8 | PixelFormat::Rgba8) { 4 } else { 1 };
     let stride: u64 = match rng.below(6) {
         0 => 0,
@@ -85,8 +86,8 @@ fn one_case(rng: &mut Rng, scanner: &Scanner) -> Result<bool, String> {
         4 => u64::from(u32::MAX),
         _ => rng.below(5000),
     };
-    let stride32 = u32::try_from(stride).unwrap_or(u32::MAX);
-    let need = needed(width, height, u64::from(stride32), format);
+    let stride32 = i32::try_from(stride).unwrap_or(i32::MAX);
+    let need = needed(width, height, stride32.unsigned_abs().into(), format);
     let len = match (rng.below(4), need) {
         (0, Some(n)) => n.saturating_sub(1),
         (1, Some(n)) => n,
@@ -138,9 +139,9 @@ fn check_field(e: &TillKitError, want: &str) -> Result<(), String> {
     }
 }
 
-fn run(cases: u64, seed: u64) -> Result<(u64, u64), String> {
-    let scanner = Scanner::new(false);
-    let worker = |seed: u64, scanner: Arc<Scanner>| {
+fn run(cases: u64, seed: u64) -> Result<(u64, i64), String> {
+    let scanner = CodeScanner::new(false);
+    let worker = |seed: u64, scanner: Arc<CodeScanner>| {
         std::thread::spawn(move || {
             let mut rng = Rng(seed | 1);
             let mut decoded = 0;

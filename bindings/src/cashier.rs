@@ -13,9 +13,11 @@ use tillkit_core::money::Amount;
 use crate::config::CashierConfig;
 use crate::error::TillKitError;
 use crate::events::{EventListener, Listeners, Subscription};
+use crate::ints::{int_of, ms_arg};
 use crate::money::Money;
 use crate::platform::{KeyStore, KeyStoreBridge};
-use crate::runtime::{detach, run};
+use crate::runtime::{blocking, detach, run};
+use crate::terminals::Terminal;
 use crate::types::{
     HistoryFilter, JournalLine, QueueStatus, Refund, Sale, TerminalId, WalletMethod,
 };
@@ -86,9 +88,12 @@ impl Cashier {
         wallet: WalletMethod,
         sale_id: Option<String>,
         remark: Option<String>,
-        qr_lifetime_ms: Option<u64>,
+        qr_lifetime_ms: Option<i64>,
     ) -> Result<Sale> {
-        let lifetime = qr_lifetime_ms.map(Duration::from_millis);
+        let lifetime = qr_lifetime_ms
+            .map(|v| ms_arg("qr_lifetime_ms", v))
+            .transpose()?
+            .map(Duration::from_millis);
         self.start(amount, SaleMethodInput::MerchantQr(wallet), sale_id, remark, lifetime).await
     }
 
@@ -141,83 +146,98 @@ impl Cashier {
     }
 
     /// The sale with this id, or `null`.
-    pub fn sale(&self, id: String) -> Result<Option<Sale>> {
-        Ok(self.core.sale(&id)?.map(Sale::from))
+    pub async fn sale(&self, id: String) -> Result<Option<Sale>> {
+        self.store_call(move |c| Ok(c.sale(&id)?.map(Sale::from))).await
     }
 
     /// The refunds of a sale, oldest first.
-    pub fn refunds(&self, sale_id: String) -> Result<Vec<Refund>> {
-        Ok(self.core.refunds(&sale_id)?.into_iter().map(Refund::from).collect())
+    pub async fn refunds(&self, sale_id: String) -> Result<Vec<Refund>> {
+        self.store_call(move |c| Ok(c.refunds(&sale_id)?.into_iter().map(Refund::from).collect()))
+            .await
     }
 
     /// The refund with this id, or `null`.
-    pub fn refund_by_id(&self, id: String) -> Result<Option<Refund>> {
-        Ok(self.core.refund_by_id(&id)?.map(Refund::from))
+    pub async fn refund_by_id(&self, id: String) -> Result<Option<Refund>> {
+        self.store_call(move |c| Ok(c.refund_by_id(&id)?.map(Refund::from))).await
     }
 
-    /// Sales, newest first.
-    pub fn history(&self, filter: HistoryFilter) -> Result<Vec<Sale>> {
-        Ok(self.core.history(&filter)?.into_iter().map(Sale::from).collect())
+    /// Sales, newest first (`HistoryFilter()`: the newest 100).
+    #[uniffi::method(default(filter = None))]
+    pub async fn history(&self, filter: Option<HistoryFilter>) -> Result<Vec<Sale>> {
+        let filter = filter.unwrap_or_default().try_into()?;
+        self.store_call(move |c| Ok(c.history(&filter)?.into_iter().map(Sale::from).collect()))
+            .await
     }
 
     /// What remains refundable of a sale (zero unless paid; waiting refunds count), so that the
-    /// UI never computes it.
-    pub fn refundable(&self, sale_id: String) -> Result<Money> {
-        let sale =
-            self.core.sale(&sale_id)?.ok_or(TillKitError::UnknownSale { id: sale_id.clone() })?;
-        let remaining = self.core.refundable(&sale_id)?;
-        Ok(Money {
-            amount: remaining.to_string(),
-            currency: sale.amount.currency().code().to_string(),
+    /// UI never computes it. An unknown sale is `UnknownSale`.
+    pub async fn refundable(&self, sale_id: String) -> Result<Money> {
+        self.store_call(move |c| {
+            let sale =
+                c.sale(&sale_id)?.ok_or(TillKitError::UnknownSale { id: sale_id.clone() })?;
+            let remaining = c.refundable(&sale_id)?;
+            Ok(Money {
+                amount: remaining.to_string(),
+                currency: sale.amount.currency().code().to_string(),
+            })
         })
+        .await
     }
 
     /// Whether `cancel` can stop this sale now (the UI shows its Cancel button from this).
-    pub fn can_cancel(&self, sale_id: String) -> Result<bool> {
-        let sale = self.core.sale(&sale_id)?.ok_or(TillKitError::UnknownSale { id: sale_id })?;
-        Ok(self.core.can_cancel(&sale))
+    pub async fn can_cancel(&self, sale_id: String) -> Result<bool> {
+        self.store_call(move |c| {
+            let sale = c.sale(&sale_id)?.ok_or(TillKitError::UnknownSale { id: sale_id })?;
+            Ok(c.can_cancel(&sale))
+        })
+        .await
     }
 
     /// Every change of a sale, oldest first.
-    pub fn journal(&self, sale_id: String) -> Result<Vec<JournalLine>> {
-        Ok(self.core.journal(&sale_id)?)
+    pub async fn journal(&self, sale_id: String) -> Result<Vec<JournalLine>> {
+        self.store_call(move |c| {
+            Ok(c.journal(&sale_id)?.into_iter().map(JournalLine::from).collect())
+        })
+        .await
     }
 
     /// Pairs a POS terminal (or renames it, or corrects its model); the first one paired is the
     /// default. Card sales go only to paired terminals.
-    pub fn add_terminal(
+    #[uniffi::method(default(label = None))]
+    pub async fn add_terminal(
         &self,
         serial: String,
         model: String,
         label: Option<String>,
-    ) -> Result<crate::terminals::Terminal> {
-        Ok(self.core.add_terminal(&serial, &model, label.as_deref())?)
+    ) -> Result<Terminal> {
+        self.store_call(move |c| Ok(c.add_terminal(&serial, &model, label.as_deref())?.into()))
+            .await
     }
 
     /// Forgets a terminal.
-    pub fn remove_terminal(&self, serial: String) -> Result<()> {
-        Ok(self.core.remove_terminal(&serial)?)
+    pub async fn remove_terminal(&self, serial: String) -> Result<()> {
+        self.store_call(move |c| Ok(c.remove_terminal(&serial)?)).await
     }
 
     /// Makes a paired terminal the default (`payByCard` with an empty serial goes there).
-    pub fn set_default_terminal(&self, serial: String) -> Result<()> {
-        Ok(self.core.set_default_terminal(&serial)?)
+    pub async fn set_default_terminal(&self, serial: String) -> Result<()> {
+        self.store_call(move |c| Ok(c.set_default_terminal(&serial)?)).await
     }
 
     /// The paired terminals, the default first.
-    pub fn terminals(&self) -> Result<Vec<crate::terminals::Terminal>> {
-        Ok(self.core.terminals()?)
+    pub async fn terminals(&self) -> Result<Vec<Terminal>> {
+        self.store_call(|c| Ok(c.terminals()?.into_iter().map(Terminal::from).collect())).await
     }
 
     /// What waits in the outbox (the queue badge).
-    pub fn queue_status(&self) -> Result<QueueStatus> {
-        Ok(self.core.queue_status()?.into())
+    pub async fn queue_status(&self) -> Result<QueueStatus> {
+        self.store_call(|c| Ok(c.queue_status()?.into())).await
     }
 
     /// Sends everything waiting now (e.g. when the app sees the network come back). Returns how
     /// many steps were waiting.
-    pub fn forward_now(&self) -> Result<u32> {
-        Ok(u32::try_from(self.core.forward_now()?).unwrap_or(u32::MAX))
+    pub async fn forward_now(&self) -> Result<i32> {
+        self.store_call(|c| Ok(int_of(c.forward_now()?))).await
     }
 
     /// Whether the acquirer answered the last request (`null` before any request).
@@ -250,6 +270,16 @@ impl Cashier {
 }
 
 impl Cashier {
+    /// Runs a store call of the core off the caller's thread.
+    async fn store_call<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&CoreCashier) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let core = self.core.clone();
+        blocking(move || f(&core)).await
+    }
+
     async fn start(
         &self,
         amount: Money,

@@ -16,6 +16,7 @@ pub use tillkit_core::engine::AlipayRegion;
 pub use tillkit_core::sign::pingpong::SignType;
 
 use crate::error::TillKitError;
+use crate::ints::ms_arg;
 
 /// PingPong's signature digest.
 #[uniffi::remote(Enum)]
@@ -137,40 +138,40 @@ pub enum AcquirerConfig {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PolicySettings {
     /// Shortest pause between two queries of a payment in progress.
-    pub poll_min_ms: u64,
+    pub poll_min_ms: i64,
     /// Longest pause between two queries.
-    pub poll_max_ms: u64,
+    pub poll_max_ms: i64,
     /// Pause between queries once a sale needs attention.
-    pub slow_poll_ms: u64,
+    pub slow_poll_ms: i64,
     /// How long a scanned customer code stays valid.
-    pub code_validity_ms: u64,
+    pub code_validity_ms: i64,
     /// How long a code sale may wait for the customer before it is voided or flagged.
-    pub user_paying_budget_ms: u64,
+    pub user_paying_budget_ms: i64,
     /// How long a QR stays payable.
-    pub qr_lifetime_ms: u64,
+    pub qr_lifetime_ms: i64,
     /// Extra time after QR expiry before an unclosed order needs attention.
-    pub qr_grace_ms: u64,
+    pub qr_grace_ms: i64,
     /// How long a card sale may take on the terminal before it needs attention.
-    pub terminal_timeout_ms: u64,
+    pub terminal_timeout_ms: i64,
     /// How long a QR or card sale may wait to reach the acquirer before it fails as offline.
-    pub sale_offline_budget_ms: u64,
+    pub sale_offline_budget_ms: i64,
     /// First retry delay after a transport failure.
-    pub backoff_min_ms: u64,
+    pub backoff_min_ms: i64,
     /// Largest retry delay.
-    pub backoff_max_ms: u64,
+    pub backoff_max_ms: i64,
     /// Longest a refund may wait unsent before it is dropped (no money moved).
-    pub refund_max_offline_age_ms: u64,
+    pub refund_max_offline_age_ms: i64,
     /// How long a sale that may have been sent but that the acquirer has not seen is still
     /// watched for a late charge (see docs/engine.md).
     #[uniffi(default = 1200000)]
-    pub unseen_watch_ms: u64,
+    pub unseen_watch_ms: i64,
 }
 
 /// The default engine timings.
 #[uniffi::export]
 pub fn default_policy() -> PolicySettings {
     let p = Policy::default();
-    let ms = |d: Duration| d.as_millis() as u64;
+    let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
     PolicySettings {
         poll_min_ms: ms(p.poll_min),
         poll_max_ms: ms(p.poll_max),
@@ -188,24 +189,25 @@ pub fn default_policy() -> PolicySettings {
     }
 }
 
-impl From<PolicySettings> for Policy {
-    fn from(p: PolicySettings) -> Self {
-        let d = Duration::from_millis;
-        Policy {
-            poll_min: d(p.poll_min_ms),
-            poll_max: d(p.poll_max_ms),
-            slow_poll: d(p.slow_poll_ms),
-            code_validity: d(p.code_validity_ms),
-            user_paying_budget: d(p.user_paying_budget_ms),
-            qr_lifetime: d(p.qr_lifetime_ms),
-            qr_grace: d(p.qr_grace_ms),
-            terminal_timeout: d(p.terminal_timeout_ms),
-            sale_offline_budget: d(p.sale_offline_budget_ms),
-            backoff_min: d(p.backoff_min_ms),
-            backoff_max: d(p.backoff_max_ms),
-            refund_max_offline_age: d(p.refund_max_offline_age_ms),
-            unseen_watch: d(p.unseen_watch_ms),
-        }
+impl TryFrom<PolicySettings> for Policy {
+    type Error = TillKitError;
+    fn try_from(p: PolicySettings) -> Result<Self, TillKitError> {
+        let d = |field: &str, v: i64| ms_arg(field, v).map(Duration::from_millis);
+        Ok(Policy {
+            poll_min: d("poll_min_ms", p.poll_min_ms)?,
+            poll_max: d("poll_max_ms", p.poll_max_ms)?,
+            slow_poll: d("slow_poll_ms", p.slow_poll_ms)?,
+            code_validity: d("code_validity_ms", p.code_validity_ms)?,
+            user_paying_budget: d("user_paying_budget_ms", p.user_paying_budget_ms)?,
+            qr_lifetime: d("qr_lifetime_ms", p.qr_lifetime_ms)?,
+            qr_grace: d("qr_grace_ms", p.qr_grace_ms)?,
+            terminal_timeout: d("terminal_timeout_ms", p.terminal_timeout_ms)?,
+            sale_offline_budget: d("sale_offline_budget_ms", p.sale_offline_budget_ms)?,
+            backoff_min: d("backoff_min_ms", p.backoff_min_ms)?,
+            backoff_max: d("backoff_max_ms", p.backoff_max_ms)?,
+            refund_max_offline_age: d("refund_max_offline_age_ms", p.refund_max_offline_age_ms)?,
+            unseen_watch: d("unseen_watch_ms", p.unseen_watch_ms)?,
+        })
     }
 }
 
@@ -241,10 +243,10 @@ pub struct CashierConfig {
     pub limits: OfflineLimits,
     /// How long to wait for a connection to the acquirer (failing here means "not sent").
     #[uniffi(default = 5000)]
-    pub connect_timeout_ms: u64,
+    pub connect_timeout_ms: i64,
     /// How long to wait for an answer (failing here means "outcome unknown").
     #[uniffi(default = 20000)]
-    pub request_timeout_ms: u64,
+    pub request_timeout_ms: i64,
     /// When the key store lost the database key (or holds another one) while payment codes are
     /// sealed with it: `false` refuses to open (`TillKitError.KeyUnavailable`) so the app can
     /// restore it; `true` goes on with a new key, and the unsent sales whose code is lost end
@@ -278,10 +280,14 @@ fn decimal(field: &str, text: Option<String>) -> Result<Option<Decimal>, TillKit
 impl TryFrom<CashierConfig> for CoreConfig {
     type Error = TillKitError;
     fn try_from(c: CashierConfig) -> Result<Self, TillKitError> {
+        let connect_timeout =
+            Duration::from_millis(ms_arg("connect_timeout_ms", c.connect_timeout_ms)?);
+        let request_timeout =
+            Duration::from_millis(ms_arg("request_timeout_ms", c.request_timeout_ms)?);
         let http = |base_url: String| HttpSettings {
             base_url,
-            connect_timeout: Duration::from_millis(c.connect_timeout_ms),
-            request_timeout: Duration::from_millis(c.request_timeout_ms),
+            connect_timeout,
+            request_timeout,
             extra_roots: c.extra_roots.clone(),
         };
         let platform = c.platform.unwrap_or_else(Platform::of_build);
@@ -316,7 +322,7 @@ impl TryFrom<CashierConfig> for CoreConfig {
         core.alipay_region = c.alipay_region;
         core.notification_url = c.notification_url;
         core.accept_new_key = c.accept_new_key;
-        core.policy = c.policy.map(Policy::from).unwrap_or_default();
+        core.policy = c.policy.map(Policy::try_from).transpose()?.unwrap_or_default();
         core.refund_charged_after_cancel = c.refund_charged_after_cancel;
         core.limits = CoreLimits {
             max_refund_amount: decimal("max_refund_amount", c.limits.max_refund_amount)?,

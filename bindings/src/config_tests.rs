@@ -27,7 +27,11 @@ fn config() -> CashierConfig {
 
 #[test]
 fn the_default_policy_round_trips() {
-    assert_eq!(Policy::from(default_policy()), Policy::default());
+    assert_eq!(Policy::try_from(default_policy()), Ok(Policy::default()));
+    let negative = PolicySettings { poll_min_ms: -1, ..default_policy() };
+    assert!(
+        matches!(Policy::try_from(negative), Err(TillKitError::InvalidInput { field, .. }) if field == "poll_min_ms")
+    );
 }
 
 #[test]

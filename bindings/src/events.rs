@@ -11,7 +11,7 @@ use crate::types::CashierEvent;
 
 /// Receives a cashier's events. Called from TillKit's threads: return quickly (post to the UI
 /// thread or a channel). An exception thrown here is logged and dropped.
-#[uniffi::export(with_foreign)]
+#[uniffi::export(foreign)]
 pub trait EventListener: Send + Sync {
     /// One event.
     fn on_event(&self, event: CashierEvent) -> Result<(), TillKitError>;

@@ -6,7 +6,7 @@
 //! - [`Cashier`]: open, sales by code, QR and card, cancel, refund, lookups, history, queue,
 //!   notifications, subscriptions;
 //! - free functions for money and payment codes ([`money`]) and the engine's default timings;
-//! - [`Scanner`] for camera frames (a live session; `submit_frame` reads the platform's buffer
+//! - [`CodeScanner`] for camera frames (a live session; `submit_frame` reads the platform's buffer
 //!   in place, without a copy) and [`ScanGun`] for keyboard-wedge scanners ([`scan`]);
 //! - card readers ([`reader`]): [`CardTransaction`] runs a card sale or refund on a
 //!   [`CardReader`] (the app's wrapper of its terminal's SDK, an external reader behind
@@ -14,7 +14,10 @@
 //! - the terminal agent ([`agent`]): [`TerminalAgent`] runs on a POS terminal, taking the card
 //!   sales the acquirer routes to it and running them on the app's [`CardReader`];
 //! - traits the app implements: [`KeyStore`], [`EventListener`], [`Logger`], [`CardReader`],
-//!   [`AuthorizationHost`], [`ReaderProgressListener`], [`AgentListener`];
+//!   [`AuthorizationHost`], [`ReaderProgressListener`], [`AgentListener`] (on iOS `Logger` is
+//!   also `os.Logger`: Swift code names ours `TillKitCore.Logger`);
+//! - every call that reads or writes the store or talks to the network is `async` (Kotlin
+//!   `suspend`, Swift `async`); integers are signed (`Long`/`Int`, `Int64`/`Int32`).
 //! - with the `sandbox` feature (tests only), [`sandbox::SandboxServer`].
 
 uniffi::setup_scaffolding!();
@@ -25,6 +28,8 @@ mod cashier;
 mod config;
 mod error;
 mod events;
+mod history;
+mod ints;
 pub mod money;
 mod platform;
 pub mod reader;
@@ -48,14 +53,15 @@ pub use config::{
 };
 pub use error::{ReaderFault, TillKitError};
 pub use events::{EventListener, Subscription};
+pub use history::{HistoryFilter, JournalLine};
 pub use money::{Money, PaymentCodeInfo};
 pub use platform::{set_logger, KeyStore, LogLevel, Logger};
 #[cfg(feature = "simulators")]
 pub use reader::simulated_card_reader;
 pub use reader::{AuthorizationHost, CardReader, CardTransaction, ReaderProgressListener};
-pub use scan::{CameraFrame, FrameResult, ScanGun, ScanOutcome, ScanStats, Scanner};
+pub use scan::{CameraFrame, CodeScanner, FrameResult, ScanGun, ScanOutcome, ScanStats};
 pub use terminals::{Terminal, TerminalStatus};
-pub use types::{CashierEvent, QueueStatus, Refund, Sale};
+pub use types::{CashierEvent, QrCode, QueueStatus, Refund, Sale};
 
 /// The version of the TillKit core this library was built from.
 #[uniffi::export]

@@ -67,8 +67,8 @@ pub fn money_from_minor_units(units: i64, currency: String) -> Result<Money, Til
 
 /// How many decimals a currency has (2 for CNY, 0 for JPY, 3 for KWD).
 #[uniffi::export]
-pub fn currency_decimals(currency: String) -> Result<u32, TillKitError> {
-    Ok(Currency::from_code(&currency)?.exponent())
+pub fn currency_decimals(currency: String) -> Result<i32, TillKitError> {
+    Ok(crate::ints::int(Currency::from_code(&currency)?.exponent()))
 }
 
 /// Classifies a customer-presented payment code (whitespace ignored). Errors name the field

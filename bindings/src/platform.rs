@@ -13,7 +13,7 @@ use crate::error::TillKitError;
 
 /// Where the app keeps secrets: the acquirer's salt or secure code (stored by the app under the
 /// name the config gives) and the database key (created by TillKit on first open).
-#[uniffi::export(with_foreign)]
+#[uniffi::export(foreign)]
 pub trait KeyStore: Send + Sync {
     /// The secret stored under `name`, or `null` if there is none.
     fn get(&self, name: String) -> Result<Option<Vec<u8>>, TillKitError>;
@@ -75,7 +75,7 @@ impl From<LogLevel> for log::LevelFilter {
 
 /// Receives TillKit's log lines (never secrets: codes are masked, salts never logged). Called
 /// from any thread; return quickly.
-#[uniffi::export(with_foreign)]
+#[uniffi::export(foreign)]
 pub trait Logger: Send + Sync {
     /// One line. `target` is the Rust module (`tillkit_core::engine`), usable as a tag.
     fn log(&self, level: LogLevel, target: String, message: String) -> Result<(), TillKitError>;

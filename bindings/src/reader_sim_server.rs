@@ -21,7 +21,7 @@ pub struct ReaderSimulatorServer {
 impl ReaderSimulatorServer {
     /// Starts the simulator; it answers in chunks of `chunk` bytes (BLE: 20–244).
     #[uniffi::constructor]
-    pub async fn start(scenario: String, chunk: u16) -> Result<Arc<Self>, TillKitError> {
+    pub async fn start(scenario: String, chunk: i32) -> Result<Arc<Self>, TillKitError> {
         let scenario =
             Scenario::from_name(&scenario).ok_or_else(|| TillKitError::InvalidInput {
                 field: "scenario".into(),
@@ -29,9 +29,10 @@ impl ReaderSimulatorServer {
             })?;
         run(async move {
             let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-            let transport = TcpListenerTransport::bind(addr, usize::from(chunk.max(1)))
-                .await
-                .map_err(|e| TillKitError::Internal { reason: e.to_string() })?;
+            let transport =
+                TcpListenerTransport::bind(addr, usize::try_from(chunk.max(1)).unwrap_or(1))
+                    .await
+                    .map_err(|e| TillKitError::Internal { reason: e.to_string() })?;
             let port = transport
                 .local_addr()
                 .map_err(|e| TillKitError::Internal { reason: e.to_string() })?
@@ -43,18 +44,18 @@ impl ReaderSimulatorServer {
     }
 
     /// The port on 127.0.0.1.
-    pub fn port(&self) -> u16 {
-        self.port
+    pub fn port(&self) -> i32 {
+        i32::from(self.port)
     }
 
     /// Transactions the simulated reader started (a resumed one counts once).
-    pub fn started(&self) -> u32 {
-        self.sim.lock().map_or(0, |s| s.as_ref().map_or(0, ReaderSim::started))
+    pub fn started(&self) -> i32 {
+        crate::ints::int(self.sim.lock().map_or(0, |s| s.as_ref().map_or(0, ReaderSim::started)))
     }
 
     /// Transactions it approved.
-    pub fn approved(&self) -> u32 {
-        self.sim.lock().map_or(0, |s| s.as_ref().map_or(0, ReaderSim::approved))
+    pub fn approved(&self) -> i32 {
+        crate::ints::int(self.sim.lock().map_or(0, |s| s.as_ref().map_or(0, ReaderSim::approved)))
     }
 
     /// Stops the simulator.

@@ -38,6 +38,18 @@ where
     task.await.map_err(|e| TillKitError::Internal { reason: format!("task failed: {e}") })?
 }
 
+/// Runs a blocking call (a database read or write) on the runtime's blocking pool and awaits
+/// it, so that an exported `async fn` never blocks the caller's thread (on Android, the main
+/// thread). Like [`run`], it goes on if the caller stops waiting.
+pub(crate) async fn blocking<T, F>(work: F) -> Result<T, TillKitError>
+where
+    F: FnOnce() -> Result<T, TillKitError> + Send + 'static,
+    T: Send + 'static,
+{
+    let task = runtime()?.spawn_blocking(work);
+    task.await.map_err(|e| TillKitError::Internal { reason: format!("task failed: {e}") })?
+}
+
 /// Calls `f` inside the runtime, for constructors that start tasks of their own.
 pub(crate) fn within<T>(f: impl FnOnce() -> T) -> Result<T, TillKitError> {
     let _entered = runtime()?.enter();
@@ -64,6 +76,14 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
         let result: Result<(), _> = rt.block_on(run(async { panic!("boom") }));
         assert!(matches!(result, Err(TillKitError::Internal { .. })));
+    }
+
+    #[test]
+    fn a_panic_in_a_blocking_call_is_an_error() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let result: Result<(), _> = rt.block_on(blocking(|| panic!("boom")));
+        assert!(matches!(result, Err(TillKitError::Internal { .. })));
+        assert_eq!(rt.block_on(blocking(|| Ok(7))), Ok(7));
     }
 
     #[test]

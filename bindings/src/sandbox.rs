@@ -107,13 +107,13 @@ impl SandboxServer {
 
     /// How many times the sandbox charged the PingPong order `sale_id` (0 when it never
     /// reached the sandbox).
-    pub fn pingpong_charges(&self, sale_id: String) -> Result<u32, TillKitError> {
+    pub fn pingpong_charges(&self, sale_id: String) -> Result<i32, TillKitError> {
         let guard = self.handle.lock().unwrap_or_else(|p| p.into_inner());
         let handle = guard.as_ref().ok_or(TillKitError::Closed)?;
         let order = handle
             .order(tillkit_sandbox::Acquirer::PingPong, &sale_id)
             .map_err(|e| TillKitError::Config { reason: e.to_string() })?;
-        Ok(order.map_or(0, |o| o.charges.len() as u32))
+        Ok(order.map_or(0, |o| crate::ints::int_of(o.charges.len())))
     }
 
     /// Stops the sandbox and waits until it has stopped.
@@ -162,9 +162,9 @@ pub struct SyntheticFrame {
     /// 8-bit gray pixels, `width` bytes per row.
     pub pixels: Vec<u8>,
     /// Width.
-    pub width: u32,
+    pub width: i32,
     /// Height.
-    pub height: u32,
+    pub height: i32,
     /// The payment code the frame shows.
     pub code: String,
 }
@@ -172,12 +172,13 @@ pub struct SyntheticFrame {
 /// A phone-screen frame with a random valid payment code as Code 128 and QR, deterministic by
 /// seed (tests only).
 #[uniffi::export]
-pub fn synthetic_payment_frame(seed: u64, width: u32, height: u32) -> Option<SyntheticFrame> {
-    let frame = tillkit_core::scan::synth::payment_frame(seed, 0, width, height)?;
+pub fn synthetic_payment_frame(seed: i64, width: i32, height: i32) -> Option<SyntheticFrame> {
+    let (width, height) = (u32::try_from(width).ok()?, u32::try_from(height).ok()?);
+    let frame = tillkit_core::scan::synth::payment_frame(seed.unsigned_abs(), 0, width, height)?;
     Some(SyntheticFrame {
         pixels: frame.image.pixels().to_vec(),
-        width: frame.image.width(),
-        height: frame.image.height(),
+        width: crate::ints::int(frame.image.width()),
+        height: crate::ints::int(frame.image.height()),
         code: frame.code,
     })
 }

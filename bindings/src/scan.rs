@@ -3,7 +3,7 @@
 //! session (one decode in flight, drops while busy) live in the core (`scan::live`); these
 //! objects only convert and forward.
 //!
-//! Zero-copy frames: [`Scanner::submit_frame`] takes the pixels as `&[u8]`, which uniffi 0.32
+//! Zero-copy frames: [`CodeScanner::submit_frame`] takes the pixels as `&[u8]`, which uniffi 0.32
 //! passes without a copy — a direct `java.nio.ByteBuffer` in Kotlin (JNA hands Rust the
 //! buffer's native address, `Native.getDirectBufferPointer`, and `remaining()` as the length),
 //! `Data` in Swift (its `withUnsafeBytes` pointer; a `Data(bytesNoCopy:…)` over a locked
@@ -28,10 +28,12 @@ use tillkit_core::paycode::PaymentCode;
 use tillkit_core::scan::dedup::{ScanEvent, ScanSession};
 use tillkit_core::scan::live::{LiveOutcome, LiveScan, LiveStats, ViewError};
 use tillkit_core::scan::wedge::WedgeReader;
+pub use tillkit_core::scan::PixelFormat;
+use tillkit_core::scan::Roi as CoreRoi;
 use tillkit_core::scan::{DecoderOptions, Frame, Rotation};
-pub use tillkit_core::scan::{PixelFormat, Roi};
 
 use crate::error::TillKitError;
+use crate::ints::long;
 use crate::money::WalletFamily;
 
 /// The pixel layout of a frame.
@@ -49,17 +51,30 @@ pub enum PixelFormat {
     Rgba8,
 }
 
-/// A rectangle of the frame to look in (frame coordinates, before rotation).
-#[uniffi::remote(Record)]
+/// A rectangle of the frame to look in (frame coordinates, before rotation), in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct Roi {
     /// Left edge.
-    pub x: u32,
+    pub x: i32,
     /// Top edge.
-    pub y: u32,
+    pub y: i32,
     /// Width.
-    pub width: u32,
+    pub width: i32,
     /// Height.
-    pub height: u32,
+    pub height: i32,
+}
+
+impl TryFrom<Roi> for CoreRoi {
+    type Error = TillKitError;
+    fn try_from(r: Roi) -> Result<Self, TillKitError> {
+        let px = |v: i32| {
+            u32::try_from(v).map_err(|_| TillKitError::InvalidInput {
+                field: "region".into(),
+                reason: format!("{v} is negative"),
+            })
+        };
+        Ok(CoreRoi { x: px(r.x)?, y: px(r.y)?, width: px(r.width)?, height: px(r.height)? })
+    }
 }
 
 /// One camera frame.
@@ -68,11 +83,11 @@ pub struct CameraFrame {
     /// The bytes, as the camera gives them (the first plane's rows `stride` bytes apart).
     pub data: Vec<u8>,
     /// Width in pixels.
-    pub width: u32,
+    pub width: i32,
     /// Height in pixels.
-    pub height: u32,
+    pub height: i32,
     /// Bytes from one row to the next in the first plane.
-    pub stride: u32,
+    pub stride: i32,
     /// Layout.
     pub format: PixelFormat,
     /// Clockwise rotation to apply (0, 90, 180 or 270), from the sensor orientation.
@@ -120,6 +135,14 @@ fn frame_error(e: impl std::fmt::Display) -> TillKitError {
     TillKitError::InvalidInput { field: "frame".into(), reason: e.to_string() }
 }
 
+/// A frame's width, height and stride as the core takes them; negative is a bad frame.
+fn dims(width: i32, height: i32, stride: i32) -> Result<(u32, u32, usize), TillKitError> {
+    let px = |v: i32| u32::try_from(v).map_err(|_| frame_error(format!("{v} is negative")));
+    let stride =
+        usize::try_from(stride).map_err(|_| frame_error(format!("stride {stride} is negative")))?;
+    Ok((px(width)?, px(height)?, stride))
+}
+
 fn view_error(e: ViewError) -> TillKitError {
     let field = match e {
         ViewError::Rotation { .. } => "rotation",
@@ -128,7 +151,7 @@ fn view_error(e: ViewError) -> TillKitError {
     TillKitError::InvalidInput { field: field.into(), reason: e.to_string() }
 }
 
-/// What became of a frame given to [`Scanner::submit_frame`].
+/// What became of a frame given to [`CodeScanner::submit_frame`].
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum FrameResult {
     /// Another frame was being decoded: this one was dropped unread (never queued).
@@ -159,17 +182,17 @@ impl From<LiveOutcome> for FrameResult {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ScanStats {
     /// Frames given to the running scanner (dropped and refused ones included).
-    pub submitted: u64,
+    pub submitted: i64,
     /// Frames decoded.
-    pub decoded: u64,
+    pub decoded: i64,
     /// Frames dropped because a decode was running.
-    pub dropped: u64,
+    pub dropped: i64,
     /// Decoded frames with nothing in them.
-    pub empty: u64,
+    pub empty: i64,
     /// Mean decode time of those empty frames, in microseconds.
-    pub empty_frame_micros: u64,
+    pub empty_frame_micros: i64,
     /// Decode time of the last frame, in microseconds.
-    pub last_micros: u64,
+    pub last_micros: i64,
     /// Whether a decode is running now.
     pub busy: bool,
 }
@@ -177,12 +200,12 @@ pub struct ScanStats {
 impl From<LiveStats> for ScanStats {
     fn from(s: LiveStats) -> Self {
         ScanStats {
-            submitted: s.submitted,
-            decoded: s.decoded,
-            dropped: s.dropped,
-            empty: s.empty,
-            empty_frame_micros: s.empty_frame_micros(),
-            last_micros: s.last_micros,
+            submitted: long(s.submitted),
+            decoded: long(s.decoded),
+            dropped: long(s.dropped),
+            empty: long(s.empty),
+            empty_frame_micros: long(s.empty_frame_micros()),
+            last_micros: long(s.last_micros),
             busy: s.busy,
         }
     }
@@ -192,31 +215,32 @@ impl From<LiveStats> for ScanStats {
 /// several frames in a row is reported once, and codes marked used are refused. Safe to call
 /// from several threads: at most one frame is decoded at a time.
 #[derive(uniffi::Object)]
-pub struct Scanner {
+pub struct CodeScanner {
     live: LiveScan,
 }
 
 #[uniffi::export]
-impl Scanner {
+impl CodeScanner {
     /// A scanner. `thorough` adds slow passes for hard images (stills); a live camera should
     /// leave it off and rely on the next frame.
     #[uniffi::constructor]
     pub fn new(thorough: bool) -> Arc<Self> {
         let options = DecoderOptions { try_harder: thorough, ..DecoderOptions::default() };
-        Arc::new(Scanner { live: LiveScan::new(options, ScanSession::default()) })
+        Arc::new(CodeScanner { live: LiveScan::new(options, ScanSession::default()) })
     }
 
     /// Decodes one frame given as a copied byte array, with its own rotation and region.
     /// `null` when it holds nothing new (no code, or the same code as the frames before), and
     /// also once the scanner is stopped. Waits for a running decode instead of dropping the
-    /// frame. A live camera should prefer [`Scanner::submit_frame`], which copies nothing.
+    /// frame. A live camera should prefer [`CodeScanner::submit_frame`], which copies nothing.
     pub fn scan_frame(&self, frame: CameraFrame) -> Result<Option<ScanOutcome>, TillKitError> {
         let rotation = Rotation::from_degrees(frame.rotation_degrees)
             .ok_or_else(|| frame_error("rotation must be 0, 90, 180 or 270"))?;
-        let stride = usize::try_from(frame.stride).map_err(frame_error)?;
-        let view = Frame::new(&frame.data, frame.width, frame.height, stride, frame.format)
-            .map_err(frame_error)?;
-        match self.live.submit_waiting(&view, frame.roi, rotation).map_err(frame_error)? {
+        let roi = frame.roi.map(CoreRoi::try_from).transpose()?;
+        let (width, height, stride) = dims(frame.width, frame.height, frame.stride)?;
+        let view =
+            Frame::new(&frame.data, width, height, stride, frame.format).map_err(frame_error)?;
+        match self.live.submit_waiting(&view, roi, rotation).map_err(frame_error)? {
             LiveOutcome::Event(e) => Ok(Some(e.into())),
             _ => Ok(None),
         }
@@ -232,12 +256,12 @@ impl Scanner {
     pub fn submit_frame(
         &self,
         data: &[u8],
-        width: u32,
-        height: u32,
-        stride: u32,
+        width: i32,
+        height: i32,
+        stride: i32,
         format: PixelFormat,
     ) -> Result<FrameResult, TillKitError> {
-        let stride = usize::try_from(stride).map_err(frame_error)?;
+        let (width, height, stride) = dims(width, height, stride)?;
         let view = Frame::new(data, width, height, stride, format).map_err(frame_error)?;
         Ok(self.live.submit(&view).map_err(frame_error)?.into())
     }
@@ -246,11 +270,12 @@ impl Scanner {
     /// An empty region, or one beyond 10,000 pixels, is `InvalidInput` on `region`; a region
     /// outside a given frame makes that frame `InvalidInput` on `frame`.
     pub fn set_region(&self, roi: Option<Roi>) -> Result<(), TillKitError> {
+        let roi = roi.map(CoreRoi::try_from).transpose()?;
         self.live.set_region(roi).map_err(view_error)
     }
 
     /// Turns frames clockwise by `degrees` (0, 90, 180 or 270; CameraX `rotationDegrees`)
-    /// before decoding them with [`Scanner::submit_frame`]. Others are `InvalidInput`.
+    /// before decoding them with [`CodeScanner::submit_frame`]. Others are `InvalidInput`.
     pub fn set_rotation(&self, degrees: i32) -> Result<(), TillKitError> {
         self.live.set_rotation(degrees).map_err(view_error)
     }

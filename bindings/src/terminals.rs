@@ -1,6 +1,9 @@
 //! The terminal registry across the FFI: the POS terminals card sales may go to.
 
-pub use tillkit_core::store::{TerminalRow as Terminal, TerminalStatus};
+use tillkit_core::store::TerminalRow;
+pub use tillkit_core::store::TerminalStatus;
+
+use crate::ints::long;
 
 /// What the cashier last learnt about a terminal.
 #[uniffi::remote(Enum)]
@@ -16,7 +19,7 @@ pub enum TerminalStatus {
 }
 
 /// A paired POS terminal.
-#[uniffi::remote(Record)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Terminal {
     /// Serial number (`deviceSn`).
     pub serial: String,
@@ -29,7 +32,21 @@ pub struct Terminal {
     /// What was last learnt.
     pub status: TerminalStatus,
     /// When a sale last reached it, ms since the Unix epoch.
-    pub last_seen_ms: Option<u64>,
+    pub last_seen_ms: Option<i64>,
     /// When it was paired, ms since the Unix epoch.
-    pub created_at: u64,
+    pub created_at_ms: i64,
+}
+
+impl From<TerminalRow> for Terminal {
+    fn from(t: TerminalRow) -> Self {
+        Terminal {
+            serial: t.serial,
+            model: t.model,
+            label: t.label,
+            is_default: t.is_default,
+            status: t.status,
+            last_seen_ms: t.last_seen_ms.map(long),
+            created_at_ms: long(t.created_at),
+        }
+    }
 }

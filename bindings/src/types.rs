@@ -8,13 +8,16 @@ use tillkit_core::engine::{
 };
 use tillkit_core::store::{RefundRow, SaleRow};
 
-pub use tillkit_core::acquirer::{CardSummary, QrCode, TerminalId, WalletMethod};
+use tillkit_core::acquirer::QrCode as CoreQrCode;
+pub use tillkit_core::acquirer::{CardSummary, TerminalId, WalletMethod};
 pub use tillkit_core::order::{RefundState, SaleKind};
 
+pub use crate::history::{HistoryFilter, JournalLine};
 pub use crate::sale_status::{NextStep, SaleHint, SaleStatus};
-pub use tillkit_core::store::{Entity, HistoryFilter, JournalLine};
+pub use tillkit_core::store::Entity;
 
 use crate::attention::AttentionReason;
+use crate::ints::{int, long};
 use crate::money::Money;
 
 /// A wallet's offline payment method, as the merchant is configured for it.
@@ -38,14 +41,24 @@ pub struct TerminalId {
 }
 
 /// A QR code for the customer to scan.
-#[uniffi::remote(Record)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct QrCode {
     /// The text to encode in the QR shown on screen.
     pub content: String,
     /// The acquirer's rendered image, if it sent one.
     pub image_url: Option<String>,
     /// When it stops being payable, ms since the Unix epoch.
-    pub expires_at_unix_ms: Option<u64>,
+    pub expires_at_unix_ms: Option<i64>,
+}
+
+impl From<CoreQrCode> for QrCode {
+    fn from(q: CoreQrCode) -> Self {
+        QrCode {
+            content: q.content,
+            image_url: q.image_url,
+            expires_at_unix_ms: q.expires_at_unix_ms.map(long),
+        }
+    }
 }
 
 /// Masked card data (never a full card number).
@@ -94,33 +107,6 @@ pub enum Entity {
     Refund,
 }
 
-/// Which sales [`crate::Cashier::history`] returns.
-#[uniffi::remote(Record)]
-pub struct HistoryFilter {
-    /// Only these statuses (empty: all).
-    pub statuses: Vec<SaleStatus>,
-    /// Created at or after, ms since the epoch.
-    pub since: Option<u64>,
-    /// Created before, ms since the epoch.
-    pub until: Option<u64>,
-    /// At most this many, newest first (default 100).
-    pub limit: Option<u32>,
-    /// Also abandoned sales (without it they are left out, except those that need attention).
-    #[uniffi(default = false)]
-    pub include_abandoned: bool,
-}
-
-/// One change in a sale's journal.
-#[uniffi::remote(Record)]
-pub struct JournalLine {
-    /// When, ms since the epoch.
-    pub at: u64,
-    /// What kind of change (`created`, `sent`, `answer`, …).
-    pub kind: String,
-    /// Details (codes masked).
-    pub detail: String,
-}
-
 /// A sale, with what the screen should say about it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Sale {
@@ -142,7 +128,7 @@ pub struct Sale {
     pub next_step: NextStep,
     /// When the cashier abandoned it, ms since the epoch (`null`: not abandoned). An abandoned
     /// sale is off the cashier's list and still resolved.
-    pub abandoned_at_ms: Option<u64>,
+    pub abandoned_at_ms: Option<i64>,
     /// Whether the status can no longer change (paid or failed).
     pub is_final: bool,
     /// A person should look at it.
@@ -167,9 +153,9 @@ pub struct Sale {
     /// Masked card data, for card sales.
     pub card: Option<CardSummary>,
     /// Created, ms since the epoch.
-    pub created_at_ms: u64,
+    pub created_at_ms: i64,
     /// Last changed, ms since the epoch.
-    pub updated_at_ms: u64,
+    pub updated_at_ms: i64,
 }
 
 impl From<SaleRow> for Sale {
@@ -177,7 +163,7 @@ impl From<SaleRow> for Sale {
         let hint = CoreSaleHint::of(&s);
         Sale {
             next_step: NextStep::of(s.status),
-            abandoned_at_ms: s.abandoned_at,
+            abandoned_at_ms: s.abandoned_at.map(long),
             is_final: s.status.is_final(),
             id: s.id,
             kind: s.kind,
@@ -190,14 +176,14 @@ impl From<SaleRow> for Sale {
             attention_reason: s.attention_reason,
             cancel_requested: s.cancel_requested,
             remark: s.remark,
-            qr: s.qr,
+            qr: s.qr.map(QrCode::from),
             payment_redirect_url: s.payment_redirect_url,
             acquirer_transaction_id: s.acquirer_transaction_id,
             result_code: s.result_code,
             result_description: s.result_description,
             card: s.card,
-            created_at_ms: s.created_at,
-            updated_at_ms: s.updated_at,
+            created_at_ms: long(s.created_at),
+            updated_at_ms: long(s.updated_at),
         }
     }
 }
@@ -230,9 +216,9 @@ pub struct Refund {
     /// Why, when known.
     pub attention_reason: Option<AttentionReason>,
     /// Created, ms since the epoch.
-    pub created_at_ms: u64,
+    pub created_at_ms: i64,
     /// Last changed, ms since the epoch.
-    pub updated_at_ms: u64,
+    pub updated_at_ms: i64,
 }
 
 impl From<RefundRow> for Refund {
@@ -250,8 +236,8 @@ impl From<RefundRow> for Refund {
             result_description: r.result_description,
             attention: r.attention,
             attention_reason: r.attention_reason,
-            created_at_ms: r.created_at,
-            updated_at_ms: r.updated_at,
+            created_at_ms: long(r.created_at),
+            updated_at_ms: long(r.updated_at),
         }
     }
 }
@@ -260,19 +246,19 @@ impl From<RefundRow> for Refund {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct QueueStatus {
     /// Unsettled sales.
-    pub sales: u32,
+    pub sales: i32,
     /// Unsettled refunds.
-    pub refunds: u32,
+    pub refunds: i32,
     /// Of those, how many have an unknown outcome.
-    pub unknown: u32,
+    pub unknown: i32,
     /// Of those, how many never reached the acquirer.
-    pub unsent: u32,
+    pub unsent: i32,
     /// Sum of unsettled amounts, one per currency.
     pub totals: Vec<Money>,
     /// Age of the oldest entry, ms.
-    pub oldest_age_ms: Option<u64>,
+    pub oldest_age_ms: Option<i64>,
     /// When the next step is due, ms since the epoch.
-    pub next_due_at_ms: Option<u64>,
+    pub next_due_at_ms: Option<i64>,
     /// Whether the acquirer answered the last request (`null` before any request).
     pub online: Option<bool>,
 }
@@ -280,17 +266,17 @@ pub struct QueueStatus {
 impl From<CoreQueueStatus> for QueueStatus {
     fn from(q: CoreQueueStatus) -> Self {
         QueueStatus {
-            sales: q.sales,
-            refunds: q.refunds,
-            unknown: q.unknown,
-            unsent: q.unsent,
+            sales: int(q.sales),
+            refunds: int(q.refunds),
+            unknown: int(q.unknown),
+            unsent: int(q.unsent),
             totals: q
                 .totals
                 .into_iter()
                 .map(|(currency, amount)| Money { amount, currency })
                 .collect(),
-            oldest_age_ms: q.oldest_age_ms,
-            next_due_at_ms: q.next_due_at,
+            oldest_age_ms: q.oldest_age_ms.map(long),
+            next_due_at_ms: q.next_due_at.map(long),
             online: q.online,
         }
     }

@@ -49,7 +49,7 @@ class PairedTerminal(val serial: String, val keyId: String, val keys: MemoryKeyS
 
     fun config() = TerminalAgentConfig(
         baseUrl = agentSandbox.url(), deviceSn = serial, deviceModel = AGENT_MODEL,
-        keyId = keyId, deviceKeyName = DEVICE_KEY, pollWaitMs = 1_000uL,
+        keyId = keyId, deviceKeyName = DEVICE_KEY, pollWaitMs = 1_000L,
     )
 
     suspend fun open(reader: FakeTerminal, events: AgentEvents) =
@@ -78,7 +78,7 @@ suspend fun agentCashier(terminal: PairedTerminal): Cashier {
 }
 
 /** Starts [agent] in a coroutine of this scope and waits until it has reached the acquirer. */
-suspend fun kotlinx.coroutines.CoroutineScope.start(agent: TerminalAgent, events: AgentEvents): Deferred<UInt> {
+suspend fun kotlinx.coroutines.CoroutineScope.start(agent: TerminalAgent, events: AgentEvents): Deferred<Int> {
     val running = async { agent.run() }
     eventually("the agent reaches the sandbox", 10_000) { events.connected() || running.isCompleted }
     if (running.isCompleted) running.await() // throws what stopped it
@@ -99,14 +99,14 @@ fun registerAgentTests() {
                     val finished = events.finished(sale.id) ?: throw Failure("no Finished: ${events.snapshot()}")
                     check(finished.result is TerminalResult.Approved) { "approved: $finished" }
                     eventually("reported") { events.reported(sale.id) }
-                    checkEq(1u, agentSandbox.pingpongCharges(sale.id), "charged once")
+                    checkEq(1, agentSandbox.pingpongCharges(sale.id), "charged once")
                     checkEq("begin ${sale.id} 20.00", reader.calls.first(), "the reader ran the sale")
                     val screens = events.snapshot().filterIsInstance<AgentEvent.Progress>().map { it.progress }
                     check(ReaderProgress.PresentCard in screens) { "the terminal's screens: $screens" }
                     cashier.shutdown()
                 }
                 agent.stop()
-                checkEq(1u, running.await(), "one transaction ran")
+                checkEq(1, running.await(), "one transaction ran")
             }
             checkEq(emptyList(), agent.offlineApprovals(), "nothing stored offline")
         }
@@ -124,7 +124,7 @@ fun registerAgentTests() {
                     val final = cashier.awaitFinal(sale.id)
                     check(final.status is SaleStatus.Failed) { "not paid: ${final.status}" }
                     checkEq(TerminalResult.Declined, events.finished(sale.id)?.result, "declined at the terminal")
-                    checkEq(0u, agentSandbox.pingpongCharges(sale.id), "nothing charged")
+                    checkEq(0, agentSandbox.pingpongCharges(sale.id), "nothing charged")
                     cashier.shutdown()
                 }
                 agent.stop()
@@ -146,7 +146,7 @@ fun registerAgentTests() {
                         events.snapshot().any { it is AgentEvent.Progress && it.progress == ReaderProgress.PresentCard }
                     }
                     agent.stop()
-                    checkEq(1u, running.await(), "run() returned after stop()")
+                    checkEq(1, running.await(), "run() returned after stop()")
                     check("cancel" in reader.calls) { "the reader was cancelled: ${reader.calls}" }
                     val finished = events.finished(sale.id) ?: throw Failure("journaled: ${events.snapshot()}")
                     check(finished.result !is TerminalResult.Approved) { "not approved: $finished" }
@@ -161,9 +161,9 @@ fun registerAgentTests() {
                     eventually("reported at the next run", 10_000) { later.reported(saleId) }
                     val final = cashier.awaitFinal(saleId)
                     check(final.status is SaleStatus.Failed) { "not paid: ${final.status}" }
-                    checkEq(0u, agentSandbox.pingpongCharges(saleId), "nothing charged")
+                    checkEq(0, agentSandbox.pingpongCharges(saleId), "nothing charged")
                     agent.stop()
-                    checkEq(0u, running.await(), "nothing ran again")
+                    checkEq(0, running.await(), "nothing ran again")
                 }
             }
             cashier.shutdown()

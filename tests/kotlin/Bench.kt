@@ -14,7 +14,7 @@ fun runBenchmarks() {
     timeIt("trivial call (coreVersion)", 100_000) { coreVersion() }
     timeIt("parseMoney (two strings in, a record out)", 100_000) { parseMoney("12.5", "CNY") }
     val (frame, _) = cameraFrame(11, padding = 0)
-    io.tillkit.core.Scanner(false).use { scanner ->
+    io.tillkit.core.CodeScanner(false).use { scanner ->
         // An unoptimised library decodes ~100x slower: time a few calls only, and say which.
         val profile = System.getenv("TILLKIT_BENCH_PROFILE") ?: "debug"
         val calls = if (profile == "release") 200 else 5
@@ -36,10 +36,10 @@ fun runScanBenchmarks() {
         val (frame, _) = cameraFrame(31, padding = 0, width = width, height = height)
         val plane = directPlane(frame)
         val size = "${height}p"
-        io.tillkit.core.Scanner(false).use { scanner ->
+        io.tillkit.core.CodeScanner(false).use { scanner ->
             frameOverhead("$size Y plane, copied to a ByteArray + scanFrame ($profile)", calls, scanner) {
                 // What CameraScan.kt did per frame before: a frame-sized array and a copy.
-                val bytes = ByteArray(frame.stride.toInt() * height)
+                val bytes = ByteArray(frame.stride * height)
                 plane.get(bytes, 0, minOf(plane.remaining(), bytes.size))
                 plane.rewind()
                 scanner.scanFrame(frame.copy(data = bytes))
@@ -50,8 +50,8 @@ fun runScanBenchmarks() {
         }
         for ((kind, bytes) in listOf("flat gray" to ByteArray(width * height) { 120 }, "smooth scene" to sceneBytes(width, height), "noise" to noiseBytes(width * height))) {
             val empty = java.nio.ByteBuffer.allocateDirect(bytes.size).put(bytes).flip() as java.nio.ByteBuffer
-            io.tillkit.core.Scanner(false).use { scanner ->
-                repeat(calls) { scanner.submitFrame(empty, width.toUInt(), height.toUInt(), width.toUInt(), io.tillkit.core.PixelFormat.LUMA8) }
+            io.tillkit.core.CodeScanner(false).use { scanner ->
+                repeat(calls) { scanner.submitFrame(empty, width, height, width, io.tillkit.core.PixelFormat.LUMA8) }
                 val stats = scanner.stats()
                 println("bench empty $size frame ($kind, $profile): %.2f ms mean decode (%d frames)".format(stats.emptyFrameMicros.toDouble() / 1000, stats.empty.toLong()))
             }
@@ -70,7 +70,7 @@ private fun sceneBytes(width: Int, height: Int): ByteArray {
     }
 }
 
-private fun frameOverhead(label: String, calls: Int, scanner: io.tillkit.core.Scanner, call: () -> Unit) {
+private fun frameOverhead(label: String, calls: Int, scanner: io.tillkit.core.CodeScanner, call: () -> Unit) {
     repeat(maxOf(2, calls / 10)) { call() }
     val total = LongArray(calls)
     val over = LongArray(calls)

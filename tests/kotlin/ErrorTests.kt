@@ -92,7 +92,7 @@ fun registerErrorTests() {
 
     Tests.test("a lost database key is KeyUnavailable, not a new key; acceptNewKey goes on") {
         val dataDir = newDataDir()
-        val offline = config(baseUrl = "http://127.0.0.1:9", policy = fastPolicy.copy(codeValidityMs = 60_000uL))
+        val offline = config(baseUrl = "http://127.0.0.1:9", policy = fastPolicy.copy(codeValidityMs = 60_000L))
         val sale = openCashier(config = offline, dataDir = dataDir).use { c ->
             c.payByCode(cny("2.10"), wechatCode()).also { c.shutdown() }
         }
@@ -103,7 +103,7 @@ fun registerErrorTests() {
         openCashier(config = config().copy(acceptNewKey = true), dataDir = dataDir).use { c ->
             val final = c.awaitFinal(sale.id)
             checkEq(SaleStatus.Failed(FailReason.OFFLINE), final.status, "not sent, never declined")
-            checkEq(0u, sandbox.pingpongCharges(sale.id), "nothing charged")
+            checkEq(0, sandbox.pingpongCharges(sale.id), "nothing charged")
             c.shutdown()
         }
     }

@@ -31,7 +31,7 @@ fun wechatCode(): String = "13" + (1..16).map { Random.nextInt(10) }.joinToStrin
 
 /** Fast polling, so that the sandbox's scaled customers resolve within a test. */
 val fastPolicy: PolicySettings =
-    defaultPolicy().copy(pollMinMs = 100uL, pollMaxMs = 200uL, backoffMinMs = 100uL, backoffMaxMs = 300uL)
+    defaultPolicy().copy(pollMinMs = 100L, pollMaxMs = 200L, backoffMinMs = 100L, backoffMaxMs = 300L)
 
 class MemoryKeyStore : KeyStore {
     val values = ConcurrentHashMap<String, ByteArray>()
@@ -65,7 +65,7 @@ fun config(baseUrl: String = sandbox.url(), policy: PolicySettings = fastPolicy)
         cashierDeviceId = "kotlin-test",
         alipayRegion = io.tillkit.core.AlipayRegion.MAINLAND,
         policy = policy,
-        requestTimeoutMs = 3_000uL,
+        requestTimeoutMs = 3_000L,
         // The contract under test is Android's; PingPong hears `orderTerminal` 04.
         platform = io.tillkit.core.Platform.ANDROID,
     )

@@ -14,7 +14,7 @@ fun <T> checkEq(expected: T, actual: T, what: String) =
     check(expected == actual) { "$what: expected <$expected>, got <$actual>" }
 
 /** Waits up to [timeoutMs] for [condition]: for effects that follow an event by a moment. */
-suspend fun eventually(what: String, timeoutMs: Long = 5_000, condition: () -> Boolean) {
+suspend fun eventually(what: String, timeoutMs: Long = 5_000, condition: suspend () -> Boolean) {
     val deadline = System.currentTimeMillis() + timeoutMs
     while (!condition()) {
         if (System.currentTimeMillis() > deadline) throw Failure("$what: not within $timeoutMs ms")
@@ -70,6 +70,7 @@ fun main() {
     registerReaderTests()
     registerReaderLinkTests()
     registerAgentTests()
+    registerContractTests()
     val (passed, failed) = Tests.runAll()
     runBenchmarks()
     if (System.getenv("TILLKIT_SCAN_BENCH") == "1") runScanBenchmarks()

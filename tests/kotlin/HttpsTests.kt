@@ -19,13 +19,13 @@ fun registerHttpsTests() {
         openCashier(config = trusted, keyStore = httpsKeyStore()).use { cashier ->
             val sale = cashier.payByCode(cny("12.00"), wechatCode())
             checkEq(SaleStatus.Paid, cashier.awaitFinal(sale.id).status, "paid over HTTPS")
-            checkEq(1u, httpsSandbox.pingpongCharges(sale.id), "charged once")
+            checkEq(1, httpsSandbox.pingpongCharges(sale.id), "charged once")
             cashier.shutdown()
         }
     }
 
     Tests.test("an untrusted HTTPS certificate is refused: not sent, nothing charged") {
-        val policy = fastPolicy.copy(codeValidityMs = 600uL)
+        val policy = fastPolicy.copy(codeValidityMs = 600L)
         val untrusted = config(baseUrl = httpsSandbox.url(), policy = policy)
         openCashier(config = untrusted, keyStore = httpsKeyStore()).use { cashier ->
             val sale = cashier.payByCode(cny("13.00"), wechatCode())
@@ -33,7 +33,7 @@ fun registerHttpsTests() {
             checkEq(false, cashier.online(), "the acquirer counts as unreachable")
             val final = cashier.awaitFinal(sale.id)
             checkEq(SaleStatus.Failed(FailReason.OFFLINE), final.status, "offline, never unknown")
-            checkEq(0u, httpsSandbox.pingpongCharges(sale.id), "nothing reached the acquirer")
+            checkEq(0, httpsSandbox.pingpongCharges(sale.id), "nothing reached the acquirer")
             cashier.shutdown()
         }
     }

@@ -30,7 +30,7 @@ fun registerLifecycleTests() {
             check(SaleHint.WAITING_FOR_CUSTOMER in hints) { "saw the customer paying: $hints" }
             // The queue event follows the final sale event once the sale leaves the outbox.
             eventually("a queue event with an empty queue") {
-                listener.snapshot().any { it is CashierEvent.QueueChanged && it.status.sales == 0u }
+                listener.snapshot().any { it is CashierEvent.QueueChanged && it.status.sales == 0 }
             }
             check(listener.snapshot().any { it is CashierEvent.Forwarded }) { "forward events" }
             cashier.shutdown()
@@ -46,7 +46,7 @@ fun registerLifecycleTests() {
             }
             // The queue event trails the sale's last event; count from after it.
             eventually("the first sale left the queue") {
-                heard.snapshot().any { it is CashierEvent.QueueChanged && it.status.sales == 0u }
+                heard.snapshot().any { it is CashierEvent.QueueChanged && it.status.sales == 0 }
             }
             val before = heard.snapshot().size
             check(before > 0) { "the subscriber heard the first sale" }
@@ -124,19 +124,20 @@ fun registerLifecycleTests() {
 
     Tests.test("offline: the code sale waits for the network, then fails as offline, uncharged") {
         val listener = RecordingListener()
-        val policy = fastPolicy.copy(codeValidityMs = 600uL)
+        val policy = fastPolicy.copy(codeValidityMs = 600L)
         val offline = config(baseUrl = "http://127.0.0.1:9", policy = policy)
         openCashier(listener, config = offline).use { cashier ->
             val sale = cashier.payByCode(cny("3.00"), wechatCode())
             checkEq(SaleHint.WAITING_FOR_NETWORK, sale.hint, "first answer")
             checkEq(false, cashier.online(), "offline")
-            check(cashier.queueStatus().unsent >= 1u) { "queued: ${cashier.queueStatus()}" }
+            val queued = cashier.queueStatus()
+            check(queued.unsent >= 1) { "queued: $queued" }
             val final = cashier.awaitFinal(sale.id)
             checkEq(SaleStatus.Failed(FailReason.OFFLINE), final.status, "gave up")
             checkEq(SaleHint.OFFLINE, final.hint, "hint")
             val connectivity = listener.snapshot().filterIsInstance<CashierEvent.ConnectivityChanged>()
             checkEq(listOf(false), connectivity.map { it.online }.distinct(), "connectivity events")
-            checkEq(0u, cashier.queueStatus().sales, "nothing left in the queue")
+            checkEq(0, cashier.queueStatus().sales, "nothing left in the queue")
             cashier.shutdown()
         }
     }

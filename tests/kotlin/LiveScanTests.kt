@@ -6,7 +6,7 @@ import io.tillkit.core.FrameResult
 import io.tillkit.core.PixelFormat
 import io.tillkit.core.Roi
 import io.tillkit.core.ScanOutcome
-import io.tillkit.core.Scanner
+import io.tillkit.core.CodeScanner
 import io.tillkit.core.TillKitException
 import java.nio.ByteBuffer
 import kotlin.concurrent.thread
@@ -22,13 +22,13 @@ fun noisePlane(width: Int = 1920, height: Int = 1080): ByteBuffer {
     return ByteBuffer.allocateDirect(bytes.size).put(bytes).flip() as ByteBuffer
 }
 
-fun Scanner.submit(plane: ByteBuffer, frame: CameraFrame): FrameResult =
+fun CodeScanner.submit(plane: ByteBuffer, frame: CameraFrame): FrameResult =
     submitFrame(plane, frame.width, frame.height, frame.stride, PixelFormat.LUMA8)
 
-fun Scanner.submitNoise(plane: ByteBuffer): FrameResult = submitFrame(plane, 1920u, 1080u, 1920u, PixelFormat.LUMA8)
+fun CodeScanner.submitNoise(plane: ByteBuffer): FrameResult = submitFrame(plane, 1920, 1080, 1920, PixelFormat.LUMA8)
 
 /** Spins (no sleep: a release build decodes in milliseconds) until [scanner] is decoding. */
-fun awaitBusy(scanner: Scanner, worker: Thread) {
+fun awaitBusy(scanner: CodeScanner, worker: Thread) {
     val deadline = System.nanoTime() + 10_000_000_000
     while (!scanner.stats().busy) {
         check(worker.isAlive && System.nanoTime() < deadline) { "the decode was never seen running" }
@@ -38,7 +38,7 @@ fun awaitBusy(scanner: Scanner, worker: Thread) {
 
 fun registerLiveScanTests() {
     Tests.test("a direct buffer is read in place: a code confirmed once, then nothing new") {
-        Scanner(false).use { scanner ->
+        CodeScanner(false).use { scanner ->
             val (frame, code) = cameraFrame(21)
             val plane = directPlane(frame)
             val first = scanner.submit(plane, frame)
@@ -47,13 +47,13 @@ fun registerLiveScanTests() {
             checkEq(FrameResult.Nothing, scanner.submit(plane, frame), "the same code in the next frame")
             checkEq(0, plane.position(), "the buffer is read, not consumed")
             val stats = scanner.stats()
-            checkEq(2uL, stats.decoded, "decoded")
-            checkEq(0uL, stats.dropped, "dropped")
+            checkEq(2L, stats.decoded, "decoded")
+            checkEq(0L, stats.dropped, "dropped")
         }
     }
 
     Tests.test("a used code is refused in a live session; a sliced buffer is read from its start") {
-        Scanner(false).use { scanner ->
+        CodeScanner(false).use { scanner ->
             val (frame, code) = cameraFrame(22)
             scanner.markUsed(code)
             // A plane behind a 100-byte header: slice() makes its start the buffer's start.
@@ -66,7 +66,7 @@ fun registerLiveScanTests() {
     }
 
     Tests.test("frames arriving during a decode are dropped at once, never queued") {
-        Scanner(false).use { scanner ->
+        CodeScanner(false).use { scanner ->
             val slow = noisePlane()
             var slowResult: FrameResult? = null
             val worker = thread { slowResult = scanner.submitNoise(slow) }
@@ -74,21 +74,21 @@ fun registerLiveScanTests() {
             val small = ByteBuffer.allocateDirect(64 * 64)
             val results = mutableListOf<FrameResult>()
             while (worker.isAlive) {
-                results += scanner.submitFrame(small, 64u, 64u, 64u, PixelFormat.LUMA8)
+                results += scanner.submitFrame(small, 64, 64, 64, PixelFormat.LUMA8)
             }
             worker.join()
             val dropped = results.count { it == FrameResult.Dropped }
             check(dropped >= 1) { "a frame submitted while busy is dropped: ${results.take(3)}" }
             checkEq(FrameResult.Nothing, slowResult, "the running decode finished")
             val stats = scanner.stats()
-            checkEq(dropped.toULong(), stats.dropped, "every drop counted")
+            checkEq(dropped.toLong(), stats.dropped, "every drop counted")
             checkEq(false, stats.busy, "idle")
-            checkEq(FrameResult.Nothing, scanner.submitFrame(small, 64u, 64u, 64u, PixelFormat.LUMA8), "read once idle")
+            checkEq(FrameResult.Nothing, scanner.submitFrame(small, 64, 64, 64, PixelFormat.LUMA8), "read once idle")
         }
     }
 
     Tests.test("stop during a decode waits for it, and no later frame is read; then close") {
-        val scanner = Scanner(false)
+        val scanner = CodeScanner(false)
         val slow = noisePlane()
         var slowResult: FrameResult? = null
         val worker = thread { slowResult = scanner.submitNoise(slow) }
@@ -102,7 +102,7 @@ fun registerLiveScanTests() {
     }
 
     Tests.test("closing the scanner while a decode runs lets that decode finish") {
-        val scanner = Scanner(false)
+        val scanner = CodeScanner(false)
         val slow = noisePlane()
         var slowResult: Result<FrameResult>? = null
         val worker = thread { slowResult = runCatching { scanner.submitNoise(slow) } }
@@ -114,32 +114,32 @@ fun registerLiveScanTests() {
     }
 
     Tests.test("bad direct buffers, rotations and regions are typed errors") {
-        Scanner(false).use { scanner ->
+        CodeScanner(false).use { scanner ->
             val heap = ByteBuffer.allocate(100)
             assertThrows<IllegalArgumentException>("a heap buffer has no address") {
-                scanner.submitFrame(heap, 10u, 10u, 10u, PixelFormat.LUMA8)
+                scanner.submitFrame(heap, 10, 10, 10, PixelFormat.LUMA8)
             }
             val small = ByteBuffer.allocateDirect(100)
-            for ((w, h, stride) in listOf(Triple(0u, 0u, 0u), Triple(20000u, 20000u, 20000u), Triple(10u, 10u, 9u), Triple(11u, 10u, 11u))) {
+            for ((w, h, stride) in listOf(Triple(0, 0, 0), Triple(20000, 20000, 20000), Triple(10, 10, 9), Triple(11, 10, 11))) {
                 val e = assertThrows<TillKitException.InvalidInput>("$w x $h stride $stride") {
                     scanner.submitFrame(small, w, h, stride, PixelFormat.LUMA8)
                 }
                 checkEq("frame", e.field, "field")
             }
             val nv21 = assertThrows<TillKitException.InvalidInput>("NV21 needs chroma") {
-                scanner.submitFrame(small, 10u, 10u, 10u, PixelFormat.NV21)
+                scanner.submitFrame(small, 10, 10, 10, PixelFormat.NV21)
             }
             checkEq("frame", nv21.field, "field")
             checkEq("rotation", assertThrows<TillKitException.InvalidInput>("45°") { scanner.setRotation(45) }.field, "field")
-            checkEq("region", assertThrows<TillKitException.InvalidInput>("empty") { scanner.setRegion(Roi(0u, 0u, 0u, 4u)) }.field, "field")
-            scanner.setRegion(Roi(8u, 8u, 4u, 4u))
+            checkEq("region", assertThrows<TillKitException.InvalidInput>("empty") { scanner.setRegion(Roi(0, 0, 0, 4)) }.field, "field")
+            scanner.setRegion(Roi(8, 8, 4, 4))
             val outside = assertThrows<TillKitException.InvalidInput>("outside") {
-                scanner.submitFrame(small, 10u, 10u, 10u, PixelFormat.LUMA8)
+                scanner.submitFrame(small, 10, 10, 10, PixelFormat.LUMA8)
             }
             checkEq("frame", outside.field, "field")
             scanner.setRegion(null)
             scanner.setRotation(90)
-            checkEq(FrameResult.Nothing, scanner.submitFrame(small, 10u, 10u, 10u, PixelFormat.LUMA8), "valid again")
+            checkEq(FrameResult.Nothing, scanner.submitFrame(small, 10, 10, 10, PixelFormat.LUMA8), "valid again")
         }
     }
 }

@@ -52,9 +52,9 @@ class SocketTransport(private val port: Int, private val chunk: Int = 20) : Read
 
 fun registerReaderLinkTests() {
     Tests.test("an external reader over the app's byte transport: approved once, card masked") {
-        val sim = ReaderSimulatorServer.start("approve", 20u)
+        val sim = ReaderSimulatorServer.start("approve", 20)
         try {
-            val transport = SocketTransport(sim.port().toInt())
+            val transport = SocketTransport(sim.port())
             val issuer = FakeIssuer(Issuer.APPROVE)
             val screen = Screen()
             val result = runCard(linkCardReader(transport), issuer, screen, "link-approve")
@@ -62,21 +62,21 @@ fun registerReaderLinkTests() {
             checkEq("476173******0119", result.card?.maskedPan, "the card, masked")
             checkEq(listOf("SALE 25.00 CNY arqc"), issuer.asked.toList(), "host asked once")
             check("PresentCard" in screen.names()) { "screens: ${screen.names()}" }
-            checkEq(1u, sim.approved(), "approved once at the reader")
+            checkEq(1, sim.approved(), "approved once at the reader")
         } finally {
             sim.stop()
         }
     }
 
     Tests.test("an external reader whose link drops mid-sale: resumed, approved once") {
-        val sim = ReaderSimulatorServer.start("link-drop", 20u)
+        val sim = ReaderSimulatorServer.start("link-drop", 20)
         try {
-            val transport = SocketTransport(sim.port().toInt())
+            val transport = SocketTransport(sim.port())
             val result = runCard(linkCardReader(transport), FakeIssuer(Issuer.APPROVE), Screen(), "link-drop")
             checkEq(ReaderOutcome.APPROVED_ONLINE, result.outcome, "approved after the reconnect")
             check(transport.connects >= 2) { "reconnected: ${transport.connects}" }
-            checkEq(1u, sim.started(), "the reader ran the transaction once")
-            checkEq(1u, sim.approved(), "approved once")
+            checkEq(1, sim.started(), "the reader ran the transaction once")
+            checkEq(1, sim.approved(), "approved once")
         } finally {
             sim.stop()
         }

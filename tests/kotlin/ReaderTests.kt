@@ -63,7 +63,7 @@ class FakeTerminal(private val script: Script) : CardReader {
     val calls = CopyOnWriteArrayList<String>()
     @Volatile var response: OnlineResponse? = null
 
-    override suspend fun status() = ReaderStatus(true, 80u, "fake-1.0", "FAKE-0001")
+    override suspend fun status() = ReaderStatus(true, 80, "fake-1.0", "FAKE-0001")
 
     override suspend fun begin(request: ReaderRequest) {
         calls += "begin ${request.transactionId} ${request.amount.amount}"
@@ -74,8 +74,8 @@ class FakeTerminal(private val script: Script) : CardReader {
         if (script == Script.NO_CARD) return
         events.send(ReaderEvent.CardDetected(EntryMode.CHIP))
         events.send(ReaderEvent.ApplicationSelected("A0000000031010", "VISA CREDIT"))
-        events.send(ReaderEvent.PinRequested(3u))
-        if (script == Script.PIN_RETRY) events.send(ReaderEvent.PinIncorrect(2u))
+        events.send(ReaderEvent.PinRequested(3))
+        if (script == Script.PIN_RETRY) events.send(ReaderEvent.PinIncorrect(2))
         events.send(ReaderEvent.PinEntered)
         events.send(ReaderEvent.AuthorizationRequest(arqcFor(request)))
     }
@@ -167,7 +167,7 @@ fun registerReaderTests() {
         checkEq("476173******0119", result.card?.maskedPan, "the card, masked")
         checkEq(CHIP_PIN_SCREENS, screen.names(), "screens")
         checkEq(ReaderProgress.Reading(EntryMode.CHIP), screen.seen[1], "entry mode shown")
-        checkEq(ReaderProgress.EnterPin(3u), screen.seen[3], "tries shown")
+        checkEq(ReaderProgress.EnterPin(3), screen.seen[3], "tries shown")
         checkEq(listOf("SALE 25.00 CNY arqc"), issuer.asked.toList(), "host asked once")
         checkEq("begin card-approve 25.00", terminal.calls.first(), "begin")
         val response = terminal.response ?: throw Failure("no online response")
@@ -191,7 +191,7 @@ fun registerReaderTests() {
             "Authorizing", "RemoveCard",
         )
         checkEq(screens, screen.names(), "screens")
-        checkEq(ReaderProgress.PinIncorrect(2u), screen.seen[4], "tries left shown")
+        checkEq(ReaderProgress.PinIncorrect(2), screen.seen[4], "tries left shown")
     }
 
     Tests.test("the cashier cancels while the reader waits for a card") {
@@ -216,15 +216,15 @@ fun registerReaderTests() {
     Tests.test("no card within the card-wait limit: cancelled by TillKit, ends TimedOut") {
         val terminal = FakeTerminal(Script.NO_CARD)
         val screen = Screen()
-        val limits = defaultReaderLimits().copy(cardWaitMs = 50uL)
-        checkEq(30_000uL, limits.hostMs, "other limits keep their defaults")
+        val limits = defaultReaderLimits().copy(cardWaitMs = 50L)
+        checkEq(30_000L, limits.hostMs, "other limits keep their defaults")
         val issuer = FakeIssuer(Issuer.APPROVE)
         val request = saleRequest("card-nocard")
         val result = CardTransaction(terminal, issuer, screen.listener, request, limits).use { it.run() }
         checkEq(ReaderOutcome.TIMED_OUT to false, result.outcome to result.needsReversal, "result")
         checkEq(listOf("PresentCard", "Cancelling"), screen.names(), "screens")
         val zero = assertThrows<TillKitException.InvalidInput>("a zero limit") {
-            val bad = ReaderLimits(pinEntryMs = 0uL)
+            val bad = ReaderLimits(pinEntryMs = 0L)
             CardTransaction(terminal, FakeIssuer(Issuer.APPROVE), screen.listener, saleRequest("z"), bad)
         }
         checkEq("limits.pin_entry_ms", zero.field, "field")

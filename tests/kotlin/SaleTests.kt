@@ -30,7 +30,7 @@ fun registerSaleTests() {
             checkEq("coffee", sale.remark, "remark")
             check(sale.acquirerTransactionId != null) { "the acquirer's id is recorded" }
             checkEq(sale, cashier.sale(sale.id), "lookup")
-            val history = cashier.history(HistoryFilter(listOf(SaleStatus.Paid), null, null, null))
+            val history = cashier.history(HistoryFilter(statuses = listOf(SaleStatus.Paid)))
             checkEq(listOf(sale.id), history.map { it.id }, "history of paid sales")
             check(cashier.journal(sale.id).any { it.kind == "created" }) { "journal has the creation" }
             checkEq(true, cashier.online(), "online after an answer")
@@ -47,9 +47,9 @@ fun registerSaleTests() {
             val abandoned = cashier.abandonSale(sale.id)
             check(abandoned.abandonedAtMs != null) { "marked abandoned" }
             checkEq(SaleStatus.Processing, abandoned.status, "still being resolved")
-            val shown = cashier.history(HistoryFilter(emptyList(), null, null, null)).map { it.id }
+            val shown = cashier.history().map { it.id }
             check(sale.id !in shown) { "off the cashier's list: $shown" }
-            val all = cashier.history(HistoryFilter(emptyList(), null, null, null, true)).map { it.id }
+            val all = cashier.history(HistoryFilter(includeAbandoned = true)).map { it.id }
             check(sale.id in all) { "listed on request: $all" }
             val paid = cashier.payByCode(cny("1.00"), wechatCode())
             checkEq(NextStep.DONE, paid.nextStep, "paid: nothing to do")
@@ -110,14 +110,14 @@ fun registerSaleTests() {
     Tests.test("a QR sale carries its own QR lifetime to the core; outside 1 min to 3 days it is refused") {
         openCashier().use { cashier ->
             // Sandbox cents 63: the non-hosted answer, with a payment page to open.
-            val sale = cashier.payByQr(cny("8.63"), WalletMethod.WECHAT_PAY, qrLifetimeMs = 120_000uL)
+            val sale = cashier.payByQr(cny("8.63"), WalletMethod.WECHAT_PAY, qrLifetimeMs = 120_000L)
             val expiry = sale.qr?.expiresAtUnixMs ?: error("no QR expiry: ${sale.qr}")
-            checkEq(120_000uL, expiry - sale.createdAtMs, "the sale's own lifetime")
+            checkEq(120_000L, expiry - sale.createdAtMs, "the sale's own lifetime")
             check(sale.paymentRedirectUrl?.startsWith("http://127.0.0.1:") == true) {
                 "the payment page: ${sale.paymentRedirectUrl}"
             }
             val short = assertThrows<TillKitException.InvalidInput>("59 s") {
-                cashier.payByQr(cny("1.00"), WalletMethod.WECHAT_PAY, qrLifetimeMs = 59_000uL)
+                cashier.payByQr(cny("1.00"), WalletMethod.WECHAT_PAY, qrLifetimeMs = 59_000L)
             }
             checkEq("qr_lifetime", short.field, "field")
             cashier.shutdown()

@@ -4,26 +4,26 @@ import io.tillkit.core.PixelFormat
 import io.tillkit.core.Roi
 import io.tillkit.core.ScanGun
 import io.tillkit.core.ScanOutcome
-import io.tillkit.core.Scanner
+import io.tillkit.core.CodeScanner
 import io.tillkit.core.TillKitException
 import io.tillkit.core.WalletFamily
 import io.tillkit.core.syntheticPaymentFrame
 
 /** A generated frame (1080p unless told), as the Y plane of a camera with a row stride wider than the image. */
 fun cameraFrame(seed: Long, padding: Int = 64, width: Int = 1920, height: Int = 1080): Pair<CameraFrame, String> {
-    val synth = syntheticPaymentFrame(seed.toULong(), width.toUInt(), height.toUInt()) ?: error("no frame for seed $seed")
-    val width = synth.width.toInt()
+    val synth = syntheticPaymentFrame(seed, width, height) ?: error("no frame for seed $seed")
+    val width = synth.width
     val stride = width + padding
-    val plane = ByteArray(stride * synth.height.toInt())
-    for (row in 0 until synth.height.toInt()) {
+    val plane = ByteArray(stride * synth.height)
+    for (row in 0 until synth.height) {
         System.arraycopy(synth.pixels, row * width, plane, row * stride, width)
     }
-    return CameraFrame(plane, synth.width, synth.height, stride.toUInt(), PixelFormat.LUMA8, 0, null) to synth.code
+    return CameraFrame(plane, synth.width, synth.height, stride, PixelFormat.LUMA8, 0, null) to synth.code
 }
 
 fun registerScanTests() {
     Tests.test("a 1080p camera frame from Kotlin bytes gives its payment code once") {
-        Scanner(false).use { scanner ->
+        CodeScanner(false).use { scanner ->
             val (frame, code) = cameraFrame(7)
             val first = scanner.scanFrame(frame)
             check(first is ScanOutcome.PaymentCode) { "decoded: $first" }
@@ -35,7 +35,7 @@ fun registerScanTests() {
     }
 
     Tests.test("a code used in a sale is refused when scanned again") {
-        Scanner(false).use { scanner ->
+        CodeScanner(false).use { scanner ->
             val (frame, code) = cameraFrame(8)
             scanner.markUsed(code)
             checkEq(ScanOutcome.AlreadyUsed, scanner.scanFrame(frame), "refused")
@@ -43,15 +43,15 @@ fun registerScanTests() {
     }
 
     Tests.test("bad frames are typed errors naming the frame, never a crash") {
-        Scanner(false).use { scanner ->
-            val short = CameraFrame(ByteArray(100), 1920u, 1080u, 1920u, PixelFormat.LUMA8, 0, null)
+        CodeScanner(false).use { scanner ->
+            val short = CameraFrame(ByteArray(100), 1920, 1080, 1920, PixelFormat.LUMA8, 0, null)
             val e = assertThrows<TillKitException.InvalidInput>("short buffer") { scanner.scanFrame(short) }
             checkEq("frame", e.field, "field")
-            val rotated = CameraFrame(ByteArray(100), 10u, 10u, 10u, PixelFormat.LUMA8, 45, null)
+            val rotated = CameraFrame(ByteArray(100), 10, 10, 10, PixelFormat.LUMA8, 45, null)
             assertThrows<TillKitException.InvalidInput>("rotation") { scanner.scanFrame(rotated) }
-            val outside = CameraFrame(ByteArray(100), 10u, 10u, 10u, PixelFormat.LUMA8, 0, Roi(5u, 5u, 10u, 10u))
+            val outside = CameraFrame(ByteArray(100), 10, 10, 10, PixelFormat.LUMA8, 0, Roi(5, 5, 10, 10))
             assertThrows<TillKitException.InvalidInput>("roi") { scanner.scanFrame(outside) }
-            checkEq(null, scanner.scanFrame(CameraFrame(ByteArray(100), 10u, 10u, 10u, PixelFormat.LUMA8, 0, null)), "nothing in noise")
+            checkEq(null, scanner.scanFrame(CameraFrame(ByteArray(100), 10, 10, 10, PixelFormat.LUMA8, 0, null)), "nothing in noise")
         }
     }
 

@@ -32,9 +32,10 @@ pub use types::{
 };
 
 use crate::error::TillKitError;
+use crate::ints::ms_arg;
 use crate::platform::{KeyStore, KeyStoreBridge};
 use crate::reader::{CardReader, CardReaderBridge};
-use crate::runtime::run;
+use crate::runtime::{blocking, run};
 
 type Result<T> = std::result::Result<T, TillKitError>;
 
@@ -85,7 +86,7 @@ impl TerminalAgent {
     /// its result journaled; it is reported at the next run. Returns how many transactions
     /// ran. Fails only if the journal or the offline queue cannot be written (`Storage`). An
     /// agent runs once: to run again, open a new one.
-    pub async fn run(&self) -> Result<u32> {
+    pub async fn run(&self) -> Result<i32> {
         if self.ran.swap(true, Ordering::SeqCst) {
             return Err(TillKitError::InvalidInput {
                 field: "run".into(),
@@ -95,7 +96,7 @@ impl TerminalAgent {
         // A dropped call (a cancelled coroutine) must not leave the agent running unseen.
         let _stop_when_dropped = StopOnDrop(self.shutdown.clone());
         let agent = Arc::clone(&self.agent);
-        run(async move { Ok(agent.run().await?) }).await
+        run(async move { Ok(crate::ints::int(agent.run().await?)) }).await
     }
 
     /// Asks the running agent to stop; `run()` then returns. Returns at once.
@@ -105,8 +106,9 @@ impl TerminalAgent {
 
     /// The offline approvals kept on this terminal, oldest first (forwarded and refused ones
     /// included, with their state). Card numbers are masked.
-    pub fn offline_approvals(&self) -> Result<Vec<OfflineApproval>> {
-        Ok(self.queue.list()?.into_iter().map(OfflineApproval::from).collect())
+    pub async fn offline_approvals(&self) -> Result<Vec<OfflineApproval>> {
+        let queue = Arc::clone(&self.queue);
+        blocking(move || Ok(queue.list()?.into_iter().map(OfflineApproval::from).collect())).await
     }
 
     /// Forwards the stored offline approvals now, each once by its offline id (the running
@@ -116,7 +118,7 @@ impl TerminalAgent {
         // A forwarder of its own: it shares the queue's lease with the running agent's.
         let forwarder = StoreAndForward::new(Arc::clone(&self.queue), CoreOfflineLimits::default());
         let channel = Arc::clone(&self.channel);
-        run(async move { Ok(forwarder.drain(channel.as_ref()).await?) }).await
+        run(async move { Ok(forwarder.drain(channel.as_ref()).await?.into()) }).await
     }
 }
 
@@ -145,7 +147,7 @@ fn open(
     required("device_sn", &config.device_sn)?;
     required("device_model", &config.device_model)?;
     required("key_id", &config.key_id)?;
-    if config.poll_wait_ms == 0 || config.poll_wait_ms > 30_000 {
+    if !(1..=30_000).contains(&config.poll_wait_ms) {
         return Err(TillKitError::InvalidConfig {
             field: "poll_wait_ms".into(),
             reason: format!("{} is not between 1 and 30000", config.poll_wait_ms),
@@ -172,13 +174,19 @@ fn open(
     let queue = Arc::new(open_with_key_store(&path, &keys, &config.offline_key_name)?);
     let settings = HttpSettings {
         base_url: config.base_url,
-        connect_timeout: Duration::from_millis(config.connect_timeout_ms),
-        request_timeout: Duration::from_millis(config.request_timeout_ms),
+        connect_timeout: Duration::from_millis(ms_arg(
+            "connect_timeout_ms",
+            config.connect_timeout_ms,
+        )?),
+        request_timeout: Duration::from_millis(ms_arg(
+            "request_timeout_ms",
+            config.request_timeout_ms,
+        )?),
         extra_roots: config.extra_roots,
     };
     let channel = Arc::new(HttpDeviceChannel::new(&settings, key, Arc::clone(&store) as _)?);
     let agent_config = AgentConfig {
-        poll_wait: Duration::from_millis(config.poll_wait_ms),
+        poll_wait: Duration::from_millis(ms_arg("poll_wait_ms", config.poll_wait_ms)?),
         limits: reader_limits,
         ..AgentConfig::default()
     };

@@ -117,9 +117,9 @@ fn an_agent_stopped_before_it_runs_returns_at_once_and_runs_only_once() {
     let (agent, _dir) = open_in(config(), Arc::clone(&keys));
     let agent = agent.expect("opens");
     assert!(keys.get("offline".into()).expect("get").is_some_and(|k| k.len() == 32));
-    assert_eq!(agent.offline_approvals().expect("list"), Vec::new());
-    agent.stop();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    assert_eq!(rt.block_on(agent.offline_approvals()).expect("list"), Vec::new());
+    agent.stop();
     assert_eq!(rt.block_on(agent.run()).expect("ran"), 0);
     let again = rt.block_on(agent.run()).expect_err("runs once");
     assert!(matches!(again, TillKitError::InvalidInput { ref field, .. } if field == "run"));

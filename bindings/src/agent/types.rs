@@ -10,10 +10,12 @@ use tillkit_core::agent::offline::{
 use tillkit_core::agent::AgentEvent as CoreEvent;
 use tillkit_core::money::Currency;
 
-pub use tillkit_core::agent::offline::{ForwardSummary, OfflineState};
+use tillkit_core::agent::offline::ForwardSummary as CoreSummary;
+pub use tillkit_core::agent::offline::OfflineState;
 pub use tillkit_core::agent::{ResultAck, TerminalResult};
 
 use crate::error::TillKitError;
+use crate::ints::{count_arg, int, long, ms_arg};
 use crate::money::Money;
 use crate::reader::{ReaderLimits, ReaderProgress};
 
@@ -38,10 +40,10 @@ pub struct OfflineCardLimits {
     pub currencies: Vec<OfflineCurrencyLimit>,
     /// Most approvals stored and not yet forwarded.
     #[uniffi(default = 100)]
-    pub max_count: u32,
+    pub max_count: i32,
     /// Oldest an unforwarded approval may be before the terminal stops approving offline.
     #[uniffi(default = 86400000)]
-    pub max_age_ms: u64,
+    pub max_age_ms: i64,
 }
 
 impl Default for OfflineCardLimits {
@@ -49,8 +51,8 @@ impl Default for OfflineCardLimits {
         let core = CoreOfflineLimits::default();
         OfflineCardLimits {
             currencies: Vec::new(),
-            max_count: core.max_count,
-            max_age_ms: u64::try_from(core.max_age.as_millis()).unwrap_or(u64::MAX),
+            max_count: int(core.max_count),
+            max_age_ms: i64::try_from(core.max_age.as_millis()).unwrap_or(i64::MAX),
         }
     }
 }
@@ -83,8 +85,8 @@ impl TryFrom<OfflineCardLimits> for CoreOfflineLimits {
         }
         Ok(CoreOfflineLimits {
             currencies,
-            max_count: l.max_count,
-            max_age: Duration::from_millis(l.max_age_ms),
+            max_count: count_arg("offline_limits.max_count", l.max_count)?,
+            max_age: Duration::from_millis(ms_arg("offline_limits.max_age_ms", l.max_age_ms)?),
         })
     }
 }
@@ -115,13 +117,13 @@ pub struct TerminalAgentConfig {
     pub extra_roots: Vec<String>,
     /// How long to wait for a connection to the acquirer.
     #[uniffi(default = 5000)]
-    pub connect_timeout_ms: u64,
+    pub connect_timeout_ms: i64,
     /// How long to wait for an answer (an inbox poll waits `pollWaitMs` longer).
     #[uniffi(default = 20000)]
-    pub request_timeout_ms: u64,
+    pub request_timeout_ms: i64,
     /// How long an idle inbox poll waits for a sale (the long poll; at most 30 000).
     #[uniffi(default = 25000)]
-    pub poll_wait_ms: u64,
+    pub poll_wait_ms: i64,
     /// The card reader's time limits; `null` for `defaultReaderLimits()`.
     #[uniffi(default = None)]
     pub reader_limits: Option<ReaderLimits>,
@@ -171,20 +173,33 @@ pub enum ResultAck {
 }
 
 /// What one forwarding of the stored offline approvals did.
-#[uniffi::remote(Record)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ForwardSummary {
     /// Recorded by the acquirer now.
-    pub forwarded: u32,
+    pub forwarded: i32,
     /// Already recorded (a forward repeated after a crash or a lost answer).
-    pub duplicates: u32,
+    pub duplicates: i32,
     /// Refused by the acquirer: kept, flagged, never resent.
-    pub refused: u32,
+    pub refused: i32,
     /// Still stored (the acquirer could not be reached, or another forwarder was at work).
-    pub remaining: u32,
+    pub remaining: i32,
     /// Another forwarder (the running agent) was forwarding: this call did nothing.
     pub lease_busy: bool,
     /// Why forwarding stopped early, if it did.
     pub stopped_by: Option<String>,
+}
+
+impl From<CoreSummary> for ForwardSummary {
+    fn from(s: CoreSummary) -> Self {
+        ForwardSummary {
+            forwarded: int(s.forwarded),
+            duplicates: int(s.duplicates),
+            refused: int(s.refused),
+            remaining: int(s.remaining),
+            lease_busy: s.lease_busy,
+            stopped_by: s.stopped_by,
+        }
+    }
 }
 
 /// Where a stored offline approval stands.
@@ -215,7 +230,7 @@ pub struct OfflineApproval {
     /// Where it stands.
     pub state: OfflineState,
     /// Forward attempts so far.
-    pub attempts: u32,
+    pub attempts: i32,
     /// The last forward's failure, or the acquirer's refusal.
     pub last_error: Option<String>,
 }
@@ -229,7 +244,7 @@ impl From<QueuedApproval> for OfflineApproval {
             approved_at_ms: a.approved_at_ms,
             masked_pan: a.masked_pan,
             state: a.state,
-            attempts: a.attempts,
+            attempts: int(a.attempts),
             last_error: a.last_error,
         }
     }
@@ -244,8 +259,8 @@ pub enum AgentEvent {
     Unreachable {
         /// Why.
         reason: String,
-        /// When it tries again.
-        retry_ms: u64,
+        /// When it tries again, in ms from now.
+        retry_ms: i64,
     },
     /// A sale or refund was received and acknowledged: it runs on the reader now.
     Started {
@@ -310,13 +325,13 @@ impl From<&CoreEvent> for AgentEvent {
         match e.clone() {
             CoreEvent::Connected => AgentEvent::Connected,
             CoreEvent::Unreachable { reason, retry_ms } => {
-                AgentEvent::Unreachable { reason, retry_ms }
+                AgentEvent::Unreachable { reason, retry_ms: long(retry_ms) }
             }
             CoreEvent::Started { transaction_id, amount, refund } => {
                 AgentEvent::Started { transaction_id, amount: amount.into(), refund }
             }
             CoreEvent::Progress { transaction_id, step } => {
-                AgentEvent::Progress { transaction_id, progress: step }
+                AgentEvent::Progress { transaction_id, progress: step.into() }
             }
             CoreEvent::CancelAsked { transaction_id } => AgentEvent::CancelAsked { transaction_id },
             CoreEvent::Finished { transaction_id, result, reason } => {
@@ -328,7 +343,9 @@ impl From<&CoreEvent> for AgentEvent {
             CoreEvent::Flagged { transaction_id, note } => {
                 AgentEvent::Flagged { transaction_id, note }
             }
-            CoreEvent::OfflineForwarded { summary } => AgentEvent::OfflineForwarded { summary },
+            CoreEvent::OfflineForwarded { summary } => {
+                AgentEvent::OfflineForwarded { summary: summary.into() }
+            }
             CoreEvent::Recovered { transaction_id, note } => {
                 AgentEvent::Recovered { transaction_id, note }
             }

@@ -12,8 +12,11 @@ mod agent;
 mod convert;
 
 /// A TillKit call failed. Nothing was charged or refunded by a call that failed, except where a
-/// variant says the outcome is unknown. Kotlin sees `TillKitException`, Swift `TillKitError`.
+/// variant says the outcome is unknown. Kotlin sees `TillKitException`, Swift `TillKitError`;
+/// their `toString()` / `description` is the English text below, and [`TillKitError::can_retry`]
+/// says whether trying the same call again later can succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum TillKitError {
     /// An argument is invalid; `field` names it (`amount`, `payment_code`, `sale_id`, …) so the
     /// screen can point at it.
@@ -156,7 +159,7 @@ pub enum TillKitError {
     /// A card reader could not be used; `fault` says what the screen can do about it. An app's
     /// `CardReader` throws this too, to tell TillKit what went wrong (any other exception it
     /// throws counts as `Device`).
-    #[error("card reader ({fault:?}): {reason}")]
+    #[error("card reader {fault}: {reason}")]
     Reader {
         /// What kind of failure.
         fault: ReaderFault,
@@ -177,8 +180,46 @@ pub enum TillKitError {
     },
 }
 
+#[uniffi::export]
+impl TillKitError {
+    /// Whether the same call, made again later, can succeed without the app changing what it
+    /// passes: the network comes back, a lock is released, a reader is reconnected, space is
+    /// freed. `false` for a refusal (bad input, decline, unknown id), for an outcome that is
+    /// unknown (never charge again: TillKit resolves it) and for a bug.
+    pub fn can_retry(&self) -> bool {
+        use TillKitError as T;
+        match self {
+            T::Offline { .. }
+            | T::OfflineLimit { .. }
+            | T::StoreInUse { .. }
+            | T::StorageFull
+            | T::AppCallback { .. } => true,
+            T::Reader { fault, .. } => fault.can_retry(),
+            T::InvalidInput { .. }
+            | T::UnknownSale { .. }
+            | T::UnknownRefund { .. }
+            | T::UnknownTerminal { .. }
+            | T::IdInUse { .. }
+            | T::NotPaid { .. }
+            | T::RefundTooLarge { .. }
+            | T::CannotCancel { .. }
+            | T::CannotAbandon { .. }
+            | T::Declined { .. }
+            | T::OutcomeUnknown { .. }
+            | T::Config { .. }
+            | T::NotificationRejected { .. }
+            | T::InvalidConfig { .. }
+            | T::KeyUnavailable { .. }
+            | T::Storage { .. }
+            | T::Closed
+            | T::Internal { .. } => false,
+        }
+    }
+}
+
 /// What kind of card reader failure: what the cashier's screen can do about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+#[uniffi::export(Display)]
 pub enum ReaderFault {
     /// Not connected, or the link dropped: reconnect the reader (Bluetooth, USB), then retry.
     Disconnected,
@@ -190,6 +231,26 @@ pub enum ReaderFault {
     Protocol,
     /// The reader or the app's SDK around it failed: restart the reader; report if repeated.
     Device,
+}
+
+impl ReaderFault {
+    /// Whether retrying after the fault's remedy can succeed: not for a protocol or device
+    /// failure, which a retry repeats.
+    fn can_retry(self) -> bool {
+        matches!(self, ReaderFault::Disconnected | ReaderFault::Timeout | ReaderFault::Busy)
+    }
+}
+
+impl std::fmt::Display for ReaderFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReaderFault::Disconnected => "disconnected",
+            ReaderFault::Timeout => "timed out",
+            ReaderFault::Busy => "busy",
+            ReaderFault::Protocol => "protocol error",
+            ReaderFault::Device => "device failure",
+        })
+    }
 }
 
 #[cfg(test)]

@@ -83,3 +83,27 @@ fn refund_too_large_shows_amounts_as_text() {
         }
     );
 }
+
+#[test]
+fn retrying_helps_only_where_something_outside_the_call_can_change() {
+    let offline = TillKitError::Offline { reason: "no route".into() };
+    assert!(offline.can_retry());
+    assert!(TillKitError::StoreInUse { path: "/d".into() }.can_retry());
+    let unknown = TillKitError::OutcomeUnknown { detail: "timeout".into() };
+    assert!(!unknown.can_retry(), "an unknown outcome must never invite a second charge");
+    assert!(!TillKitError::Declined { code: "1".into(), description: "no".into() }.can_retry());
+    assert!(!TillKitError::UnknownSale { id: "s".into() }.can_retry());
+    assert!(TillKitError::from(ReaderError::Timeout).can_retry());
+    assert!(!TillKitError::from(ReaderError::Protocol("bad".into())).can_retry());
+}
+
+#[test]
+fn display_texts_are_sentences_without_debug_formatting() {
+    let e = TillKitError::from(ReaderError::Disconnected("ble".into()));
+    assert_eq!(
+        e.to_string(),
+        format!("card reader disconnected: {}", ReaderError::Disconnected("ble".into()))
+    );
+    assert_eq!(TillKitError::UnknownSale { id: "s-1".into() }.to_string(), "no sale s-1");
+    assert_eq!(ReaderFault::Busy.to_string(), "busy");
+}

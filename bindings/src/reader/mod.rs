@@ -7,6 +7,7 @@
 //! error the core's transaction machine handles (a lost reader, an unreachable host), never as
 //! a panic.
 
+mod events;
 mod link;
 mod transaction;
 mod types;
@@ -18,19 +19,20 @@ use tillkit_core::reader::session::AuthorizationHost as CoreHost;
 #[cfg(any(feature = "simulators", test))]
 use tillkit_core::reader::sim::SimulatedCardReader;
 use tillkit_core::reader::{
-    CardReader as CoreReader, EmvData, ReaderError, ReaderRequest as CoreRequest,
+    CardReader as CoreReader, EmvData, ReaderError, ReaderEvent as CoreEvent,
+    ReaderRequest as CoreRequest, ReaderStatus as CoreStatus,
 };
 
 use crate::error::TillKitError;
 
+pub use events::{ReaderEvent, ReaderProgress, ReaderStatus};
 pub use link::{link_card_reader, ReaderTransport};
 pub use transaction::CardTransaction;
 #[cfg(any(feature = "simulators", test))]
 pub use types::SimScenario;
 pub use types::{
-    default_reader_limits, CardAuthorization, CardRead, EntryMode, OnlineResponse, ReaderEvent,
-    ReaderLimits, ReaderOutcome, ReaderProgress, ReaderRequest, ReaderResult, ReaderStatus,
-    ReaderTxKind,
+    default_reader_limits, CardAuthorization, CardRead, EntryMode, OnlineResponse, ReaderLimits,
+    ReaderOutcome, ReaderRequest, ReaderResult, ReaderTxKind,
 };
 
 /// A card reader, as the app wraps its POS terminal's SDK (PAX, Sunmi, …). TillKit drives it:
@@ -97,16 +99,16 @@ pub(crate) struct CardReaderBridge(pub Arc<dyn CardReader>);
 
 #[async_trait::async_trait]
 impl CoreReader for CardReaderBridge {
-    async fn status(&self) -> Result<ReaderStatus, ReaderError> {
-        Ok(self.0.status().await?)
+    async fn status(&self) -> Result<CoreStatus, ReaderError> {
+        Ok(self.0.status().await?.into())
     }
 
     async fn begin(&self, request: &CoreRequest) -> Result<(), ReaderError> {
         Ok(self.0.begin(request.clone().into()).await?)
     }
 
-    async fn next_event(&self) -> Result<ReaderEvent, ReaderError> {
-        Ok(self.0.next_event().await?)
+    async fn next_event(&self) -> Result<CoreEvent, ReaderError> {
+        CoreEvent::try_from(self.0.next_event().await?)
     }
 
     async fn online_response(&self, response: &OnlineResponse) -> Result<(), ReaderError> {
@@ -143,7 +145,7 @@ pub(crate) struct CoreBacked<R>(pub R);
 #[async_trait::async_trait]
 impl<R: CoreReader> CardReader for CoreBacked<R> {
     async fn status(&self) -> Result<ReaderStatus, TillKitError> {
-        Ok(self.0.status().await?)
+        Ok(self.0.status().await?.into())
     }
 
     async fn begin(&self, request: ReaderRequest) -> Result<(), TillKitError> {
@@ -151,7 +153,7 @@ impl<R: CoreReader> CardReader for CoreBacked<R> {
     }
 
     async fn next_event(&self) -> Result<ReaderEvent, TillKitError> {
-        Ok(self.0.next_event().await?)
+        Ok(self.0.next_event().await?.into())
     }
 
     async fn online_response(&self, response: OnlineResponse) -> Result<(), TillKitError> {

@@ -138,8 +138,10 @@ fn bad_ids_amounts_and_limits_name_the_field() {
     assert_eq!(field(make(request("ok", "1.001"), None)), "amount");
     let zero = ReaderLimits { host_ms: 0, ..ReaderLimits::default() };
     assert_eq!(field(make(request("ok", "1.00"), Some(zero))), "limits.host_ms");
-    let huge = ReaderLimits { card_wait_ms: u64::MAX, ..ReaderLimits::default() };
+    let huge = ReaderLimits { card_wait_ms: i64::MAX, ..ReaderLimits::default() };
     assert_eq!(field(make(request("ok", "1.00"), Some(huge))), "limits.card_wait_ms");
+    let negative = ReaderLimits { pin_entry_ms: -5, ..ReaderLimits::default() };
+    assert_eq!(field(make(request("ok", "1.00"), Some(negative))), "limits.pin_entry_ms");
 }
 
 #[test]

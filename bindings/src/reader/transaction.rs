@@ -6,7 +6,9 @@ use std::sync::Arc;
 use tillkit_core::reader::session::{run_transaction, CancelHandle, ReaderLimits as CoreLimits};
 use tillkit_core::reader::ReaderRequest as CoreRequest;
 
-use super::types::{ReaderLimits, ReaderProgress, ReaderRequest, ReaderResult};
+use tillkit_core::reader::machine::ReaderProgress as CoreProgress;
+
+use super::types::{ReaderLimits, ReaderRequest, ReaderResult};
 use super::{AuthorizationHost, CardReader, CardReaderBridge, HostBridge, ReaderProgressListener};
 use crate::error::TillKitError;
 use crate::runtime;
@@ -72,8 +74,8 @@ impl CardTransaction {
             (self.request.clone(), self.limits.clone(), self.cancel.clone());
         runtime::run(async move {
             let id = request.transaction_id.clone();
-            let progress = move |p: ReaderProgress| {
-                if let Err(e) = listener.on_progress(id.clone(), p) {
+            let progress = move |p: CoreProgress| {
+                if let Err(e) = listener.on_progress(id.clone(), p.into()) {
                     log::warn!("reader progress listener failed: {e}");
                 }
             };

@@ -1,15 +1,12 @@
 //! What crosses the FFI about a card transaction. Core types whose shape fits are mirrored with
 //! `uniffi::remote`; the request (money) and the time limits (durations) are FFI records with
-//! one conversion each.
+//! one conversion each; the reader's status, events and progress are in [`super::events`].
 
 use std::time::Duration;
 
-pub use tillkit_core::reader::machine::ReaderProgress;
 #[cfg(any(feature = "simulators", test))]
 pub use tillkit_core::reader::sim::SimScenario;
-pub use tillkit_core::reader::{
-    EntryMode, OnlineResponse, ReaderEvent, ReaderOutcome, ReaderStatus, ReaderTxKind,
-};
+pub use tillkit_core::reader::{EntryMode, OnlineResponse, ReaderOutcome, ReaderTxKind};
 
 use tillkit_core::emv::AuthorizationData;
 use tillkit_core::money::Amount;
@@ -40,19 +37,6 @@ pub enum EntryMode {
     Swipe,
 }
 
-/// The reader as it reports itself.
-#[uniffi::remote(Record)]
-pub struct ReaderStatus {
-    /// Whether the reader can be used now.
-    pub connected: bool,
-    /// Battery charge in percent, when the reader has a battery.
-    pub battery_percent: Option<u8>,
-    /// Firmware version.
-    pub firmware: Option<String>,
-    /// The reader's serial number.
-    pub serial: Option<String>,
-}
-
 /// How a reader transaction ended.
 #[uniffi::remote(Enum)]
 pub enum ReaderOutcome {
@@ -70,53 +54,6 @@ pub enum ReaderOutcome {
     TimedOut,
 }
 
-/// A step a reader reports, in the order they happen. An app's `CardReader` returns these from
-/// `nextEvent`, translated from its vendor SDK's callbacks.
-#[uniffi::remote(Enum)]
-pub enum ReaderEvent {
-    /// The reader waits for a card (tap, insert, swipe).
-    WaitingForCard,
-    /// A card was presented.
-    CardDetected {
-        /// How it was read.
-        entry: EntryMode,
-    },
-    /// The card application was chosen.
-    ApplicationSelected {
-        /// Its AID, upper-case hex.
-        aid: String,
-        /// Its label (`VISA CREDIT`), when the card gives one.
-        label: Option<String>,
-    },
-    /// The cardholder is asked for a PIN.
-    PinRequested {
-        /// PIN tries left, when the card tells.
-        attempts_left: Option<u8>,
-    },
-    /// The PIN was entered (its value never leaves the reader).
-    PinEntered,
-    /// The PIN was wrong; the cardholder is asked again.
-    PinIncorrect {
-        /// PIN tries left.
-        attempts_left: u8,
-    },
-    /// The card asks for online authorisation: the EMV data (BER-TLV) for the host. TillKit
-    /// answers with `CardReader.onlineResponse`.
-    AuthorizationRequest {
-        /// The EMV data, BER-TLV.
-        tlv: EmvData,
-    },
-    /// The transaction ended.
-    Completed {
-        /// How.
-        outcome: ReaderOutcome,
-        /// The final EMV data (BER-TLV), possibly empty.
-        tlv: EmvData,
-    },
-    /// The card was taken away.
-    CardRemoved,
-}
-
 /// The host's answer to an authorisation request, handed to the card.
 #[uniffi::remote(Record)]
 pub struct OnlineResponse {
@@ -128,35 +65,6 @@ pub struct OnlineResponse {
     pub issuer_tlv: Vec<u8>,
     /// The host could not be reached: the card decides (decline, or approve offline).
     pub unable_to_go_online: bool,
-}
-
-/// What the cashier's screen should say during a card transaction. TillKit decides it; apps
-/// only localise it.
-#[uniffi::remote(Enum)]
-pub enum ReaderProgress {
-    /// "Present card".
-    PresentCard,
-    /// "Reading card…".
-    Reading {
-        /// How the card was presented, once known.
-        entry: Option<EntryMode>,
-    },
-    /// "Enter PIN".
-    EnterPin {
-        /// Tries left, when known.
-        attempts_left: Option<u8>,
-    },
-    /// "Wrong PIN, try again".
-    PinIncorrect {
-        /// Tries left.
-        attempts_left: u8,
-    },
-    /// "Authorising…".
-    Authorizing,
-    /// "Cancelling…".
-    Cancelling,
-    /// "Remove card".
-    RemoveCard,
 }
 
 /// What the simulated reader's customer and card do (`simulatedCardReader`).
@@ -224,24 +132,24 @@ impl TryFrom<ReaderRequest> for CoreRequest {
 pub struct ReaderLimits {
     /// For the customer to present a card (then the transaction ends `TimedOut`).
     #[uniffi(default = 60000)]
-    pub card_wait_ms: u64,
+    pub card_wait_ms: i64,
     /// For the cardholder to enter a PIN.
     #[uniffi(default = 60000)]
-    pub pin_entry_ms: u64,
+    pub pin_entry_ms: i64,
     /// For any other reader step (starting, reading the card, completing).
     #[uniffi(default = 30000)]
-    pub reader_step_ms: u64,
+    pub reader_step_ms: i64,
     /// For the host to answer (then the card decides as if the host were unreachable).
     #[uniffi(default = 30000)]
-    pub host_ms: u64,
+    pub host_ms: i64,
     /// For the reader to report the end after a cancel (then it is taken as lost).
     #[uniffi(default = 10000)]
-    pub cancel_ms: u64,
+    pub cancel_ms: i64,
 }
 
 impl Default for ReaderLimits {
     fn default() -> Self {
-        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
         let core = CoreLimits::default();
         ReaderLimits {
             card_wait_ms: ms(core.card_wait),
@@ -254,19 +162,19 @@ impl Default for ReaderLimits {
 }
 
 /// The longest any limit may be: a step waiting longer than this is a stuck reader.
-const MAX_LIMIT_MS: u64 = 10 * 60 * 1000;
+const MAX_LIMIT_MS: i64 = 10 * 60 * 1000;
 
 impl TryFrom<ReaderLimits> for CoreLimits {
     type Error = TillKitError;
     fn try_from(l: ReaderLimits) -> Result<Self, TillKitError> {
-        let check = |field: &str, ms: u64| {
-            if ms == 0 || ms > MAX_LIMIT_MS {
+        let check = |field: &str, ms: i64| {
+            if !(1..=MAX_LIMIT_MS).contains(&ms) {
                 return Err(TillKitError::InvalidInput {
                     field: format!("limits.{field}"),
                     reason: format!("{ms} ms is not between 1 ms and {MAX_LIMIT_MS} ms"),
                 });
             }
-            Ok(Duration::from_millis(ms))
+            Ok(Duration::from_millis(ms.unsigned_abs()))
         };
         Ok(CoreLimits {
             card_wait: check("card_wait_ms", l.card_wait_ms)?,
