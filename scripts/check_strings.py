@@ -15,19 +15,19 @@ IOS = ROOT / "ios/App"
 ANDROID_LANGS = ["values", "values-zh-rCN", "values-zh-rTW"]
 IOS_LANGS = ["en.lproj", "zh-Hans.lproj", "zh-Hant.lproj"]
 
-# (file in bindings/src, enum, key prefix, variants left out)
+# (enum, key prefix, variants left out)
 CODES = [
-    ("sale_status.rs", "SaleHint", "hint_", ()),
-    ("sale_status.rs", "SaleStatus", "status_", ("Failed",)),
-    ("sale_status.rs", "FailReason", "status_", ()),
-    ("sale_status.rs", "NextStep", "next_", ()),
-    ("attention.rs", "AttentionReason", "attention_", ()),
-    ("types.rs", "RefundState", "refund_", ()),
-    ("terminals.rs", "TerminalStatus", "terminal_status_", ()),
-    ("scan.rs", "ScanOutcome", "scan_", ()),
-    ("reader/types.rs", "ReaderProgress", "reader_", ()),
-    ("error/mod.rs", "ReaderFault", "reader_fault_", ()),
-    ("error/mod.rs", "TillKitError", "error_", ()),
+    ("SaleHint", "hint_", ()),
+    ("SaleStatus", "status_", ("Failed",)),
+    ("FailReason", "status_", ()),
+    ("NextStep", "next_", ()),
+    ("AttentionReason", "attention_", ()),
+    ("RefundState", "refund_", ()),
+    ("TerminalStatus", "terminal_status_", ()),
+    ("ScanOutcome", "scan_", ()),
+    ("ReaderProgress", "reader_", ()),
+    ("ReaderFault", "reader_fault_", ()),
+    ("TillKitError", "error_", ()),
 ]
 
 
@@ -35,14 +35,16 @@ def snake(name):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def variants(path, enum):
-    """The variants of `pub enum NAME` in a Rust file: lines indented by four spaces that
-    start with a capital, up to the enum's closing brace."""
-    text = path.read_text(encoding="utf-8")
-    match = re.search(rf"^pub enum {enum} \{{\n(.*?)^\}}", text, re.S | re.M)
-    if not match:
-        raise SystemExit(f"check_strings: enum {enum} not found in {path}")
-    return re.findall(r"^    ([A-Z][A-Za-z0-9]*)\b", match.group(1), re.M)
+def variants(enum):
+    """The variants of `pub enum NAME` in the bindings' sources (any file: types move between
+    modules): lines indented by four spaces that start with a capital, up to the enum's
+    closing brace."""
+    for path in sorted((ROOT / "bindings/src").rglob("*.rs")):
+        text = path.read_text(encoding="utf-8")
+        match = re.search(rf"^pub enum {enum} \{{\n(.*?)^\}}", text, re.S | re.M)
+        if match:
+            return re.findall(r"^    ([A-Z][A-Za-z0-9]*)\b", match.group(1), re.M)
+    raise SystemExit(f"check_strings: enum {enum} not found in bindings/src")
 
 
 def android_table(lang):
@@ -76,8 +78,8 @@ def main():
                 if placeholders(base[key]) != placeholders(other[key]):
                     problems.append(f"{platform}/{lang}: {key} has other placeholders than {langs[0]}")
     codes = 0
-    for file, enum, prefix, skip in CODES:
-        for variant in variants(ROOT / "bindings/src" / file, enum):
+    for enum, prefix, skip in CODES:
+        for variant in variants(enum):
             if variant in skip:
                 continue
             codes += 1
