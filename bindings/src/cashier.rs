@@ -271,7 +271,7 @@ impl Cashier {
 
 impl Cashier {
     /// Runs a store call of the core off the caller's thread.
-    async fn store_call<T, F>(&self, f: F) -> Result<T>
+    pub(crate) async fn store_call<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&CoreCashier) -> Result<T> + Send + 'static,
         T: Send + 'static,

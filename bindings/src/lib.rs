@@ -4,7 +4,8 @@
 //! are mapped in one place ([`error`]); money crosses as decimal strings with a currency code.
 //! The exported surface:
 //! - [`Cashier`]: open, sales by code, QR and card, cancel, refund, lookups, history, queue,
-//!   notifications, subscriptions;
+//!   notifications, subscriptions, and the end-of-day report ([`ShiftReport`]: report, close,
+//!   reprint, text, CSV);
 //! - free functions for money and payment codes ([`money`]) and the engine's default timings;
 //! - [`CodeScanner`] for camera frames (a live session; `submit_frame` reads the platform's buffer
 //!   in place, without a copy) and [`ScanGun`] for keyboard-wedge scanners ([`scan`]);
@@ -35,6 +36,8 @@ mod platform;
 pub mod reader;
 #[cfg(feature = "sandbox")]
 pub mod reader_sim_server;
+mod report;
+mod report_api;
 mod runtime;
 mod sale_status;
 #[cfg(feature = "sandbox")]
@@ -59,6 +62,10 @@ pub use platform::{set_logger, KeyStore, LogLevel, Logger};
 #[cfg(feature = "simulators")]
 pub use reader::simulated_card_reader;
 pub use reader::{AuthorizationHost, CardReader, CardTransaction, ReaderProgressListener};
+pub use report::{
+    CloseInfo, ClosedShift, CurrencySummary, LateChange, MethodTotal, OpenItem, OutboxSummary,
+    ReportRange, ReportRequest, ReportTally, ShiftReport, StatusTotal,
+};
 pub use scan::{CameraFrame, CodeScanner, FrameResult, ScanGun, ScanOutcome, ScanStats};
 pub use terminals::{Terminal, TerminalStatus};
 pub use types::{CashierEvent, QrCode, QueueStatus, Refund, Sale};

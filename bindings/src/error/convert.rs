@@ -6,9 +6,11 @@ use tillkit_core::engine::{CashierError, KeyStoreError};
 use tillkit_core::money::MoneyError;
 use tillkit_core::paycode::PaymentCodeError;
 use tillkit_core::reader::ReaderError;
+use tillkit_core::report::ReportError;
 use tillkit_core::store::StoreError;
 
 use super::{ReaderFault, TillKitError};
+use crate::ints::long;
 
 impl From<ReaderError> for TillKitError {
     fn from(e: ReaderError) -> Self {
@@ -76,6 +78,27 @@ impl From<CashierError> for TillKitError {
             }
             CashierError::KeyUnavailable { reason } => T::KeyUnavailable { reason },
             CashierError::Closed => T::Closed,
+        }
+    }
+}
+
+impl From<ReportError> for TillKitError {
+    fn from(e: ReportError) -> Self {
+        use TillKitError as T;
+        match e {
+            ReportError::Store(e) => e.into(),
+            ReportError::InvalidRange { field, reason } => {
+                T::InvalidInput { field: field.into(), reason }
+            }
+            ReportError::AlreadyClosed { seq, register, closed_ms } => {
+                T::ShiftAlreadyClosed { seq: long(seq), register, closed_ms: long(closed_ms) }
+            }
+            // Only an app that made up a number sees this: nothing for a screen to act on.
+            ReportError::UnknownClose(_) => {
+                T::InvalidInput { field: "seq".into(), reason: e.to_string() }
+            }
+            ReportError::Write(_) => T::Storage { reason: e.to_string() },
+            ReportError::Closed => T::Closed,
         }
     }
 }

@@ -147,7 +147,8 @@ pub enum TillKitError {
     /// The device's storage is full: nothing was written. Free some space.
     #[error("storage full: nothing was written")]
     StorageFull,
-    /// The local database cannot be used (unavailable, damaged, read-only, newer version).
+    /// The local database cannot be used (unavailable, damaged, read-only, newer version), or a
+    /// file the app asked TillKit to write (an export) could not be written.
     #[error("storage: {reason}")]
     Storage {
         /// What failed.
@@ -156,6 +157,18 @@ pub enum TillKitError {
     /// The cashier was shut down.
     #[error("the cashier is shut down")]
     Closed,
+    /// Another close of the shift came in after the report the person looked at (on this or
+    /// another register): nothing was closed. Show the report again (`shiftReport`), then close
+    /// with its range.
+    #[error("the shift was closed meanwhile (close {seq} by register {register}): look at the report again")]
+    ShiftAlreadyClosed {
+        /// The close that came in between (`closedReport` shows it).
+        seq: i64,
+        /// The register that closed it.
+        register: String,
+        /// When, ms since the epoch.
+        closed_ms: i64,
+    },
     /// A card reader could not be used; `fault` says what the screen can do about it. An app's
     /// `CardReader` throws this too, to tell TillKit what went wrong (any other exception it
     /// throws counts as `Device`).
@@ -212,6 +225,7 @@ impl TillKitError {
             | T::KeyUnavailable { .. }
             | T::Storage { .. }
             | T::Closed
+            | T::ShiftAlreadyClosed { .. }
             | T::Internal { .. } => false,
         }
     }

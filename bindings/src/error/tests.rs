@@ -107,3 +107,24 @@ fn display_texts_are_sentences_without_debug_formatting() {
     assert_eq!(TillKitError::UnknownSale { id: "s-1".into() }.to_string(), "no sale s-1");
     assert_eq!(ReaderFault::Busy.to_string(), "busy");
 }
+
+#[test]
+fn report_errors_map_to_what_the_screen_acts_on() {
+    use tillkit_core::report::ReportError;
+    let raced = ReportError::AlreadyClosed { seq: 3, register: "till-2".into(), closed_ms: 9 };
+    let e = TillKitError::from(raced);
+    assert_eq!(
+        e,
+        TillKitError::ShiftAlreadyClosed { seq: 3, register: "till-2".into(), closed_ms: 9 }
+    );
+    assert!(!e.can_retry());
+    let bad = ReportError::InvalidRange { field: "operator", reason: "too long".into() };
+    assert!(
+        matches!(TillKitError::from(bad), TillKitError::InvalidInput { ref field, .. } if field == "operator")
+    );
+    let unknown = TillKitError::from(ReportError::UnknownClose(7));
+    assert!(matches!(unknown, TillKitError::InvalidInput { ref field, .. } if field == "seq"));
+    assert_eq!(TillKitError::from(ReportError::Closed), TillKitError::Closed);
+    let full = TillKitError::from(ReportError::Store(StoreError::Full));
+    assert_eq!(full, TillKitError::StorageFull);
+}

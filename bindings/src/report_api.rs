@@ -1,0 +1,132 @@
+//! The shift report calls of [`Cashier`]: report, close, reprint, text and CSV. Each converts,
+//! forwards to the core's `Cashier` on the blocking pool and converts back.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+
+use tillkit_core::report::{render_text, CloseRequest, ReportRequest as CoreRequest};
+
+use crate::cashier::Cashier;
+use crate::error::TillKitError;
+use crate::ints::{count_arg, long, ms_arg};
+use crate::report::{ClosedShift, ReportRange, ReportRequest, ShiftReport};
+
+type Result<T> = std::result::Result<T, TillKitError>;
+
+/// UTC offsets in use run from -12:00 to +14:00; anything past ±18:00 is a mistake.
+fn offset_arg(minutes: i32) -> Result<i32> {
+    if minutes.abs() > 18 * 60 {
+        return Err(TillKitError::InvalidInput {
+            field: "utc_offset_minutes".into(),
+            reason: format!("{minutes} is beyond ±18 hours"),
+        });
+    }
+    Ok(minutes)
+}
+
+fn core_request(r: Option<ReportRequest>) -> Result<CoreRequest> {
+    r.unwrap_or_default().try_into()
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Cashier {
+    /// The shift report of `request` (`null`: everything since the last closed shift, up to
+    /// now). Nothing is closed: call it as often as the screen needs.
+    #[uniffi::method(default(request = None))]
+    pub async fn shift_report(&self, request: Option<ReportRequest>) -> Result<ShiftReport> {
+        let req = core_request(request)?;
+        self.store_call(move |c| Ok(c.shift_report(&req)?.into())).await
+    }
+
+    /// Closes the shift: everything stored since the last close, frozen and recorded; the next
+    /// report starts here. Returns the closed report (`closed` set). `operator` names the
+    /// person (1–64 characters). `expected` is the range of the report the person looked at
+    /// (`report.range`): when another close came in since, nothing is closed and the call
+    /// fails with `ShiftAlreadyClosed`. `null` closes whatever is open now.
+    #[uniffi::method(default(operator = None, expected = None))]
+    pub async fn close_shift(
+        &self,
+        operator: Option<String>,
+        expected: Option<ReportRange>,
+    ) -> Result<ShiftReport> {
+        let expected = expected.map(TryInto::try_into).transpose()?;
+        let req = CloseRequest { operator, expected };
+        self.store_call(move |c| Ok(c.close_shift(&req)?.into())).await
+    }
+
+    /// The closed shifts, newest first, at most `limit` (`null`: 100).
+    #[uniffi::method(default(limit = None))]
+    pub async fn closed_shifts(&self, limit: Option<i32>) -> Result<Vec<ClosedShift>> {
+        let limit = limit.map(|v| count_arg("limit", v)).transpose()?.unwrap_or(100);
+        self.store_call(move |c| {
+            Ok(c.closed_shifts(limit)?.into_iter().map(ClosedShift::from).collect())
+        })
+        .await
+    }
+
+    /// A closed shift's report exactly as it was at its close (for a reprint). An unknown
+    /// number is `InvalidInput` on `seq`.
+    pub async fn closed_report(&self, seq: i64) -> Result<ShiftReport> {
+        let seq = ms_arg("seq", seq)?;
+        self.store_call(move |c| Ok(c.closed_report(seq)?.into())).await
+    }
+
+    /// The shift report of `request` as plain English text (for logs, e-mail and plain
+    /// printers), times at `utcOffsetMinutes` east of UTC (480 for China).
+    #[uniffi::method(default(request = None, utc_offset_minutes = 0))]
+    pub async fn report_text(
+        &self,
+        request: Option<ReportRequest>,
+        utc_offset_minutes: i32,
+    ) -> Result<String> {
+        let req = core_request(request)?;
+        let offset = offset_arg(utc_offset_minutes)?;
+        self.store_call(move |c| Ok(render_text(&c.shift_report(&req)?, offset))).await
+    }
+
+    /// A closed shift's report as plain English text, exactly as it was closed; times at
+    /// `utcOffsetMinutes` east of UTC.
+    #[uniffi::method(default(utc_offset_minutes = 0))]
+    pub async fn closed_report_text(&self, seq: i64, utc_offset_minutes: i32) -> Result<String> {
+        let seq = ms_arg("seq", seq)?;
+        let offset = offset_arg(utc_offset_minutes)?;
+        self.store_call(move |c| Ok(render_text(&c.closed_report(seq)?, offset))).await
+    }
+
+    /// Writes the CSV export of `request` (one row per sale and refund, after a header) to the
+    /// file at `path`, replacing it; times at `utcOffsetMinutes` east of UTC. Returns the rows
+    /// written. A failed export removes the partial file.
+    #[uniffi::method(default(utc_offset_minutes = 0))]
+    pub async fn export_report_csv(
+        &self,
+        request: Option<ReportRequest>,
+        path: String,
+        utc_offset_minutes: i32,
+    ) -> Result<i64> {
+        let req = core_request(request)?;
+        let offset = offset_arg(utc_offset_minutes)?;
+        self.store_call(move |c| {
+            let file = File::create(&path).map_err(|e| TillKitError::InvalidInput {
+                field: "path".into(),
+                reason: format!("cannot create {path}: {e}"),
+            })?;
+            let mut out = BufWriter::new(file);
+            let written = c
+                .export_csv(&req, offset, &mut out)
+                .map_err(TillKitError::from)
+                .and_then(|n| match out.flush() {
+                    Ok(()) => Ok(n),
+                    Err(e) => Err(TillKitError::Storage {
+                        reason: format!("cannot write the export: {e}"),
+                    }),
+                });
+            if written.is_err() {
+                // Best effort: a partial export must not pass for a whole one.
+                drop(out);
+                let _ = std::fs::remove_file(&path);
+            }
+            Ok(long(written?))
+        })
+        .await
+    }
+}
