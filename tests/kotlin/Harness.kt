@@ -71,6 +71,7 @@ fun main() {
     registerReaderLinkTests()
     registerAgentTests()
     registerContractTests()
+    registerReportTests()
     val (passed, failed) = Tests.runAll()
     runBenchmarks()
     if (System.getenv("TILLKIT_SCAN_BENCH") == "1") runScanBenchmarks()
