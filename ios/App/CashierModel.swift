@@ -113,7 +113,7 @@ final class CashierModel: ObservableObject {
     }
 
     func showReceipt(_ saleId: String) { act { _ in self.receipt = try await self.receiptText(saleId); self.screen = .receipt(saleId: saleId) } }
-    func showReport() { act { _ in self.report = try await self.reportText(); self.screen = .report } }
+    func showReport() { act { c in self.report = try await Self.reportText(c); self.screen = .report } }
 
     func pair(serial: String, model: String, label: String) {
         act { c in
@@ -128,11 +128,16 @@ final class CashierModel: ObservableObject {
 
     func newSale() { following?.cancel(); sale = nil; amountUnits = 0; screen = .amount }
 
-    // PLACEHOLDER until receipts and the end-of-day report reach the FFI (they are being built
-    // in the core): the lead wires these two to `cashier.receipt(saleId:locale:)` and
-    // `cashier.shiftReport()` after the merge. Until then the screens say "not available yet".
+    // PLACEHOLDER until receipts reach the FFI (they are being built in the core): the lead
+    // wires this to `cashier.receipt(saleId:locale:)` after the merge. Until then the receipt
+    // screen says "not available yet".
     private func receiptText(_ saleId: String) async throws -> String? { nil }
-    private func reportText() async throws -> String? { nil }
+
+    /// The open shift's report (since the last close) as text, times in the device's zone.
+    private static func reportText(_ c: Cashier) async throws -> String? {
+        let offsetMinutes = Int32(TimeZone.current.secondsFromGMT() / 60)
+        return try await c.reportText(request: nil, utcOffsetMinutes: offsetMinutes)
+    }
 
     private static func refundInfo(_ c: Cashier, _ s: Sale) async throws -> RefundInfo {
         let refunds = try await c.refunds(saleId: s.id)

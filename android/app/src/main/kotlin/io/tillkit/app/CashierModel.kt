@@ -158,8 +158,8 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         screen = Screen.Receipt(saleId)
     }
 
-    fun showReport() = act {
-        report = reportText()
+    fun showReport() = act { c ->
+        report = reportText(c)
         screen = Screen.Report
     }
 
@@ -199,11 +199,16 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         }
     }
 
-    // PLACEHOLDER until receipts and the end-of-day report reach the FFI (they are being built
-    // in the core): the lead wires these two to `cashier.receipt(saleId, locale)` and
-    // `cashier.shiftReport()` after the merge. Until then the screens say "not available yet".
+    // PLACEHOLDER until receipts reach the FFI (they are being built in the core): the lead
+    // wires this to `cashier.receipt(saleId, locale)` after the merge. Until then the receipt
+    // screen says "not available yet".
     private suspend fun receiptText(@Suppress("UNUSED_PARAMETER") saleId: String): String? = null
-    private suspend fun reportText(): String? = null
+
+    /** The open shift's report (since the last close) as text, times in the device's zone. */
+    private suspend fun reportText(c: Cashier): String? {
+        val offsetMs = java.util.TimeZone.getDefault().getOffset(System.currentTimeMillis())
+        return c.reportText(utcOffsetMinutes = offsetMs / 60_000)
+    }
 
     private suspend fun refundViewOf(c: Cashier, s: Sale): RefundView {
         val refunds = c.refunds(s.id)
