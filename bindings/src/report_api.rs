@@ -15,7 +15,7 @@ type Result<T> = std::result::Result<T, TillKitError>;
 
 /// UTC offsets in use run from -12:00 to +14:00; anything past ±18:00 is a mistake.
 fn offset_arg(minutes: i32) -> Result<i32> {
-    if minutes.abs() > 18 * 60 {
+    if minutes.unsigned_abs() > 18 * 60 {
         return Err(TillKitError::InvalidInput {
             field: "utc_offset_minutes".into(),
             reason: format!("{minutes} is beyond ±18 hours"),
@@ -128,5 +128,36 @@ impl Cashier {
             Ok(long(written?))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tillkit_core::report::ReportRange as CoreRange;
+
+    #[test]
+    fn ranges_cross_both_ways_and_bad_numbers_are_refused_by_name() {
+        let core =
+            CoreRange { since_ms: 5, until_ms: 9, since_last_close: true, after_close: Some(2) };
+        let ffi = ReportRange::from(core.clone());
+        assert_eq!(CoreRange::try_from(ffi.clone()), Ok(core));
+        let bad = ReportRange { after_close: Some(-1), ..ffi };
+        let err = CoreRange::try_from(bad).expect_err("negative close");
+        assert!(
+            matches!(err, TillKitError::InvalidInput { ref field, .. } if field == "after_close")
+        );
+        let req = ReportRequest { since_ms: None, until_ms: Some(-3) };
+        let err = core_request(Some(req)).expect_err("negative until");
+        assert!(matches!(err, TillKitError::InvalidInput { ref field, .. } if field == "until_ms"));
+        assert_eq!(core_request(None), Ok(CoreRequest::default()));
+    }
+
+    #[test]
+    fn utc_offsets_past_eighteen_hours_are_refused() {
+        assert_eq!(offset_arg(480), Ok(480));
+        assert_eq!(offset_arg(-720), Ok(-720));
+        assert!(offset_arg(18 * 60 + 1).is_err());
+        assert!(offset_arg(i32::MIN).is_err());
     }
 }
