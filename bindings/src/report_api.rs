@@ -105,30 +105,50 @@ impl Cashier {
     ) -> Result<i64> {
         let req = core_request(request)?;
         let offset = offset_arg(utc_offset_minutes)?;
+        self.store_call(move |c| to_file(&path, |out| Ok(long(c.export_csv(&req, offset, out)?))))
+            .await
+    }
+
+    /// [`Cashier::close_shift`], also writing the closed shift's CSV export to the file at
+    /// `csvPath` (times at `utcOffsetMinutes` east of UTC) inside the close: the file holds
+    /// exactly the closed rows, and if it cannot be written nothing is closed (and the partial
+    /// file is removed).
+    #[uniffi::method(default(operator = None, expected = None, utc_offset_minutes = 0))]
+    pub async fn close_shift_exporting(
+        &self,
+        csv_path: String,
+        operator: Option<String>,
+        expected: Option<ReportRange>,
+        utc_offset_minutes: i32,
+    ) -> Result<ShiftReport> {
+        let expected = expected.map(TryInto::try_into).transpose()?;
+        let req = CloseRequest { operator, expected };
+        let offset = offset_arg(utc_offset_minutes)?;
         self.store_call(move |c| {
-            let file = File::create(&path).map_err(|e| TillKitError::InvalidInput {
-                field: "path".into(),
-                reason: format!("cannot create {path}: {e}"),
-            })?;
-            let mut out = BufWriter::new(file);
-            let written = c
-                .export_csv(&req, offset, &mut out)
-                .map_err(TillKitError::from)
-                .and_then(|n| match out.flush() {
-                    Ok(()) => Ok(n),
-                    Err(e) => Err(TillKitError::Storage {
-                        reason: format!("cannot write the export: {e}"),
-                    }),
-                });
-            if written.is_err() {
-                // Best effort: a partial export must not pass for a whole one.
-                drop(out);
-                let _ = std::fs::remove_file(&path);
-            }
-            Ok(long(written?))
+            to_file(&csv_path, |out| Ok(c.close_shift_exporting(&req, out, offset)?.into()))
         })
         .await
     }
+}
+
+/// Runs `write` on a new file at `path` (replacing one there), flushed at the end; on failure
+/// the partial file is removed, so that it cannot pass for a whole export.
+fn to_file<T>(path: &str, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+    let file = File::create(path).map_err(|e| TillKitError::InvalidInput {
+        field: "path".into(),
+        reason: format!("cannot create {path}: {e}"),
+    })?;
+    let mut out = BufWriter::new(file);
+    let result = write(&mut out).and_then(|v| match out.flush() {
+        Ok(()) => Ok(v),
+        Err(e) => Err(TillKitError::Storage { reason: format!("cannot write the export: {e}") }),
+    });
+    if result.is_err() {
+        drop(out);
+        // Best effort: the error to report is the write's, not the removal's.
+        let _ = std::fs::remove_file(path);
+    }
+    result
 }
 
 #[cfg(test)]
@@ -151,6 +171,25 @@ mod tests {
         let err = core_request(Some(req)).expect_err("negative until");
         assert!(matches!(err, TillKitError::InvalidInput { ref field, .. } if field == "until_ms"));
         assert_eq!(core_request(None), Ok(CoreRequest::default()));
+    }
+
+    #[test]
+    fn a_failed_export_leaves_no_file_and_a_bad_path_names_the_field() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("out.csv");
+        let path = path.to_str().expect("utf-8");
+        let failed: Result<()> = to_file(path, |out| {
+            out.write_all(b"id,kind\r\n")
+                .map_err(|e| TillKitError::Internal { reason: e.to_string() })?;
+            Err(TillKitError::StorageFull)
+        });
+        assert_eq!(failed, Err(TillKitError::StorageFull));
+        assert!(!std::path::Path::new(path).exists());
+        assert_eq!(to_file(path, |out| Ok(out.write_all(b"x").is_ok())), Ok(true));
+        assert_eq!(std::fs::read(path).expect("written"), b"x");
+        let missing = dir.path().join("no/such/dir.csv");
+        let err = to_file(missing.to_str().expect("utf-8"), |_| Ok(())).expect_err("no dir");
+        assert!(matches!(err, TillKitError::InvalidInput { ref field, .. } if field == "path"));
     }
 
     #[test]

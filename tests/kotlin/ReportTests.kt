@@ -1,5 +1,6 @@
 // The end-of-day report from Kotlin: real sales through the sandbox, then the report's counts
-// and totals, the open items, closing the shift, a stale close refused, text and CSV.
+// and totals, the open items, closing the shift (with its CSV export), a stale close refused,
+// text and CSV.
 import io.tillkit.awaitFinal
 import io.tillkit.awaitFinalRefund
 import io.tillkit.core.RefundState
@@ -49,7 +50,11 @@ fun registerReportTests() {
             check(open.inRange) { "taken in this shift" }
             checkEq("kotlin-test", report.register, "register")
 
-            val closed = cashier.closeShift(operator = "Ann", expected = report.range)
+            val closedCsv = File.createTempFile("tillkit-close", ".csv")
+            val closed = cashier.closeShiftExporting(closedCsv.path, operator = "Ann", expected = report.range)
+            val closedLines = closedCsv.readLines().filter { it.isNotEmpty() }
+            checkEq(7, closedLines.size, "the close's export: a header, five sales and a refund")
+            closedCsv.delete()
             checkEq(1L, closed.closed?.seq, "the first close")
             checkEq("Ann", closed.closed?.operator, "operator")
             checkEq(report.currencies, closed.currencies, "the close covers what was shown")
@@ -62,7 +67,12 @@ fun registerReportTests() {
             }
             checkEq(1L, stale.seq, "names the close that came in between")
             checkEq("kotlin-test", stale.register, "and its register")
-            checkEq(1, cashier.closedShifts().size, "the stale close closed nothing")
+            val staleCsv = File(closedCsv.path + ".stale")
+            assertThrows<TillKitException.ShiftAlreadyClosed>("an exporting close with a stale range") {
+                cashier.closeShiftExporting(staleCsv.path, expected = report.range)
+            }
+            check(!staleCsv.exists()) { "a refused close leaves no export" }
+            checkEq(1, cashier.closedShifts().size, "the stale closes closed nothing")
             checkEq(closed, cashier.closedReport(1L), "a reprint is the report as closed")
 
             val text = cashier.closedReportText(1L, utcOffsetMinutes = 480)
@@ -85,6 +95,9 @@ fun registerReportTests() {
             }
             checkEq("since_ms", bad.field, "names the field")
             assertThrows<TillKitException.InvalidInput>("an unknown close") { cashier.closedReport(9L) }
+            val second = cashier.closeShift()
+            checkEq(2L, second.closed?.seq, "a close without an expected range closes what is open")
+            checkEq(listOf(2L, 1L), cashier.closedShifts().map { it.info.seq }, "closes, newest first")
             cashier.shutdown()
         }
     }
