@@ -83,6 +83,8 @@ pub enum CashierCommand {
     },
     /// Show what waits in the outbox.
     Queue,
+    /// A sale's or refund's receipt (text, ESC/POS or PNG; reprint at any time).
+    Receipt(crate::receipt_cmd::ReceiptArgs),
     /// Pair, list and choose the POS terminals card sales go to.
     #[command(subcommand)]
     Terminal(crate::terminal_cmd::TerminalCommand),
@@ -234,6 +236,7 @@ async fn execute(
     let cashier = &connected.cashier;
     let json = conn.json;
     match command {
+        CashierCommand::Receipt(args) => crate::receipt_cmd::run(connected, args, json).await,
         CashierCommand::Pay(args) => {
             let amount = Amount::parse(&args.amount, &args.currency)
                 .map_err(|e| CliError::bad_input("invalid_amount", e.to_string()))?;

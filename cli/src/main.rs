@@ -10,6 +10,7 @@ mod emv_cmd;
 mod exit;
 mod out;
 mod reader_cmd;
+mod receipt_cmd;
 mod render;
 mod scan_cmd;
 mod settings;
