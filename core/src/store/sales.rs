@@ -3,11 +3,10 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::error::StoreError;
-use super::values::{amount, bad, db_ms, ms, parse_reason};
+use super::values::{amount, bad, card_details, db_ms, entry_str, ms, parse_reason};
 use crate::acquirer::{CardDetails, CardSummary, QrCode, TerminalId, WalletMethod};
 use crate::money::Amount;
 use crate::order::{AttemptStatus, AttentionReason, Millis, SaleKind, SaleStatus, TerminalNote};
-use crate::reader::EntryMode;
 
 /// A sale as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,28 +100,6 @@ fn parse_wallet(s: &str) -> Result<WalletMethod, StoreError> {
         "alipay_hk" => Ok(WalletMethod::AlipayHk),
         other => Err(bad("wallet", other)),
     }
-}
-
-fn entry_str(e: EntryMode) -> &'static str {
-    match e {
-        EntryMode::Contactless => "contactless",
-        EntryMode::Chip => "chip",
-        EntryMode::Swipe => "swipe",
-    }
-}
-
-fn card_details(
-    [auth_code, entry, aid, application_label]: [Option<String>; 4],
-) -> Result<Option<CardDetails>, StoreError> {
-    let entry_mode = match entry.as_deref() {
-        None => None,
-        Some("contactless") => Some(EntryMode::Contactless),
-        Some("chip") => Some(EntryMode::Chip),
-        Some("swipe") => Some(EntryMode::Swipe),
-        Some(other) => return Err(bad("card entry mode", other)),
-    };
-    let d = CardDetails { auth_code, entry_mode, aid, application_label };
-    Ok((!d.is_empty()).then_some(d))
 }
 
 const SALE_COLUMNS: &str = "id, kind, wallet, terminal_serial, terminal_model, amount, currency, \
