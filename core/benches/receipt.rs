@@ -36,12 +36,12 @@ fn receipt(locale: Locale) -> Receipt {
             brand: Some("VISA".into()),
             masked_number: Some("476173******0119".into()),
         }),
-        card_details: Some(CardDetails {
+        card_details: Some(Box::new(CardDetails {
             auth_code: Some("A1B2C3".into()),
             entry_mode: Some(EntryMode::Contactless),
             aid: Some("A0000000031010".into()),
             application_label: Some("VISA CREDIT".into()),
-        }),
+        })),
         code_masked: None,
         created_at: 1_796_604_143_000,
         updated_at: 1_796_604_143_000,

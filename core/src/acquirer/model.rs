@@ -183,7 +183,8 @@ pub struct PaymentResult {
     /// Masked card data, for card payments.
     pub card: Option<CardSummary>,
     /// Authorisation code and how the card was read, for card payments, when the acquirer says.
-    pub card_details: Option<CardDetails>,
+    /// (Boxed: most payments have none, and the result travels in enums.)
+    pub card_details: Option<Box<CardDetails>>,
     /// How a card payment ended unpaid at the terminal, when the acquirer says (beside a
     /// failed status only).
     pub terminal_result: Option<super::TerminalResult>,

@@ -41,7 +41,7 @@ pub fn sale_receipt(
         .iter()
         .filter(|r| r.sale_id == sale.id && r.state == RefundState::Succeeded)
         .try_fold(None::<Amount>, |sum, r| match sum {
-            None => Ok(Some(r.amount.clone())),
+            None => Ok(Some(r.amount)),
             Some(sum) => sum.checked_add(&r.amount).map(Some),
         })?;
     Ok(Receipt {
@@ -57,7 +57,7 @@ pub fn sale_receipt(
         payment_code: sale.code_masked.clone(),
         card: card(sale),
         acquirer_transaction_id: sale.acquirer_transaction_id.clone(),
-        amount: sale.amount.clone(),
+        amount: sale.amount,
         refunded,
         status: sale.status,
         refund: None,
@@ -84,7 +84,7 @@ pub fn refund_receipt(
     let mut receipt = sale_receipt(sale, refunds, settings, register, copy, locale)?;
     receipt.refund = Some(ReceiptRefund {
         id: refund.id.clone(),
-        amount: refund.amount.clone(),
+        amount: refund.amount,
         state: refund.state,
         acquirer_refund_id: refund.acquirer_refund_id.clone(),
         at_ms: refund.created_at,

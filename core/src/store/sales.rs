@@ -44,7 +44,8 @@ pub struct SaleRow {
     /// Masked card data.
     pub card: Option<CardSummary>,
     /// The card's authorisation code and how it was read (for receipts).
-    pub card_details: Option<CardDetails>,
+    /// (Boxed: most sales have none, and rows travel in events.)
+    pub card_details: Option<Box<CardDetails>>,
     /// The customer's payment code, masked (`mask_digits`), for receipts: the code itself is
     /// sealed and wiped once the sale ends.
     pub code_masked: Option<String>,

@@ -39,7 +39,7 @@ pub(super) fn entry_str(e: crate::reader::EntryMode) -> &'static str {
 /// A sale's stored card details; `None` when every column is empty.
 pub(super) fn card_details(
     [auth_code, entry, aid, application_label]: [Option<String>; 4],
-) -> Result<Option<crate::acquirer::CardDetails>, StoreError> {
+) -> Result<Option<Box<crate::acquirer::CardDetails>>, StoreError> {
     let entry_mode = match entry.as_deref() {
         None => None,
         Some("contactless") => Some(crate::reader::EntryMode::Contactless),
@@ -48,5 +48,5 @@ pub(super) fn card_details(
         Some(other) => return Err(bad("card entry mode", other)),
     };
     let d = crate::acquirer::CardDetails { auth_code, entry_mode, aid, application_label };
-    Ok((!d.is_empty()).then_some(d))
+    Ok((!d.is_empty()).then(|| Box::new(d)))
 }

@@ -172,7 +172,7 @@ fn payment_from_biz(biz: &PaymentBiz) -> Result<PaymentResult, BizError> {
 /// The authorisation code and card application of a card payment. Each field is external
 /// input shown on a receipt: kept only when it has the expected shape (else dropped, the
 /// payment itself still read).
-fn card_details(biz: &PaymentBiz) -> Option<CardDetails> {
+fn card_details(biz: &PaymentBiz) -> Option<Box<CardDetails>> {
     let printable = |s: &Option<String>, max: usize, ok: fn(char) -> bool| {
         non_blank(s).filter(|v| v.chars().count() <= max && v.chars().all(ok))
     };
@@ -194,7 +194,7 @@ fn card_details(biz: &PaymentBiz) -> Option<CardDetails> {
             printable(&c.application_label, 16, |c| c.is_ascii_graphic() || c == ' ')
         }),
     };
-    (!details.is_empty()).then_some(details)
+    (!details.is_empty()).then(|| Box::new(details))
 }
 
 /// `terminalResult` of a FAILED card payment. A value this version does not know is still a
