@@ -3,7 +3,7 @@
 
 use super::font::glyph;
 use super::layout::{lay_out, LaidLine};
-use super::qr::matrix;
+use super::qr::{matrix, QrMatrix};
 use super::width::{char_width, display_width};
 use super::{Align, Document, Paper};
 
@@ -52,14 +52,12 @@ impl Canvas {
     }
 }
 
-/// Image height in pixels of a laid-out line, at scale 1.
-fn line_height(line: &LaidLine) -> usize {
-    match line {
-        LaidLine::Text { large: true, .. } => 2 * LINE + GAP,
-        LaidLine::Text { .. } => LINE + GAP,
-        LaidLine::Qr(content) => {
-            matrix(content).map_or(LINE + GAP, |m| (m.width + 2 * QR_QUIET) * QR_MODULE + GAP)
-        }
+/// Image height in pixels of a laid-out line (with its QR matrix, if any), at scale 1.
+fn line_height(line: &LaidLine, qr: Option<&QrMatrix>) -> usize {
+    match (line, qr) {
+        (_, Some(m)) => (m.width + 2 * QR_QUIET) * QR_MODULE + GAP,
+        (LaidLine::Text { large: true, .. }, None) => 2 * LINE + GAP,
+        _ => LINE + GAP,
     }
 }
 
@@ -68,11 +66,20 @@ pub fn render_png(doc: &Document, o: &PngOptions) -> Result<(Vec<u8>, u32, u32),
     let s = usize::from(o.scale.clamp(1, 4));
     let columns = o.paper.columns();
     let lines = lay_out(doc, columns);
+    let qrs: Vec<Option<QrMatrix>> = lines
+        .iter()
+        .map(|l| match l {
+            LaidLine::Qr(content) => matrix(content),
+            LaidLine::Text { .. } => None,
+        })
+        .collect();
     let width = (columns * CELL + 2 * MARGIN) * s;
-    let height = (lines.iter().map(line_height).sum::<usize>() + 2 * MARGIN) * s;
+    let heights: Vec<usize> =
+        lines.iter().zip(&qrs).map(|(l, q)| line_height(l, q.as_ref())).collect();
+    let height = (heights.iter().sum::<usize>() + 2 * MARGIN) * s;
     let mut canvas = Canvas { width, height, ink: vec![false; width * height] };
     let mut y = MARGIN * s;
-    for line in &lines {
+    for ((line, qr), h) in lines.iter().zip(&qrs).zip(&heights) {
         match line {
             LaidLine::Text { text, bold, large, align } => {
                 let k = if *large { 2 * s } else { s };
@@ -90,8 +97,8 @@ pub fn render_png(doc: &Document, o: &PngOptions) -> Result<(Vec<u8>, u32, u32),
                     x += char_width(c) * CELL * k;
                 }
             }
-            LaidLine::Qr(content) => {
-                if let Some(m) = matrix(content) {
+            LaidLine::Qr(_) => {
+                if let Some(m) = qr {
                     let module = QR_MODULE * s;
                     let side = (m.width + 2 * QR_QUIET) * module;
                     let x0 = (width.saturating_sub(side)) / 2 + QR_QUIET * module;
@@ -106,7 +113,7 @@ pub fn render_png(doc: &Document, o: &PngOptions) -> Result<(Vec<u8>, u32, u32),
                 }
             }
         }
-        y += line_height(line) * s;
+        y += h * s;
     }
     let png = encode(&canvas)?;
     let (w, h) = (u32::try_from(width), u32::try_from(height));
