@@ -86,6 +86,8 @@ pub enum CashierCommand {
         #[command(flatten)]
         conn: ConnectArgs,
     },
+    /// A sale's or refund's receipt (text, ESC/POS or PNG; reprint at any time).
+    Receipt(crate::receipt_cmd::ReceiptArgs),
     /// Pair, list and choose the POS terminals card sales go to.
     Terminal(TerminalArgs),
     /// Forward everything waiting now, and keep going until the queue is empty or the timeout.
@@ -115,6 +117,7 @@ impl CashierCommand {
             CashierCommand::Terminal(args) => &args.conn,
             CashierCommand::History(args) => &args.conn,
             CashierCommand::Report(args) => &args.conn,
+            CashierCommand::Receipt(args) => &args.conn,
             CashierCommand::Refund { conn, .. }
             | CashierCommand::Cancel { conn, .. }
             | CashierCommand::Abandon { conn, .. }
@@ -279,6 +282,7 @@ async fn execute(
     let cashier = &connected.cashier;
     let json = conn.json;
     match command {
+        CashierCommand::Receipt(args) => crate::receipt_cmd::run(connected, args, json).await,
         CashierCommand::Pay(args) => {
             let amount = Amount::parse(&args.amount, &args.currency.to_ascii_uppercase())
                 .map_err(|e| CliError::bad_input("invalid_amount", e.to_string()))?;

@@ -235,6 +235,8 @@ pub async fn connect(
         None => settings::FileConfig::default(),
     };
     let file_device = file.cashier_device_id.take();
+    let (file_merchant, file_offset, file_locale) =
+        (file.merchant.take(), file.utc_offset_minutes, file.receipt_locale.take());
     let alipay_hk = args.alipay_hk || file.alipay_region.as_deref() == Some("hk");
     let mut ca_paths = file.ca_certs.clone();
     ca_paths.extend(args.ca_certs.iter().cloned());
@@ -288,6 +290,17 @@ pub async fn connect(
         config.alipay_region = AlipayRegion::HongKong;
     }
     config.accept_new_key = args.accept_new_key;
+    if let Some(m) = file_merchant {
+        config.receipt.merchant = tillkit_core::receipt::MerchantInfo {
+            name: m.name,
+            address: m.address,
+            tax_id: m.tax_id,
+        };
+    }
+    config.receipt.utc_offset_minutes = file_offset.unwrap_or(0);
+    if let Some(tag) = &file_locale {
+        config.receipt.locale = tillkit_core::receipt::Locale::from_tag(tag);
+    }
     let keys: Arc<dyn KeyStore> = Arc::new(keys);
     let deadline = std::time::Instant::now() + wait;
     let cashier = loop {

@@ -16,6 +16,7 @@ mod history_cmd;
 mod out;
 mod queue_cmd;
 mod reader_cmd;
+mod receipt_cmd;
 mod render;
 mod report_cmd;
 mod scan_cmd;

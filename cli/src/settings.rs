@@ -51,6 +51,25 @@ pub struct FileConfig {
     /// PEM files of extra CA certificates, like `--ca-cert`.
     #[serde(default)]
     pub ca_certs: Vec<PathBuf>,
+    /// The receipt header: {"name", "address", "tax_id"}.
+    pub merchant: Option<FileMerchant>,
+    /// The merchant's UTC offset in minutes (480 for UTC+8), for receipt times.
+    pub utc_offset_minutes: Option<i16>,
+    /// The default receipt language: en, zh-Hans, zh-Hant.
+    pub receipt_locale: Option<String>,
+}
+
+/// The merchant's receipt header in the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileMerchant {
+    /// The shop's name.
+    #[serde(default)]
+    pub name: String,
+    /// The address, one line.
+    pub address: Option<String>,
+    /// The tax or business registration number.
+    pub tax_id: Option<String>,
 }
 
 /// The billing fields Oceanpayment requires even in person (the customer is anonymous, so they

@@ -64,6 +64,8 @@ fn sale(i: u64, at: u64) -> Result<SaleRow, Box<dyn std::error::Error>> {
         result_code: None,
         result_description: None,
         card: None,
+        card_details: None,
+        code_masked: None,
         created_at: at,
         updated_at: at,
         abandoned_at: None,

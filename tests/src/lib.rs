@@ -4,6 +4,7 @@
 pub mod agent_proc;
 pub mod books;
 pub mod hostile;
+pub mod printer;
 pub mod scripted;
 pub mod terminal;
 

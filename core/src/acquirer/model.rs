@@ -137,6 +137,27 @@ pub struct CardSummary {
     pub masked_number: Option<String>,
 }
 
+/// What the terminal and the issuer said about a card payment, for the receipt: never card
+/// data beyond what [`CardSummary`] holds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CardDetails {
+    /// The issuer's authorisation code.
+    pub auth_code: Option<String>,
+    /// How the card was read.
+    pub entry_mode: Option<crate::reader::EntryMode>,
+    /// The card application's AID (upper-case hex).
+    pub aid: Option<String>,
+    /// The application label (`VISA CREDIT`).
+    pub application_label: Option<String>,
+}
+
+impl CardDetails {
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self == &CardDetails::default()
+    }
+}
+
 /// The result of a pay, query or cancel call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentResult {
@@ -161,6 +182,9 @@ pub struct PaymentResult {
     pub payment_redirect_url: Option<String>,
     /// Masked card data, for card payments.
     pub card: Option<CardSummary>,
+    /// Authorisation code and how the card was read, for card payments, when the acquirer says.
+    /// (Boxed: most payments have none, and the result travels in enums.)
+    pub card_details: Option<Box<CardDetails>>,
     /// How a card payment ended unpaid at the terminal, when the acquirer says (beside a
     /// failed status only).
     pub terminal_result: Option<super::TerminalResult>,

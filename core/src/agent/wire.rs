@@ -148,6 +148,15 @@ pub(crate) fn parse_authorize(body: &[u8]) -> Result<OnlineResponse, ChannelErro
     Ok(OnlineResponse { approved, auth_code, issuer_tlv, unable_to_go_online: false })
 }
 
+/// `entryMode` of a result, as the acquirer reads it.
+fn entry_name(e: crate::reader::EntryMode) -> &'static str {
+    match e {
+        crate::reader::EntryMode::Contactless => "contactless",
+        crate::reader::EntryMode::Chip => "chip",
+        crate::reader::EntryMode::Swipe => "swipe",
+    }
+}
+
 /// The `result` request body.
 pub(crate) fn result_request(report: &ResultReport) -> Value {
     let (auth_code, offline_id, reason) = match &report.result {
@@ -163,6 +172,9 @@ pub(crate) fn result_request(report: &ResultReport) -> Value {
         "offlineId": offline_id,
         "reason": reason.or(report.reason.as_deref()),
         "maskedPan": report.card.as_ref().map(|c| c.masked_pan.as_str()),
+        "aid": report.card.as_ref().map(|c| c.aid.as_str()),
+        "applicationLabel": report.card.as_ref().and_then(|c| c.label.as_deref()),
+        "entryMode": report.card.as_ref().and_then(|c| c.entry).map(entry_name),
     })
 }
 

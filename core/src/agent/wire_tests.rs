@@ -97,4 +97,21 @@ fn a_result_names_its_fields_as_the_channel_says() {
         reason: None,
     });
     assert_eq!(failed["reason"], "reader gone");
+    // An approval carries what the receipt shows of the card.
+    let approved = result_request(&ResultReport {
+        transaction_id: "POS-1".into(),
+        result: TerminalResult::Approved { auth_code: Some("A1B2C3".into()) },
+        card: Some(crate::reader::session::CardRead {
+            masked_pan: "476173******0119".into(),
+            aid: "A0000000031010".into(),
+            label: Some("VISA CREDIT".into()),
+            entry: Some(crate::reader::EntryMode::Contactless),
+        }),
+        reason: None,
+    });
+    assert_eq!(approved["authCode"], "A1B2C3");
+    assert_eq!(approved["maskedPan"], "476173******0119");
+    assert_eq!(approved["aid"], "A0000000031010");
+    assert_eq!(approved["applicationLabel"], "VISA CREDIT");
+    assert_eq!(approved["entryMode"], "contactless");
 }

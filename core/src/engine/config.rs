@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 /// Which acquirer, and where: kept beside the adapters, named here as the engine's setting.
 pub use crate::acquirer::settings::AcquirerSettings;
 use crate::order::{Millis, Policy};
+use crate::receipt::ReceiptSettings;
 
 /// Which Alipay wallet method a scanned Alipay code is charged with: the code cannot tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +55,8 @@ pub struct CashierConfig {
     /// automatically, once, with a refund id derived from the sale. Off: it is flagged for a
     /// person to refund or keep.
     pub refund_charged_after_cancel: bool,
+    /// The merchant header, time zone and default language of receipts.
+    pub receipt: ReceiptSettings,
 }
 
 impl CashierConfig {
@@ -69,6 +72,7 @@ impl CashierConfig {
             max_parallel_steps: 16,
             accept_new_key: false,
             refund_charged_after_cancel: false,
+            receipt: ReceiptSettings::default(),
         }
     }
 }

@@ -81,6 +81,8 @@ mod tests {
             result_code: None,
             result_description: None,
             card: None,
+            card_details: None,
+            code_masked: None,
             created_at: 0,
             updated_at: 0,
             abandoned_at: None,

@@ -21,6 +21,7 @@ mod next_step;
 mod notify;
 mod open;
 mod queue;
+mod receipts;
 mod refund_step;
 mod report_api;
 mod sale_api;

@@ -157,6 +157,8 @@ impl Cashier {
             result_code: None,
             result_description: None,
             card: None,
+            card_details: None,
+            code_masked: code.as_ref().map(PaymentCode::masked),
             created_at: now,
             updated_at: now,
             abandoned_at: None,

@@ -219,6 +219,9 @@ fn merge_result(sale: &mut SaleRow, r: &PaymentResult) {
     if r.card.is_some() {
         sale.card = r.card.clone();
     }
+    if r.card_details.as_ref().is_some_and(|d| !d.is_empty()) {
+        sale.card_details = r.card_details.clone();
+    }
 }
 
 fn describe(sale: &SaleRow, outcome: &Outcome) -> String {

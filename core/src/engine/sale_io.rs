@@ -194,6 +194,7 @@ fn refused_result(code: String, description: String) -> PaymentResult {
         qr: None,
         payment_redirect_url: None,
         card: None,
+        card_details: None,
         terminal_result: None,
     }
 }

@@ -49,6 +49,9 @@ pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
         return Err(invalid("max_parallel_steps", "at least 1"));
     }
     c.acquirer.check()?;
+    c.receipt
+        .check()
+        .map_err(|e| CashierError::InvalidConfig { field: e.field, reason: e.reason })?;
     Ok(())
 }
 

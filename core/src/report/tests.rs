@@ -41,6 +41,8 @@ pub(super) fn sale(id: &str, at: u64, amount: &str, currency: &str, status: Sale
         result_code: None,
         result_description: None,
         card: None,
+        card_details: None,
+        code_masked: None,
         created_at: at,
         updated_at: at,
         abandoned_at: None,

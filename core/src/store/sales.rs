@@ -3,8 +3,8 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::error::StoreError;
-use super::values::{amount, bad, db_ms, ms, parse_reason};
-use crate::acquirer::{CardSummary, QrCode, TerminalId, WalletMethod};
+use super::values::{amount, bad, card_details, db_ms, entry_str, ms, parse_reason};
+use crate::acquirer::{CardDetails, CardSummary, QrCode, TerminalId, WalletMethod};
 use crate::money::Amount;
 use crate::order::{AttemptStatus, AttentionReason, Millis, SaleKind, SaleStatus, TerminalNote};
 
@@ -43,6 +43,12 @@ pub struct SaleRow {
     pub result_description: Option<String>,
     /// Masked card data.
     pub card: Option<CardSummary>,
+    /// The card's authorisation code and how it was read (for receipts).
+    /// (Boxed: most sales have none, and rows travel in events.)
+    pub card_details: Option<Box<CardDetails>>,
+    /// The customer's payment code, masked (`mask_digits`), for receipts: the code itself is
+    /// sealed and wiped once the sale ends.
+    pub code_masked: Option<String>,
     /// Created, ms since the epoch.
     pub created_at: Millis,
     /// Last changed.
@@ -100,7 +106,8 @@ fn parse_wallet(s: &str) -> Result<WalletMethod, StoreError> {
 const SALE_COLUMNS: &str = "id, kind, wallet, terminal_serial, terminal_model, amount, currency, \
     status, attention, cancel_requested, remark, qr_content, qr_image_url, qr_expires_at, \
     acquirer_transaction_id, result_code, result_description, card_brand, card_masked, \
-    created_at, updated_at, attention_reason, payment_redirect_url, abandoned_at_ms";
+    created_at, updated_at, attention_reason, payment_redirect_url, abandoned_at_ms, \
+    card_auth_code, card_entry_mode, card_aid, card_label, code_masked";
 
 fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::Error> {
     let kind: String = r.get(1)?;
@@ -120,6 +127,8 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
     let reason: Option<String> = r.get(21)?;
     let payment_redirect_url: Option<String> = r.get(22)?;
     let abandoned_at: Option<i64> = r.get(23)?;
+    let details: [Option<String>; 4] = [r.get(24)?, r.get(25)?, r.get(26)?, r.get(27)?];
+    let code_masked: Option<String> = r.get(28)?;
     Ok((|| {
         let kind = match kind.as_str() {
             "code" => SaleKind::CustomerCode,
@@ -152,6 +161,8 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
             result_description: desc,
             card: (card_brand.is_some() || card_masked.is_some())
                 .then_some(CardSummary { brand: card_brand, masked_number: card_masked }),
+            card_details: card_details(details)?,
+            code_masked,
             created_at: ms(created),
             updated_at: ms(updated),
             abandoned_at: abandoned_at.map(ms),
@@ -163,10 +174,11 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
 pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO sales ({SALE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-        ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+        ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
     );
     let qr = s.qr.as_ref();
     let card = s.card.as_ref();
+    let details = s.card_details.as_ref();
     c.prepare_cached(&sql)?
         .execute(params![
             s.id,
@@ -193,6 +205,11 @@ pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
             s.attention_reason.as_ref().map(AttentionReason::as_db),
             s.payment_redirect_url,
             s.abandoned_at.map(db_ms),
+            details.and_then(|d| d.auth_code.as_ref()),
+            details.and_then(|d| d.entry_mode).map(entry_str),
+            details.and_then(|d| d.aid.as_ref()),
+            details.and_then(|d| d.application_label.as_ref()),
+            s.code_masked,
         ])
         .map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _)
@@ -209,11 +226,14 @@ pub fn insert_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
 pub fn update_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
     let qr = s.qr.as_ref();
     let card = s.card.as_ref();
+    let details = s.card_details.as_ref();
     c.prepare_cached(
         "UPDATE sales SET status = ?2, attention = ?3, cancel_requested = ?4, qr_content = ?5, \
          qr_image_url = ?6, qr_expires_at = ?7, acquirer_transaction_id = ?8, result_code = ?9, \
          result_description = ?10, card_brand = ?11, card_masked = ?12, updated_at = ?13, \
-         attention_reason = ?14, payment_redirect_url = ?15, abandoned_at_ms = ?16 WHERE id = ?1",
+         attention_reason = ?14, payment_redirect_url = ?15, abandoned_at_ms = ?16, \
+         card_auth_code = ?17, card_entry_mode = ?18, card_aid = ?19, card_label = ?20 \
+         WHERE id = ?1",
     )?
     .execute(params![
         s.id,
@@ -232,6 +252,10 @@ pub fn update_sale(c: &Connection, s: &SaleRow) -> Result<(), StoreError> {
         s.attention_reason.as_ref().map(AttentionReason::as_db),
         s.payment_redirect_url,
         s.abandoned_at.map(db_ms),
+        details.and_then(|d| d.auth_code.as_ref()),
+        details.and_then(|d| d.entry_mode).map(entry_str),
+        details.and_then(|d| d.aid.as_ref()),
+        details.and_then(|d| d.application_label.as_ref()),
     ])?;
     Ok(())
 }

@@ -150,6 +150,17 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX sales_by_updated ON sales (updated_at);
     CREATE INDEX refunds_by_updated ON refunds (updated_at);
     "#,
+    // 9 (receipts): what a receipt shows that the sale did not keep: the card's authorisation
+    // code, entry mode, AID and application label (never more of the card than the masked
+    // number already stored), and the customer's payment code masked (the code itself is
+    // sealed and wiped once the sale ends).
+    r#"
+    ALTER TABLE sales ADD COLUMN card_auth_code TEXT;
+    ALTER TABLE sales ADD COLUMN card_entry_mode TEXT;
+    ALTER TABLE sales ADD COLUMN card_aid TEXT;
+    ALTER TABLE sales ADD COLUMN card_label TEXT;
+    ALTER TABLE sales ADD COLUMN code_masked TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

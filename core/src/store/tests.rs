@@ -32,6 +32,8 @@ fn sale(id: &str) -> SaleRow {
         result_code: None,
         result_description: None,
         card: None,
+        card_details: None,
+        code_masked: None,
         created_at: 1,
         updated_at: 1,
         abandoned_at: None,

@@ -26,3 +26,27 @@ pub(super) fn ms(v: i64) -> Millis {
 pub(super) fn db_ms(v: Millis) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
+
+/// The stored name of a card entry mode.
+pub(super) fn entry_str(e: crate::reader::EntryMode) -> &'static str {
+    match e {
+        crate::reader::EntryMode::Contactless => "contactless",
+        crate::reader::EntryMode::Chip => "chip",
+        crate::reader::EntryMode::Swipe => "swipe",
+    }
+}
+
+/// A sale's stored card details; `None` when every column is empty.
+pub(super) fn card_details(
+    [auth_code, entry, aid, application_label]: [Option<String>; 4],
+) -> Result<Option<Box<crate::acquirer::CardDetails>>, StoreError> {
+    let entry_mode = match entry.as_deref() {
+        None => None,
+        Some("contactless") => Some(crate::reader::EntryMode::Contactless),
+        Some("chip") => Some(crate::reader::EntryMode::Chip),
+        Some("swipe") => Some(crate::reader::EntryMode::Swipe),
+        Some(other) => return Err(bad("card entry mode", other)),
+    };
+    let d = crate::acquirer::CardDetails { auth_code, entry_mode, aid, application_label };
+    Ok((!d.is_empty()).then(|| Box::new(d)))
+}

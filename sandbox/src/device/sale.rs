@@ -6,7 +6,10 @@ use tillkit_core::emv::AuthorizationData;
 
 use super::auth::{internal, Caller, DeviceError};
 use super::fields;
-use crate::ledger::{AuthorizeDecision, ChannelRefusal, ResultDecision};
+use crate::ledger::{AuthorizeDecision, CardRead, ChannelRefusal, ResultDecision};
+
+/// How a card was read (`entryMode` of a result).
+const ENTRY_MODES: [&str; 3] = ["contactless", "chip", "swipe"];
 use crate::state::AppState;
 
 /// Every result a terminal may report.
@@ -103,15 +106,30 @@ pub(crate) fn result(
     fields::optional_text(body, "offlineId", 64)?;
     let reason = fields::optional_text(body, "reason", 255)?;
     let masked_pan = fields::masked_pan(body, "maskedPan", false)?;
+    let read = CardRead {
+        masked_pan,
+        aid: match fields::optional_text(body, "aid", 32)? {
+            None => None,
+            Some(_) => {
+                let aid = fields::hex_bytes(body, "aid", 16)?;
+                if !(5..=16).contains(&aid.len()) {
+                    return Err(DeviceError::field("aid", "must be 5 to 16 bytes"));
+                }
+                Some(hex::encode_upper(aid))
+            }
+        },
+        label: fields::optional_text(body, "applicationLabel", 16)?,
+        entry_mode: match body.get("entryMode") {
+            None | Some(Value::Null) => None,
+            Some(_) => Some(fields::one_of(body, "entryMode", &ENTRY_MODES)?.to_string()),
+        },
+    };
+    if read.label.as_deref().is_some_and(|l| !l.chars().all(|c| c.is_ascii_graphic() || c == ' ')) {
+        return Err(DeviceError::field("applicationLabel", "must be printable ASCII"));
+    }
     let decision = app
         .ledger
-        .record_result(
-            &caller.terminal,
-            &transaction_id,
-            result,
-            masked_pan.as_deref(),
-            reason.as_deref(),
-        )
+        .record_result(&caller.terminal, &transaction_id, result, &read, reason.as_deref())
         .map_err(internal)?;
     match decision {
         ResultDecision::Recorded => Ok(json!({"status": "recorded"})),

@@ -36,6 +36,19 @@ pub enum ChannelRefusal {
     },
 }
 
+/// What a terminal's result says about the card (all optional, validated by the channel layer).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CardRead {
+    /// The masked card number.
+    pub masked_pan: Option<String>,
+    /// The application's AID, upper-case hex.
+    pub aid: Option<String>,
+    /// The application label.
+    pub label: Option<String>,
+    /// `contactless`, `chip` or `swipe`.
+    pub entry_mode: Option<String>,
+}
+
 /// The answer to an online authorisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthorizeDecision {
@@ -261,7 +274,7 @@ impl Ledger {
         t: &Terminal,
         transaction_id: &str,
         result: &str,
-        masked_pan: Option<&str>,
+        read: &CardRead,
         why: Option<&str>,
     ) -> Result<ResultDecision, LedgerError> {
         self.write(|tx, now| {
@@ -295,8 +308,17 @@ impl Ledger {
             };
             exec(
                 tx,
-                "UPDATE card_sales SET masked_pan = COALESCE(?2, masked_pan), result_reason = ?3                  WHERE request_id = ?1",
-                (&sale.attempt.request_id, masked_pan, why),
+                "UPDATE card_sales SET masked_pan = COALESCE(?2, masked_pan), result_reason = ?3, \
+                 aid = COALESCE(?4, aid), app_label = COALESCE(?5, app_label), \
+                 entry_mode = COALESCE(?6, entry_mode) WHERE request_id = ?1",
+                (
+                    &sale.attempt.request_id,
+                    read.masked_pan.as_deref(),
+                    why,
+                    read.aid.as_deref(),
+                    read.label.as_deref(),
+                    read.entry_mode.as_deref(),
+                ),
             )?;
             end(tx, &sale, status, reason, result, now)?;
             Ok(ResultDecision::Recorded)

@@ -24,10 +24,10 @@ use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::config::{ScenarioTimings, TerminalMode};
-use model::{Acquirer, Attempt, Flow, PaymentStatus, Reason, Refund, Terminal};
+use model::{Acquirer, Attempt, CardOnFile, Flow, PaymentStatus, Reason, Refund, Terminal};
 use plan::Transition;
 
-pub use card_sales::{AuthorizeDecision, CancelDecision, ChannelRefusal, ResultDecision};
+pub use card_sales::{AuthorizeDecision, CancelDecision, CardRead, ChannelRefusal, ResultDecision};
 pub use devices::{AckOutcome, DeviceKeyRow, InboxEntry, SeqCheck};
 pub use offline::{OfflineDecision, OfflineSale};
 pub use outbox::{Notification, NotificationKind, NotificationState};
@@ -189,7 +189,12 @@ fn one<T>(
 const ATTEMPT_COLUMNS: &str = "acquirer, request_id, merchant_transaction_id, transaction_id, \
     amount_minor, currency, flow, method, code_masked, device_sn, device_model, cashier_device_id, \
     scenario, status, reason, initial_status, initial_reason, created_ms, final_ms, expires_ms, \
-    notify_url, close_notify_url, remark";
+    notify_url, close_notify_url, remark, \
+    (SELECT masked_pan FROM card_sales c WHERE c.request_id = attempts.request_id), \
+    (SELECT auth_code FROM card_sales c WHERE c.request_id = attempts.request_id), \
+    (SELECT aid FROM card_sales c WHERE c.request_id = attempts.request_id), \
+    (SELECT app_label FROM card_sales c WHERE c.request_id = attempts.request_id), \
+    (SELECT entry_mode FROM card_sales c WHERE c.request_id = attempts.request_id)";
 
 fn attempt_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
     let acquirer: String = r.get(0)?;
@@ -217,6 +222,16 @@ fn attempt_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attempt> {
         notify_url: r.get(20)?,
         close_notify_url: r.get(21)?,
         remark: r.get(22)?,
+        card: match r.get::<_, Option<String>>(23)? {
+            Some(masked_pan) => Some(CardOnFile {
+                masked_pan,
+                auth_code: r.get(24)?,
+                aid: r.get(25)?,
+                label: r.get(26)?,
+                entry_mode: r.get(27)?,
+            }),
+            None => None,
+        },
     })
 }
 

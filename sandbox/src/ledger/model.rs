@@ -192,6 +192,22 @@ impl Reason {
     }
 }
 
+/// What a terminal reported about the card of a card sale, shown in the payment's answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardOnFile {
+    /// The masked card number the terminal reported.
+    pub masked_pan: String,
+    /// The authorisation code given to the terminal.
+    pub auth_code: Option<String>,
+    /// The card application's AID, as the terminal reported it.
+    pub aid: Option<String>,
+    /// The application label.
+    pub label: Option<String>,
+    /// `contactless`, `chip` or `swipe`.
+    pub entry_mode: Option<String>,
+}
+
 /// One payment request (PingPong `requestId`, Oceanpayment `order_number`) as the ledger holds it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -242,6 +258,8 @@ pub struct Attempt {
     pub close_notify_url: Option<String>,
     /// Echoed remark / order notes.
     pub remark: Option<String>,
+    /// The card, for a card sale whose terminal reported it.
+    pub card: Option<CardOnFile>,
 }
 
 /// A refund (or the reversal of an Oceanpayment void) as the ledger holds it.

@@ -144,6 +144,9 @@ CREATE TABLE IF NOT EXISTS card_sales (
     authorized INTEGER,
     auth_code TEXT,
     masked_pan TEXT,
+    aid TEXT,
+    app_label TEXT,
+    entry_mode TEXT,
     terminal_result TEXT,
     result_reason TEXT,
     cancel_queued INTEGER NOT NULL DEFAULT 0
@@ -185,6 +188,17 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch(SCHEMA)?;
+    // A ledger file from before the receipt fields gains them.
+    for column in ["aid", "app_label", "entry_mode"] {
+        let has: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('card_sales') WHERE name = ?1",
+            [column],
+            |r| r.get(0),
+        )?;
+        if !has {
+            conn.execute_batch(&format!("ALTER TABLE card_sales ADD COLUMN {column} TEXT"))?;
+        }
+    }
     // Notifications being sent when a previous run stopped are sent again.
     conn.execute("UPDATE notifications SET state = 'pending' WHERE state = 'sending'", [])?;
     Ok(())

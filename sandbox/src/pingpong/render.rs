@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
-use crate::ledger::model::{Attempt, Flow, PaymentStatus, Reason, Refund};
+use crate::ledger::model::{Attempt, CardOnFile, Flow, PaymentStatus, Reason, Refund};
 
 /// The result code and description of an attempt in a given state.
 ///
@@ -98,6 +98,14 @@ pub(crate) fn payment_biz(a: &Attempt, view: View, base_url: &str) -> Value {
             put("terminalResult", json!(result));
         }
     }
+    if let (Some(card), PaymentStatus::Success, false) =
+        (&a.card, status, view == View::FirstAnswer)
+    {
+        put("cardInfo", card_info(card));
+        if let Some(auth_code) = &card.auth_code {
+            put("authCode", json!(auth_code));
+        }
+    }
     let (code, description) = result_code(status, reason);
     match view {
         View::FirstAnswer => {}
@@ -112,6 +120,48 @@ pub(crate) fn payment_biz(a: &Attempt, view: View, base_url: &str) -> Value {
         }
     }
     Value::Object(biz)
+}
+
+/// `cardInfo` of a paid card sale: PingPong's masked parts (`firstSixDigits`,
+/// `lastFourDigits`, `paymentBrand`) and TillKit's terminal-channel additions (`entryMode`,
+/// `aid`, `applicationLabel`), see docs/terminal-channel.md.
+fn card_info(card: &CardOnFile) -> Value {
+    let pan = &card.masked_pan;
+    let first: String = pan.chars().take(6).collect();
+    let last: String = pan.chars().skip(pan.chars().count().saturating_sub(4)).collect();
+    let mut info = Map::new();
+    if first.chars().all(|c| c.is_ascii_digit()) {
+        info.insert("firstSixDigits".into(), json!(first));
+        if let Some(brand) = brand_of(&first) {
+            info.insert("paymentBrand".into(), json!(brand));
+        }
+    }
+    info.insert("lastFourDigits".into(), json!(last));
+    if let Some(mode) = &card.entry_mode {
+        info.insert("entryMode".into(), json!(mode.to_ascii_uppercase()));
+    }
+    if let Some(aid) = &card.aid {
+        info.insert("aid".into(), json!(aid));
+    }
+    if let Some(label) = &card.label {
+        info.insert("applicationLabel".into(), json!(label));
+    }
+    Value::Object(info)
+}
+
+/// The scheme of a card by its first digits, as an acquirer names it.
+fn brand_of(bin: &str) -> Option<&'static str> {
+    let two: u32 = bin.get(..2)?.parse().ok()?;
+    let four: u32 = bin.get(..4)?.parse().ok()?;
+    match two {
+        _ if bin.starts_with('4') => Some("VISA"),
+        51..=55 => Some("MASTERCARD"),
+        _ if (2221..=2720).contains(&four) => Some("MASTERCARD"),
+        62 => Some("UNIONPAY"),
+        34 | 37 => Some("AMEX"),
+        35 => Some("JCB"),
+        _ => None,
+    }
 }
 
 /// The shape of a merchant-QR answer (choices P4, P17), by the amount's cents like the

@@ -316,6 +316,8 @@ async fn open_store(n: usize, in_flight: usize) {
                         result_code: Some("000000".into()),
                         result_description: None,
                         card: None,
+                        card_details: None,
+                        code_masked: None,
                         created_at: 1_700_000_000_000 + i as u64,
                         updated_at: 1_700_000_000_000 + i as u64,
                         abandoned_at: None,

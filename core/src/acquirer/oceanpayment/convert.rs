@@ -211,6 +211,9 @@ pub(super) fn payment(
         qr,
         payment_redirect_url: None,
         card,
+        // Oceanpayment's `auth_code` is the wallet's payment code in its barcode flow, not an
+        // issuer's authorisation: not taken.
+        card_details: None,
         // Oceanpayment reports no terminal outcome (it has no card-on-terminal sales).
         terminal_result: None,
     })

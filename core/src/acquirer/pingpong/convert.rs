@@ -3,7 +3,7 @@
 use crate::acquirer::error::{cut, MAX_DESCRIPTION};
 use crate::acquirer::expect::{same_amount, same_id, MAX_QR_BYTES};
 use crate::acquirer::model::{
-    CardSummary, PaymentResult, PaymentStatus, QrCode, RefundResult, RefundStatus,
+    CardDetails, CardSummary, PaymentResult, PaymentStatus, QrCode, RefundResult, RefundStatus,
 };
 use crate::acquirer::url::check_external_url;
 use crate::acquirer::{
@@ -11,6 +11,7 @@ use crate::acquirer::{
     UnknownCause, MAX_BLOCKING_ID,
 };
 use crate::money::{Amount, Currency};
+use crate::reader::EntryMode;
 
 use super::codes;
 use super::envelope::Answer;
@@ -145,6 +146,7 @@ fn payment_from_biz(biz: &PaymentBiz) -> Result<PaymentResult, BizError> {
             _ => None,
         },
     });
+    let card_details = card_details(biz);
     let ids = [&order, &biz.transaction_id.clone().unwrap_or_default()];
     if ids.iter().any(|id| id.len() > MAX_ID) {
         return Err(format!("an id longer than {MAX_ID} characters").into());
@@ -160,10 +162,39 @@ fn payment_from_biz(biz: &PaymentBiz) -> Result<PaymentResult, BizError> {
         qr,
         payment_redirect_url,
         card,
+        card_details,
         terminal_result: (status == PaymentStatus::Failed)
             .then(|| biz.terminal_result.as_deref().map(terminal_result))
             .flatten(),
     })
+}
+
+/// The authorisation code and card application of a card payment. Each field is external
+/// input shown on a receipt: kept only when it has the expected shape (else dropped, the
+/// payment itself still read).
+fn card_details(biz: &PaymentBiz) -> Option<Box<CardDetails>> {
+    let printable = |s: &Option<String>, max: usize, ok: fn(char) -> bool| {
+        non_blank(s).filter(|v| v.chars().count() <= max && v.chars().all(ok))
+    };
+    let info = biz.card_info.as_ref();
+    let details = CardDetails {
+        auth_code: printable(&biz.auth_code, 12, |c| c.is_ascii_alphanumeric()),
+        entry_mode: info.and_then(|c| non_blank(&c.entry_mode)).and_then(|m| {
+            match m.to_ascii_uppercase().as_str() {
+                "CONTACTLESS" => Some(EntryMode::Contactless),
+                "CHIP" => Some(EntryMode::Chip),
+                "SWIPE" => Some(EntryMode::Swipe),
+                _ => None,
+            }
+        }),
+        aid: info
+            .and_then(|c| printable(&c.aid, 32, |c| c.is_ascii_hexdigit()))
+            .filter(|a| a.len() % 2 == 0 && a.len() >= 10),
+        application_label: info.and_then(|c| {
+            printable(&c.application_label, 16, |c| c.is_ascii_graphic() || c == ' ')
+        }),
+    };
+    (!details.is_empty()).then(|| Box::new(details))
 }
 
 /// `terminalResult` of a FAILED card payment. A value this version does not know is still a

@@ -125,6 +125,36 @@ fn qr_amount_and_card_are_read() {
 }
 
 #[test]
+fn card_details_are_read_and_malformed_ones_dropped() {
+    let biz = |auth: &str, info: &str| {
+        format!(
+            r#"{{"merchantTransactionId":"M1","requestId":"R1","transactionId":"T1","status":"SUCCESS",
+            "amount":"12.50","currency":"CNY","authCode":"{auth}",
+            "cardInfo":{{"firstSixDigits":"476173","lastFourDigits":"0119","paymentBrand":"VISA",{info}}}}}"#
+        )
+    };
+    let good = biz(
+        "A1B2C3",
+        r#""entryMode":"CHIP","aid":"A0000000031010","applicationLabel":"VISA CREDIT""#,
+    );
+    let r = pay_of(&answer("000000", Some(&good)), &cny("12.50")).unwrap();
+    let d = r.card_details.unwrap();
+    assert_eq!(d.auth_code.as_deref(), Some("A1B2C3"));
+    assert_eq!(d.entry_mode, Some(crate::reader::EntryMode::Chip));
+    assert_eq!(d.aid.as_deref(), Some("A0000000031010"));
+    assert_eq!(d.application_label.as_deref(), Some("VISA CREDIT"));
+    // A printer command in a label, a non-hex AID, an auth code with symbols: each dropped,
+    // the payment still read.
+    let bad = biz(
+        "A1;B2",
+        r#""entryMode":"WAVE","aid":"A0000000Z31010","applicationLabel":"VISA\u001b@""#,
+    );
+    let r = pay_of(&answer("000000", Some(&bad)), &cny("12.50")).unwrap();
+    assert_eq!(r.card_details, None);
+    assert_eq!(r.card.unwrap().brand.as_deref(), Some("VISA"));
+}
+
+#[test]
 fn unknown_status_huge_qr_and_broken_payloads_are_malformed() {
     let huge_qr = format!(r#","action":{{"qrCode":"{}"}}"#, "Q".repeat(MAX_QR_BYTES + 1));
     for biz in [

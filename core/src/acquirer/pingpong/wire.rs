@@ -210,6 +210,13 @@ pub struct CardInfoWire {
     pub last_four_digits: Option<String>,
     /// Scheme.
     pub payment_brand: Option<String>,
+    /// How the card was read at the terminal: `CONTACTLESS`, `CHIP`, `SWIPE` (TillKit's
+    /// terminal channel, docs/terminal-channel.md).
+    pub entry_mode: Option<String>,
+    /// The card application's AID, hex (TillKit's terminal channel).
+    pub aid: Option<String>,
+    /// The application label (TillKit's terminal channel).
+    pub application_label: Option<String>,
 }
 
 /// `bizContent` of a payment answer (unifiedPay, query, payment notification).
@@ -247,6 +254,9 @@ pub struct PaymentBiz {
     pub payment_redirect_url: Option<String>,
     /// Masked card data.
     pub card_info: Option<CardInfoWire>,
+    /// The issuer's authorisation code of a card payment on a terminal (TillKit's terminal
+    /// channel, docs/terminal-channel.md).
+    pub auth_code: Option<String>,
     /// `RECHARGE` in payment notifications.
     pub notify_type: Option<String>,
     /// How a FAILED card payment ended at the terminal (`declined`, `cancelled_at_terminal`,

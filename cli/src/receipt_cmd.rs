@@ -1,0 +1,167 @@
+//! `tillkit receipt SALE_ID`: a sale's or refund's receipt from the store, as text, ESC/POS
+//! bytes or a PNG image, to standard output, a file, or a network printer.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use tillkit_core::document::escpos::{render_escpos, Charset, EscPosOptions};
+use tillkit_core::document::png::{render_png, PngOptions};
+use tillkit_core::document::{render_text, Paper};
+use tillkit_core::printer::{EscPosPrinter, PrinterError, ReceiptPrinter, TcpTransport};
+use tillkit_core::receipt::{Locale, ReceiptCopy};
+
+use crate::connect::Connected;
+use crate::exit;
+use crate::out::{self, CliError};
+
+/// What to make of the receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Plain text.
+    Text,
+    /// ESC/POS printer bytes.
+    Escpos,
+    /// A PNG image.
+    Png,
+}
+
+/// Whose copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CopyArg {
+    /// The customer's.
+    Customer,
+    /// The merchant's (signature line for card sales).
+    Merchant,
+}
+
+/// The paper width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PaperArg {
+    /// 58 mm, 32 columns.
+    #[value(name = "58")]
+    Mm58,
+    /// 80 mm, 48 columns.
+    #[value(name = "80")]
+    Mm80,
+}
+
+/// The printer's character set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CharsetArg {
+    /// GB18030 (mainland Chinese printers, Sunmi, PAX).
+    Gb18030,
+    /// Big5 (Hong Kong, Taiwan).
+    Big5,
+    /// ASCII only.
+    Ascii,
+}
+
+/// Options of `receipt`.
+#[derive(Debug, Args)]
+pub struct ReceiptArgs {
+    /// The sale.
+    sale: String,
+    /// A refund of the sale: its own receipt, referring to the sale.
+    #[arg(long)]
+    refund: Option<String>,
+    /// What to make.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Language: en, zh-Hans or zh-Hant (another tag falls back to English with a warning).
+    #[arg(long)]
+    locale: Option<String>,
+    /// Whose copy.
+    #[arg(long = "copy", value_enum, default_value = "customer")]
+    copy: CopyArg,
+    /// Paper width, in millimetres.
+    #[arg(long, value_enum, default_value = "80")]
+    paper: PaperArg,
+    /// The printer's character set (ESC/POS).
+    #[arg(long, value_enum, default_value = "gb18030")]
+    charset: CharsetArg,
+    /// Write to this file instead of standard output (required for escpos and png on a
+    /// terminal).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print on an ESC/POS network printer at HOST:PORT (raw TCP, usually port 9100).
+    #[arg(long, value_name = "HOST:PORT")]
+    printer: Option<String>,
+    #[command(flatten)]
+    pub conn: crate::connect::ConnectArgs,
+}
+
+fn printer_error(e: PrinterError) -> CliError {
+    let kind = match e {
+        PrinterError::PaperOut => "printer_paper_out",
+        PrinterError::CoverOpen => "printer_cover_open",
+        PrinterError::Offline(_) => "printer_offline",
+        PrinterError::Failed(_) => "printer_failed",
+    };
+    CliError { exit: exit::INTERNAL, kind, message: e.to_string() }
+}
+
+/// Makes, writes and optionally prints the receipt.
+pub async fn run(connected: &Connected, args: ReceiptArgs, json: bool) -> Result<u8, CliError> {
+    let locale = args.locale.as_deref().map(Locale::from_tag);
+    let copy = match args.copy {
+        CopyArg::Customer => ReceiptCopy::Customer,
+        CopyArg::Merchant => ReceiptCopy::Merchant,
+    };
+    let receipt = connected.cashier.receipt(&args.sale, args.refund.as_deref(), copy, locale)?;
+    let doc = receipt.document();
+    let paper = match args.paper {
+        PaperArg::Mm58 => Paper::Mm58,
+        PaperArg::Mm80 => Paper::Mm80,
+    };
+    let charset = match args.charset {
+        CharsetArg::Gb18030 => Charset::Gb18030,
+        CharsetArg::Big5 => Charset::Big5,
+        CharsetArg::Ascii => Charset::Ascii,
+    };
+    let escpos = EscPosOptions { paper, charset, ..EscPosOptions::default() };
+    if let Some(addr) = &args.printer {
+        let transport = TcpTransport::new(addr.clone(), Duration::from_secs(5));
+        let printer = EscPosPrinter::new(Box::new(transport), escpos, Duration::from_secs(2));
+        printer.print(&doc).await.map_err(printer_error)?;
+        eprintln!("printed on {addr}");
+    }
+    let bytes = match args.format {
+        Format::Text => render_text(&doc, paper.columns()).into_bytes(),
+        Format::Escpos => render_escpos(&doc, &escpos),
+        Format::Png => {
+            let options = PngOptions { paper, ..PngOptions::default() };
+            render_png(&doc, &options).map_err(|e| CliError::internal(e.to_string()))?.0
+        }
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &bytes).map_err(|e| {
+                CliError::bad_input("output", format!("cannot write {}: {e}", path.display()))
+            })?;
+            if json {
+                out::line(serde_json::json!({
+                    "sale": args.sale, "refund": args.refund, "file": path.display().to_string(),
+                    "bytes": bytes.len(), "exit": exit::OK,
+                }));
+            }
+        }
+        // A printer was the destination: nothing more unless asked.
+        None if args.printer.is_some() && args.format == Format::Text => {}
+        None => {
+            let mut stdout = std::io::stdout();
+            if args.format != Format::Text && stdout.is_terminal() {
+                return Err(CliError::bad_input(
+                    "binary_to_terminal",
+                    "escpos and png are bytes: give --out FILE or redirect standard output",
+                ));
+            }
+            stdout
+                .write_all(&bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| CliError::internal(format!("standard output: {e}")))?;
+        }
+    }
+    Ok(exit::OK)
+}
