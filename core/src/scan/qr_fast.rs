@@ -68,12 +68,13 @@ fn cross(m: &BitMatrix, x: i32, y: i32, dx: i32, dy: i32, limit: i32) -> Option<
 
 /// Rows between finder searches: a finder of two-pixel modules (the fast pass's smallest) is
 /// 14 rows tall, so at least three rows cross it.
-const ROW_STEP: usize = 4;
+pub(crate) const ROW_STEP: usize = 4;
 
-fn find_finders(m: &BitMatrix) -> Vec<Finder> {
+/// Finder-pattern candidates on every `row_step`-th row.
+fn find_finders(m: &BitMatrix, row_step: usize) -> Vec<Finder> {
     let (w, h) = (m.width() as usize, m.height() as usize);
     let mut found: Vec<Finder> = Vec::new();
-    let mut y = ROW_STEP / 2;
+    let mut y = row_step / 2;
     while y < h {
         // Runs found a machine word at a time; the last five end with the current run.
         let row = m.getRow(y as u32);
@@ -91,7 +92,7 @@ fn find_finders(m: &BitMatrix) -> Vec<Finder> {
             }
             dark = !dark;
         }
-        y += ROW_STEP;
+        y += row_step.max(1);
     }
     found
 }
@@ -364,12 +365,24 @@ fn read_grid(
 }
 
 /// Decodes the symbol on a binarized image, or `None` (the caller falls back to rxing).
+#[cfg(test)]
 pub(crate) fn decode(m: &BitMatrix) -> Option<String> {
-    let found = find_finders(m);
+    decode_counting(m, ROW_STEP).0
+}
+
+/// [`decode`] with finders searched on every `row_step`-th row, and how many finder-pattern
+/// candidates the image holds: with none, rxing's classic finder (the same 1:1:3:1:1 row
+/// test) has nothing to find on this binarization.
+pub(crate) fn decode_counting(m: &BitMatrix, row_step: usize) -> (Option<String>, usize) {
+    let found = find_finders(m, row_step);
+    (decode_found(m, &found), found.len())
+}
+
+fn decode_found(m: &BitMatrix, found: &[Finder]) -> Option<String> {
     if found.len() < 3 {
         return None;
     }
-    let [tl, tr, bl] = pick_three(&found)?;
+    let [tl, tr, bl] = pick_three(found)?;
     // Modules across the finders' centres; runs along rows measure m / cos(tilt).
     let tilt = (tr.y - tl.y).atan2(tr.x - tl.x);
     let fold = (tilt.abs() % std::f32::consts::FRAC_PI_2)
