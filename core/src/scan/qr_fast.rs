@@ -502,6 +502,27 @@ mod tests {
     }
 
     #[test]
+    fn counts_finder_candidates_for_the_classic_reader_gate() {
+        // The decoder skips rxing's classic finder where this count is zero: it must see a
+        // symbol's finders at every row step the decoder uses, and nothing in plain stripes.
+        let text = "https://example.com/pay?code=2865072086636139";
+        for step in [2, ROW_STEP] {
+            let m = rendered(text, 3.0, 7.0);
+            let (read, count) = decode_counting(&m, step);
+            assert_eq!(read.as_deref(), Some(text));
+            assert!(count >= 3, "{count} candidates at row step {step}");
+        }
+        let mut stripes = BitMatrix::new(160, 120).unwrap();
+        for y in 0..120 {
+            for x in (0..160).filter(|x| x % 6 < 3) {
+                stripes.set(x, y);
+            }
+        }
+        assert_eq!(decode_counting(&stripes, 2), (None, 0));
+        assert_eq!(decode_counting(&BitMatrix::new(64, 64).unwrap(), 2), (None, 0));
+    }
+
+    #[test]
     fn gives_up_on_images_without_a_symbol() {
         let mut m = BitMatrix::new(120, 90).unwrap();
         let mut state = 7u32;
