@@ -224,12 +224,15 @@ fn sample(
 ///
 /// Strong perspective moves the pattern away from the parallelogram's prediction, and a data
 /// module ringed by light can look like it, so several candidates come back: the caller
-/// samples the grid through each in turn and Reed–Solomon rejects the wrong ones.
+/// samples the grid through each in turn and Reed–Solomon rejects the wrong ones. With
+/// `first_perfect`, the first perfect match (the common case, near the guess) comes back
+/// alone, without the rest of the search.
 fn find_alignment(
     m: &BitMatrix,
     guess: (f32, f32),
     ex: (f32, f32),
     ey: (f32, f32),
+    first_perfect: bool,
 ) -> Vec<(f32, f32)> {
     let module = (ex.0.hypot(ex.1) + ey.0.hypot(ey.1)) / 2.0;
     let (w, h) = (m.width() as f32, m.height() as f32);
@@ -268,6 +271,9 @@ fn find_alignment(
                 }
                 let (x, y) = (guess.0 + dx as f32 * step, guess.1 + dy as f32 * step);
                 let s = score(x, y);
+                if s == 17 && first_perfect {
+                    return vec![(x, y)];
+                }
                 if s >= 16 {
                     hits.push((s, ring, (x, y)));
                 }
@@ -328,14 +334,22 @@ fn decode_grid(m: &BitMatrix, [tl, tr, bl]: [Finder; 3], dim: u32) -> Option<Str
     // The bottom-right alignment pattern: predicted by the parallelogram, then found.
     let k = (d - 10.0) / (d - 7.0);
     let guess = (tl.x + k * (br.0 - tl.x), tl.y + k * (br.1 - tl.y));
-    find_alignment(m, guess, ex, ey).into_iter().find_map(|ap| {
+    let read = |ap: (f32, f32)| {
         read_grid(
             m,
             dim,
             [(3.5, 3.5), (d - 3.5, 3.5), (d - 6.5, d - 6.5), (3.5, d - 3.5)],
             [(tl.x, tl.y), (tr.x, tr.y), ap, (bl.x, bl.y)],
         )
-    })
+    };
+    let first = find_alignment(m, guess, ex, ey, true);
+    if let Some(text) = first.first().and_then(|&ap| read(ap)) {
+        return Some(text);
+    }
+    find_alignment(m, guess, ex, ey, false)
+        .into_iter()
+        .filter(|ap| first.first() != Some(ap))
+        .find_map(read)
 }
 
 /// Offsets of a version-1 symbol's fourth corner, in modules along its rows and columns: half
