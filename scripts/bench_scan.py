@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "testdata" / "barcodes"
+# The shared test images sit beside the checkout; a git worktree elsewhere sets TILLKIT_SHARED.
+DATA = Path(os.environ.get("TILLKIT_SHARED", ROOT.parent / "shared")) / "testdata" / "barcodes"
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 WORK = TARGET / "bench-scan"
 EXE = TARGET / "release" / "tillkit"

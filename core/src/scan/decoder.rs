@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 
 use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::oned::OneDReader;
 use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, Reader};
 
 use super::binarize::LocalBinarizer;
@@ -126,10 +127,12 @@ impl Decoder {
         let large = u64::from(image.width()) * u64::from(image.height()) >= LARGE_FRAME;
         // QR is binarized once, for the fast path and rxing's reader alike.
         let mut binarized = None;
+        // Finder candidates the fast path saw on that binarization (unknown until it ran).
+        let mut finders = None;
         if qr && !large {
             // Small frames: at this resolution the bar code's modules are a pixel or two, the
             // QR's several times that, and the QR fast path costs little more than the rows.
-            if let Some(symbol) = fast_qr_pass(image, &mut binarized) {
+            if let Some(symbol) = fast_qr_pass(image, &mut binarized, &mut finders) {
                 return Some(symbol);
             }
         }
@@ -142,7 +145,7 @@ impl Decoder {
             // Camera frames: the QR fast path costs about a quarter of the six tilted families,
             // which read nothing when the bar code's modules are too fine for this frame.
             if qr {
-                if let Some(symbol) = fast_qr_pass(image, &mut binarized) {
+                if let Some(symbol) = fast_qr_pass(image, &mut binarized, &mut finders) {
                     return Some(symbol);
                 }
             }
@@ -157,7 +160,7 @@ impl Decoder {
                 Some(binarizer) => binarizer,
                 None => binarize(image),
             };
-            if let Some(text) = rxing_qr(image, binarizer) {
+            if let Some(text) = rxing_qr(image, binarizer, finders) {
                 return Some(Symbol { format: BarcodeFormat::QrCode, text });
             }
         }
@@ -192,31 +195,37 @@ fn binarize(image: &LumaImage) -> Option<LocalBinarizer<'_>> {
     LocalBinarizer::new(image.pixels(), image.width() as usize, image.height() as usize)
 }
 
-/// Binarizes the image (kept in `binarized` for rxing's reader) and runs the fast QR path.
+/// Binarizes the image (kept in `binarized` for rxing's reader) and runs the fast QR path;
+/// `finders` gets the number of finder-pattern candidates it saw.
 fn fast_qr_pass<'a>(
     image: &'a LumaImage,
     binarized: &mut Option<Option<LocalBinarizer<'a>>>,
+    finders: &mut Option<usize>,
 ) -> Option<Symbol> {
     let binarizer = binarize(image);
-    let text = binarizer.as_ref().and_then(fast_qr);
+    let matrix = binarizer.as_ref().and_then(|b| b.get_black_matrix().ok());
+    let (text, count) = match matrix {
+        Some(m) => qr_fast::decode_counting(m, qr_fast::ROW_STEP),
+        None => (None, 0),
+    };
+    *finders = binarizer.is_some().then_some(count);
     *binarized = Some(binarizer);
     text.map(|text| Symbol { format: BarcodeFormat::QrCode, text })
 }
 
-/// The fast QR path ([`qr_fast`]) on a binarized image.
-fn fast_qr(binarizer: &LocalBinarizer<'_>) -> Option<String> {
-    binarizer.get_black_matrix().ok().and_then(qr_fast::decode)
-}
-
 /// rxing's QR reader (no try-harder) on the binarized image, or with rxing's own binarizer
-/// when the image was too small for ours.
-fn rxing_qr(image: &LumaImage, binarizer: Option<LocalBinarizer<'_>>) -> Option<String> {
+/// when the image was too small for ours. `finders`: what the fast path counted on it.
+fn rxing_qr(
+    image: &LumaImage,
+    binarizer: Option<LocalBinarizer<'_>>,
+    finders: Option<usize>,
+) -> Option<String> {
     match binarizer {
-        Some(binarizer) => read_qr(BinaryBitmap::new(binarizer), false),
+        Some(binarizer) => read_qr(BinaryBitmap::new(binarizer), false, finders),
         None => {
             let source =
                 Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-            read_qr(BinaryBitmap::new(HybridBinarizer::new(source)), false)
+            read_qr(BinaryBitmap::new(HybridBinarizer::new(source)), false, None)
         }
     }
 }
@@ -229,14 +238,14 @@ fn rxing_decode(image: &LumaImage, format: BarcodeFormat, try_harder: bool) -> O
     let local = if format == BarcodeFormat::QrCode { binarize(image) } else { None };
     let text = match (format, local) {
         (BarcodeFormat::QrCode, Some(binarizer)) => {
-            read_qr(BinaryBitmap::new(binarizer), try_harder)
+            read_qr(BinaryBitmap::new(binarizer), try_harder, None)
         }
         _ => {
             let source =
                 Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
             let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
             match format {
-                BarcodeFormat::QrCode => read_qr(bitmap, try_harder),
+                BarcodeFormat::QrCode => read_qr(bitmap, try_harder, None),
                 BarcodeFormat::Code128 => read_code128(bitmap, try_harder),
             }
         }
@@ -254,7 +263,7 @@ fn qr_last_resorts(image: &LumaImage) -> Option<String> {
     if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &pure) {
         return Some(result.getText().to_owned());
     }
-    if let Some(text) = read_qr(bitmap, true) {
+    if let Some(text) = read_qr(bitmap, true, None) {
         return Some(text);
     }
     if image.width().max(image.height()) > 400 {
@@ -265,10 +274,19 @@ fn qr_last_resorts(image: &LumaImage) -> Option<String> {
         .flat_map(|y| image.pixels()[(y / 2) * w..(y / 2 + 1) * w].iter().flat_map(|&p| [p, p]))
         .collect();
     let binarizer = LocalBinarizer::new(&doubled, w * 2, h * 2)?;
-    read_qr(BinaryBitmap::new(binarizer), true)
+    read_qr(BinaryBitmap::new(binarizer), true, None)
 }
 
-fn read_qr<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> Option<String> {
+/// rxing's QR readers on `bitmap`, upright then (try-harder) inverted. Each pass: our fast
+/// path, which also counts finder-pattern candidates (`upright_finders`: already counted on
+/// this binarization), then the zxing-cpp port, then rxing's classic reader — only when some
+/// candidate exists: its finder tests the same 1:1:3:1:1 runs, so with none it has nothing to
+/// find, and on a frame without a code it was the largest single cost.
+fn read_qr<B: Binarizer>(
+    mut bitmap: BinaryBitmap<B>,
+    try_harder: bool,
+    upright_finders: Option<usize>,
+) -> Option<String> {
     // QR only: without a format list the zxing-cpp port also hunts for Micro QR symbols. The
     // fast pass skips modules under two pixels (it then scans half the rows for finder
     // patterns); try-harder reads those.
@@ -279,15 +297,28 @@ fn read_qr<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> Optio
         ..DecodeHints::default()
     };
     let passes = if try_harder { 2 } else { 1 };
+    // Try-harder looks for modules under two pixels too: a finder of one-pixel modules has a
+    // three-row centre, which every second row meets.
+    let finder_rows = if try_harder { 2 } else { qr_fast::ROW_STEP };
     for pass in 0..passes {
         if pass == 1 {
             bitmap.invert();
         }
-        let result = rxing::qrcode::cpp_port::QrReader
-            .decode_with_hints(&mut bitmap, &hints)
-            .or_else(|_| rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints));
-        if let Ok(result) = result {
+        let finders = match (pass, upright_finders) {
+            (0, Some(count)) => count,
+            _ => match qr_fast::decode_counting(bitmap.get_black_matrix(), finder_rows) {
+                (Some(text), _) => return Some(text),
+                (None, count) => count,
+            },
+        };
+        if let Ok(result) = rxing::qrcode::cpp_port::QrReader.decode_with_hints(&mut bitmap, &hints)
+        {
             return Some(result.getText().to_owned());
+        }
+        if finders > 0 {
+            if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints) {
+                return Some(result.getText().to_owned());
+            }
         }
     }
     None
@@ -299,7 +330,10 @@ fn read_code128<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> 
         AlsoInverted: Some(try_harder),
         ..DecodeHints::default()
     };
-    let result = rxing::oned::Code128Reader.decode_with_hints(&mut bitmap, &hints).ok()?;
+    // Rows only: rxing's reader would then turn the whole image a quarter and scan again, but
+    // the steep scan-line pass has already crossed vertical and steep bars (90° down to 32°).
+    let result =
+        OneDReader::_do_decode(&mut rxing::oned::Code128Reader, &mut bitmap, &hints).ok()?;
     Some(result.getText().to_owned())
 }
 

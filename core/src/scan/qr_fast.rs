@@ -68,12 +68,13 @@ fn cross(m: &BitMatrix, x: i32, y: i32, dx: i32, dy: i32, limit: i32) -> Option<
 
 /// Rows between finder searches: a finder of two-pixel modules (the fast pass's smallest) is
 /// 14 rows tall, so at least three rows cross it.
-const ROW_STEP: usize = 4;
+pub(crate) const ROW_STEP: usize = 4;
 
-fn find_finders(m: &BitMatrix) -> Vec<Finder> {
+/// Finder-pattern candidates on every `row_step`-th row.
+fn find_finders(m: &BitMatrix, row_step: usize) -> Vec<Finder> {
     let (w, h) = (m.width() as usize, m.height() as usize);
     let mut found: Vec<Finder> = Vec::new();
-    let mut y = ROW_STEP / 2;
+    let mut y = row_step / 2;
     while y < h {
         // Runs found a machine word at a time; the last five end with the current run.
         let row = m.getRow(y as u32);
@@ -91,7 +92,7 @@ fn find_finders(m: &BitMatrix) -> Vec<Finder> {
             }
             dark = !dark;
         }
-        y += ROW_STEP;
+        y += row_step.max(1);
     }
     found
 }
@@ -218,14 +219,21 @@ fn sample(
     Some(bits)
 }
 
-/// The alignment pattern's centre near `guess` (a dark module ringed by light, then dark);
-/// `ex` and `ey` are one module along the symbol's rows and columns.
+/// Alignment-pattern candidates near `guess` (a dark module ringed by light, then dark), best
+/// first; `ex` and `ey` are one module along the symbol's rows and columns.
+///
+/// Strong perspective moves the pattern away from the parallelogram's prediction, and a data
+/// module ringed by light can look like it, so several candidates come back: the caller
+/// samples the grid through each in turn and Reed–Solomon rejects the wrong ones. With
+/// `first_perfect`, the first perfect match (the common case, near the guess) comes back
+/// alone, without the rest of the search.
 fn find_alignment(
     m: &BitMatrix,
     guess: (f32, f32),
     ex: (f32, f32),
     ey: (f32, f32),
-) -> Option<(f32, f32)> {
+    first_perfect: bool,
+) -> Vec<(f32, f32)> {
     let module = (ex.0.hypot(ex.1) + ey.0.hypot(ey.1)) / 2.0;
     let (w, h) = (m.width() as f32, m.height() as f32);
     let at = |x: f32, y: f32| x >= 0.0 && y >= 0.0 && x < w && y < h && m.get(x as u32, y as u32);
@@ -250,11 +258,12 @@ fn find_alignment(
         }
         score
     };
-    // Square rings of growing radius around the guess, half a module apart: the first perfect
-    // match wins, else the best near-perfect one.
+    // Square rings of growing radius around the guess, half a module apart, out to six
+    // modules; the best scores first, nearer rings first among equals, one candidate per
+    // pattern (points within a module of a better one are the same pattern).
     let step = (module / 2.0).max(1.0);
-    let mut best: Option<(i32, (f32, f32))> = None;
-    for ring in 0..=8i32 {
+    let mut hits: Vec<(i32, i32, (f32, f32))> = Vec::new();
+    for ring in 0..=ALIGNMENT_RINGS {
         for dy in -ring..=ring {
             for dx in -ring..=ring {
                 if dx.abs().max(dy.abs()) != ring {
@@ -262,63 +271,139 @@ fn find_alignment(
                 }
                 let (x, y) = (guess.0 + dx as f32 * step, guess.1 + dy as f32 * step);
                 let s = score(x, y);
-                if s == 17 {
-                    return Some((x, y));
+                if s == 17 && first_perfect {
+                    return vec![(x, y)];
                 }
-                if s >= 16 && best.is_none_or(|(b, _)| s > b) {
-                    best = Some((s, (x, y)));
+                if s >= 16 {
+                    hits.push((s, ring, (x, y)));
                 }
             }
         }
     }
-    best.map(|(_, p)| p)
+    hits.sort_by_key(|&(s, ring, _)| (-s, ring));
+    let mut picked: Vec<(f32, f32)> = Vec::new();
+    for (_, _, p) in hits {
+        if picked.len() == ALIGNMENT_TRIES {
+            break;
+        }
+        if picked.iter().all(|q| (q.0 - p.0).hypot(q.1 - p.1) >= module) {
+            picked.push(p);
+        }
+    }
+    picked
+}
+
+/// Half-module rings searched around the predicted alignment pattern, and how many distinct
+/// candidates are sampled at most.
+const ALIGNMENT_RINGS: i32 = 12;
+const ALIGNMENT_TRIES: usize = 3;
+
+/// Symbol sides (21, 25, … 177) to try for `modules` counted between the finder centres plus
+/// seven: the nearest first, then the one on the other side of the estimate.
+fn candidate_dims(modules: f32) -> impl Iterator<Item = u32> {
+    let version = (modules - 17.0) / 4.0;
+    let (lo, hi) = (version.floor(), version.ceil());
+    let (first, second) = if version - lo <= hi - version { (lo, hi) } else { (hi, lo) };
+    let second = (second != first).then_some(second);
+    std::iter::once(first)
+        .chain(second)
+        .filter(|v| (1.0..=40.0).contains(v))
+        .map(|v| 17 + 4 * v as u32)
+}
+
+/// Samples and decodes a `dim`-module symbol with the given finder centres.
+fn decode_grid(m: &BitMatrix, [tl, tr, bl]: [Finder; 3], dim: u32) -> Option<String> {
+    let d = dim as f32;
+    let br = (tr.x + bl.x - tl.x, tr.y + bl.y - tl.y);
+    let ex = ((tr.x - tl.x) / (d - 7.0), (tr.y - tl.y) / (d - 7.0));
+    let ey = ((bl.x - tl.x) / (d - 7.0), (bl.y - tl.y) / (d - 7.0));
+    if dim == 21 {
+        // No alignment pattern: the parallelogram's fourth corner first, then points around
+        // it out to a module and a half (perspective moves it; Reed–Solomon rejects wrong
+        // ones), nearest first.
+        return corner_offsets().find_map(|(a, b)| {
+            let corner = (br.0 + a * ex.0 + b * ey.0, br.1 + a * ex.1 + b * ey.1);
+            read_grid(
+                m,
+                dim,
+                [(3.5, 3.5), (d - 3.5, 3.5), (d - 3.5, d - 3.5), (3.5, d - 3.5)],
+                [(tl.x, tl.y), (tr.x, tr.y), corner, (bl.x, bl.y)],
+            )
+        });
+    }
+    // The bottom-right alignment pattern: predicted by the parallelogram, then found.
+    let k = (d - 10.0) / (d - 7.0);
+    let guess = (tl.x + k * (br.0 - tl.x), tl.y + k * (br.1 - tl.y));
+    let read = |ap: (f32, f32)| {
+        read_grid(
+            m,
+            dim,
+            [(3.5, 3.5), (d - 3.5, 3.5), (d - 6.5, d - 6.5), (3.5, d - 3.5)],
+            [(tl.x, tl.y), (tr.x, tr.y), ap, (bl.x, bl.y)],
+        )
+    };
+    let first = find_alignment(m, guess, ex, ey, true);
+    if let Some(text) = first.first().and_then(|&ap| read(ap)) {
+        return Some(text);
+    }
+    find_alignment(m, guess, ex, ey, false)
+        .into_iter()
+        .filter(|ap| first.first() != Some(ap))
+        .find_map(read)
+}
+
+/// Offsets of a version-1 symbol's fourth corner, in modules along its rows and columns: half
+/// a module apart in square rings out to [`CORNER_RINGS`] halves, the nearest ring first.
+fn corner_offsets() -> impl Iterator<Item = (f32, f32)> {
+    (0..=CORNER_RINGS).flat_map(|ring| {
+        (-ring..=ring).flat_map(move |b| {
+            (-ring..=ring)
+                .filter(move |a: &i32| a.abs().max(b.abs()) == ring)
+                .map(move |a| (a as f32 / 2.0, b as f32 / 2.0))
+        })
+    })
+}
+
+/// Half-module rings searched around a version-1 symbol's predicted fourth corner.
+const CORNER_RINGS: i32 = 3;
+
+fn read_grid(
+    m: &BitMatrix,
+    dim: u32,
+    from: [(f32, f32); 4],
+    to: [(f32, f32); 4],
+) -> Option<String> {
+    let bits = sample(m, dim, from, to)?;
+    let result = rxing::qrcode::cpp_port::decoder::Decode(&bits).ok()?;
+    result.isValid().then(|| result.text())
 }
 
 /// Decodes the symbol on a binarized image, or `None` (the caller falls back to rxing).
+#[cfg(test)]
 pub(crate) fn decode(m: &BitMatrix) -> Option<String> {
-    let found = find_finders(m);
+    decode_counting(m, ROW_STEP).0
+}
+
+/// [`decode`] with finders searched on every `row_step`-th row, and how many finder-pattern
+/// candidates the image holds: with none, rxing's classic finder (the same 1:1:3:1:1 row
+/// test) has nothing to find on this binarization.
+pub(crate) fn decode_counting(m: &BitMatrix, row_step: usize) -> (Option<String>, usize) {
+    let found = find_finders(m, row_step);
+    (decode_found(m, &found), found.len())
+}
+
+fn decode_found(m: &BitMatrix, found: &[Finder]) -> Option<String> {
     if found.len() < 3 {
         return None;
     }
-    let [tl, tr, bl] = pick_three(&found)?;
+    let [tl, tr, bl] = pick_three(found)?;
     // Modules across the finders' centres; runs along rows measure m / cos(tilt).
     let tilt = (tr.y - tl.y).atan2(tr.x - tl.x);
     let fold = (tilt.abs() % std::f32::consts::FRAC_PI_2)
         .min(std::f32::consts::FRAC_PI_2 - tilt.abs() % std::f32::consts::FRAC_PI_2);
     let module = (tl.module + tr.module + bl.module) / 3.0 * fold.cos();
     let span = ((tr.x - tl.x).hypot(tr.y - tl.y) + (bl.x - tl.x).hypot(bl.y - tl.y)) / 2.0 / module;
-    let raw = span.round() as u32 + 7;
-    let dim = match raw % 4 {
-        0 => raw + 1,
-        2 => raw - 1,
-        3 => raw + 2,
-        _ => raw,
-    };
-    if !(21..=177).contains(&dim) {
-        return None;
-    }
-    let d = dim as f32;
-    let br = (tr.x + bl.x - tl.x, tr.y + bl.y - tl.y);
-    let (from, to) = if dim == 21 {
-        (
-            [(3.5, 3.5), (d - 3.5, 3.5), (d - 3.5, d - 3.5), (3.5, d - 3.5)],
-            [(tl.x, tl.y), (tr.x, tr.y), br, (bl.x, bl.y)],
-        )
-    } else {
-        // The bottom-right alignment pattern: predicted by the parallelogram, then found.
-        let k = (d - 10.0) / (d - 7.0);
-        let guess = (tl.x + k * (br.0 - tl.x), tl.y + k * (br.1 - tl.y));
-        let ex = ((tr.x - tl.x) / (d - 7.0), (tr.y - tl.y) / (d - 7.0));
-        let ey = ((bl.x - tl.x) / (d - 7.0), (bl.y - tl.y) / (d - 7.0));
-        let ap = find_alignment(m, guess, ex, ey)?;
-        (
-            [(3.5, 3.5), (d - 3.5, 3.5), (d - 6.5, d - 6.5), (3.5, d - 3.5)],
-            [(tl.x, tl.y), (tr.x, tr.y), ap, (bl.x, bl.y)],
-        )
-    };
-    let bits = sample(m, dim, from, to)?;
-    let result = rxing::qrcode::cpp_port::decoder::Decode(&bits).ok()?;
-    result.isValid().then(|| result.text())
+    candidate_dims(span + 7.0).find_map(|dim| decode_grid(m, [tl, tr, bl], dim))
 }
 
 #[cfg(test)]
@@ -365,6 +450,90 @@ mod tests {
                 assert_eq!(decode(&m).as_deref(), Some(text), "{text} at {degrees} degrees");
             }
         }
+    }
+
+    /// A QR code for `text` drawn through a perspective: its quiet-zone-free corners (TL, TR,
+    /// BR, BL) land on `quad`.
+    fn in_perspective(text: &str, side: u32, quad: [(f32, f32); 4]) -> BitMatrix {
+        let qr = MultiFormatWriter.encode(text, &BarcodeFormat::QR_CODE, 0, 0).unwrap();
+        let d = qr.width() as f32;
+        let to_image = multiply(
+            square_to_quad(quad),
+            adjugate(square_to_quad([(0.0, 0.0), (d, 0.0), (d, d), (0.0, d)])),
+        );
+        let to_modules = adjugate(to_image);
+        let mut m = BitMatrix::new(side, side).unwrap();
+        for y in 0..side {
+            for x in 0..side {
+                let (u, v) = (x as f32 + 0.5, y as f32 + 0.5);
+                let t = &to_modules;
+                let z = t[6] * u + t[7] * v + t[8];
+                let (i, j) = ((t[0] * u + t[1] * v + t[2]) / z, (t[3] * u + t[4] * v + t[5]) / z);
+                if i >= 0.0 && j >= 0.0 && i < d && j < d && qr.get(i as u32, j as u32) {
+                    m.set(x, y);
+                }
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn reads_version_one_whose_fourth_corner_perspective_moved() {
+        // Version 1 has no alignment pattern: the fourth corner lies a module or more off the
+        // parallelogram of the finder centres.
+        let text = "257545581193926772619439";
+        let quads = [
+            [(40.0, 40.0), (140.0, 48.0), (152.0, 160.0), (38.0, 150.0)],
+            [(50.0, 40.0), (150.0, 40.0), (159.0, 160.0), (41.0, 160.0)],
+        ];
+        for quad in quads {
+            let m = in_perspective(text, 200, quad);
+            assert_eq!(decode(&m).as_deref(), Some(text), "{quad:?}");
+        }
+    }
+
+    #[test]
+    fn reads_the_perspective_frame_720p_0086() {
+        // A frame of the synthetic set that the parallelogram alone missed.
+        let frame = crate::scan::synth::payment_frame(2026, 86, 1280, 720).unwrap();
+        let image = &frame.image;
+        let binarizer =
+            crate::scan::binarize::LocalBinarizer::new(image.pixels(), 1280, 720).unwrap();
+        let m = rxing::Binarizer::get_black_matrix(&binarizer).unwrap();
+        assert_eq!(decode(m), Some(frame.code));
+    }
+
+    #[test]
+    fn candidate_dims_nearest_first() {
+        assert_eq!(candidate_dims(21.2).collect::<Vec<_>>(), [21, 25]);
+        assert_eq!(candidate_dims(24.0).collect::<Vec<_>>(), [25, 21]);
+        assert_eq!(candidate_dims(25.0).collect::<Vec<_>>(), [25]);
+        assert_eq!(candidate_dims(19.0).collect::<Vec<_>>(), [21]);
+        assert_eq!(candidate_dims(400.0).count(), 0);
+        let offsets: Vec<_> = corner_offsets().collect();
+        assert_eq!(offsets.len(), 49);
+        assert_eq!(offsets[0], (0.0, 0.0));
+    }
+
+    #[test]
+    fn counts_finder_candidates_for_the_classic_reader_gate() {
+        // The decoder skips rxing's classic finder where this count is zero: it must see a
+        // symbol's finders at every row step the decoder uses, and nothing in plain stripes.
+        let text = "https://example.com/pay?code=2865072086636139";
+        for step in [2, ROW_STEP] {
+            let m = rendered(text, 3.0, 7.0);
+            let (read, count) = decode_counting(&m, step);
+            assert_eq!(read.as_deref(), Some(text));
+            assert!(count >= 3, "{count} candidates at row step {step}");
+        }
+        let mut stripes = BitMatrix::new(160, 120).unwrap();
+        for y in 0..120 {
+            for x in (0..160).filter(|x| x % 6 < 3) {
+                stripes.set(x, y);
+            }
+        }
+        assert_eq!(decode_counting(&stripes, 2), (None, 0));
+        assert_eq!(decode_counting(&BitMatrix::new(64, 64).unwrap(), 2), (None, 0));
     }
 
     #[test]
