@@ -1,8 +1,10 @@
 // Receipts from Kotlin: a real sale through the sandbox, then the receipt's data, its text,
-// ESC/POS and PNG renderings, a refund's receipt, and printing on a Kotlin ReceiptPrinter and
+// ESC/POS and PNG renderings, a refund's receipt, a card sale's receipt, and printing on a Kotlin ReceiptPrinter and
 // on the built-in network printer against a fake printer on loopback.
 import io.tillkit.awaitFinalRefund
+import io.tillkit.awaitFinal
 import io.tillkit.core.Charset
+import io.tillkit.core.EntryMode
 import io.tillkit.core.Paper
 import io.tillkit.core.PrintJob
 import io.tillkit.core.PrinterFault
@@ -19,6 +21,7 @@ import java.io.ByteArrayOutputStream
 import java.net.InetAddress
 import java.net.ServerSocket
 import kotlin.concurrent.thread
+import kotlinx.coroutines.coroutineScope
 
 private val merchant = ReceiptSettings(
     merchantName = "Kotlin Tea House",
@@ -217,6 +220,35 @@ fun registerReceiptTests() {
             assertThrows<TillKitException.InvalidInput>("bad port") { networkPrinter("127.0.0.1", 0) }
             checkEq(SaleStatus.Paid, cashier.sale(sale.id)?.status, "printing never changed the sale")
             cashier.shutdown()
+        }
+    }
+
+    Tests.test("a card sale's receipt shows the card as the terminal read it") {
+        val terminal = pairTerminal()
+        val events = AgentEvents()
+        terminal.open(FakeTerminal(Script.CHIP_PIN), events).use { agent ->
+            coroutineScope {
+                val running = start(agent, events)
+                agentCashier(terminal).use { cashier ->
+                    val sale = cashier.payByCard(cny("20.00"), terminal.id)
+                    checkEq(SaleStatus.Paid, cashier.awaitFinal(sale.id).status, "paid on the terminal")
+                    val receipt = cashier.receipt(sale.id, copy = ReceiptCopy.MERCHANT)
+                    checkEq(SaleKind.CARD, receipt.method, "method")
+                    checkEq(null, receipt.paymentCode, "no wallet code on a card receipt")
+                    val card = receipt.card ?: throw Failure("a card sale's receipt has the card: $receipt")
+                    val last4 = card.last4 ?: throw Failure("last 4 digits: $card")
+                    // The fake reader's result carries no POS entry mode tag: shown only where given.
+                    card.entryMode?.let { checkEq(EntryMode.CHIP, it, "read from the chip") }
+                    check(card.brand != null) { "the brand: $card" }
+                    val text = cashier.receiptText(sale.id, copy = ReceiptCopy.MERCHANT)
+                    check("****$last4" in text) { "the card number's end:\n$text" }
+                    card.authCode?.let { code -> check(code in text) { "auth code $code:\n$text" } }
+                    card.aid?.let { aid -> check(aid in text) { "AID $aid:\n$text" } }
+                    cashier.shutdown()
+                }
+                agent.stop()
+                running.await()
+            }
         }
     }
 
