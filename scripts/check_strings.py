@@ -27,6 +27,7 @@ CODES = [
     ("ScanOutcome", "scan_", ()),
     ("ReaderProgress", "reader_", ()),
     ("ReaderFault", "reader_fault_", ()),
+    ("PrinterFault", "printer_fault_", ()),
     ("TillKitError", "error_", ()),
 ]
 

@@ -17,6 +17,7 @@ pub use tillkit_core::sign::pingpong::SignType;
 
 use crate::error::TillKitError;
 use crate::ints::ms_arg;
+use crate::receipt::ReceiptSettings;
 
 /// PingPong's signature digest.
 #[uniffi::remote(Enum)]
@@ -265,6 +266,11 @@ pub struct CashierConfig {
     /// the platform the library was built for.
     #[uniffi(default = None)]
     pub platform: Option<Platform>,
+    /// The merchant header, time offset and default language of receipts; `null`: no header,
+    /// UTC, English. A bad setting fails `open` with `InvalidConfig` naming it
+    /// (`receipt.merchant.name`, …).
+    #[uniffi(default = None)]
+    pub receipt: Option<ReceiptSettings>,
 }
 
 fn decimal(field: &str, text: Option<String>) -> Result<Option<Decimal>, TillKitError> {
@@ -324,6 +330,9 @@ impl TryFrom<CashierConfig> for CoreConfig {
         core.accept_new_key = c.accept_new_key;
         core.policy = c.policy.map(Policy::try_from).transpose()?.unwrap_or_default();
         core.refund_charged_after_cancel = c.refund_charged_after_cancel;
+        if let Some(receipt) = c.receipt {
+            core.receipt = receipt.try_into()?;
+        }
         core.limits = CoreLimits {
             max_refund_amount: decimal("max_refund_amount", c.limits.max_refund_amount)?,
             max_queued_total: decimal("max_queued_total", c.limits.max_queued_total)?,

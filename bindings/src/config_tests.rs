@@ -22,6 +22,7 @@ fn config() -> CashierConfig {
         extra_roots: Vec::new(),
         refund_charged_after_cancel: false,
         platform: None,
+        receipt: None,
     }
 }
 
@@ -81,5 +82,31 @@ fn config_converts_and_checks_limits() {
     let e = CoreConfig::try_from(bad).unwrap_err();
     assert!(
         matches!(e, TillKitError::InvalidInput { ref field, .. } if field == "max_refund_amount")
+    );
+}
+
+#[test]
+fn receipt_settings_reach_the_core_and_a_bad_offset_names_its_field() {
+    use tillkit_core::receipt::Locale;
+    let receipt = ReceiptSettings {
+        merchant_name: "茶餐廳".into(),
+        merchant_tax_id: Some("91-440".into()),
+        utc_offset_minutes: 480,
+        locale: "zh_TW".into(),
+        ..ReceiptSettings::default()
+    };
+    let core = CoreConfig::try_from(CashierConfig { receipt: Some(receipt.clone()), ..config() })
+        .expect("valid");
+    assert_eq!(core.receipt.merchant.name, "茶餐廳");
+    assert_eq!(core.receipt.merchant.tax_id.as_deref(), Some("91-440"));
+    assert_eq!(core.receipt.utc_offset_minutes, 480);
+    assert_eq!(core.receipt.locale, Locale::ZhHant);
+    let none = CoreConfig::try_from(config()).expect("valid");
+    assert_eq!(none.receipt, tillkit_core::receipt::ReceiptSettings::default());
+    let bad = ReceiptSettings { utc_offset_minutes: 100_000, ..receipt };
+    let err =
+        CoreConfig::try_from(CashierConfig { receipt: Some(bad), ..config() }).expect_err("offset");
+    assert!(
+        matches!(err, TillKitError::InvalidConfig { ref field, .. } if field == "receipt.utc_offset_minutes")
     );
 }

@@ -5,7 +5,8 @@
 //! The exported surface:
 //! - [`Cashier`]: open, sales by code, QR and card, cancel, refund, lookups, history, queue,
 //!   notifications, subscriptions, and the end-of-day report ([`ShiftReport`]: report, close,
-//!   reprint, text, CSV);
+//!   reprint, text, CSV), and receipts ([`Receipt`]: data, text, ESC/POS, PNG, printing on a
+//!   [`ReceiptPrinter`] or a [`network_printer`]);
 //! - free functions for money and payment codes ([`money`]) and the engine's default timings;
 //! - [`CodeScanner`] for camera frames (a live session; `submit_frame` reads the platform's buffer
 //!   in place, without a copy) and [`ScanGun`] for keyboard-wedge scanners ([`scan`]);
@@ -15,7 +16,7 @@
 //! - the terminal agent ([`agent`]): [`TerminalAgent`] runs on a POS terminal, taking the card
 //!   sales the acquirer routes to it and running them on the app's [`CardReader`];
 //! - traits the app implements: [`KeyStore`], [`EventListener`], [`Logger`], [`CardReader`],
-//!   [`AuthorizationHost`], [`ReaderProgressListener`], [`AgentListener`] (on iOS `Logger` is
+//!   [`AuthorizationHost`], [`ReaderProgressListener`], [`AgentListener`], [`ReceiptPrinter`] (on iOS `Logger` is
 //!   also `os.Logger`: Swift code names ours `TillKitCore.Logger`);
 //! - every call that reads or writes the store or talks to the network is `async` (Kotlin
 //!   `suspend`, Swift `async`); integers are signed (`Long`/`Int`, `Int64`/`Int32`).
@@ -33,9 +34,11 @@ mod history;
 mod ints;
 pub mod money;
 mod platform;
+mod printer;
 pub mod reader;
 #[cfg(feature = "sandbox")]
 pub mod reader_sim_server;
+mod receipt;
 mod report;
 mod report_api;
 mod runtime;
@@ -54,14 +57,16 @@ pub use cashier::Cashier;
 pub use config::{
     default_policy, AcquirerConfig, CashierConfig, OfflineLimits, Platform, PolicySettings,
 };
-pub use error::{ReaderFault, TillKitError};
+pub use error::{PrinterFault, ReaderFault, TillKitError};
 pub use events::{EventListener, Subscription};
 pub use history::{HistoryFilter, JournalLine};
 pub use money::{Money, PaymentCodeInfo};
 pub use platform::{set_logger, KeyStore, LogLevel, Logger};
+pub use printer::{network_printer, PrintJob, ReceiptPrinter};
 #[cfg(feature = "simulators")]
 pub use reader::simulated_card_reader;
 pub use reader::{AuthorizationHost, CardReader, CardTransaction, ReaderProgressListener};
+pub use receipt::{Receipt, ReceiptCard, ReceiptRefund, ReceiptSettings};
 pub use report::{
     CloseInfo, ClosedShift, CurrencySummary, LateChange, MethodTotal, OpenItem, OutboxSummary,
     ReportRange, ReportRequest, ReportTally, ShiftReport, StatusTotal,

@@ -3,6 +3,7 @@
 // actor; the Keychain is used from a detached task. Every failure is shown in words (Words.swift).
 import Foundation
 import TillKitCore
+import UIKit
 
 enum Screen: Equatable {
     case amount, method(Money, saleId: String), scanCode(Money, saleId: String), progress, history
@@ -27,6 +28,8 @@ final class CashierModel: ObservableObject {
     @Published var waitingForNetwork: Int32 = 0
     @Published var scanMessage: String?
     @Published var receipt: String?
+    /// The receipt's image while the share sheet shows it.
+    @Published var receiptImage: UIImage?
     @Published var report: String?
     @Published var error: String?
     private var cashier: Cashier?
@@ -112,7 +115,20 @@ final class CashierModel: ObservableObject {
         }
     }
 
-    func showReceipt(_ saleId: String) { act { _ in self.receipt = try await self.receiptText(saleId); self.screen = .receipt(saleId: saleId) } }
+    func showReceipt(_ saleId: String) {
+        act { c in
+            self.receipt = try await c.receiptText(saleId: saleId, locale: Self.localeTag)
+            self.screen = .receipt(saleId: saleId)
+        }
+    }
+    /// Prints through AirPrint; a printer fault shows as an error and the sale stays as it is.
+    func printReceipt(_ saleId: String) {
+        act { c in try await c.printReceipt(saleId: saleId, printer: ReceiptOutput.AirPrinter(), locale: Self.localeTag) }
+    }
+    /// Shares TillKit's PNG of the receipt.
+    func shareReceipt(_ saleId: String) {
+        act { c in self.receiptImage = UIImage(data: try await c.receiptPng(saleId: saleId, locale: Self.localeTag)) }
+    }
     func showReport() { act { c in self.report = try await Self.reportText(c); self.screen = .report } }
 
     func pair(serial: String, model: String, label: String) {
@@ -128,10 +144,8 @@ final class CashierModel: ObservableObject {
 
     func newSale() { following?.cancel(); sale = nil; amountUnits = 0; screen = .amount }
 
-    // PLACEHOLDER until receipts reach the FFI (they are being built in the core): the lead
-    // wires this to `cashier.receipt(saleId:locale:)` after the merge. Until then the receipt
-    // screen says "not available yet".
-    private func receiptText(_ saleId: String) async throws -> String? { nil }
+    /// The device's language for receipts (`zh-Hant-TW`, `en-GB`…); TillKit takes the nearest.
+    static var localeTag: String { Locale.preferredLanguages.first ?? "en" }
 
     /// The open shift's report (since the last close) as text, times in the device's zone.
     private static func reportText(_ c: Cashier) async throws -> String? {
@@ -192,7 +206,10 @@ final class CashierModel: ObservableObject {
     static let config = CashierConfig(
         acquirer: .pingPong(baseUrl: sandboxURL, accId: "2018092714313010016291",
                             clientId: "2018092714313010016", signType: .sha256, saltKey: saltKey),
-        cashierDeviceId: "ios-demo", alipayRegion: .mainland, extraRoots: sandboxRoots, platform: .ios)
+        cashierDeviceId: "ios-demo", alipayRegion: .mainland, extraRoots: sandboxRoots, platform: .ios,
+        receipt: ReceiptSettings(merchantName: "TillKit Demo",
+                                 utcOffsetMinutes: Int32(TimeZone.current.secondsFromGMT() / 60),
+                                 locale: localeTag))
 
     /// The CA of a sandbox served over HTTPS, when the app bundle carries one.
     static let sandboxRoots: [String] = Bundle.main.url(forResource: "sandbox-ca", withExtension: "pem")

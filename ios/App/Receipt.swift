@@ -1,32 +1,31 @@
-// A receipt's text as a picture: printed through AirPrint (UIPrintInteractionController) and
-// shared as an image through the share sheet.
+// Receipts on the device: AirPrint (UIPrintInteractionController) as a TillKit ReceiptPrinter,
+// printing the receipt's PNG that TillKit draws, and the share sheet for that image. (Named
+// `ReceiptOutput`: `Receipt` is TillKitCore's receipt record.)
 import SwiftUI
+import TillKitCore
 import UIKit
 
-enum Receipt {
-    /// Monospaced lines, black on white, 384 points wide (a 58 mm receipt).
-    static func image(_ text: String) -> UIImage {
-        let font = UIFont.monospacedSystemFont(ofSize: 14, weight: .regular)
-        let attributes: [NSAttributedString.Key: Any] = [.font: font, .foregroundColor: UIColor.black]
-        let bounds = (text as NSString).boundingRect(
-            with: CGSize(width: 368, height: .greatestFiniteMagnitude), options: [.usesLineFragmentOrigin],
-            attributes: attributes, context: nil)
-        let size = CGSize(width: 384, height: ceil(bounds.height) + 16)
-        return UIGraphicsImageRenderer(size: size).image { context in
-            UIColor.white.setFill()
-            context.fill(CGRect(origin: .zero, size: size))
-            (text as NSString).draw(in: CGRect(x: 8, y: 8, width: 368, height: size.height - 16), withAttributes: attributes)
+enum ReceiptOutput {
+    /// AirPrint as a receipt printer: the image, fitted to the printer's paper.
+    final class AirPrinter: ReceiptPrinter, @unchecked Sendable {
+        func print(job: PrintJob) async throws {
+            guard let image = UIImage(data: try job.png(paper: .mm58)) else {
+                throw TillKitError.Printer(fault: .failed, reason: "the receipt image did not decode")
+            }
+            await MainActor.run {
+                guard UIPrintInteractionController.isPrintingAvailable else { return }
+                let controller = UIPrintInteractionController.shared
+                let info = UIPrintInfo(dictionary: nil)
+                info.outputType = .grayscale
+                info.jobName = "receipt"
+                controller.printInfo = info
+                controller.printingItem = image
+                controller.present(animated: true)
+            }
+            if !UIPrintInteractionController.isPrintingAvailable {
+                throw TillKitError.Printer(fault: .offline, reason: "this device has no printing")
+            }
         }
-    }
-
-    static func print(_ text: String) {
-        let controller = UIPrintInteractionController.shared
-        let info = UIPrintInfo(dictionary: nil)
-        info.outputType = .grayscale
-        info.jobName = "receipt"
-        controller.printInfo = info
-        controller.printingItem = image(text)
-        controller.present(animated: true)
     }
 }
 

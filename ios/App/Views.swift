@@ -32,7 +32,7 @@ struct CashierView: View {
                 case .progress: if let sale = model.sale { SaleView(sale: sale) }
                 case .history: HistoryView()
                 case let .refund(sale): RefundView(sale: sale)
-                case .receipt: ReceiptView()
+                case let .receipt(saleId): ReceiptView(saleId: saleId)
                 case .report: ReportView()
                 case .terminals: TerminalsView()
                 }
@@ -193,16 +193,16 @@ struct RefundView: View {
 
 struct ReceiptView: View {
     @EnvironmentObject var model: CashierModel
-    @State private var sharing: UIImage?
+    let saleId: String
     var body: some View {
         if let text = model.receipt {
             Text(text).font(.system(.body, design: .monospaced))
             HStack {
-                Button(L("print_receipt")) { Receipt.print(text) }
-                Button(L("share_receipt")) { sharing = Receipt.image(text) }
+                Button(L("print_receipt")) { model.printReceipt(saleId) }
+                Button(L("share_receipt")) { model.shareReceipt(saleId) }
             }
-            .sheet(isPresented: Binding(get: { sharing != nil }, set: { if !$0 { sharing = nil } })) {
-                if let image = sharing { ShareSheet(items: [image]) }
+            .sheet(isPresented: Binding(get: { model.receiptImage != nil }, set: { if !$0 { model.receiptImage = nil } })) {
+                if let image = model.receiptImage { ShareSheet(items: [image]) }
             }
         } else {
             Text(L("receipt_unavailable"))

@@ -45,6 +45,7 @@ enum Words {
         case let .InvalidInput(field, _): return L("error_invalid_input", field)
         case let .InvalidConfig(field, _): return L("error_invalid_config", field)
         case let .Reader(fault, _): return L("reader_fault_" + caseKey(fault))
+        case let .Printer(fault, _): return L("printer_fault_" + caseKey(fault))
         default:
             let key = "error_" + caseKey(e)
             let text = L(key)

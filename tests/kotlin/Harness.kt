@@ -72,6 +72,7 @@ fun main() {
     registerAgentTests()
     registerContractTests()
     registerReportTests()
+    registerReceiptTests()
     val (passed, failed) = Tests.runAll()
     runBenchmarks()
     if (System.getenv("TILLKIT_SCAN_BENCH") == "1") runScanBenchmarks()

@@ -5,11 +5,12 @@ use tillkit_core::acquirer::AcquirerError;
 use tillkit_core::engine::{CashierError, KeyStoreError};
 use tillkit_core::money::MoneyError;
 use tillkit_core::paycode::PaymentCodeError;
+use tillkit_core::printer::PrinterError;
 use tillkit_core::reader::ReaderError;
 use tillkit_core::report::ReportError;
 use tillkit_core::store::StoreError;
 
-use super::{ReaderFault, TillKitError};
+use super::{PrinterFault, ReaderFault, TillKitError};
 use crate::ints::long;
 
 impl From<ReaderError> for TillKitError {
@@ -39,6 +40,18 @@ impl From<TillKitError> for ReaderError {
             },
             other => ReaderError::Device(other.to_string()),
         }
+    }
+}
+
+impl From<PrinterError> for TillKitError {
+    fn from(e: PrinterError) -> Self {
+        let fault = match e {
+            PrinterError::PaperOut => PrinterFault::PaperOut,
+            PrinterError::CoverOpen => PrinterFault::CoverOpen,
+            PrinterError::Offline(_) => PrinterFault::Offline,
+            PrinterError::Failed(_) => PrinterFault::Failed,
+        };
+        TillKitError::Printer { fault, reason: e.to_string() }
     }
 }
 

@@ -179,6 +179,16 @@ pub enum TillKitError {
         /// Details, in English.
         reason: String,
     },
+    /// A receipt printer could not print; `fault` says what the cashier can do about it. The
+    /// sale is unchanged: print again once it is fixed. An app's `ReceiptPrinter` throws this
+    /// too, to tell TillKit what went wrong.
+    #[error("printer {fault}: {reason}")]
+    Printer {
+        /// What kind of failure.
+        fault: PrinterFault,
+        /// Details, in English.
+        reason: String,
+    },
     /// The app's own `KeyStore`, `EventListener`, `Logger` or reader progress listener threw.
     #[error("app callback failed: {reason}")]
     AppCallback {
@@ -208,6 +218,7 @@ impl TillKitError {
             | T::StorageFull
             | T::AppCallback { .. } => true,
             T::Reader { fault, .. } => fault.can_retry(),
+            T::Printer { fault, .. } => fault.can_retry(),
             T::InvalidInput { .. }
             | T::UnknownSale { .. }
             | T::UnknownRefund { .. }
@@ -263,6 +274,39 @@ impl std::fmt::Display for ReaderFault {
             ReaderFault::Busy => "busy",
             ReaderFault::Protocol => "protocol error",
             ReaderFault::Device => "device failure",
+        })
+    }
+}
+
+/// What kind of printer failure: what the cashier can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+#[uniffi::export(Display)]
+pub enum PrinterFault {
+    /// Out of paper: load a roll, then print again.
+    PaperOut,
+    /// The cover is open: close it, then print again.
+    CoverOpen,
+    /// Not reachable or not answering: switch it on or reconnect it, then print again.
+    Offline,
+    /// The printer or its SDK failed: restart the printer; report if repeated.
+    Failed,
+}
+
+impl PrinterFault {
+    /// Whether printing again after the fault's remedy can succeed: not for a failure, which a
+    /// retry repeats.
+    fn can_retry(self) -> bool {
+        !matches!(self, PrinterFault::Failed)
+    }
+}
+
+impl std::fmt::Display for PrinterFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PrinterFault::PaperOut => "out of paper",
+            PrinterFault::CoverOpen => "cover open",
+            PrinterFault::Offline => "offline",
+            PrinterFault::Failed => "failure",
         })
     }
 }

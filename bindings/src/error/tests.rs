@@ -128,3 +128,22 @@ fn report_errors_map_to_what_the_screen_acts_on() {
     let full = TillKitError::from(ReportError::Store(StoreError::Full));
     assert_eq!(full, TillKitError::StorageFull);
 }
+
+#[test]
+fn printer_errors_keep_their_fault_and_say_whether_printing_again_helps() {
+    use tillkit_core::printer::PrinterError;
+    let cases = [
+        (PrinterError::PaperOut, PrinterFault::PaperOut, true),
+        (PrinterError::CoverOpen, PrinterFault::CoverOpen, true),
+        (PrinterError::Offline("no answer".into()), PrinterFault::Offline, true),
+        (PrinterError::Failed("jam".into()), PrinterFault::Failed, false),
+    ];
+    for (core, fault, retry) in cases {
+        let text = core.to_string();
+        let e = TillKitError::from(core);
+        assert_eq!(e, TillKitError::Printer { fault, reason: text });
+        assert_eq!(e.can_retry(), retry, "{fault}");
+    }
+    let e = TillKitError::from(PrinterError::PaperOut);
+    assert_eq!(e.to_string(), "printer out of paper: printer out of paper");
+}

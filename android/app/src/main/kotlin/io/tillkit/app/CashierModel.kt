@@ -21,6 +21,7 @@ import io.tillkit.core.HistoryFilter
 import io.tillkit.core.Money
 import io.tillkit.core.Platform
 import io.tillkit.core.QueueStatus
+import io.tillkit.core.ReceiptSettings
 import io.tillkit.core.Refund
 import io.tillkit.core.Sale
 import io.tillkit.core.ScanOutcome
@@ -153,8 +154,8 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         refundView = refundViewOf(c, s)
     }
 
-    fun showReceipt(saleId: String) = act {
-        receipt = receiptText(saleId)
+    fun showReceipt(saleId: String) = act { c ->
+        receipt = c.receiptText(saleId, locale = localeTag())
         screen = Screen.Receipt(saleId)
     }
 
@@ -180,15 +181,19 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         screen = Screen.Amount
     }
 
-    /** Prints on the device's printer (a terminal's built-in printer is a print service). */
-    fun printReceipt(context: Context, text: String) {
-        if (!Receipts.print(context, text)) error = context.getString(R.string.printer_unavailable)
+    /**
+     * Prints on the device's printer (a terminal's built-in printer is a print service); a
+     * printer fault shows as an error and the sale stays as it is.
+     */
+    fun printReceipt(context: Context, saleId: String) = act { c ->
+        c.printReceipt(saleId, Receipts.SystemPrinter(context), locale = localeTag())
     }
 
-    /** Shares the receipt as a PNG (written off the main thread) through the share sheet. */
-    fun shareReceipt(context: Context, text: String) = viewModelScope.launch {
+    /** Shares the receipt as TillKit's PNG (written off the main thread) through the share sheet. */
+    fun shareReceipt(context: Context, saleId: String) = viewModelScope.launch {
         try {
-            val uri = withContext(Dispatchers.IO) { Receipts.writePng(context, text) }
+            val png = cashier().receiptPng(saleId, locale = localeTag())
+            val uri = withContext(Dispatchers.IO) { Receipts.writePng(context, png) }
             val send = Intent(Intent.ACTION_SEND)
                 .setType("image/png")
                 .putExtra(Intent.EXTRA_STREAM, uri)
@@ -199,10 +204,12 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         }
     }
 
-    // PLACEHOLDER until receipts reach the FFI (they are being built in the core): the lead
-    // wires this to `cashier.receipt(saleId, locale)` after the merge. Until then the receipt
-    // screen says "not available yet".
-    private suspend fun receiptText(@Suppress("UNUSED_PARAMETER") saleId: String): String? = null
+    /** The device's language for receipts (`zh-Hant-TW`, `en-GB`…); TillKit takes the nearest. */
+    private fun localeTag(): String = java.util.Locale.getDefault().toLanguageTag()
+
+    /** The merchant's current offset from UTC, for receipt times (follows summer time at open). */
+    private fun utcOffsetMinutes(): Int =
+        java.util.TimeZone.getDefault().getOffset(System.currentTimeMillis()) / 60_000
 
     /** The open shift's report (since the last close) as text, times in the device's zone. */
     private suspend fun reportText(c: Cashier): String? {
@@ -262,6 +269,11 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         alipayRegion = AlipayRegion.MAINLAND,
         extraRoots = sandboxRoots(),
         platform = Platform.ANDROID,
+        receipt = ReceiptSettings(
+            merchantName = "TillKit Demo",
+            utcOffsetMinutes = utcOffsetMinutes(),
+            locale = localeTag(),
+        ),
     )
 
     /** The CA of a sandbox served over HTTPS to phones on the Wi-Fi, when the build carries one. */

@@ -1,52 +1,44 @@
-// A receipt's text as a picture: to print through the Android print framework (the built-in
-// printer of a Sunmi or PAX terminal is a print service there) and to share as a PNG.
+// Receipts on the device: the built-in printer of a Sunmi or PAX terminal (a print service of
+// the Android print framework there) as a TillKit ReceiptPrinter, and the receipt's PNG (drawn
+// by TillKit) in the cache for the share sheet. A Sunmi app that binds InnerPrinter directly
+// would instead pass `job.escPos(Paper.MM58)` to `sendRAWData`; a PAX app `job.png(Paper.MM58)`.
 package io.tillkit.app
 
 import android.content.Context
-import android.graphics.Bitmap
-import android.graphics.Canvas
-import android.graphics.Color
-import android.graphics.Paint
-import android.graphics.Typeface
+import android.graphics.BitmapFactory
 import android.net.Uri
 import androidx.core.content.FileProvider
 import androidx.print.PrintHelper
+import io.tillkit.core.Paper
+import io.tillkit.core.PrintJob
+import io.tillkit.core.PrinterFault
+import io.tillkit.core.ReceiptPrinter
+import io.tillkit.core.TillKitException
 import java.io.File
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 
 object Receipts {
-    /** 58 mm thermal printers are 384 dots wide. */
-    private const val WIDTH = 384
-    private const val MARGIN = 8f
-
-    /** Monospaced lines, black on white. */
-    fun render(text: String): Bitmap {
-        val paint = Paint(Paint.ANTI_ALIAS_FLAG).apply {
-            typeface = Typeface.MONOSPACE
-            textSize = 20f
-            color = Color.BLACK
+    /** The device's printer through the print framework. [context] must be an activity. */
+    class SystemPrinter(private val context: Context) : ReceiptPrinter {
+        override suspend fun print(job: PrintJob) {
+            if (!PrintHelper.systemSupportsPrint()) {
+                throw TillKitException.Printer(PrinterFault.OFFLINE, "this device has no printing")
+            }
+            val png = job.png(Paper.MM58)
+            val bitmap = BitmapFactory.decodeByteArray(png, 0, png.size)
+                ?: throw TillKitException.Printer(PrinterFault.FAILED, "the receipt image did not decode")
+            withContext(Dispatchers.Main) {
+                PrintHelper(context).apply { scaleMode = PrintHelper.SCALE_MODE_FIT }.printBitmap("receipt", bitmap)
+            }
         }
-        val lines = text.lines()
-        val lineHeight = paint.fontSpacing
-        val height = (lineHeight * lines.size + 2 * MARGIN).toInt().coerceAtLeast(1)
-        val bitmap = Bitmap.createBitmap(WIDTH, height, Bitmap.Config.ARGB_8888)
-        val canvas = Canvas(bitmap)
-        canvas.drawColor(Color.WHITE)
-        lines.forEachIndexed { i, line -> canvas.drawText(line, MARGIN, MARGIN + lineHeight * (i + 1) - paint.descent(), paint) }
-        return bitmap
     }
 
-    /** Prints [text]; false when the device has no printing at all. [context] must be an activity. */
-    fun print(context: Context, text: String): Boolean {
-        if (!PrintHelper.systemSupportsPrint()) return false
-        PrintHelper(context).apply { scaleMode = PrintHelper.SCALE_MODE_FIT }.printBitmap("receipt", render(text))
-        return true
-    }
-
-    /** Writes the picture to the cache and returns its content URI (see receipt_paths.xml). Does I/O. */
-    fun writePng(context: Context, text: String): Uri {
+    /** Writes [png] to the cache and returns its content URI (see receipt_paths.xml). Does I/O. */
+    fun writePng(context: Context, png: ByteArray): Uri {
         val dir = File(context.cacheDir, "receipts").apply { mkdirs() }
         val file = File(dir, "receipt.png")
-        file.outputStream().use { render(text).compress(Bitmap.CompressFormat.PNG, 100, it) }
+        file.writeBytes(png)
         return FileProvider.getUriForFile(context, context.packageName + ".receipts", file)
     }
 }

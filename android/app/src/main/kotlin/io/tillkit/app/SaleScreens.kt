@@ -131,7 +131,7 @@ fun RefundScreen(model: CashierModel, sale: Sale) {
 }
 
 @Composable
-fun ReceiptScreen(model: CashierModel) {
+fun ReceiptScreen(model: CashierModel, saleId: String) {
     val context = LocalContext.current
     val text = model.receipt
     if (text == null) {
@@ -140,8 +140,8 @@ fun ReceiptScreen(model: CashierModel) {
     }
     Text(text, fontFamily = FontFamily.Monospace)
     Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-        Button(onClick = { model.printReceipt(context, text) }) { Text(stringResource(R.string.print_receipt)) }
-        OutlinedButton(onClick = { model.shareReceipt(context, text) }) { Text(stringResource(R.string.share_receipt)) }
+        Button(onClick = { model.printReceipt(context, saleId) }) { Text(stringResource(R.string.print_receipt)) }
+        OutlinedButton(onClick = { model.shareReceipt(context, saleId) }) { Text(stringResource(R.string.share_receipt)) }
     }
 }
 

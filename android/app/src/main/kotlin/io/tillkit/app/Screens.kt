@@ -67,7 +67,7 @@ fun CashierApp(model: CashierModel, agent: TerminalAgentModel) {
             Screen.Progress -> model.sale?.let { SaleScreen(model, it) }
             Screen.History -> HistoryScreen(model)
             is Screen.RefundSale -> RefundScreen(model, s.sale)
-            is Screen.Receipt -> ReceiptScreen(model)
+            is Screen.Receipt -> ReceiptScreen(model, s.saleId)
             Screen.Report -> ReportScreen(model)
             Screen.Terminals -> TerminalsScreen(model)
             Screen.Agent -> AgentScreen(agent)

@@ -7,6 +7,7 @@ package io.tillkit.app
 import android.content.Context
 import io.tillkit.core.AttentionReason
 import io.tillkit.core.NextStep
+import io.tillkit.core.PrinterFault
 import io.tillkit.core.ReaderFault
 import io.tillkit.core.ReaderProgress
 import io.tillkit.core.RefundState
@@ -108,6 +109,15 @@ object Words {
         },
     )
 
+    fun printerFault(c: Context, fault: PrinterFault): String = c.getString(
+        when (fault) {
+            PrinterFault.PAPER_OUT -> R.string.printer_fault_paper_out
+            PrinterFault.COVER_OPEN -> R.string.printer_fault_cover_open
+            PrinterFault.OFFLINE -> R.string.printer_fault_offline
+            PrinterFault.FAILED -> R.string.printer_fault_failed
+        },
+    )
+
     /**
      * A failure in the cashier's words. A TillKit error is named by its variant (`error_` and
      * the variant in snake case, one key per variant: the check script holds the list against
@@ -120,6 +130,7 @@ object Words {
             is TillKitException.InvalidInput -> c.getString(R.string.error_invalid_input, e.field)
             is TillKitException.InvalidConfig -> c.getString(R.string.error_invalid_config, e.field)
             is TillKitException.Reader -> readerFault(c, e.fault)
+            is TillKitException.Printer -> printerFault(c, e.fault)
             else -> {
                 val key = "error_" + e.javaClass.simpleName.replace(Regex("(?<!^)(?=[A-Z])"), "_").lowercase()
                 val id = c.resources.getIdentifier(key, "string", c.packageName)
