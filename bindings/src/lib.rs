@@ -38,6 +38,7 @@ pub mod reader;
 pub mod reader_sim_server;
 mod report;
 mod report_api;
+mod report_render;
 mod runtime;
 mod sale_status;
 #[cfg(feature = "sandbox")]
