@@ -4,7 +4,7 @@ the rendered documents need, so that the library carries a few kilobytes of font
 Unifont's 2 MB.
 
 Taken: printable ASCII, Latin-1, a few currency and punctuation marks, the full-width forms,
-and every non-ASCII character in the source files named (default: the receipt labels). A text
+and every non-ASCII character in the source files named (default: the receipt and report labels). A text
 with a character outside this set renders a box in its place (document::font).
 
 Usage: scripts/receipt-font.py [UNIFONT_HEX] [SOURCE.rs ...]
@@ -18,7 +18,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_SOURCES = ["core/src/receipt/labels.rs"]
+DEFAULT_SOURCES = ["core/src/receipt/labels.rs", "core/src/report/labels.rs"]
 OUT = os.path.join(ROOT, "core/src/document/font.bin")
 
 

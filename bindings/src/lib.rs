@@ -41,6 +41,7 @@ pub mod reader_sim_server;
 mod receipt;
 mod report;
 mod report_api;
+mod report_render;
 mod runtime;
 mod sale_status;
 #[cfg(feature = "sandbox")]

@@ -14,7 +14,7 @@ use crate::report::{ClosedShift, ReportRange, ReportRequest, ShiftReport};
 type Result<T> = std::result::Result<T, TillKitError>;
 
 /// UTC offsets in use run from -12:00 to +14:00; anything past ±18:00 is a mistake.
-fn offset_arg(minutes: i32) -> Result<i32> {
+pub(crate) fn offset_arg(minutes: i32) -> Result<i32> {
     if minutes.unsigned_abs() > 18 * 60 {
         return Err(TillKitError::InvalidInput {
             field: "utc_offset_minutes".into(),
@@ -24,7 +24,7 @@ fn offset_arg(minutes: i32) -> Result<i32> {
     Ok(minutes)
 }
 
-fn core_request(r: Option<ReportRequest>) -> Result<CoreRequest> {
+pub(crate) fn core_request(r: Option<ReportRequest>) -> Result<CoreRequest> {
     r.unwrap_or_default().try_into()
 }
 

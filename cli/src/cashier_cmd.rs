@@ -353,7 +353,7 @@ async fn execute(
             Ok(exit::OK)
         }
         CashierCommand::History(args) => crate::history_cmd::execute(cashier, json, args),
-        CashierCommand::Report(args) => crate::report_cmd::execute(cashier, json, args),
+        CashierCommand::Report(args) => crate::report_cmd::execute(cashier, json, args).await,
         CashierCommand::Terminal(args) => crate::terminal_cmd::execute(cashier, json, args.command),
         CashierCommand::Queue { .. } => crate::queue_cmd::queue(cashier, json),
         CashierCommand::Forward { timeout, .. } => {

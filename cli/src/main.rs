@@ -19,6 +19,7 @@ mod reader_cmd;
 mod receipt_cmd;
 mod render;
 mod report_cmd;
+mod report_out;
 mod scan_cmd;
 mod settings;
 mod sign_cmd;

@@ -92,7 +92,8 @@ pub struct ReceiptArgs {
     pub conn: crate::connect::ConnectArgs,
 }
 
-fn printer_error(e: PrinterError) -> CliError {
+/// A printer error as the CLI shows it (shared with `report --printer`).
+pub(crate) fn printer_error(e: PrinterError) -> CliError {
     let kind = match e {
         PrinterError::PaperOut => "printer_paper_out",
         PrinterError::CoverOpen => "printer_cover_open",

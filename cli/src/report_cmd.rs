@@ -40,6 +40,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "±HH:MM", default_value = "Z", allow_hyphen_values = true)]
     utc_offset: String,
     #[command(flatten)]
+    render: crate::report_out::RenderArgs,
+    #[command(flatten)]
     pub conn: crate::connect::ConnectArgs,
 }
 
@@ -122,12 +124,25 @@ fn show(report: &ShiftReport, json: bool, offset: i32, csv_rows: Option<(u64, &P
     }
 }
 
-/// Runs `report`.
-pub fn execute(cashier: &Cashier, json: bool, args: ReportArgs) -> Result<u8, CliError> {
+/// Runs `report`: the report (or the close, or a reprint), then shown as before or rendered.
+pub async fn execute(cashier: &Cashier, json: bool, args: ReportArgs) -> Result<u8, CliError> {
     let offset = parse_offset_flag(&args.utc_offset)?;
-    if let Some(seq) = args.reprint {
-        show(&cashier.closed_report(seq)?, json, offset, None);
+    args.render.check()?;
+    let (report, csv) = make(cashier, &args, offset)?;
+    let csv = csv.as_ref().map(|(rows, path)| (*rows, path.as_path()));
+    if args.render.is_plain() {
+        show(&report, json, offset, csv);
         return Ok(exit::OK);
+    }
+    crate::report_out::emit(cashier, &report, &args.render, offset, json, csv).await
+}
+
+/// The report asked for, with the CSV rows written and where.
+type Made = (ShiftReport, Option<(u64, PathBuf)>);
+
+fn make(cashier: &Cashier, args: &ReportArgs, offset: i32) -> Result<Made, CliError> {
+    if let Some(seq) = args.reprint {
+        return Ok((cashier.closed_report(seq)?, None));
     }
     let req = ReportRequest {
         since: args.since.as_deref().map(|v| parse_time_flag("since", v, offset)).transpose()?,
@@ -151,9 +166,8 @@ pub fn execute(cashier: &Cashier, json: bool, args: ReportArgs) -> Result<u8, Cl
             }
             None => cashier.close_shift(&close)?,
         };
-        let rows = args.csv.as_deref().map(|p| (csv_rows(&report), p));
-        show(&report, json, offset, rows);
-        return Ok(exit::OK);
+        let rows = args.csv.clone().map(|p| (csv_rows(&report), p));
+        return Ok((report, rows));
     }
     let report = cashier.shift_report(&req)?;
     let mut rows = None;
@@ -162,7 +176,7 @@ pub fn execute(cashier: &Cashier, json: bool, args: ReportArgs) -> Result<u8, Cl
         match cashier.export_csv(&req, offset, &mut export.file) {
             Ok(n) => {
                 export.finish()?;
-                rows = Some((n, path.as_path()));
+                rows = Some((n, path.clone()));
             }
             Err(e) => {
                 export.abandon();
@@ -170,8 +184,7 @@ pub fn execute(cashier: &Cashier, json: bool, args: ReportArgs) -> Result<u8, Cl
             }
         }
     }
-    show(&report, json, offset, rows);
-    Ok(exit::OK)
+    Ok((report, rows))
 }
 
 /// The rows a closed shift's export holds: one per sale and refund of its range.

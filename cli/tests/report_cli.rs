@@ -142,3 +142,71 @@ fn bad_times_and_options_name_the_flag() {
     let e: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(e["error"]["kind"], "unknown_close");
 }
+
+#[test]
+fn report_rendered_as_escpos_png_and_localised_text_and_printed_after_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    ok(tillkit(&data).args(["pay", "--code", "130000000000000011", "--amount", "10.00"]));
+
+    let escpos = dir.path().join("r.bin");
+    ok(tillkit(&data).args(["report", "--format", "escpos", "--out"]).arg(&escpos));
+    let bytes = std::fs::read(&escpos).unwrap();
+    assert!(bytes.starts_with(&[0x1b, b'@']), "ESC @ first");
+    assert!(bytes.windows(2).any(|w| w == [0x1d, b'V']), "cut");
+    assert!(bytes.windows(5).any(|w| w == b"10.00"), "the total is printed");
+
+    let png = dir.path().join("r.png");
+    let made = ok(tillkit(&data)
+        .args(["report", "--json", "--format", "png", "--locale", "zh-Hant", "--paper", "58"])
+        .arg("--out")
+        .arg(&png));
+    let line: Value = serde_json::from_slice(&made.stdout).unwrap();
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(line["bytes"].as_u64(), Some(bytes.len() as u64));
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!(width, (32 * 8 + 32) * 2, "58 mm at scale 2");
+    assert!(height > 600, "{height}");
+
+    // Closing renders the closed shift; bytes to a pipe are fine.
+    let closed = ok(tillkit(&data).args([
+        "report",
+        "--close",
+        "--operator",
+        "Mei",
+        "--format",
+        "escpos",
+        "--charset",
+        "big5",
+    ]));
+    assert!(closed.stdout.starts_with(&[0x1b, b'@']));
+    let hans = ok(tillkit(&data).args([
+        "report",
+        "--reprint",
+        "1",
+        "--locale",
+        "zh-Hans",
+        "--paper",
+        "58",
+    ]));
+    let text = String::from_utf8(hans.stdout).unwrap();
+    for want in ["交班报表", "交班号 #1", "Mei", "CNY 10.00", "净额"] {
+        assert!(text.contains(want), "{want:?} missing from\n{text}");
+    }
+    // The plain report is as before.
+    let plain = ok(tillkit(&data).args(["report", "--reprint", "1"]));
+    assert!(String::from_utf8(plain.stdout).unwrap().starts_with("SHIFT REPORT — closed shift 1"));
+    // A printer that is not there is a typed error, and nothing is written.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let refused = run(tillkit(&data)
+        .args(["report", "--json", "--reprint", "1", "--printer"])
+        .arg(addr.to_string()));
+    assert_ne!(refused.status.code(), Some(0));
+    let error: Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(error["error"]["kind"], "printer_offline", "{error}");
+}

@@ -1,7 +1,7 @@
 //! The shift report over a large store: inserts N sales (default 100,000) and a refund for one
 //! in twenty into a real SQLite store in one transaction, then, in a fresh process (so that the
-//! peak resident size is the report's, not the insert's), times the report and the CSV export
-//! and reads the peak resident size (`VmHWM`).
+//! peak resident size is the report's, not the insert's), times the report, its renderings
+//! (text, ESC/POS, PNG) and the CSV export and reads the peak resident size (`VmHWM`).
 //!
 //! `cargo run --release -p tillkit-core --example report_bench [N]`
 
@@ -10,9 +10,15 @@ use std::path::Path;
 use std::time::Instant;
 
 use tillkit_core::acquirer::WalletMethod;
+use tillkit_core::document::escpos::{render_escpos, EscPosOptions};
+use tillkit_core::document::png::{render_png, PngOptions};
+use tillkit_core::document::{self};
 use tillkit_core::money::Amount;
 use tillkit_core::order::{FailReason, RefundState, SaleKind, SaleStatus};
-use tillkit_core::report::{export_csv, report, ReportRequest};
+use tillkit_core::receipt::Locale;
+use tillkit_core::report::{
+    export_csv, render_text, report, report_document, ReportRequest, ShiftReport,
+};
 use tillkit_core::store::{insert_refund, insert_sale, new_key, RefundRow, SaleRow, Store};
 
 const KEY: [u8; 32] = [9; 32];
@@ -121,6 +127,7 @@ fn measure(path: &Path) -> Result<bool, Box<dyn std::error::Error>> {
          peak RSS {opened} kB at open, {after_report} kB after the report",
         r.open_items.len()
     );
+    render(&r)?;
     let csv_path = path.with_extension("csv");
     let start = Instant::now();
     let mut file = BufWriter::new(std::fs::File::create(&csv_path)?);
@@ -134,6 +141,32 @@ fn measure(path: &Path) -> Result<bool, Box<dyn std::error::Error>> {
         size as f64 / 1e6
     );
     Ok(after_csv <= LIMIT_KB)
+}
+
+/// Times the renderings of the report: the plain text, and the printed layout (zh-Hans, 80 mm)
+/// as text, ESC/POS and PNG, each including building the document.
+fn render(r: &ShiftReport) -> Result<(), Box<dyn std::error::Error>> {
+    let start = Instant::now();
+    let plain = render_text(r, 480);
+    let plain_ms = start.elapsed().as_secs_f64() * 1e3;
+    let start = Instant::now();
+    let laid = document::render_text(&report_document(r, Locale::ZhHans, 480), 48);
+    let laid_ms = start.elapsed().as_secs_f64() * 1e3;
+    let start = Instant::now();
+    let escpos = render_escpos(&report_document(r, Locale::ZhHans, 480), &EscPosOptions::default());
+    let escpos_ms = start.elapsed().as_secs_f64() * 1e3;
+    let start = Instant::now();
+    let (png, w, h) = render_png(&report_document(r, Locale::ZhHans, 480), &PngOptions::default())?;
+    let png_ms = start.elapsed().as_secs_f64() * 1e3;
+    println!(
+        "render: plain text {plain_ms:.2} ms ({} B); printed layout as text {laid_ms:.2} ms \
+         ({} B), ESC/POS {escpos_ms:.2} ms ({} B), PNG {png_ms:.2} ms ({} B, {w}x{h} px)",
+        plain.len(),
+        laid.len(),
+        escpos.len(),
+        png.len()
+    );
+    Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

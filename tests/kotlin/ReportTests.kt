@@ -1,6 +1,6 @@
 // The end-of-day report from Kotlin: real sales through the sandbox, then the report's counts
 // and totals, the open items, closing the shift (with its CSV export), a stale close refused,
-// text and CSV.
+// text, ESC/POS, PNG and CSV.
 import io.tillkit.awaitFinal
 import io.tillkit.awaitFinalRefund
 import io.tillkit.core.RefundState
@@ -80,6 +80,26 @@ fun registerReportTests() {
                 check(part in text) { "the text has $part:\n$text" }
             }
             check("No sales or refunds" in cashier.reportText()) { "the open shift's text says empty" }
+
+            val pngMagic = byteArrayOf(0x89.toByte(), 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A)
+            val png = cashier.closedReportPng(1L, locale = "zh-Hant", paperMm = 58, utcOffsetMinutes = 480)
+            check(png.size > 1000 && png.copyOfRange(0, 8).contentEquals(pngMagic)) { "a PNG" }
+            check(cashier.reportPng().copyOfRange(0, 8).contentEquals(pngMagic)) { "the open shift's PNG" }
+            val escpos = cashier.closedReportEscPos(1L, charset = "ascii", utcOffsetMinutes = 480)
+            check(escpos[0] == 0x1B.toByte() && escpos[1] == '@'.code.toByte()) { "ESC @ first" }
+            val cut = (0 until escpos.size - 1).any { escpos[it] == 0x1D.toByte() && escpos[it + 1] == 'V'.code.toByte() }
+            check(cut) { "the printout is cut" }
+            val printed = String(escpos, Charsets.US_ASCII)
+            for (part in listOf("SHIFT REPORT", "CNY 24.00", "CNY 22.00", "Ann", "+08:00")) {
+                check(part in printed) { "the printout has $part" }
+            }
+            check(cashier.reportEscPos(paperMm = 58, charset = "big5").size > 100) { "the open shift prints" }
+            val badPaper = assertThrows<TillKitException.InvalidInput>("57 mm paper") { cashier.reportPng(paperMm = 57) }
+            checkEq("paper_mm", badPaper.field, "names the paper")
+            val badCharset = assertThrows<TillKitException.InvalidInput>("a charset") {
+                cashier.reportEscPos(charset = "utf-8")
+            }
+            checkEq("charset", badCharset.field, "names the charset")
 
             val csv = File.createTempFile("tillkit-report", ".csv")
             val rows = cashier.exportReportCsv(ReportRequest(sinceMs = 0L), csv.path)

@@ -1,7 +1,7 @@
 //! The embedded bitmap font: a subset of GNU Unifont (8×16 and 16×16 glyphs; dual-licensed
 //! GPL-2.0+ with the font embedding exception and SIL OFL 1.1), made by
 //! `scripts/receipt-font.py`: printable ASCII, Latin-1, common punctuation, full-width forms
-//! and the characters of the receipt labels, about 15 KB. A character outside it is drawn as
+//! and the characters of the receipt and report labels, about 17 KB. A character outside it is drawn as
 //! a box.
 
 static FONT: &[u8] = include_bytes!("font.bin");
@@ -60,10 +60,18 @@ pub(crate) fn glyph(c: char) -> Option<Glyph> {
 mod tests {
     use super::*;
     use crate::receipt::{Label, Locale};
+    use crate::report::ReportLabel;
 
     #[test]
     fn every_label_character_is_in_the_font() {
         for label in Label::ALL {
+            for locale in Locale::ALL {
+                for c in label.text(locale).chars() {
+                    assert!(glyph(c).is_some(), "{c:?} of {label:?} in {locale:?}");
+                }
+            }
+        }
+        for label in ReportLabel::ALL {
             for locale in Locale::ALL {
                 for c in label.text(locale).chars() {
                     assert!(glyph(c).is_some(), "{c:?} of {label:?} in {locale:?}");

@@ -2,9 +2,15 @@
 //! name given to [`crate::report`].
 
 use super::Cashier;
+use crate::receipt::Locale;
 use crate::report::{self, CloseRequest, ClosedShift, ReportError, ReportRequest, ShiftReport};
 
 impl Cashier {
+    /// The configured language of receipts, also that of printed reports when none is asked.
+    pub fn receipt_locale(&self) -> Locale {
+        self.inner.config.receipt.locale
+    }
+
     /// The shift report of `req` (default: everything since the last close).
     pub fn shift_report(&self, req: &ReportRequest) -> Result<ShiftReport, ReportError> {
         let inner = &self.inner;

@@ -7,13 +7,17 @@
 
 mod close;
 mod csv;
+mod document;
 mod items;
+mod labels;
 mod model;
 mod scope;
 mod text;
 pub mod time;
 mod totals;
 
+#[cfg(test)]
+mod document_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -24,7 +28,9 @@ pub use close::{
 };
 use csv::write_csv;
 pub use csv::{csv_cell, CSV_HEADER};
+pub use document::{report_document, PAPER_LIST_CAP};
 pub use items::LIST_CAP;
+pub use labels::ReportLabel;
 pub use model::*;
 pub use scope::ReportRequest;
 pub use text::render_text;

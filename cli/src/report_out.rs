@@ -1,0 +1,143 @@
+//! `tillkit report --format/--locale/--paper/--out/--printer`: the shift report as a printed
+//! document (text at a paper's width, ESC/POS bytes or a PNG image), to a file, standard output
+//! or a network printer, with the same conventions as `tillkit receipt`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use tillkit_core::document::escpos::{render_escpos, Charset, EscPosOptions};
+use tillkit_core::document::png::{render_png, PngOptions};
+use tillkit_core::document::{render_text, Paper};
+use tillkit_core::engine::Cashier;
+use tillkit_core::printer::{EscPosPrinter, ReceiptPrinter, TcpTransport};
+use tillkit_core::receipt::Locale;
+use tillkit_core::report::{report_document, ShiftReport};
+
+use crate::exit;
+use crate::out::{self, CliError};
+use crate::receipt_cmd::{printer_error, CharsetArg, Format, PaperArg};
+
+/// How `report` is rendered and where it goes.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// What to make: text (default: the plain report as before, or with --locale/--paper the
+    /// printed layout as text), escpos (printer bytes) or png (an image).
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Language of the printed layout: en, zh-Hans or zh-Hant (another tag falls back to
+    /// English with a warning); default: the configured receipt locale.
+    #[arg(long)]
+    locale: Option<String>,
+    /// Paper width, in millimetres (default 80).
+    #[arg(long, value_enum)]
+    paper: Option<PaperArg>,
+    /// The printer's character set (ESC/POS).
+    #[arg(long, value_enum, default_value = "gb18030")]
+    charset: CharsetArg,
+    /// Write to this file instead of standard output (required for escpos and png on a
+    /// terminal).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print on an ESC/POS network printer at HOST:PORT (raw TCP, usually port 9100).
+    #[arg(long, value_name = "HOST:PORT")]
+    printer: Option<String>,
+}
+
+impl RenderArgs {
+    /// Whether the report is shown as before (plain English text or JSON on standard output).
+    pub fn is_plain(&self) -> bool {
+        self.format == Format::Text
+            && self.locale.is_none()
+            && self.paper.is_none()
+            && self.out.is_none()
+            && self.printer.is_none()
+    }
+
+    /// Refuses bytes for a terminal before anything is done (a shift is not closed for a
+    /// rendering that cannot be shown).
+    pub fn check(&self) -> Result<(), CliError> {
+        let to_stdout =
+            self.out.is_none() && !(self.printer.is_some() && self.format == Format::Text);
+        if self.format != Format::Text && to_stdout && std::io::stdout().is_terminal() {
+            return Err(CliError::bad_input(
+                "binary_to_terminal",
+                "escpos and png are bytes: give --out FILE or redirect standard output",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Renders the report as asked, prints it when a printer is given, and writes the rendering.
+pub async fn emit(
+    cashier: &Cashier,
+    report: &ShiftReport,
+    args: &RenderArgs,
+    offset: i32,
+    json: bool,
+    csv: Option<(u64, &Path)>,
+) -> Result<u8, CliError> {
+    let locale = args.locale.as_deref().map_or_else(|| cashier.receipt_locale(), Locale::from_tag);
+    let doc = report_document(report, locale, offset);
+    let paper = match args.paper {
+        Some(PaperArg::Mm58) => Paper::Mm58,
+        Some(PaperArg::Mm80) | None => Paper::Mm80,
+    };
+    let charset = match args.charset {
+        CharsetArg::Gb18030 => Charset::Gb18030,
+        CharsetArg::Big5 => Charset::Big5,
+        CharsetArg::Ascii => Charset::Ascii,
+    };
+    let escpos = EscPosOptions { paper, charset, ..EscPosOptions::default() };
+    if let Some(addr) = &args.printer {
+        let transport = TcpTransport::new(addr.clone(), Duration::from_secs(5));
+        let printer = EscPosPrinter::new(Box::new(transport), escpos, Duration::from_secs(2));
+        printer.print(&doc).await.map_err(printer_error)?;
+        eprintln!("printed on {addr}");
+    }
+    let bytes = match args.format {
+        Format::Text => render_text(&doc, paper.columns()).into_bytes(),
+        Format::Escpos => render_escpos(&doc, &escpos),
+        Format::Png => {
+            let options = PngOptions { paper, ..PngOptions::default() };
+            render_png(&doc, &options).map_err(|e| CliError::internal(e.to_string()))?.0
+        }
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &bytes).map_err(|e| {
+                CliError::bad_input("output", format!("cannot write {}: {e}", path.display()))
+            })?;
+            let seq = report.closed.as_ref().map(|c| c.seq);
+            if json {
+                let mut line = serde_json::json!({
+                    "closed_seq": seq, "file": path.display().to_string(),
+                    "bytes": bytes.len(), "exit": exit::OK,
+                });
+                if let Some((rows, csv)) = csv {
+                    line["csv"] =
+                        serde_json::json!({"file": csv.display().to_string(), "rows": rows});
+                }
+                out::line(line);
+            } else if let Some((rows, csv)) = csv {
+                out::line(format!("CSV: {rows} rows written to {}", csv.display()));
+            }
+        }
+        // A printer was the destination: nothing more unless asked.
+        None if args.printer.is_some() && args.format == Format::Text => {}
+        None => {
+            args.check()?;
+            let mut stdout = std::io::stdout();
+            stdout
+                .write_all(&bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| CliError::internal(format!("standard output: {e}")))?;
+            if let Some((rows, csv)) = csv {
+                eprintln!("CSV: {rows} rows written to {}", csv.display());
+            }
+        }
+    }
+    Ok(exit::OK)
+}
