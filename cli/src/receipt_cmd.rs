@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use tillkit_core::document::escpos::{render_escpos, Charset, EscPosOptions};
 use tillkit_core::document::png::{render_png, PngOptions};
-use tillkit_core::document::{render_text, Paper};
+use tillkit_core::document::{render_text, Document, Paper};
 use tillkit_core::printer::{EscPosPrinter, PrinterError, ReceiptPrinter, TcpTransport};
 use tillkit_core::receipt::{Locale, ReceiptCopy};
 
@@ -103,6 +103,37 @@ pub(crate) fn printer_error(e: PrinterError) -> CliError {
     CliError { exit: exit::INTERNAL, kind, message: e.to_string() }
 }
 
+/// Prints `doc` on the network printer at `printer` (when given), then renders it as `format`
+/// for a file or standard output: one path for receipts and reports.
+pub(crate) async fn print_and_render(
+    doc: &Document,
+    format: Format,
+    paper: Paper,
+    charset: CharsetArg,
+    printer: Option<&str>,
+) -> Result<Vec<u8>, CliError> {
+    let charset = match charset {
+        CharsetArg::Gb18030 => Charset::Gb18030,
+        CharsetArg::Big5 => Charset::Big5,
+        CharsetArg::Ascii => Charset::Ascii,
+    };
+    let escpos = EscPosOptions { paper, charset, ..EscPosOptions::default() };
+    if let Some(addr) = printer {
+        let transport = TcpTransport::new(addr.to_string(), Duration::from_secs(5));
+        let printer = EscPosPrinter::new(Box::new(transport), escpos, Duration::from_secs(2));
+        printer.print(doc).await.map_err(printer_error)?;
+        eprintln!("printed on {addr}");
+    }
+    Ok(match format {
+        Format::Text => render_text(doc, paper.columns()).into_bytes(),
+        Format::Escpos => render_escpos(doc, &escpos),
+        Format::Png => {
+            let options = PngOptions { paper, ..PngOptions::default() };
+            render_png(doc, &options).map_err(|e| CliError::internal(e.to_string()))?.0
+        }
+    })
+}
+
 /// Makes, writes and optionally prints the receipt.
 pub async fn run(connected: &Connected, args: ReceiptArgs, json: bool) -> Result<u8, CliError> {
     let locale = args.locale.as_deref().map(Locale::from_tag);
@@ -116,26 +147,8 @@ pub async fn run(connected: &Connected, args: ReceiptArgs, json: bool) -> Result
         PaperArg::Mm58 => Paper::Mm58,
         PaperArg::Mm80 => Paper::Mm80,
     };
-    let charset = match args.charset {
-        CharsetArg::Gb18030 => Charset::Gb18030,
-        CharsetArg::Big5 => Charset::Big5,
-        CharsetArg::Ascii => Charset::Ascii,
-    };
-    let escpos = EscPosOptions { paper, charset, ..EscPosOptions::default() };
-    if let Some(addr) = &args.printer {
-        let transport = TcpTransport::new(addr.clone(), Duration::from_secs(5));
-        let printer = EscPosPrinter::new(Box::new(transport), escpos, Duration::from_secs(2));
-        printer.print(&doc).await.map_err(printer_error)?;
-        eprintln!("printed on {addr}");
-    }
-    let bytes = match args.format {
-        Format::Text => render_text(&doc, paper.columns()).into_bytes(),
-        Format::Escpos => render_escpos(&doc, &escpos),
-        Format::Png => {
-            let options = PngOptions { paper, ..PngOptions::default() };
-            render_png(&doc, &options).map_err(|e| CliError::internal(e.to_string()))?.0
-        }
-    };
+    let bytes =
+        print_and_render(&doc, args.format, paper, args.charset, args.printer.as_deref()).await?;
     match &args.out {
         Some(path) => {
             std::fs::write(path, &bytes).map_err(|e| {

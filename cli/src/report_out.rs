@@ -4,20 +4,16 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::Args;
-use tillkit_core::document::escpos::{render_escpos, Charset, EscPosOptions};
-use tillkit_core::document::png::{render_png, PngOptions};
-use tillkit_core::document::{render_text, Paper};
+use tillkit_core::document::Paper;
 use tillkit_core::engine::Cashier;
-use tillkit_core::printer::{EscPosPrinter, ReceiptPrinter, TcpTransport};
 use tillkit_core::receipt::Locale;
 use tillkit_core::report::{report_document, ShiftReport};
 
 use crate::exit;
 use crate::out::{self, CliError};
-use crate::receipt_cmd::{printer_error, CharsetArg, Format, PaperArg};
+use crate::receipt_cmd::{print_and_render, CharsetArg, Format, PaperArg};
 
 /// How `report` is rendered and where it goes.
 #[derive(Debug, Args)]
@@ -85,26 +81,8 @@ pub async fn emit(
         Some(PaperArg::Mm58) => Paper::Mm58,
         Some(PaperArg::Mm80) | None => Paper::Mm80,
     };
-    let charset = match args.charset {
-        CharsetArg::Gb18030 => Charset::Gb18030,
-        CharsetArg::Big5 => Charset::Big5,
-        CharsetArg::Ascii => Charset::Ascii,
-    };
-    let escpos = EscPosOptions { paper, charset, ..EscPosOptions::default() };
-    if let Some(addr) = &args.printer {
-        let transport = TcpTransport::new(addr.clone(), Duration::from_secs(5));
-        let printer = EscPosPrinter::new(Box::new(transport), escpos, Duration::from_secs(2));
-        printer.print(&doc).await.map_err(printer_error)?;
-        eprintln!("printed on {addr}");
-    }
-    let bytes = match args.format {
-        Format::Text => render_text(&doc, paper.columns()).into_bytes(),
-        Format::Escpos => render_escpos(&doc, &escpos),
-        Format::Png => {
-            let options = PngOptions { paper, ..PngOptions::default() };
-            render_png(&doc, &options).map_err(|e| CliError::internal(e.to_string()))?.0
-        }
-    };
+    let bytes =
+        print_and_render(&doc, args.format, paper, args.charset, args.printer.as_deref()).await?;
     match &args.out {
         Some(path) => {
             std::fs::write(path, &bytes).map_err(|e| {
