@@ -6,7 +6,9 @@
 //! outcome arrives as events. Cancelling a sale is [`crate::Cashier::cancel`], never a dropped
 //! future. A panic in a task becomes [`TillKitError::Internal`] instead of crossing the FFI.
 
+use std::any::Any;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::LazyLock;
 
 use tokio::runtime::Runtime;
@@ -34,8 +36,8 @@ where
     F: Future<Output = Result<T, TillKitError>> + Send + 'static,
     T: Send + 'static,
 {
-    let task = runtime()?.spawn(work);
-    task.await.map_err(|e| TillKitError::Internal { reason: format!("task failed: {e}") })?
+    let task = runtime()?.spawn(Box::pin(async move { Box::new(work.await) as Erased }) as Task);
+    unerase(task.await)
 }
 
 /// Runs a blocking call (a database read or write) on the runtime's blocking pool and awaits
@@ -46,8 +48,25 @@ where
     F: FnOnce() -> Result<T, TillKitError> + Send + 'static,
     T: Send + 'static,
 {
-    let task = runtime()?.spawn_blocking(work);
-    task.await.map_err(|e| TillKitError::Internal { reason: format!("task failed: {e}") })?
+    let task = runtime()?.spawn_blocking(Box::new(move || Box::new(work()) as Erased) as Call);
+    unerase(task.await)
+}
+
+// Every exported call hands the runtime a task of one of these two types, not a type of its
+// own: Tokio's task machinery is then built twice instead of once per call (about 100 KB of
+// the shipped library).
+type Erased = Box<dyn Any + Send>;
+type Task = Pin<Box<dyn Future<Output = Erased> + Send>>;
+type Call = Box<dyn FnOnce() -> Erased + Send>;
+
+fn unerase<T: 'static>(joined: Result<Erased, tokio::task::JoinError>) -> Result<T, TillKitError> {
+    let erased =
+        joined.map_err(|e| TillKitError::Internal { reason: format!("task failed: {e}") })?;
+    match erased.downcast::<Result<T, TillKitError>>() {
+        Ok(result) => *result,
+        // Unreachable: the task above boxed exactly this type.
+        Err(_) => Err(TillKitError::Internal { reason: "task result of another type".into() }),
+    }
 }
 
 /// Calls `f` inside the runtime, for constructors that start tasks of their own.
