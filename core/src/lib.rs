@@ -22,3 +22,4 @@ pub mod report;
 pub mod scan;
 pub mod sign;
 pub mod store;
+pub mod wall_time;

@@ -1,13 +1,13 @@
 //! A receipt as a document: header, what was paid and how, the amounts, the QR for look-ups.
 
 use super::labels::Label;
-use super::time::local_time;
 use super::{Receipt, ReceiptCopy};
 use crate::acquirer::WalletMethod;
 use crate::document::{Document, Style};
 use crate::money::Amount;
 use crate::order::{RefundState, SaleKind, SaleStatus};
 use crate::reader::EntryMode;
+use crate::wall_time::local_time;
 
 fn money(a: &Amount) -> String {
     format!("{} {}", a.currency().code(), a.to_major_string())

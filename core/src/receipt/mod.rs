@@ -9,12 +9,11 @@ mod build;
 mod labels;
 mod layout;
 mod merchant;
-mod time;
 
+pub use crate::wall_time::local_time;
 pub use build::{refund_receipt, sale_receipt, ReceiptError};
 pub use labels::{Label, Locale};
 pub use merchant::{InvalidReceiptSetting, MerchantInfo, ReceiptSettings};
-pub use time::local_time;
 
 use crate::acquirer::WalletMethod;
 use crate::document::Document;

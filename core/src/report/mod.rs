@@ -13,7 +13,8 @@ mod labels;
 mod model;
 mod scope;
 mod text;
-pub mod time;
+/// The report's times (RFC 3339, dates, offsets): [`crate::wall_time`].
+pub use crate::wall_time as time;
 mod totals;
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
-//! Times as the report shows and takes them: RFC 3339 (`2026-12-07T09:30:00.000Z`, or with a
-//! fixed offset such as `+08:00`) and plain dates (`2026-12-07`, midnight at that offset).
+//! Wall-clock times at a merchant's fixed UTC offset, as receipts and reports show them and the
+//! report takes them: RFC 3339 (`2026-12-07T09:30:00.000Z`, or with an offset such as
+//! `+08:00`), plain dates (`2026-12-07`, midnight at that offset) and the receipt's
+//! `2026-12-07 09:30:00 +08:00`.
 //!
 //! The core has no time-zone database: a merchant's zone is a fixed offset from UTC given by
-//! the caller (UTC when none). Written here rather than taken from a crate because the two
-//! conversions below are all the report needs.
+//! the caller (UTC when none). Written here rather than taken from a crate because these few
+//! conversions are all receipts and reports need, and a zone database costs hundreds of KB.
 
 use crate::order::Millis;
 
@@ -86,6 +88,24 @@ pub fn format_rfc3339(ms: Millis, offset_minutes: i32) -> String {
         format!("{sign}{:02}:{:02}", offset.abs() / 60, offset.abs() % 60)
     };
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}{zone}")
+}
+
+/// `YYYY-MM-DD HH:MM:SS +HH:MM` (a receipt's date line) for `ms` since the epoch, shifted by
+/// `offset_minutes`.
+pub fn local_time(ms: Millis, offset_minutes: i16) -> String {
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX / 2) + i64::from(offset_minutes) * 60;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let off = offset_minutes.unsigned_abs();
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} {sign}{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        off / 60,
+        off % 60
+    )
 }
 
 /// Parses `±HH:MM` (or `Z`) as minutes east of UTC.
@@ -175,6 +195,18 @@ pub fn parse_time(input: &str, default_offset_minutes: i32) -> Result<Millis, Ti
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn receipt_times_are_shown_in_the_offset() {
+        assert_eq!(local_time(0, 0), "1970-01-01 00:00:00 +00:00");
+        // 2026-12-07 00:42:23 UTC.
+        let t = 1_796_604_143_000;
+        assert_eq!(local_time(t, 480), "2026-12-07 08:42:23 +08:00");
+        assert_eq!(local_time(t, -300), "2026-12-06 19:42:23 -05:00");
+        assert_eq!(local_time(t, 330), "2026-12-07 06:12:23 +05:30");
+        // A leap day.
+        assert_eq!(local_time(951_782_400_000, 0), "2000-02-29 00:00:00 +00:00");
+    }
 
     #[test]
     fn formats_and_parses_back() {
