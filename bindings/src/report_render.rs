@@ -1,8 +1,7 @@
 //! The shift report rendered for a printer (ESC/POS bytes) or as an image (PNG) that a phone
 //! can share, localised: thin converters over the core's `report_document` and renderers.
 
-use tillkit_core::document::escpos::{render_escpos, Charset, EscPosOptions};
-use tillkit_core::document::png::{render_png, PngOptions};
+use tillkit_core::document::escpos::Charset;
 use tillkit_core::document::{Document, Paper};
 use tillkit_core::engine::Cashier as CoreCashier;
 use tillkit_core::receipt::Locale;
@@ -11,6 +10,7 @@ use tillkit_core::report::{report_document, ShiftReport};
 use crate::cashier::Cashier;
 use crate::error::TillKitError;
 use crate::ints::ms_arg;
+use crate::receipt::{esc_pos, png};
 use crate::report::ReportRequest;
 use crate::report_api::{core_request, offset_arg};
 
@@ -48,13 +48,6 @@ fn document(c: &CoreCashier, r: &ShiftReport, tag: Option<&str>, offset: i32) ->
     report_document(r, locale(c, tag), offset)
 }
 
-fn png(doc: &Document, paper: Paper) -> Result<Vec<u8>> {
-    let options = PngOptions { paper, ..PngOptions::default() };
-    render_png(doc, &options)
-        .map(|(bytes, _, _)| bytes)
-        .map_err(|e| TillKitError::Internal { reason: e.to_string() })
-}
-
 #[uniffi::export(async_runtime = "tokio")]
 impl Cashier {
     /// The shift report of `request` (`null`: since the last close) as ESC/POS bytes for a
@@ -81,10 +74,9 @@ impl Cashier {
         let paper = paper_arg(paper_mm)?;
         let charset = charset_arg(&charset)?;
         let offset = offset_arg(utc_offset_minutes)?;
-        let o = EscPosOptions { paper, charset, ..EscPosOptions::default() };
         self.store_call(move |c| {
             let doc = document(c, &c.shift_report(&req)?, locale.as_deref(), offset);
-            Ok(render_escpos(&doc, &o))
+            Ok(esc_pos(&doc, paper, charset))
         })
         .await
     }
@@ -128,10 +120,9 @@ impl Cashier {
         let paper = paper_arg(paper_mm)?;
         let charset = charset_arg(&charset)?;
         let offset = offset_arg(utc_offset_minutes)?;
-        let o = EscPosOptions { paper, charset, ..EscPosOptions::default() };
         self.store_call(move |c| {
             let doc = document(c, &c.closed_report(seq)?, locale.as_deref(), offset);
-            Ok(render_escpos(&doc, &o))
+            Ok(esc_pos(&doc, paper, charset))
         })
         .await
     }
