@@ -42,13 +42,9 @@ pub struct HistoryArgs {
 /// Runs `history`.
 pub fn execute(cashier: &Cashier, json: bool, args: HistoryArgs) -> Result<u8, CliError> {
     let statuses = match &args.status {
-        Some(s) => vec![SaleStatus::parse(s).ok_or_else(|| {
-            let valid: Vec<&str> = SaleStatus::ALL.map(SaleStatus::as_str).to_vec();
-            CliError::bad_input(
-                "usage",
-                format!("unknown status '{s}'; one of {}", valid.join(", ")),
-            )
-        })?],
+        // clap has refused any name not in `status_names()`.
+        Some(s) => vec![SaleStatus::parse(s)
+            .ok_or_else(|| CliError::bad_input("usage", format!("unknown status '{s}'")))?],
         None => Vec::new(),
     };
     let offset = parse_offset_flag(&args.utc_offset)?;

@@ -6,6 +6,8 @@ use serde_json::{json, Value};
 use tillkit_core::acquirer::{PaymentStatus, RefundStatus, WalletMethod};
 use tillkit_core::engine::{NextStep, QueueStatus, SaleHint};
 use tillkit_core::order::{Millis, SaleKind, SaleStatus};
+// Acquirer text made safe for a terminal (escape sequences a hostile answer could carry).
+use tillkit_core::report::clean_text as printable;
 use tillkit_core::store::{RefundRow, SaleRow};
 
 /// A sale as JSON.
@@ -211,17 +213,6 @@ pub fn history_totals(rows: &[(SaleRow, rust_decimal::Decimal)]) -> Vec<String> 
             )
         })
         .collect()
-}
-
-/// Acquirer text made safe for a terminal: control characters (escape sequences a hostile
-/// answer could carry) become spaces, and it is cut to `max` characters.
-fn printable(text: &str, max: usize) -> String {
-    let mut out: String =
-        text.chars().take(max).map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if text.chars().count() > max {
-        out.push('…');
-    }
-    out
 }
 
 /// One line about a refund.

@@ -34,7 +34,7 @@ pub use items::LIST_CAP;
 pub use labels::ReportLabel;
 pub use model::*;
 pub use scope::ReportRequest;
-pub use text::render_text;
+pub use text::{clean as clean_text, render_text};
 
 use rusqlite::Connection;
 

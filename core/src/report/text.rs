@@ -7,8 +7,8 @@ use super::model::{ShiftReport, StatusTotal, Tally};
 use super::time::format_rfc3339;
 
 /// Text a merchant, customer or acquirer controls, made safe for a terminal or a log: control
-/// characters become spaces, and it is cut to `max` characters.
-fn clean(text: &str, max: usize) -> String {
+/// characters become spaces, and it is cut to `max` characters (with `…` when cut).
+pub fn clean(text: &str, max: usize) -> String {
     let mut out: String =
         text.chars().take(max).map(|c| if c.is_control() { ' ' } else { c }).collect();
     if text.chars().count() > max {
