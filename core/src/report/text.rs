@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::model::{ShiftReport, StatusTotal, Tally};
+use super::model::{MethodTotal, ShiftReport, StatusTotal, Tally};
 use super::time::format_rfc3339;
 
 /// Text a merchant, customer or acquirer controls, made safe for a terminal or a log: control
@@ -19,6 +19,26 @@ pub fn clean(text: &str, max: usize) -> String {
 
 fn tally(t: &Tally, currency: &str) -> String {
     format!("{:>4}  {:>14} {currency}", t.count, t.total.to_string())
+}
+
+fn methods(out: &mut String, title: &str, rows: &[MethodTotal]) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{title}");
+    for m in rows {
+        let label = match &m.wallet {
+            Some(w) => format!("{} {w}", m.method),
+            None => m.method.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "  {label:<22}{:>4}  {:>14} {}",
+            m.count,
+            m.total.to_string(),
+            m.currency
+        );
+    }
 }
 
 fn statuses(out: &mut String, title: &str, rows: &[StatusTotal]) {
@@ -77,38 +97,8 @@ pub fn render_text(r: &ShiftReport, offset_minutes: i32) -> String {
         let _ = writeln!(out, "  Refunds not made     {}", tally(&c.refunds_failed, cur));
         let _ = writeln!(out, "  Refunds not final    {}", tally(&c.refunds_pending, cur));
     }
-    if !r.paid_by_method.is_empty() {
-        let _ = writeln!(out, "\nPaid by method");
-        for m in &r.paid_by_method {
-            let label = match &m.wallet {
-                Some(w) => format!("{} {w}", m.method),
-                None => m.method.clone(),
-            };
-            let _ = writeln!(
-                out,
-                "  {label:<22}{:>4}  {:>14} {}",
-                m.count,
-                m.total.to_string(),
-                m.currency
-            );
-        }
-    }
-    if !r.refunded_by_method.is_empty() {
-        let _ = writeln!(out, "\nRefunded by method");
-        for m in &r.refunded_by_method {
-            let label = match &m.wallet {
-                Some(w) => format!("{} {w}", m.method),
-                None => m.method.clone(),
-            };
-            let _ = writeln!(
-                out,
-                "  {label:<22}{:>4}  {:>14} {}",
-                m.count,
-                m.total.to_string(),
-                m.currency
-            );
-        }
-    }
+    methods(&mut out, "Paid by method", &r.paid_by_method);
+    methods(&mut out, "Refunded by method", &r.refunded_by_method);
     out.push('\n');
     statuses(&mut out, "Sales by status", &r.sales_by_status);
     statuses(&mut out, "Refunds by state", &r.refunds_by_state);
