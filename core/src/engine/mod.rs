@@ -221,6 +221,11 @@ impl Cashier {
         Ok(self.inner.store.read(|c, _| crate::store::list_sales(c, filter))?)
     }
 
+    /// How many sales are in `status`, abandoned ones included: a count, for screens that poll.
+    pub fn count_sales(&self, status: crate::order::SaleStatus) -> Result<u64, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::count_sales(c, status))?)
+    }
+
     /// The journal of a sale (every change, oldest first).
     pub fn journal(&self, sale_id: &str) -> Result<Vec<JournalLine>, CashierError> {
         Ok(self.inner.store.read(|c, _| crate::store::journal_of(c, Entity::Sale, sale_id))?)

@@ -1,5 +1,6 @@
 //! Read-only views over the outbox joined to its records, for the app's queue screen and the
-//! offline limits: one pass each, so that a queue of ten thousand costs one query.
+//! offline limits: one pass each, so that a queue of ten thousand costs one query. Also the
+//! count of sales in a status, which the queue screen polls: counted by SQLite, not loaded.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -10,7 +11,7 @@ use rust_decimal::Decimal;
 use super::error::StoreError;
 use super::outbox::Entity;
 use super::values::{db_ms, ms};
-use crate::order::{AttemptStatus, Millis, RefundState};
+use crate::order::{AttemptStatus, Millis, RefundState, SaleStatus};
 
 /// Every unsettled record: (entity, amount, currency, state, outbox created_at, due_at).
 const QUEUE_ROWS: &str = "\
@@ -103,3 +104,10 @@ pub fn bring_forward(c: &Connection, now: Millis, horizon: Millis) -> Result<usi
         .execute(params![db_ms(now), db_ms(horizon)])?)
 }
 
+/// How many sales are in `status`, abandoned ones included.
+pub fn count_sales(c: &Connection, status: SaleStatus) -> Result<u64, StoreError> {
+    let n: i64 = c
+        .prepare_cached("SELECT count(*) FROM sales WHERE status = ?1")?
+        .query_row([status.as_str()], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}

@@ -282,3 +282,23 @@ fn a_stamp_changes_with_any_commit_from_this_handle_or_another_connection() {
     other.execute("UPDATE sales SET remark = 'changed' WHERE id = 'S1'", []).unwrap();
     assert_ne!(stamp(), after_own, "another connection's commit");
 }
+
+#[test]
+fn sales_are_counted_per_status_past_the_history_page_and_abandoned_ones_too() {
+    let store = Store::open(&tmp().join("c.db"), &KEY).unwrap();
+    store
+        .write(|tx, _| {
+            // More than one page of the history (100), so a count cannot be a page's length.
+            for i in 0..101 {
+                let abandoned_at = (i == 0).then_some(7);
+                let s = SaleRow { status: SaleStatus::Processing, abandoned_at, ..sale(&format!("P{i}")) };
+                insert_sale(tx, &s)?;
+            }
+            insert_sale(tx, &sale("Q1"))
+        })
+        .unwrap();
+    let count = |s| store.read(|c, _| count_sales(c, s)).unwrap();
+    assert_eq!(count(SaleStatus::Processing), 101);
+    assert_eq!(count(SaleStatus::Queued), 1);
+    assert_eq!(count(SaleStatus::Paid), 0);
+}
