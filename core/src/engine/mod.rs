@@ -211,6 +211,15 @@ impl Cashier {
         Ok(self.inner.store.read(|c, _| crate::store::refunds_of(c, sale_id))?)
     }
 
+    /// The refunds of each of these sales, oldest first, read at once (a sale without refunds
+    /// has no entry).
+    pub fn refunds_of_sales(
+        &self,
+        sale_ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, Vec<RefundRow>>, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::refunds_of_sales(c, sale_ids))?)
+    }
+
     /// The refund with this id.
     pub fn refund_by_id(&self, id: &str) -> Result<Option<RefundRow>, CashierError> {
         Ok(self.inner.store.read(|c, _| crate::store::load_refund(c, id))?)
