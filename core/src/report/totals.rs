@@ -189,7 +189,10 @@ pub(crate) fn outbox(c: &Connection) -> Result<OutboxSummary, StoreError> {
         totals: t
             .totals
             .into_iter()
-            .map(|(currency, amount)| CurrencyAmount { amount: scaled(amount, &currency), currency })
+            .map(|(currency, amount)| CurrencyAmount {
+                amount: scaled(amount, &currency),
+                currency,
+            })
             .collect(),
         oldest_queued_ms: t.oldest_queued_at,
     })

@@ -291,7 +291,11 @@ fn sales_are_counted_per_status_past_the_history_page_and_abandoned_ones_too() {
             // More than one page of the history (100), so a count cannot be a page's length.
             for i in 0..101 {
                 let abandoned_at = (i == 0).then_some(7);
-                let s = SaleRow { status: SaleStatus::Processing, abandoned_at, ..sale(&format!("P{i}")) };
+                let s = SaleRow {
+                    status: SaleStatus::Processing,
+                    abandoned_at,
+                    ..sale(&format!("P{i}"))
+                };
                 insert_sale(tx, &s)?;
             }
             insert_sale(tx, &sale("Q1"))
