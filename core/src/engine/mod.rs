@@ -264,15 +264,16 @@ impl Cashier {
     /// waiting count). Zero for a sale that is not paid.
     pub fn refundable(&self, sale_id: &str) -> Result<rust_decimal::Decimal, CashierError> {
         let sale = self.sale(sale_id)?.ok_or_else(|| CashierError::UnknownSale(sale_id.into()))?;
+        self.refundable_of(&sale)
+    }
+
+    /// What remains refundable of a sale already read (as [`Cashier::refundable`]), so that a
+    /// caller that needs the row too reads it once.
+    pub fn refundable_of(&self, sale: &SaleRow) -> Result<rust_decimal::Decimal, CashierError> {
         if sale.status != crate::order::SaleStatus::Paid {
             return Ok(rust_decimal::Decimal::ZERO);
         }
-        let held: rust_decimal::Decimal = self
-            .refunds(sale_id)?
-            .iter()
-            .filter(|r| r.state.holds_amount())
-            .map(|r| r.amount.value())
-            .sum();
+        let held = self.inner.store.read(|c, _| crate::store::refunds_held(c, &sale.id))?;
         Ok((sale.amount.value() - held).max(rust_decimal::Decimal::ZERO))
     }
 
