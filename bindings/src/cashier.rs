@@ -173,9 +173,8 @@ impl Cashier {
     /// UI never computes it. An unknown sale is `UnknownSale`.
     pub async fn refundable(&self, sale_id: String) -> Result<Money> {
         self.store_call(move |c| {
-            let sale =
-                c.sale(&sale_id)?.ok_or(TillKitError::UnknownSale { id: sale_id.clone() })?;
-            let remaining = c.refundable(&sale_id)?;
+            let sale = c.sale(&sale_id)?.ok_or(TillKitError::UnknownSale { id: sale_id })?;
+            let remaining = c.refundable_of(&sale)?;
             Ok(Money {
                 amount: remaining.to_string(),
                 currency: sale.amount.currency().code().to_string(),

@@ -16,7 +16,7 @@ pub use tillkit_core::engine::AlipayRegion;
 pub use tillkit_core::sign::pingpong::SignType;
 
 use crate::error::TillKitError;
-use crate::ints::ms_arg;
+use crate::ints::{duration_ms, ms_arg};
 use crate::receipt::ReceiptSettings;
 
 /// PingPong's signature digest.
@@ -172,7 +172,7 @@ pub struct PolicySettings {
 #[uniffi::export]
 pub fn default_policy() -> PolicySettings {
     let p = Policy::default();
-    let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let ms = duration_ms;
     PolicySettings {
         poll_min_ms: ms(p.poll_min),
         poll_max_ms: ms(p.poll_max),

@@ -3,12 +3,19 @@
 //! (Kotlin `ULong` literals need `u`, Swift `UInt64` does not mix with `Int`). The core keeps its
 //! unsigned types; these helpers convert at the boundary.
 
+use std::time::Duration;
+
 use crate::error::TillKitError;
 
 /// A core time or duration in ms as `Long`: values past `i64::MAX` (never reached by a real
 /// clock) saturate instead of wrapping negative.
 pub(crate) fn long(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// A core duration in ms as `Long`, saturating like [`long`].
+pub(crate) fn duration_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// A core count as `Int`, saturating.
@@ -43,6 +50,8 @@ mod tests {
     fn out_of_range_values_saturate_or_are_refused_by_name() {
         assert_eq!(long(u64::MAX), i64::MAX);
         assert_eq!(int(u32::MAX), i32::MAX);
+        assert_eq!(duration_ms(Duration::from_millis(1500)), 1500);
+        assert_eq!(duration_ms(Duration::MAX), i64::MAX);
         assert_eq!(int_of(5), 5);
         assert_eq!(ms_arg("since", 7), Ok(7));
         assert_eq!(count_arg("limit", 3), Ok(3));

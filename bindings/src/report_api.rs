@@ -10,6 +10,7 @@ use crate::cashier::Cashier;
 use crate::error::TillKitError;
 use crate::ints::{count_arg, long, ms_arg};
 use crate::report::{ClosedShift, ReportRange, ReportRequest, ShiftReport};
+use crate::report_render::ReportOf;
 
 type Result<T> = std::result::Result<T, TillKitError>;
 
@@ -79,18 +80,16 @@ impl Cashier {
         request: Option<ReportRequest>,
         utc_offset_minutes: i32,
     ) -> Result<String> {
-        let req = core_request(request)?;
-        let offset = offset_arg(utc_offset_minutes)?;
-        self.store_call(move |c| Ok(render_text(&c.shift_report(&req)?, offset))).await
+        let of = ReportOf::request(request)?;
+        self.report_call(of, utc_offset_minutes, |_, r, offset| Ok(render_text(r, offset))).await
     }
 
     /// A closed shift's report as plain English text, exactly as it was closed; times at
     /// `utcOffsetMinutes` east of UTC.
     #[uniffi::method(default(utc_offset_minutes = 0))]
     pub async fn closed_report_text(&self, seq: i64, utc_offset_minutes: i32) -> Result<String> {
-        let seq = ms_arg("seq", seq)?;
-        let offset = offset_arg(utc_offset_minutes)?;
-        self.store_call(move |c| Ok(render_text(&c.closed_report(seq)?, offset))).await
+        let of = ReportOf::closed(seq)?;
+        self.report_call(of, utc_offset_minutes, |_, r, offset| Ok(render_text(r, offset))).await
     }
 
     /// Writes the CSV export of `request` (one row per sale and refund, after a header) to the

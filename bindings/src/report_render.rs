@@ -5,7 +5,7 @@ use tillkit_core::document::escpos::Charset;
 use tillkit_core::document::{Document, Paper};
 use tillkit_core::engine::Cashier as CoreCashier;
 use tillkit_core::receipt::Locale;
-use tillkit_core::report::{report_document, ShiftReport};
+use tillkit_core::report::{report_document, ReportRequest as CoreRequest, ShiftReport};
 
 use crate::cashier::Cashier;
 use crate::error::TillKitError;
@@ -39,13 +39,69 @@ fn charset_arg(name: &str) -> Result<Charset> {
     }
 }
 
-/// The language asked for, or the configured one.
-fn locale(c: &CoreCashier, tag: Option<&str>) -> Locale {
-    tag.map_or_else(|| c.receipt_locale(), Locale::from_tag)
+/// Which shift report a call renders.
+pub(crate) enum ReportOf {
+    /// The report of a request (`null`: since the last close).
+    Request(CoreRequest),
+    /// Closed shift `seq`, exactly as it was closed.
+    Closed(u64),
 }
 
-fn document(c: &CoreCashier, r: &ShiftReport, tag: Option<&str>, offset: i32) -> Document {
-    report_document(r, locale(c, tag), offset)
+impl ReportOf {
+    /// The report of `request`, checked.
+    pub(crate) fn request(request: Option<ReportRequest>) -> Result<ReportOf> {
+        Ok(ReportOf::Request(core_request(request)?))
+    }
+
+    /// Closed shift `seq`, checked (a negative number is `InvalidInput` on `seq`).
+    pub(crate) fn closed(seq: i64) -> Result<ReportOf> {
+        Ok(ReportOf::Closed(ms_arg("seq", seq)?))
+    }
+
+    fn read(&self, c: &CoreCashier) -> Result<ShiftReport> {
+        Ok(match self {
+            ReportOf::Request(req) => c.shift_report(req)?,
+            ReportOf::Closed(seq) => c.closed_report(*seq)?,
+        })
+    }
+}
+
+impl Cashier {
+    /// Checks the offset, reads the report off the caller's thread and hands it to `f` with
+    /// the core cashier and the offset.
+    pub(crate) async fn report_call<T, F>(
+        &self,
+        of: ReportOf,
+        utc_offset_minutes: i32,
+        f: F,
+    ) -> Result<T>
+    where
+        F: FnOnce(&CoreCashier, &ShiftReport, i32) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let offset = offset_arg(utc_offset_minutes)?;
+        self.store_call(move |c| f(c, &of.read(c)?, offset)).await
+    }
+
+    /// As [`Cashier::report_call`], handing `f` the report's printed document in `locale`
+    /// (`null`: the configured receipt language), as the receipt's `document_call` does.
+    pub(crate) async fn report_document_call<T, F>(
+        &self,
+        of: ReportOf,
+        locale: Option<String>,
+        utc_offset_minutes: i32,
+        f: F,
+    ) -> Result<T>
+    where
+        F: FnOnce(Document) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.report_call(of, utc_offset_minutes, move |c, r, offset| {
+            let locale = locale.as_deref().map_or_else(|| c.receipt_locale(), Locale::from_tag);
+            f(report_document(r, locale, offset))
+        })
+        .await
+    }
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -70,13 +126,10 @@ impl Cashier {
         charset: String,
         utc_offset_minutes: i32,
     ) -> Result<Vec<u8>> {
-        let req = core_request(request)?;
-        let paper = paper_arg(paper_mm)?;
-        let charset = charset_arg(&charset)?;
-        let offset = offset_arg(utc_offset_minutes)?;
-        self.store_call(move |c| {
-            let doc = document(c, &c.shift_report(&req)?, locale.as_deref(), offset);
-            Ok(esc_pos(&doc, paper, charset))
+        let of = ReportOf::request(request)?;
+        let (paper, charset) = (paper_arg(paper_mm)?, charset_arg(&charset)?);
+        self.report_document_call(of, locale, utc_offset_minutes, move |d| {
+            Ok(esc_pos(&d, paper, charset))
         })
         .await
     }
@@ -91,13 +144,9 @@ impl Cashier {
         paper_mm: i32,
         utc_offset_minutes: i32,
     ) -> Result<Vec<u8>> {
-        let req = core_request(request)?;
+        let of = ReportOf::request(request)?;
         let paper = paper_arg(paper_mm)?;
-        let offset = offset_arg(utc_offset_minutes)?;
-        self.store_call(move |c| {
-            png(&document(c, &c.shift_report(&req)?, locale.as_deref(), offset), paper)
-        })
-        .await
+        self.report_document_call(of, locale, utc_offset_minutes, move |d| png(&d, paper)).await
     }
 
     /// Closed shift `seq` exactly as it was closed, as ESC/POS bytes (a reprint); the options
@@ -116,13 +165,10 @@ impl Cashier {
         charset: String,
         utc_offset_minutes: i32,
     ) -> Result<Vec<u8>> {
-        let seq = ms_arg("seq", seq)?;
-        let paper = paper_arg(paper_mm)?;
-        let charset = charset_arg(&charset)?;
-        let offset = offset_arg(utc_offset_minutes)?;
-        self.store_call(move |c| {
-            let doc = document(c, &c.closed_report(seq)?, locale.as_deref(), offset);
-            Ok(esc_pos(&doc, paper, charset))
+        let of = ReportOf::closed(seq)?;
+        let (paper, charset) = (paper_arg(paper_mm)?, charset_arg(&charset)?);
+        self.report_document_call(of, locale, utc_offset_minutes, move |d| {
+            Ok(esc_pos(&d, paper, charset))
         })
         .await
     }
@@ -137,13 +183,9 @@ impl Cashier {
         paper_mm: i32,
         utc_offset_minutes: i32,
     ) -> Result<Vec<u8>> {
-        let seq = ms_arg("seq", seq)?;
+        let of = ReportOf::closed(seq)?;
         let paper = paper_arg(paper_mm)?;
-        let offset = offset_arg(utc_offset_minutes)?;
-        self.store_call(move |c| {
-            png(&document(c, &c.closed_report(seq)?, locale.as_deref(), offset), paper)
-        })
-        .await
+        self.report_document_call(of, locale, utc_offset_minutes, move |d| png(&d, paper)).await
     }
 }
 

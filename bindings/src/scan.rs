@@ -33,7 +33,7 @@ use tillkit_core::scan::Roi as CoreRoi;
 use tillkit_core::scan::{DecoderOptions, Frame, Rotation};
 
 use crate::error::TillKitError;
-use crate::ints::long;
+use crate::ints::{count_arg, long};
 use crate::money::WalletFamily;
 
 /// The pixel layout of a frame.
@@ -67,12 +67,7 @@ pub struct Roi {
 impl TryFrom<Roi> for CoreRoi {
     type Error = TillKitError;
     fn try_from(r: Roi) -> Result<Self, TillKitError> {
-        let px = |v: i32| {
-            u32::try_from(v).map_err(|_| TillKitError::InvalidInput {
-                field: "region".into(),
-                reason: format!("{v} is negative"),
-            })
-        };
+        let px = |v: i32| count_arg("region", v);
         Ok(CoreRoi { x: px(r.x)?, y: px(r.y)?, width: px(r.width)?, height: px(r.height)? })
     }
 }
@@ -137,7 +132,7 @@ fn frame_error(e: impl std::fmt::Display) -> TillKitError {
 
 /// A frame's width, height and stride as the core takes them; negative is a bad frame.
 fn dims(width: i32, height: i32, stride: i32) -> Result<(u32, u32, usize), TillKitError> {
-    let px = |v: i32| u32::try_from(v).map_err(|_| frame_error(format!("{v} is negative")));
+    let px = |v: i32| count_arg("frame", v);
     let stride =
         usize::try_from(stride).map_err(|_| frame_error(format!("stride {stride} is negative")))?;
     Ok((px(width)?, px(height)?, stride))

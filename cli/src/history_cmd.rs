@@ -62,11 +62,15 @@ pub fn execute(cashier: &Cashier, json: bool, args: HistoryArgs) -> Result<u8, C
         limit: Some(args.limit),
         include_abandoned: args.include_abandoned,
     })?;
-    let mut rows = Vec::with_capacity(sales.len());
-    for s in sales {
-        let refunded = render::refunded(&cashier.refunds(&s.id)?);
-        rows.push((s, refunded));
-    }
+    let ids: Vec<&str> = sales.iter().map(|s| s.id.as_str()).collect();
+    let mut refunds = cashier.refunds_of_sales(&ids)?;
+    let rows: Vec<_> = sales
+        .into_iter()
+        .map(|s| {
+            let refunded = render::refunded(&refunds.remove(&s.id).unwrap_or_default());
+            (s, refunded)
+        })
+        .collect();
     if json {
         let list: Vec<_> = rows.iter().map(|(s, r)| render::history_json(s, r, offset)).collect();
         out::line(serde_json::Value::Array(list));

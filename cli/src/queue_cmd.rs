@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tillkit_core::engine::{Cashier, QueueStatus};
 use tillkit_core::order::SaleStatus;
-use tillkit_core::store::HistoryFilter;
 
 use crate::exit;
 use crate::out::{self, CliError};
@@ -25,12 +24,8 @@ struct Waiting {
 impl Waiting {
     fn read(cashier: &Cashier) -> Result<Waiting, CliError> {
         let q = cashier.queue_status()?;
-        let processing = cashier.history(&HistoryFilter {
-            statuses: vec![SaleStatus::Processing],
-            include_abandoned: true,
-            ..HistoryFilter::default()
-        })?;
-        let customer = u32::try_from(processing.len()).unwrap_or(u32::MAX);
+        let processing = cashier.count_sales(SaleStatus::Processing)?;
+        let customer = u32::try_from(processing).unwrap_or(u32::MAX);
         Ok(Waiting { q, customer })
     }
 

@@ -2,7 +2,7 @@
 //! bytes or a PNG image, to standard output, a file, or a network printer.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
@@ -134,6 +134,64 @@ pub(crate) async fn print_and_render(
     })
 }
 
+/// Where a rendering goes, as asked on the command line: one path for receipts and reports.
+pub(crate) struct Destination<'a> {
+    /// What is rendered.
+    pub format: Format,
+    /// `--out`.
+    pub out: Option<&'a Path>,
+    /// `--printer`.
+    pub printer: Option<&'a str>,
+}
+
+/// Where a rendering went.
+pub(crate) enum Wrote<'a> {
+    /// To this file.
+    File(&'a Path),
+    /// Only to the printer (text asked with `--printer` and no `--out`).
+    Printer,
+    /// To standard output.
+    Stdout,
+}
+
+impl Destination<'_> {
+    /// Refuses bytes for a terminal before anything is done (nothing printed, no shift
+    /// closed, for a rendering that cannot be shown).
+    pub fn check(&self) -> Result<(), CliError> {
+        if self.format != Format::Text && self.to_stdout() && std::io::stdout().is_terminal() {
+            return Err(CliError::bad_input(
+                "binary_to_terminal",
+                "escpos and png are bytes: give --out FILE or redirect standard output",
+            ));
+        }
+        Ok(())
+    }
+
+    fn to_stdout(&self) -> bool {
+        self.out.is_none() && !(self.printer.is_some() && self.format == Format::Text)
+    }
+
+    /// Writes the rendering to the file, or to standard output unless the printer was the
+    /// destination (`check` has already refused bytes for a terminal).
+    pub fn write(&self, bytes: &[u8]) -> Result<Wrote<'_>, CliError> {
+        if let Some(path) = self.out {
+            std::fs::write(path, bytes).map_err(|e| {
+                CliError::bad_input("output", format!("cannot write {}: {e}", path.display()))
+            })?;
+            return Ok(Wrote::File(path));
+        }
+        if !self.to_stdout() {
+            return Ok(Wrote::Printer);
+        }
+        let mut stdout = std::io::stdout();
+        stdout
+            .write_all(bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| CliError::internal(format!("standard output: {e}")))?;
+        Ok(Wrote::Stdout)
+    }
+}
+
 /// Makes, writes and optionally prints the receipt.
 pub async fn run(connected: &Connected, args: ReceiptArgs, json: bool) -> Result<u8, CliError> {
     let locale = args.locale.as_deref().map(Locale::from_tag);
@@ -141,41 +199,24 @@ pub async fn run(connected: &Connected, args: ReceiptArgs, json: bool) -> Result
         CopyArg::Customer => ReceiptCopy::Customer,
         CopyArg::Merchant => ReceiptCopy::Merchant,
     };
+    let to = Destination {
+        format: args.format,
+        out: args.out.as_deref(),
+        printer: args.printer.as_deref(),
+    };
+    to.check()?;
     let receipt = connected.cashier.receipt(&args.sale, args.refund.as_deref(), copy, locale)?;
     let doc = receipt.document();
     let paper = match args.paper {
         PaperArg::Mm58 => Paper::Mm58,
         PaperArg::Mm80 => Paper::Mm80,
     };
-    let bytes =
-        print_and_render(&doc, args.format, paper, args.charset, args.printer.as_deref()).await?;
-    match &args.out {
-        Some(path) => {
-            std::fs::write(path, &bytes).map_err(|e| {
-                CliError::bad_input("output", format!("cannot write {}: {e}", path.display()))
-            })?;
-            if json {
-                out::line(serde_json::json!({
-                    "sale": args.sale, "refund": args.refund, "file": path.display().to_string(),
-                    "bytes": bytes.len(), "exit": exit::OK,
-                }));
-            }
-        }
-        // A printer was the destination: nothing more unless asked.
-        None if args.printer.is_some() && args.format == Format::Text => {}
-        None => {
-            let mut stdout = std::io::stdout();
-            if args.format != Format::Text && stdout.is_terminal() {
-                return Err(CliError::bad_input(
-                    "binary_to_terminal",
-                    "escpos and png are bytes: give --out FILE or redirect standard output",
-                ));
-            }
-            stdout
-                .write_all(&bytes)
-                .and_then(|()| stdout.flush())
-                .map_err(|e| CliError::internal(format!("standard output: {e}")))?;
-        }
+    let bytes = print_and_render(&doc, args.format, paper, args.charset, to.printer).await?;
+    if let (Wrote::File(path), true) = (to.write(&bytes)?, json) {
+        out::line(serde_json::json!({
+            "sale": args.sale, "refund": args.refund, "file": path.display().to_string(),
+            "bytes": bytes.len(), "exit": exit::OK,
+        }));
     }
     Ok(exit::OK)
 }

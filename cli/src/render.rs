@@ -141,20 +141,12 @@ pub fn sale_line(s: &SaleRow) -> String {
     line
 }
 
-/// How a sale was paid: `card`, `code/wechat`, `qr/alipay_hk`.
+/// How a sale was paid, in the store's words: `card`, `code/wechat`, `qr/alipay_hk`.
 pub fn method_label(s: &SaleRow) -> String {
-    use tillkit_core::acquirer::WalletMethod;
-    use tillkit_core::order::SaleKind;
-    let kind = match s.kind {
-        SaleKind::CustomerCode => "code",
-        SaleKind::MerchantQr => "qr",
-        SaleKind::Card => "card",
-    };
+    use tillkit_core::store::{kind_str, wallet_str};
     match s.wallet {
-        Some(WalletMethod::WechatPay) => format!("{kind}/wechat"),
-        Some(WalletMethod::AlipayCn) => format!("{kind}/alipay_cn"),
-        Some(WalletMethod::AlipayHk) => format!("{kind}/alipay_hk"),
-        None => kind.to_string(),
+        Some(w) => format!("{}/{}", kind_str(s.kind), wallet_str(w)),
+        None => kind_str(s.kind).to_string(),
     }
 }
 

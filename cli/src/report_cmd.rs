@@ -72,38 +72,32 @@ impl From<ReportError> for CliError {
     }
 }
 
-/// Writes through a file created beside `path` and renamed into place once complete, so a
-/// failed export never leaves a half file under the asked name.
-struct Export {
-    tmp: PathBuf,
-    path: PathBuf,
-    file: BufWriter<std::fs::File>,
-}
-
-impl Export {
-    fn create(path: &Path) -> Result<Export, CliError> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".part");
-        let tmp = PathBuf::from(tmp);
-        let file = std::fs::File::create(&tmp).map_err(|e| {
-            CliError::bad_input(
-                "invalid_input",
-                format!("--csv: cannot create {}: {e}", tmp.display()),
-            )
-        })?;
-        Ok(Export { tmp, path: path.to_path_buf(), file: BufWriter::new(file) })
-    }
-
-    fn finish(mut self) -> Result<(), CliError> {
-        let failed = |e: std::io::Error| CliError::internal(format!("--csv: {e}"));
-        self.file.flush().map_err(failed)?;
-        self.file.get_ref().sync_all().map_err(failed)?;
-        std::fs::rename(&self.tmp, &self.path).map_err(failed)
-    }
-
-    fn abandon(self) {
-        drop(self.file);
-        let _ = std::fs::remove_file(&self.tmp);
+/// Writes `path` through a file created beside it and renamed into place once `write` has
+/// succeeded, so a failed export never leaves a half file under the asked name.
+fn export<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T, ReportError>,
+) -> Result<T, CliError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = PathBuf::from(tmp);
+    let file = std::fs::File::create(&tmp).map_err(|e| {
+        CliError::bad_input("invalid_input", format!("--csv: cannot create {}: {e}", tmp.display()))
+    })?;
+    let mut file = BufWriter::new(file);
+    match write(&mut file) {
+        Ok(v) => {
+            let failed = |e: std::io::Error| CliError::internal(format!("--csv: {e}"));
+            file.flush().map_err(failed)?;
+            file.get_ref().sync_all().map_err(failed)?;
+            std::fs::rename(&tmp, path).map_err(failed)?;
+            Ok(v)
+        }
+        Err(e) => {
+            drop(file);
+            let _ = std::fs::remove_file(&tmp);
+            Err(e.into())
+        }
     }
 }
 
@@ -151,39 +145,17 @@ fn make(cashier: &Cashier, args: &ReportArgs, offset: i32) -> Result<Made, CliEr
     if args.close {
         let close = CloseRequest { operator: args.operator.clone(), expected: None };
         let report = match &args.csv {
-            Some(path) => {
-                let mut export = Export::create(path)?;
-                match cashier.close_shift_exporting(&close, &mut export.file, offset) {
-                    Ok(r) => {
-                        export.finish()?;
-                        r
-                    }
-                    Err(e) => {
-                        export.abandon();
-                        return Err(e.into());
-                    }
-                }
-            }
+            Some(path) => export(path, |w| cashier.close_shift_exporting(&close, w, offset))?,
             None => cashier.close_shift(&close)?,
         };
         let rows = args.csv.clone().map(|p| (csv_rows(&report), p));
         return Ok((report, rows));
     }
     let report = cashier.shift_report(&req)?;
-    let mut rows = None;
-    if let Some(path) = &args.csv {
-        let mut export = Export::create(path)?;
-        match cashier.export_csv(&req, offset, &mut export.file) {
-            Ok(n) => {
-                export.finish()?;
-                rows = Some((n, path.clone()));
-            }
-            Err(e) => {
-                export.abandon();
-                return Err(e.into());
-            }
-        }
-    }
+    let rows = match &args.csv {
+        Some(path) => Some((export(path, |w| cashier.export_csv(&req, offset, w))?, path.clone())),
+        None => None,
+    };
     Ok((report, rows))
 }
 

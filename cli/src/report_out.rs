@@ -2,7 +2,6 @@
 //! document (text at a paper's width, ESC/POS bytes or a PNG image), to a file, standard output
 //! or a network printer, with the same conventions as `tillkit receipt`.
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -13,7 +12,7 @@ use tillkit_core::report::{report_document, ShiftReport};
 
 use crate::exit;
 use crate::out::{self, CliError};
-use crate::receipt_cmd::{print_and_render, CharsetArg, Format, PaperArg};
+use crate::receipt_cmd::{print_and_render, CharsetArg, Destination, Format, PaperArg, Wrote};
 
 /// How `report` is rendered and where it goes.
 #[derive(Debug, Args)]
@@ -51,18 +50,19 @@ impl RenderArgs {
             && self.printer.is_none()
     }
 
+    /// Where the rendering goes.
+    fn destination(&self) -> Destination<'_> {
+        Destination {
+            format: self.format,
+            out: self.out.as_deref(),
+            printer: self.printer.as_deref(),
+        }
+    }
+
     /// Refuses bytes for a terminal before anything is done (a shift is not closed for a
     /// rendering that cannot be shown).
     pub fn check(&self) -> Result<(), CliError> {
-        let to_stdout =
-            self.out.is_none() && !(self.printer.is_some() && self.format == Format::Text);
-        if self.format != Format::Text && to_stdout && std::io::stdout().is_terminal() {
-            return Err(CliError::bad_input(
-                "binary_to_terminal",
-                "escpos and png are bytes: give --out FILE or redirect standard output",
-            ));
-        }
-        Ok(())
+        self.destination().check()
     }
 }
 
@@ -83,11 +83,9 @@ pub async fn emit(
     };
     let bytes =
         print_and_render(&doc, args.format, paper, args.charset, args.printer.as_deref()).await?;
-    match &args.out {
-        Some(path) => {
-            std::fs::write(path, &bytes).map_err(|e| {
-                CliError::bad_input("output", format!("cannot write {}: {e}", path.display()))
-            })?;
+    // `execute` has run `check` before the report was made.
+    match args.destination().write(&bytes)? {
+        Wrote::File(path) => {
             let seq = report.closed.as_ref().map(|c| c.seq);
             if json {
                 let mut line = serde_json::json!({
@@ -104,14 +102,8 @@ pub async fn emit(
             }
         }
         // A printer was the destination: nothing more unless asked.
-        None if args.printer.is_some() && args.format == Format::Text => {}
-        None => {
-            args.check()?;
-            let mut stdout = std::io::stdout();
-            stdout
-                .write_all(&bytes)
-                .and_then(|()| stdout.flush())
-                .map_err(|e| CliError::internal(format!("standard output: {e}")))?;
+        Wrote::Printer => {}
+        Wrote::Stdout => {
             if let Some((rows, csv)) = csv {
                 eprintln!("CSV: {rows} rows written to {}", csv.display());
             }

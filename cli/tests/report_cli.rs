@@ -210,3 +210,51 @@ fn report_rendered_as_escpos_png_and_localised_text_and_printed_after_close() {
     let error: Value = serde_json::from_slice(&refused.stdout).unwrap();
     assert_eq!(error["error"]["kind"], "printer_offline", "{error}");
 }
+
+#[test]
+fn a_rendering_and_its_csv_export_say_where_they_went_as_a_receipt_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let file = |name: &str| dir.path().join(name);
+    ok(tillkit(&data)
+        .args(["pay", "--code", "130000000000000011", "--amount", "10.00"])
+        .args(["--sale-id", "RX1"]));
+
+    // To a pipe: the bytes on standard output, the CSV line on standard error.
+    let piped =
+        ok(tillkit(&data).args(["report", "--format", "escpos", "--csv"]).arg(file("a.csv")));
+    assert!(piped.stdout.starts_with(&[0x1b, b'@']));
+    let err = String::from_utf8(piped.stderr).unwrap();
+    assert!(err.contains("CSV: 1 rows written to") && err.contains("a.csv"), "{err}");
+
+    // To a file, as text: only the CSV line.
+    let text = ok(tillkit(&data)
+        .args(["report", "--locale", "en", "--out"])
+        .arg(file("r.txt"))
+        .arg("--csv")
+        .arg(file("b.csv")));
+    let said = String::from_utf8(text.stdout).unwrap();
+    assert!(said.starts_with("CSV: 1 rows written to") && said.contains("b.csv"), "{said}");
+    assert!(std::fs::read_to_string(file("r.txt")).unwrap().contains("10.00"));
+
+    // Closing to a file with JSON: one line naming both files.
+    let closed = ok(tillkit(&data)
+        .args(["--json", "report", "--close", "--format", "png", "--out"])
+        .arg(file("r.png"))
+        .arg("--csv")
+        .arg(file("c.csv")));
+    let line: Value = serde_json::from_slice(&closed.stdout).unwrap();
+    assert_eq!(line["closed_seq"], 1, "{line}");
+    assert_eq!(line["bytes"].as_u64(), Some(std::fs::read(file("r.png")).unwrap().len() as u64));
+    assert_eq!(line["csv"]["rows"], 1, "{line}");
+    assert!(std::fs::read_to_string(file("c.csv")).unwrap().contains("RX1"));
+    assert!(!file("c.csv.part").exists(), "the export was renamed into place");
+
+    // The receipt goes the same way.
+    let receipt = ok(tillkit(&data)
+        .args(["--json", "receipt", "RX1", "--format", "escpos", "--out"])
+        .arg(file("x.bin")));
+    let line: Value = serde_json::from_slice(&receipt.stdout).unwrap();
+    assert_eq!(line["sale"], "RX1", "{line}");
+    assert_eq!(line["bytes"].as_u64(), Some(std::fs::read(file("x.bin")).unwrap().len() as u64));
+}

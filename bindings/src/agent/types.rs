@@ -15,7 +15,7 @@ pub use tillkit_core::agent::offline::OfflineState;
 pub use tillkit_core::agent::{ResultAck, TerminalResult};
 
 use crate::error::TillKitError;
-use crate::ints::{count_arg, int, long, ms_arg};
+use crate::ints::{count_arg, duration_ms, int, long, ms_arg};
 use crate::money::Money;
 use crate::reader::{ReaderLimits, ReaderProgress};
 
@@ -52,7 +52,7 @@ impl Default for OfflineCardLimits {
         OfflineCardLimits {
             currencies: Vec::new(),
             max_count: int(core.max_count),
-            max_age_ms: i64::try_from(core.max_age.as_millis()).unwrap_or(i64::MAX),
+            max_age_ms: duration_ms(core.max_age),
         }
     }
 }

@@ -149,7 +149,7 @@ pub struct ReaderLimits {
 
 impl Default for ReaderLimits {
     fn default() -> Self {
-        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        let ms = crate::ints::duration_ms;
         let core = CoreLimits::default();
         ReaderLimits {
             card_wait_ms: ms(core.card_wait),

@@ -7,36 +7,18 @@
 //! The device key is not kept here: the app supplies it at each start from its key store
 //! (docs/terminal-agent.md). Nothing card-related is kept beyond the masked PAN.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::channel::{InboxKind, InboxMessage, ResultReport, TerminalResult};
-use crate::reader::session::CardRead;
 
+#[path = "store_file.rs"]
+mod file;
 #[path = "store_rows.rs"]
 mod rows;
 use rows::*;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS agent_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS agent_tx (
-    id TEXT PRIMARY KEY,
-    message_id TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('sale', 'refund')),
-    amount TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    original_id TEXT,
-    state TEXT NOT NULL,
-    cancel_asked INTEGER NOT NULL DEFAULT 0,
-    result TEXT, auth_code TEXT, offline_id TEXT, reason TEXT,
-    masked_pan TEXT, aid TEXT, label TEXT, entry TEXT,
-    note TEXT,
-    received_seq INTEGER NOT NULL,
-    updated_at_ms INTEGER NOT NULL
-);
-";
 
 const SEQ_RESERVED: &str = "seq_reserved";
 
@@ -139,62 +121,6 @@ pub struct AgentStore {
 type Row = (String, String, String, String, String, Option<String>, String, bool, Option<String>);
 
 impl AgentStore {
-    /// Opens (or creates) the journal at `path`.
-    pub fn open(path: &Path) -> Result<AgentStore, AgentStoreError> {
-        let shown = path.display().to_string();
-        let err = |e: rusqlite::Error| AgentStoreError::Sqlite {
-            path: shown.clone(),
-            reason: e.to_string(),
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::store::create_private_dir(dir).map_err(|e| AgentStoreError::Sqlite {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
-        }
-        let conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
-        let mode: String =
-            conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(err)?;
-        log::debug!("agent journal {shown}: journal_mode {mode}");
-        conn.execute_batch("PRAGMA synchronous = FULL;").map_err(err)?;
-        conn.execute_batch(SCHEMA).map_err(err)?;
-        crate::store::restrict_file(path)
-            .map_err(|e| AgentStoreError::Sqlite { path: shown.clone(), reason: e.to_string() })?;
-        Ok(AgentStore { conn: Mutex::new(conn), path: path.to_path_buf() })
-    }
-
-    /// Takes the journal's run lock (`agent.lock` beside it), held while the returned file
-    /// lives: one agent at a time per journal. The kernel releases it when the process dies, so
-    /// a killed agent never leaves it stale.
-    pub fn run_lock(&self) -> Result<std::fs::File, super::run::AgentError> {
-        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
-        let in_use = || super::run::AgentError::InUse { path: dir.display().to_string() };
-        let mut options = std::fs::OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(dir.join("agent.lock")).map_err(|e| {
-            super::run::AgentError::Store(AgentStoreError::Sqlite {
-                path: dir.display().to_string(),
-                reason: e.to_string(),
-            })
-        })?;
-        match file.try_lock() {
-            Ok(()) => Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => Err(in_use()),
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(super::run::AgentError::Store(AgentStoreError::Sqlite {
-                    path: dir.display().to_string(),
-                    reason: e.to_string(),
-                }))
-            }
-        }
-    }
-
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -385,40 +311,7 @@ impl AgentStore {
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, result, [auth, offline, reason], [pan, aid, label, entry]) =
-                row.map_err(|e| self.err(e))?;
-            let bad = |field, value: &str| AgentStoreError::BadRow {
-                id: id.clone(),
-                field,
-                value: value.to_string(),
-            };
-            let name = result.unwrap_or_default();
-            let result = match name.as_str() {
-                "approved" => TerminalResult::Approved { auth_code: auth },
-                "approved_offline" => TerminalResult::ApprovedOffline {
-                    offline_id: offline.ok_or_else(|| bad("offline_id", ""))?,
-                },
-                "declined" => TerminalResult::Declined,
-                "cancelled_at_terminal" => TerminalResult::CancelledAtTerminal,
-                "cancelled_by_cashier" => TerminalResult::CancelledByCashier,
-                "timed_out" => TerminalResult::TimedOut,
-                "failed" => {
-                    let reason = reason.clone().unwrap_or_default();
-                    TerminalResult::Failed { reason }
-                }
-                other => return Err(bad("result", other)),
-            };
-            let entry = match entry.as_deref() {
-                None => None,
-                Some(e) => Some(entry_from(e).ok_or_else(|| bad("entry", e))?),
-            };
-            let card = match (pan, aid) {
-                (Some(masked_pan), Some(aid)) => Some(CardRead { masked_pan, aid, label, entry }),
-                _ => None,
-            };
-            let reason =
-                if matches!(result, TerminalResult::Failed { .. }) { None } else { reason };
-            out.push(ResultReport { transaction_id: id, result, card, reason });
+            out.push(to_report(row.map_err(|e| self.err(e))?)?);
         }
         Ok(out)
     }

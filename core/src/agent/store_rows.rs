@@ -1,8 +1,9 @@
 //! Rows of the agent's journal: the SQL that reads them and their conversion to records.
 
 use super::{AgentStoreError, Row, TxRecord, TxState};
-use crate::agent::channel::{InboxKind, TerminalResult};
+use crate::agent::channel::{InboxKind, ResultReport, TerminalResult};
 use crate::money::Amount;
+use crate::reader::session::CardRead;
 use crate::reader::EntryMode;
 
 pub(super) fn select(filter: &str) -> String {
@@ -43,6 +44,46 @@ pub(super) fn to_record(row: Row) -> Result<TxRecord, AgentStoreError> {
     };
     let state = TxState::from_str(&state).ok_or_else(|| bad("state", &state))?;
     Ok(TxRecord { id, message_id, kind, state, cancel_asked, note })
+}
+
+/// A finished transaction's columns: id, result, [auth code, offline id, reason] and
+/// [masked PAN, AID, label, entry].
+pub(super) type ResultRow = (String, Option<String>, [Option<String>; 3], [Option<String>; 4]);
+
+/// A finished transaction's result as it is reported again.
+pub(super) fn to_report(row: ResultRow) -> Result<ResultReport, AgentStoreError> {
+    let (id, result, [auth, offline, reason], [pan, aid, label, entry]) = row;
+    let bad = |field, value: &str| AgentStoreError::BadRow {
+        id: id.clone(),
+        field,
+        value: value.to_string(),
+    };
+    let name = result.unwrap_or_default();
+    let result = match name.as_str() {
+        "approved" => TerminalResult::Approved { auth_code: auth },
+        "approved_offline" => TerminalResult::ApprovedOffline {
+            offline_id: offline.ok_or_else(|| bad("offline_id", ""))?,
+        },
+        "declined" => TerminalResult::Declined,
+        "cancelled_at_terminal" => TerminalResult::CancelledAtTerminal,
+        "cancelled_by_cashier" => TerminalResult::CancelledByCashier,
+        "timed_out" => TerminalResult::TimedOut,
+        "failed" => {
+            let reason = reason.clone().unwrap_or_default();
+            TerminalResult::Failed { reason }
+        }
+        other => return Err(bad("result", other)),
+    };
+    let entry = match entry.as_deref() {
+        None => None,
+        Some(e) => Some(entry_from(e).ok_or_else(|| bad("entry", e))?),
+    };
+    let card = match (pan, aid) {
+        (Some(masked_pan), Some(aid)) => Some(CardRead { masked_pan, aid, label, entry }),
+        _ => None,
+    };
+    let reason = if matches!(result, TerminalResult::Failed { .. }) { None } else { reason };
+    Ok(ResultReport { transaction_id: id, result, card, reason })
 }
 
 /// The wire name of a result, and its auth code, offline id and reason columns.

@@ -1,6 +1,7 @@
 use super::*;
 use crate::agent::channel::{InboxKind, InboxMessage};
 use crate::money::Amount;
+use crate::reader::session::CardRead;
 use crate::reader::EntryMode;
 
 fn sale(id: &str, seq: u64) -> InboxMessage {

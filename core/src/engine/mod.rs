@@ -211,6 +211,15 @@ impl Cashier {
         Ok(self.inner.store.read(|c, _| crate::store::refunds_of(c, sale_id))?)
     }
 
+    /// The refunds of each of these sales, oldest first, read at once (a sale without refunds
+    /// has no entry).
+    pub fn refunds_of_sales(
+        &self,
+        sale_ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, Vec<RefundRow>>, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::refunds_of_sales(c, sale_ids))?)
+    }
+
     /// The refund with this id.
     pub fn refund_by_id(&self, id: &str) -> Result<Option<RefundRow>, CashierError> {
         Ok(self.inner.store.read(|c, _| crate::store::load_refund(c, id))?)
@@ -219,6 +228,11 @@ impl Cashier {
     /// Sales, newest first.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<SaleRow>, CashierError> {
         Ok(self.inner.store.read(|c, _| crate::store::list_sales(c, filter))?)
+    }
+
+    /// How many sales are in `status`, abandoned ones included: a count, for screens that poll.
+    pub fn count_sales(&self, status: crate::order::SaleStatus) -> Result<u64, CashierError> {
+        Ok(self.inner.store.read(|c, _| crate::store::count_sales(c, status))?)
     }
 
     /// The journal of a sale (every change, oldest first).
@@ -250,15 +264,16 @@ impl Cashier {
     /// waiting count). Zero for a sale that is not paid.
     pub fn refundable(&self, sale_id: &str) -> Result<rust_decimal::Decimal, CashierError> {
         let sale = self.sale(sale_id)?.ok_or_else(|| CashierError::UnknownSale(sale_id.into()))?;
+        self.refundable_of(&sale)
+    }
+
+    /// What remains refundable of a sale already read (as [`Cashier::refundable`]), so that a
+    /// caller that needs the row too reads it once.
+    pub fn refundable_of(&self, sale: &SaleRow) -> Result<rust_decimal::Decimal, CashierError> {
         if sale.status != crate::order::SaleStatus::Paid {
             return Ok(rust_decimal::Decimal::ZERO);
         }
-        let held: rust_decimal::Decimal = self
-            .refunds(sale_id)?
-            .iter()
-            .filter(|r| r.state.holds_amount())
-            .map(|r| r.amount.value())
-            .sum();
+        let held = self.inner.store.read(|c, _| crate::store::refunds_held(c, &sale.id))?;
         Ok((sale.amount.value() - held).max(rust_decimal::Decimal::ZERO))
     }
 

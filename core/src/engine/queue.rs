@@ -1,46 +1,28 @@
 //! The outbox seen from the app: counts, sums per currency, age; and the offline limits.
 //!
-//! Each is one query over the outbox joined to its records (`store::queued_records`), so that a
+//! Each is one query over the outbox joined to its records (`store::queue_tally`), so that a
 //! queue of ten thousand costs one pass, not ten thousand look-ups.
-
-use std::collections::BTreeMap;
-
-use rust_decimal::Decimal;
 
 use super::error::CashierError;
 use super::events::QueueStatus;
 use super::Inner;
 use crate::money::Amount;
-use crate::order::{AttemptStatus, RefundState};
-use crate::store::{self, Entity};
+use crate::store;
 
 /// The queue as it is now.
 pub(crate) fn status(inner: &Inner) -> Result<QueueStatus, CashierError> {
-    let now = inner.now();
-    let mut q = QueueStatus { online: inner.online(), ..QueueStatus::default() };
-    let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
-    for r in inner.store.read(|c, _| store::queued_records(c))? {
-        q.oldest_age_ms = Some(q.oldest_age_ms.unwrap_or(0).max(now.saturating_sub(r.queued_at)));
-        q.next_due_at = Some(q.next_due_at.map_or(r.due_at, |d| d.min(r.due_at)));
-        if r.entity == Entity::Sale {
-            q.sales += 1;
-            match AttemptStatus::parse(&r.state) {
-                Some(AttemptStatus::Unknown | AttemptStatus::Unseen) => q.unknown += 1,
-                Some(AttemptStatus::Prepared) => q.unsent += 1,
-                _ => {}
-            }
-        } else {
-            q.refunds += 1;
-            match RefundState::parse(&r.state) {
-                Some(RefundState::Unknown) => q.unknown += 1,
-                Some(RefundState::Queued) => q.unsent += 1,
-                _ => {}
-            }
-        }
-        *totals.entry(r.currency).or_default() += r.amount;
-    }
-    q.totals = totals.into_iter().map(|(k, v)| (k, v.to_string())).collect();
-    Ok(q)
+    let t = inner.store.read(|c, _| store::queue_tally(c))?;
+    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(QueueStatus {
+        sales: count(t.sales),
+        refunds: count(t.refunds),
+        unknown: count(t.unknown),
+        unsent: count(t.unsent),
+        totals: t.totals.into_iter().map(|(k, v)| (k, v.to_string())).collect(),
+        oldest_age_ms: t.oldest_queued_at.map(|q| inner.now().saturating_sub(q)),
+        next_due_at: t.next_due_at,
+        online: inner.online(),
+    })
 }
 
 /// Refuses a refund that would carry too much risk while it waits: the total counts every

@@ -12,10 +12,10 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::model::{CloseInfo, ReportRange, ShiftReport};
-use super::scope::{db, last_close, Scope};
+use super::scope::{last_close, Scope};
 use super::{build, ReportError};
 use crate::order::Millis;
-use crate::store::{Store, StoreError};
+use crate::store::{db_ms, Store, StoreError};
 
 /// Who closes, and what they looked at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -142,10 +142,10 @@ pub fn close_shift_exporting(
              refunds_mark, register, operator, snapshot) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
-                db(seq),
-                db(last.as_ref().map_or(0, |l| l.seq)),
-                db(report.range.since_ms),
-                db(until),
+                db_ms(seq),
+                db_ms(last.as_ref().map_or(0, |l| l.seq)),
+                db_ms(report.range.since_ms),
+                db_ms(until),
                 sales_mark,
                 refunds_mark,
                 register,
@@ -163,7 +163,7 @@ pub fn close_shift_exporting(
 
 fn close_register(c: &Connection, seq: u64) -> Result<String, StoreError> {
     let by: Option<String> = c
-        .query_row("SELECT register FROM shift_closes WHERE seq = ?1", [db(seq)], |r| r.get(0))
+        .query_row("SELECT register FROM shift_closes WHERE seq = ?1", [db_ms(seq)], |r| r.get(0))
         .optional()?;
     Ok(by.unwrap_or_default())
 }
@@ -172,7 +172,7 @@ fn close_register(c: &Connection, seq: u64) -> Result<String, StoreError> {
 pub fn closed_report(c: &Connection, seq: u64) -> Result<Option<ShiftReport>, StoreError> {
     let text: Option<String> = c
         .prepare_cached("SELECT snapshot FROM shift_closes WHERE seq = ?1")?
-        .query_row([db(seq)], |r| r.get(0))
+        .query_row([db_ms(seq)], |r| r.get(0))
         .optional()?;
     text.map(|t| {
         serde_json::from_str(&t)

@@ -9,8 +9,8 @@ use rusqlite::{params, Connection, Row};
 use super::model::{LateChange, OpenItem};
 use super::scope::Scope;
 use super::totals::{decimal, scaled};
-use crate::order::{AttentionReason, Millis, RefundState, SaleStatus};
-use crate::store::StoreError;
+use crate::order::{AttentionReason, RefundState, SaleStatus};
+use crate::store::{ms, StoreError};
 
 /// At most this many records in each list.
 pub const LIST_CAP: u32 = 500;
@@ -30,10 +30,6 @@ fn open_where(alias: &str, open: &str) -> String {
          OR (({a}.rowid <= ?1 OR {a}.created_at < ?2) AND {a}.{st} IN {open}))",
         st = if a == "s" { "status" } else { "state" },
     )
-}
-
-fn ms(v: i64) -> Millis {
-    u64::try_from(v).unwrap_or(0)
 }
 
 fn why(status: &str, reason: Option<&str>, refund: bool) -> String {

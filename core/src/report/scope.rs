@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::model::ReportRange;
 use super::ReportError;
 use crate::order::Millis;
-use crate::store::StoreError;
+use crate::store::{db_ms, StoreError};
 
 /// What a caller asks for: a time range, or (no `since`) everything since the last close.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -67,8 +67,8 @@ impl Scope {
             sales_after: close.map_or(0, |c| c.sales_mark),
             refunds_after: close.map_or(0, |c| c.refunds_mark),
             since: 0,
-            until: until.map_or(i64::MAX, db),
-            changes_from: close.map(|c| db(c.closed_ms)),
+            until: until.map_or(i64::MAX, db_ms),
+            changes_from: close.map(|c| db_ms(c.closed_ms)),
             previous: close.map(|c| c.seq),
         }
     }
@@ -78,10 +78,6 @@ impl Scope {
         let after = if refunds { self.refunds_after } else { self.sales_after };
         (after, self.since, self.until)
     }
-}
-
-pub(crate) fn db(ms: Millis) -> i64 {
-    i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
 /// Resolves a request against the store: its scope and the range the report shows.
@@ -103,9 +99,9 @@ pub(crate) fn resolve(
         let scope = Scope {
             sales_after: 0,
             refunds_after: 0,
-            since: db(since),
-            until: req.until.map_or(i64::MAX, db),
-            changes_from: Some(db(since)),
+            since: db_ms(since),
+            until: req.until.map_or(i64::MAX, db_ms),
+            changes_from: Some(db_ms(since)),
             previous: None,
         };
         let range =

@@ -16,8 +16,8 @@ use super::model::{
 };
 use super::scope::Scope;
 use crate::money::Currency;
-use crate::order::{AttemptStatus, RefundState, SaleStatus};
-use crate::store::{Entity, StoreError};
+use crate::order::{RefundState, SaleStatus};
+use crate::store::StoreError;
 
 /// (currency, method, wallet, status) → (count, sum).
 type Groups = BTreeMap<(String, String, Option<String>, String), (u64, Decimal)>;
@@ -180,31 +180,20 @@ pub(crate) fn totals(c: &Connection, scope: &Scope) -> Result<Totals, StoreError
 
 /// What waits in the outbox now, counted as the engine's queue status counts it.
 pub(crate) fn outbox(c: &Connection) -> Result<OutboxSummary, StoreError> {
-    let mut out = OutboxSummary::default();
-    let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
-    for r in crate::store::queued_records(c)? {
-        out.oldest_queued_ms =
-            Some(out.oldest_queued_ms.map_or(r.queued_at, |o| o.min(r.queued_at)));
-        if r.entity == Entity::Sale {
-            out.sales += 1;
-            match AttemptStatus::parse(&r.state) {
-                Some(AttemptStatus::Unknown | AttemptStatus::Unseen) => out.unknown += 1,
-                Some(AttemptStatus::Prepared) => out.unsent += 1,
-                _ => {}
-            }
-        } else {
-            out.refunds += 1;
-            match RefundState::parse(&r.state) {
-                Some(RefundState::Unknown) => out.unknown += 1,
-                Some(RefundState::Queued) => out.unsent += 1,
-                _ => {}
-            }
-        }
-        *totals.entry(r.currency).or_default() += r.amount;
-    }
-    out.totals = totals
-        .into_iter()
-        .map(|(currency, amount)| CurrencyAmount { amount: scaled(amount, &currency), currency })
-        .collect();
-    Ok(out)
+    let t = crate::store::queue_tally(c)?;
+    Ok(OutboxSummary {
+        sales: t.sales,
+        refunds: t.refunds,
+        unknown: t.unknown,
+        unsent: t.unsent,
+        totals: t
+            .totals
+            .into_iter()
+            .map(|(currency, amount)| CurrencyAmount {
+                amount: scaled(amount, &currency),
+                currency,
+            })
+            .collect(),
+        oldest_queued_ms: t.oldest_queued_at,
+    })
 }

@@ -37,6 +37,7 @@ pub use perms::{create_private_dir, create_private_file, restrict_file};
 pub use refunds::*;
 pub use sales::*;
 pub use terminals::*;
+pub(crate) use values::{db_ms, ms};
 
 /// The SQLite store.
 pub struct Store {

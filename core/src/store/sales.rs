@@ -78,7 +78,8 @@ pub struct AttemptRow {
     pub updated_at: Millis,
 }
 
-fn kind_str(k: SaleKind) -> &'static str {
+/// How a sale kind is stored: `code`, `qr`, `card` (and shown by `history`).
+pub fn kind_str(k: SaleKind) -> &'static str {
     match k {
         SaleKind::CustomerCode => "code",
         SaleKind::MerchantQr => "qr",
@@ -86,7 +87,8 @@ fn kind_str(k: SaleKind) -> &'static str {
     }
 }
 
-fn wallet_str(w: WalletMethod) -> &'static str {
+/// How a wallet is stored: `wechat`, `alipay_cn`, `alipay_hk` (and shown by `history`).
+pub fn wallet_str(w: WalletMethod) -> &'static str {
     match w {
         WalletMethod::WechatPay => "wechat",
         WalletMethod::AlipayCn => "alipay_cn",

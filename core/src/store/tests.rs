@@ -282,3 +282,71 @@ fn a_stamp_changes_with_any_commit_from_this_handle_or_another_connection() {
     other.execute("UPDATE sales SET remark = 'changed' WHERE id = 'S1'", []).unwrap();
     assert_ne!(stamp(), after_own, "another connection's commit");
 }
+
+#[test]
+fn sales_are_counted_per_status_past_the_history_page_and_abandoned_ones_too() {
+    let store = Store::open(&tmp().join("c.db"), &KEY).unwrap();
+    store
+        .write(|tx, _| {
+            // More than one page of the history (100), so a count cannot be a page's length.
+            for i in 0..101 {
+                let abandoned_at = (i == 0).then_some(7);
+                let s = SaleRow {
+                    status: SaleStatus::Processing,
+                    abandoned_at,
+                    ..sale(&format!("P{i}"))
+                };
+                insert_sale(tx, &s)?;
+            }
+            insert_sale(tx, &sale("Q1"))
+        })
+        .unwrap();
+    let count = |s| store.read(|c, _| count_sales(c, s)).unwrap();
+    assert_eq!(count(SaleStatus::Processing), 101);
+    assert_eq!(count(SaleStatus::Queued), 1);
+    assert_eq!(count(SaleStatus::Paid), 0);
+}
+
+#[test]
+fn the_refunds_of_a_list_of_sales_come_in_one_read_grouped_by_sale_oldest_first() {
+    let store = Store::open(&tmp().join("r.db"), &KEY).unwrap();
+    let refund = |id: &str, sale_id: &str, created_at| RefundRow {
+        id: id.into(),
+        sale_id: sale_id.into(),
+        amount: Amount::parse("1", "HKD").unwrap(),
+        state: RefundState::Succeeded,
+        full: false,
+        reason: None,
+        acquirer_refund_id: None,
+        result_code: None,
+        result_description: None,
+        attention: false,
+        attention_reason: None,
+        created_at,
+        updated_at: created_at,
+    };
+    store
+        .write(|tx, _| {
+            for id in ["S1", "S2", "S3", "S4"] {
+                insert_sale(tx, &sale(id))?;
+            }
+            insert_refund(tx, &refund("F2", "S1", 9))?;
+            insert_refund(tx, &refund("F1", "S1", 3))?;
+            insert_refund(tx, &refund("F3", "S2", 5))?;
+            // S4 is not asked for: its refund must not come.
+            insert_refund(tx, &refund("F4", "S4", 1))
+        })
+        .unwrap();
+    // More ids than one SQLite statement takes (so several queries), one of them twice: every
+    // refund still comes, once.
+    let mut ids: Vec<String> = (0..40_000).map(|i| format!("none-{i}")).collect();
+    ids.extend(["S1", "S2", "S3", "S1"].map(String::from));
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let got = store.read(|c, _| refunds_of_sales(c, &ids)).unwrap();
+    let of = |s: &str| got.get(s).map(|v| v.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
+    assert_eq!(of("S1"), Some(vec!["F1", "F2"]));
+    assert_eq!(of("S2"), Some(vec!["F3"]));
+    assert_eq!(of("S3"), None);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got["S1"], store.read(|c, _| refunds_of(c, "S1")).unwrap());
+}

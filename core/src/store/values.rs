@@ -19,11 +19,14 @@ pub(super) fn parse_reason(text: Option<String>) -> Result<Option<AttentionReaso
         .transpose()
 }
 
-pub(super) fn ms(v: i64) -> Millis {
+/// A time or sequence number read from an INTEGER column (a negative one, which the store
+/// never writes, reads as 0).
+pub(crate) fn ms(v: i64) -> Millis {
     u64::try_from(v).unwrap_or(0)
 }
 
-pub(super) fn db_ms(v: Millis) -> i64 {
+/// A time or sequence number as an INTEGER column holds it (saturated at `i64::MAX`).
+pub(crate) fn db_ms(v: Millis) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
