@@ -32,12 +32,17 @@ fi
 # `bundled-roots` selects the certificate verifier Android uses, so HttpsTests.kt runs it here.
 # `simulators` (also implied by `sandbox`) exports `simulatedCardReader` for ReaderTests.kt.
 # PROFILE=release measures the FFI figures on the optimised library (the tests pass either way);
+# PROFILE=release-small runs them on the shipped build (fat LTO, identical functions folded,
+# SQLite's trimmed options), kept unstripped because the bindings are generated from it;
 # TILLKIT_SCAN_BENCH=1 adds the camera-frame figures (Bench.kt runScanBenchmarks: per-frame
 # overhead over the Rust decode, copied vs direct ByteBuffer, 1080p and 720p; empty-frame cost).
 PROFILE=${PROFILE:-debug}
 echo "== building the library ($PROFILE) and the binding generator"
 if [ "$PROFILE" = release ]; then
     cargo build -q --release -p tillkit-ffi --features tillkit-ffi/sandbox,tillkit-ffi/simulators,tillkit-ffi/bundled-roots
+elif [ "$PROFILE" = release-small ]; then
+    CARGO_PROFILE_RELEASE_SMALL_STRIP=false cargo build -q --profile release-small -p tillkit-ffi \
+        --features tillkit-ffi/sandbox,tillkit-ffi/simulators,tillkit-ffi/bundled-roots
 else
     cargo build -q -p tillkit-ffi --features tillkit-ffi/sandbox,tillkit-ffi/simulators,tillkit-ffi/bundled-roots
 fi
