@@ -1,8 +1,6 @@
 //! How an app configures a cashier. Secrets are never here: the config names them, and the core
 //! reads them from the app's [`crate::KeyStore`].
 
-use std::time::Duration;
-
 use rust_decimal::Decimal;
 use tillkit_core::acquirer::pingpong::OrderTerminal;
 use tillkit_core::acquirer::HttpSettings;
@@ -16,7 +14,7 @@ pub use tillkit_core::engine::AlipayRegion;
 pub use tillkit_core::sign::pingpong::SignType;
 
 use crate::error::TillKitError;
-use crate::ints::{duration_ms, ms_arg};
+use crate::ints::{duration_arg, duration_ms};
 use crate::receipt::ReceiptSettings;
 
 /// PingPong's signature digest.
@@ -193,7 +191,7 @@ pub fn default_policy() -> PolicySettings {
 impl TryFrom<PolicySettings> for Policy {
     type Error = TillKitError;
     fn try_from(p: PolicySettings) -> Result<Self, TillKitError> {
-        let d = |field: &str, v: i64| ms_arg(field, v).map(Duration::from_millis);
+        let d = duration_arg;
         Ok(Policy {
             poll_min: d("poll_min_ms", p.poll_min_ms)?,
             poll_max: d("poll_max_ms", p.poll_max_ms)?,
@@ -286,10 +284,8 @@ fn decimal(field: &str, text: Option<String>) -> Result<Option<Decimal>, TillKit
 impl TryFrom<CashierConfig> for CoreConfig {
     type Error = TillKitError;
     fn try_from(c: CashierConfig) -> Result<Self, TillKitError> {
-        let connect_timeout =
-            Duration::from_millis(ms_arg("connect_timeout_ms", c.connect_timeout_ms)?);
-        let request_timeout =
-            Duration::from_millis(ms_arg("request_timeout_ms", c.request_timeout_ms)?);
+        let connect_timeout = duration_arg("connect_timeout_ms", c.connect_timeout_ms)?;
+        let request_timeout = duration_arg("request_timeout_ms", c.request_timeout_ms)?;
         let http = |base_url: String| HttpSettings {
             base_url,
             connect_timeout,

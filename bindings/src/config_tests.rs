@@ -1,5 +1,7 @@
 //! The FFI config's conversion to the core's.
 
+use std::time::Duration;
+
 use super::*;
 
 fn config() -> CashierConfig {

@@ -33,6 +33,11 @@ pub(crate) fn ms_arg(field: &str, v: i64) -> Result<u64, TillKitError> {
     u64::try_from(v).map_err(|_| negative(field, v))
 }
 
+/// An app's duration in ms as a core `Duration`: negative is refused, naming `field`.
+pub(crate) fn duration_arg(field: &str, v: i64) -> Result<Duration, TillKitError> {
+    ms_arg(field, v).map(Duration::from_millis)
+}
+
 /// An app's count or size: negative is refused, naming `field`.
 pub(crate) fn count_arg(field: &str, v: i32) -> Result<u32, TillKitError> {
     u32::try_from(v).map_err(|_| negative(field, i64::from(v)))

@@ -7,7 +7,6 @@
 //! the same call reprints.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tillkit_core::document::escpos::Charset;
 use tillkit_core::document::escpos::EscPosOptions;
@@ -17,7 +16,7 @@ use tillkit_core::receipt::ReceiptCopy;
 
 use crate::cashier::Cashier;
 use crate::error::TillKitError;
-use crate::ints::ms_arg;
+use crate::ints::duration_arg;
 use crate::receipt::{esc_pos, png};
 use crate::runtime::run;
 
@@ -98,7 +97,7 @@ pub fn network_printer(
             field: "port".into(),
             reason: format!("{port} is not 1–65535"),
         })?;
-    let timeout = Duration::from_millis(ms_arg("timeout_ms", timeout_ms)?);
+    let timeout = duration_arg("timeout_ms", timeout_ms)?;
     // An IPv6 literal needs brackets before the port.
     let addr =
         if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };

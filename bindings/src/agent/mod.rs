@@ -10,7 +10,6 @@ mod types;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use tillkit_core::acquirer::HttpSettings;
 use tillkit_core::agent::offline::{
@@ -32,7 +31,7 @@ pub use types::{
 };
 
 use crate::error::TillKitError;
-use crate::ints::ms_arg;
+use crate::ints::duration_arg;
 use crate::platform::{KeyStore, KeyStoreBridge};
 use crate::reader::{CardReader, CardReaderBridge};
 use crate::runtime::{blocking, run};
@@ -174,19 +173,13 @@ fn open(
     let queue = Arc::new(open_with_key_store(&path, &keys, &config.offline_key_name)?);
     let settings = HttpSettings {
         base_url: config.base_url,
-        connect_timeout: Duration::from_millis(ms_arg(
-            "connect_timeout_ms",
-            config.connect_timeout_ms,
-        )?),
-        request_timeout: Duration::from_millis(ms_arg(
-            "request_timeout_ms",
-            config.request_timeout_ms,
-        )?),
+        connect_timeout: duration_arg("connect_timeout_ms", config.connect_timeout_ms)?,
+        request_timeout: duration_arg("request_timeout_ms", config.request_timeout_ms)?,
         extra_roots: config.extra_roots,
     };
     let channel = Arc::new(HttpDeviceChannel::new(&settings, key, Arc::clone(&store) as _)?);
     let agent_config = AgentConfig {
-        poll_wait: Duration::from_millis(ms_arg("poll_wait_ms", config.poll_wait_ms)?),
+        poll_wait: duration_arg("poll_wait_ms", config.poll_wait_ms)?,
         limits: reader_limits,
         ..AgentConfig::default()
     };

@@ -1,8 +1,6 @@
 //! What crosses the FFI about the terminal agent: its configuration, its events and its offline
 //! queue. Core types whose shape fits are mirrored with `uniffi::remote`; the rest convert once.
 
-use std::time::Duration;
-
 use rust_decimal::Decimal;
 use tillkit_core::agent::offline::{
     CurrencyLimit, OfflineLimits as CoreOfflineLimits, QueuedApproval,
@@ -15,7 +13,7 @@ pub use tillkit_core::agent::offline::OfflineState;
 pub use tillkit_core::agent::{ResultAck, TerminalResult};
 
 use crate::error::TillKitError;
-use crate::ints::{count_arg, duration_ms, int, long, ms_arg};
+use crate::ints::{count_arg, duration_arg, duration_ms, int, long};
 use crate::money::Money;
 use crate::reader::{ReaderLimits, ReaderProgress};
 
@@ -86,7 +84,7 @@ impl TryFrom<OfflineCardLimits> for CoreOfflineLimits {
         Ok(CoreOfflineLimits {
             currencies,
             max_count: count_arg("offline_limits.max_count", l.max_count)?,
-            max_age: Duration::from_millis(ms_arg("offline_limits.max_age_ms", l.max_age_ms)?),
+            max_age: duration_arg("offline_limits.max_age_ms", l.max_age_ms)?,
         })
     }
 }
