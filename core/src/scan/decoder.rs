@@ -15,7 +15,7 @@ use rxing::oned::OneDReader;
 use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, Reader};
 
 use super::binarize::LocalBinarizer;
-use super::qr_fast;
+use super::qr_fast::{self, Candidates};
 
 use super::code128::Code128Scanner;
 use super::frame::{Frame, FrameError, LumaImage, Roi, Rotation};
@@ -128,7 +128,7 @@ impl Decoder {
         // QR is binarized once, for the fast path and rxing's reader alike.
         let mut binarized = None;
         // Finder candidates the fast path saw on that binarization (unknown until it ran).
-        let mut finders = None;
+        let mut finders: Option<Candidates> = None;
         if qr && !large {
             // Small frames: at this resolution the bar code's modules are a pixel or two, the
             // QR's several times that, and the QR fast path costs little more than the rows.
@@ -196,17 +196,17 @@ fn binarize(image: &LumaImage) -> Option<LocalBinarizer<'_>> {
 }
 
 /// Binarizes the image (kept in `binarized` for rxing's reader) and runs the fast QR path;
-/// `finders` gets the number of finder-pattern candidates it saw.
+/// `finders` gets the finder-pattern candidates it saw.
 fn fast_qr_pass<'a>(
     image: &'a LumaImage,
     binarized: &mut Option<Option<LocalBinarizer<'a>>>,
-    finders: &mut Option<usize>,
+    finders: &mut Option<Candidates>,
 ) -> Option<Symbol> {
     let binarizer = binarize(image);
     let matrix = binarizer.as_ref().and_then(|b| b.get_black_matrix().ok());
     let (text, count) = match matrix {
         Some(m) => qr_fast::decode_counting(m, qr_fast::ROW_STEP),
-        None => (None, 0),
+        None => (None, Candidates::default()),
     };
     *finders = binarizer.is_some().then_some(count);
     *binarized = Some(binarizer);
@@ -218,7 +218,7 @@ fn fast_qr_pass<'a>(
 fn rxing_qr(
     image: &LumaImage,
     binarizer: Option<LocalBinarizer<'_>>,
-    finders: Option<usize>,
+    finders: Option<Candidates>,
 ) -> Option<String> {
     match binarizer {
         Some(binarizer) => read_qr(BinaryBitmap::new(binarizer), false, finders),
@@ -278,14 +278,15 @@ fn qr_last_resorts(image: &LumaImage) -> Option<String> {
 }
 
 /// rxing's QR readers on `bitmap`, upright then (try-harder) inverted. Each pass: our fast
-/// path, which also counts finder-pattern candidates (`upright_finders`: already counted on
-/// this binarization), then the zxing-cpp port, then rxing's classic reader — only when some
-/// candidate exists: its finder tests the same 1:1:3:1:1 runs, so with none it has nothing to
-/// find, and on a frame without a code it was the largest single cost.
+/// path, which also gathers finder-pattern candidates (`upright_finders`: already gathered on
+/// this binarization), then the zxing-cpp port and rxing's classic reader — only when three
+/// candidates exist that they could take for finder patterns (of two-pixel modules or more
+/// in the cheap pass, which tells them to skip smaller ones): both test the same 1:1:3:1:1
+/// runs and need three patterns, and on frames without a code they were the largest cost.
 fn read_qr<B: Binarizer>(
     mut bitmap: BinaryBitmap<B>,
     try_harder: bool,
-    upright_finders: Option<usize>,
+    upright_finders: Option<Candidates>,
 ) -> Option<String> {
     // QR only: without a format list the zxing-cpp port also hunts for Micro QR symbols. The
     // fast pass skips modules under two pixels (it then scans half the rows for finder
@@ -311,17 +312,37 @@ fn read_qr<B: Binarizer>(
                 (None, count) => count,
             },
         };
+        if !finders.enough(!try_harder) {
+            continue;
+        }
+        count_reader_run();
         if let Ok(result) = rxing::qrcode::cpp_port::QrReader.decode_with_hints(&mut bitmap, &hints)
         {
             return Some(result.getText().to_owned());
         }
-        if finders > 0 {
-            if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints) {
-                return Some(result.getText().to_owned());
-            }
+        if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints) {
+            return Some(result.getText().to_owned());
         }
     }
     None
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times `read_qr` handed a binarization to rxing's QR readers on this thread.
+    static READER_RUNS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts a run of rxing's QR readers (tests check the gates by it; nothing in release).
+fn count_reader_run() {
+    #[cfg(test)]
+    READER_RUNS.with(|runs| runs.set(runs.get() + 1));
+}
+
+/// rxing QR reader runs on this thread so far.
+#[cfg(test)]
+fn reader_runs() -> usize {
+    READER_RUNS.with(std::cell::Cell::get)
 }
 
 fn read_code128<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> Option<String> {

@@ -118,7 +118,7 @@ fn check_candidate(m: &BitMatrix, cx: i32, y: i32, module: f32, found: &mut Vec<
 }
 
 /// Candidates looked at for the three corners: the most often hit first.
-const PICK_FROM: usize = 8;
+pub(super) const PICK_FROM: usize = 8;
 
 /// The three finders that best form the corner of a square: (top-left, top-right, bottom-left),
 /// among the [`PICK_FROM`] candidates more rows crossed than any other.
@@ -163,4 +163,40 @@ pub(super) fn pick_three(found: &[Finder]) -> Option<[Finder; 3]> {
         }
     }
     best.map(|(_, t)| t)
+}
+
+/// Candidates looked at for [`could_be_corner`]; with more, it answers yes without looking.
+const CORNER_FROM: usize = 40;
+
+/// Whether three of the candidates with modules of at least `min_module` pixels could be a
+/// symbol's finder patterns: modules within a factor of two, legs within a factor of two
+/// and at an angle of 50° to 130°, at least ten modules apart. rxing's readers accept no
+/// looser set (the zxing-cpp port: 60° to 120°, legs within two, 19 modules), so where this
+/// says no, neither of them can read anything on the same binarization.
+pub(super) fn could_be_corner(found: &[Finder], min_module: f32) -> bool {
+    let sized: Vec<&Finder> = found.iter().filter(|f| f.module >= min_module).collect();
+    if sized.len() > CORNER_FROM {
+        return true;
+    }
+    let n = sized.len();
+    (0..n).any(|i| {
+        (i + 1..n).any(|j| {
+            (j + 1..n).any(|k| {
+                let t = [sized[i], sized[j], sized[k]];
+                let (lo, hi) = t
+                    .iter()
+                    .fold((f32::MAX, 0f32), |(lo, hi), f| (lo.min(f.module), hi.max(f.module)));
+                hi <= 2.0 * lo
+                    && (0..3).any(|corner| {
+                        let (a, b, c) = (t[corner], t[(corner + 1) % 3], t[(corner + 2) % 3]);
+                        let (bx, by, cx, cy) = (b.x - a.x, b.y - a.y, c.x - a.x, c.y - a.y);
+                        let (lb, lc) = (bx.hypot(by), cx.hypot(cy));
+                        let cos = (bx * cx + by * cy) / (lb * lc);
+                        cos.abs() <= 0.65
+                            && lb.max(lc) <= 2.0 * lb.min(lc)
+                            && lb.min(lc) >= 10.0 * lo
+                    })
+            })
+        })
+    })
 }

@@ -12,7 +12,7 @@ mod grid;
 use rxing::common::BitMatrix;
 
 pub(crate) use finder::ROW_STEP;
-use finder::{find_finders, pick_three, Finder};
+use finder::{could_be_corner, find_finders, pick_three, Finder};
 use grid::{find_alignment, sample};
 
 /// Symbol sides (21, 25, … 177) to try for `modules` counted between the finder centres plus
@@ -101,12 +101,43 @@ pub(crate) fn decode(m: &BitMatrix) -> Option<String> {
     decode_counting(m, ROW_STEP).0
 }
 
-/// [`decode`] with finders searched on every `row_step`-th row, and how many finder-pattern
-/// candidates the image holds: with none, rxing's classic finder (the same 1:1:3:1:1 row
-/// test) has nothing to find on this binarization.
-pub(crate) fn decode_counting(m: &BitMatrix, row_step: usize) -> (Option<String>, usize) {
+/// What the finder search saw on a binarized image: evidence for or against running rxing's
+/// readers on it, which test the same 1:1:3:1:1 runs and need three finder patterns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Candidates {
+    /// Three candidates of any size could be a symbol's finder patterns.
+    pub corner: bool,
+    /// Three candidates of [`SIZED_MODULE`] pixels a module or more could be.
+    pub sized_corner: bool,
+}
+
+/// The module size a candidate needs to count for a reader told to skip modules under two
+/// pixels (as the cheap passes are), less a fifth for run lengths measured on other rows.
+pub(crate) const SIZED_MODULE: f32 = 1.6;
+
+impl Candidates {
+    /// Whether a reader could find three finder patterns here; `min_module_two`: it skips
+    /// modules under two pixels.
+    pub fn enough(self, min_module_two: bool) -> bool {
+        if min_module_two {
+            self.sized_corner
+        } else {
+            self.corner
+        }
+    }
+}
+
+/// [`decode`] with finders searched on every `row_step`-th row, and the candidates seen.
+pub(crate) fn decode_counting(m: &BitMatrix, row_step: usize) -> (Option<String>, Candidates) {
     let found = find_finders(m, row_step);
-    (decode_found(m, &found), found.len())
+    let text = decode_found(m, &found);
+    let sized_corner = could_be_corner(&found, SIZED_MODULE);
+    let candidates = Candidates {
+        // Sized candidates are candidates too.
+        corner: sized_corner || could_be_corner(&found, 0.0),
+        sized_corner,
+    };
+    (text, candidates)
 }
 
 fn decode_found(m: &BitMatrix, found: &[Finder]) -> Option<String> {

@@ -1,6 +1,7 @@
 //! The fast QR path on rendered symbols: turned, in perspective, on a synthetic frame, and on
 //! images without one.
 
+use super::finder::PICK_FROM;
 use super::grid::{adjugate, multiply, square_to_quad};
 use super::*;
 use rxing::{BarcodeFormat, MultiFormatWriter, Writer};
@@ -106,24 +107,62 @@ fn candidate_dims_nearest_first() {
 }
 
 #[test]
-fn counts_finder_candidates_for_the_classic_reader_gate() {
-    // The decoder skips rxing's classic finder where this count is zero: it must see a
-    // symbol's finders at every row step the decoder uses, and nothing in plain stripes.
+fn gathers_finder_candidates_for_the_reader_gate() {
+    // The decoder runs rxing's readers only where three candidates exist: a symbol's finders
+    // must count at every row step the decoder uses, those of two-pixel modules as sized.
     let text = "https://example.com/pay?code=2865072086636139";
     for step in [2, ROW_STEP] {
         let m = rendered(text, 3.0, 7.0);
-        let (read, count) = decode_counting(&m, step);
+        let (read, seen) = decode_counting(&m, step);
         assert_eq!(read.as_deref(), Some(text));
-        assert!(count >= 3, "{count} candidates at row step {step}");
+        assert!(seen.enough(true) && seen.enough(false), "{seen:?} at row step {step}");
     }
+    // Finders of one-pixel modules count for try-harder (no module floor) only.
+    let (_, small) = decode_counting(&rendered(text, 1.0, 0.0), 2);
+    assert!(small.enough(false) && !small.enough(true), "{small:?}");
     let mut stripes = BitMatrix::new(160, 120).unwrap();
     for y in 0..120 {
         for x in (0..160).filter(|x| x % 6 < 3) {
             stripes.set(x, y);
         }
     }
-    assert_eq!(decode_counting(&stripes, 2), (None, 0));
-    assert_eq!(decode_counting(&BitMatrix::new(64, 64).unwrap(), 2), (None, 0));
+    assert_eq!(decode_counting(&stripes, 2), (None, Candidates::default()));
+    let blank = BitMatrix::new(64, 64).unwrap();
+    assert_eq!(decode_counting(&blank, 2), (None, Candidates::default()));
+}
+
+#[test]
+fn picks_the_corners_among_the_most_hit_candidates() {
+    // A row of small 1:1:3:1:1 specks above the symbol, ahead of it in raster order and more
+    // than the corner search looks at: each is crossed by one search row, the symbol's finders
+    // by several.
+    let text = "https://example.com/pay?code=2865072086636139";
+    let symbol = rendered(text, 4.0, 0.0);
+    let (w, h) = (symbol.width(), symbol.height());
+    let mut m = BitMatrix::new(w, h + 20).unwrap();
+    for y in 0..h {
+        for x in 0..w {
+            if symbol.get(x, y) {
+                m.set(x, y + 20);
+            }
+        }
+    }
+    // Finder patterns of 1-pixel modules whose 3-row centre (rows 8 to 10) only row 9 of
+    // the search (odd rows at step 2) crosses.
+    for k in 0..12 {
+        let x0 = 4 + k * 12;
+        for dy in 0..7u32 {
+            for dx in 0..7u32 {
+                let ring = dx.min(dy).min(6 - dx).min(6 - dy);
+                if ring != 1 {
+                    m.set(x0 + dx, 6 + dy);
+                }
+            }
+        }
+    }
+    let found = find_finders(&m, 2);
+    assert!(found.iter().filter(|f| f.hits == 1).count() > PICK_FROM, "{found:?}");
+    assert_eq!(decode_counting(&m, 2).0.as_deref(), Some(text));
 }
 
 #[test]
@@ -140,4 +179,52 @@ fn gives_up_on_images_without_a_symbol() {
     }
     assert_eq!(decode(&m), None);
     assert_eq!(decode(&BitMatrix::new(50, 50).unwrap()), None);
+}
+
+#[test]
+#[ignore]
+fn debug_frames() {
+    use rxing::Binarizer as _;
+    let names = std::env::var("QRDBG").unwrap();
+    for name in names.split(',') {
+        let bytes = std::fs::read(name).unwrap();
+        let image = crate::scan::still::parse(&bytes).unwrap();
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let b = crate::scan::binarize::LocalBinarizer::new(image.pixels(), w, h).unwrap();
+        let m = b.get_black_matrix().unwrap();
+        let mut out = format!("P5\n{w} {h}\n255\n").into_bytes();
+        for y in 0..h {
+            for x in 0..w {
+                out.push(if m.get(x as u32, y as u32) { 0 } else { 255 });
+            }
+        }
+        std::fs::write(format!("/tmp/qrpath/bin-{}.pgm", name.rsplit('/').next().unwrap()), out)
+            .unwrap();
+        for step in [2, 4] {
+            let found = find_finders(m, step);
+            eprintln!("{name} step {step}: {} finders", found.len());
+            let c =
+                |mm: f32, hh: u32| found.iter().filter(|f| f.module >= mm && f.hits >= hh).count();
+            eprintln!(
+                "   m>=2: {} m>=2&h>=2: {} m>=2.5: {} h>=2: {}",
+                c(2.0, 1),
+                c(2.0, 2),
+                c(2.5, 1),
+                c(0.0, 2)
+            );
+            eprintln!("   pick {:?}", pick_three(&found));
+            eprintln!("   decode {:?}", decode_found(m, &found));
+        }
+        let mut bitmap = rxing::BinaryBitmap::new(b);
+        let hints = rxing::DecodeHints {
+            PossibleFormats: Some(std::collections::HashSet::from([rxing::BarcodeFormat::QR_CODE])),
+            ..rxing::DecodeHints::default()
+        };
+        let r = rxing::Reader::decode_with_hints(
+            &mut rxing::qrcode::cpp_port::QrReader,
+            &mut bitmap,
+            &hints,
+        );
+        eprintln!("   cpp_port {:?}", r.map(|r| r.getText().to_owned()));
+    }
 }
