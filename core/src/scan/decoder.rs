@@ -4,7 +4,9 @@
 //! on rows, the QR fast path, Code 128 on lines tilted up to ±24°, then rxing's QR reader. On
 //! smaller images the QR fast path goes first: there a payment bar code's modules are a pixel or
 //! two while the QR's are several, and binarizing a small image costs about as much as the rows.
-//! QR is binarized once for the fast path (`qr_fast`) and rxing's reader. Steeper scan
+//! QR is binarized once for the fast path (`qr_fast`) and rxing's reader, then a second time
+//! with ZXing's classic thresholds for both. rxing's QR readers run on a binarization only
+//! where our finder search saw three candidates that could be a symbol's corner. Steeper scan
 //! lines, and rxing's try-harder, inverted, pure-symbol and enlarged passes, run only when the
 //! cheap passes found nothing.
 
@@ -161,6 +163,16 @@ impl Decoder {
                 None => binarize(image),
             };
             if let Some(text) = rxing_qr(image, binarizer, finders) {
+                return Some(Symbol { format: BarcodeFormat::QrCode, text });
+            }
+            // A second opinion on the thresholds: ZXing's classic binarizer keeps some blurred
+            // and dim symbols whole that zxing-cpp 3's breaks into specks.
+            let classic = LocalBinarizer::classic(
+                image.pixels(),
+                image.width() as usize,
+                image.height() as usize,
+            );
+            if let Some(text) = classic.and_then(|b| read_qr(BinaryBitmap::new(b), false, None)) {
                 return Some(Symbol { format: BarcodeFormat::QrCode, text });
             }
         }
