@@ -172,7 +172,9 @@ impl Decoder {
                 image.width() as usize,
                 image.height() as usize,
             );
-            if let Some(text) = classic.and_then(|b| read_qr(BinaryBitmap::new(b), false, None)) {
+            if let Some(text) = classic.and_then(|b| {
+                read_qr(BinaryBitmap::new(b), false, None, &mut Candidates::default())
+            }) {
                 return Some(Symbol { format: BarcodeFormat::QrCode, text });
             }
         }
@@ -186,17 +188,22 @@ impl Decoder {
                 return digits(text);
             }
             if try_harder {
-                if let Some(symbol) = rxing_decode(image, BarcodeFormat::Code128, try_harder) {
+                if let Some(symbol) = rxing_code128(image, try_harder) {
                     return Some(symbol);
                 }
             }
         }
         if try_harder && qr {
-            if let Some(symbol) = rxing_decode(image, BarcodeFormat::QrCode, true) {
+            let mut seen = Candidates::default();
+            if let Some(symbol) = qr_try_harder(image, &mut seen) {
                 return Some(symbol);
             }
-            if let Some(text) = qr_last_resorts(image) {
-                return Some(Symbol { format: BarcodeFormat::QrCode, text });
+            // On camera frames, only where a symbol may be: a corner of finder candidates each
+            // crossed by two rows (specks of noise on a frame without a code rarely are).
+            if !large || seen.confirmed_corner {
+                if let Some(text) = qr_last_resorts(image) {
+                    return Some(Symbol { format: BarcodeFormat::QrCode, text });
+                }
             }
         }
         None
@@ -233,36 +240,38 @@ fn rxing_qr(
     finders: Option<Candidates>,
 ) -> Option<String> {
     match binarizer {
-        Some(binarizer) => read_qr(BinaryBitmap::new(binarizer), false, finders),
+        Some(binarizer) => {
+            read_qr(BinaryBitmap::new(binarizer), false, finders, &mut Candidates::default())
+        }
         None => {
             let source =
                 Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-            read_qr(BinaryBitmap::new(HybridBinarizer::new(source)), false, None)
+            let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+            read_qr(bitmap, false, None, &mut Candidates::default())
         }
     }
 }
 
-/// Runs rxing's reader for one format on the image. QR goes through the fast
-/// [`LocalBinarizer`] (rxing's own binarizer for images under 40 pixels a side), the zxing-cpp
-/// port first and rxing's classic reader second; try-harder adds rxing's slower search and an
-/// inverted pass on the same binarized image.
-fn rxing_decode(image: &LumaImage, format: BarcodeFormat, try_harder: bool) -> Option<Symbol> {
-    let local = if format == BarcodeFormat::QrCode { binarize(image) } else { None };
-    let text = match (format, local) {
-        (BarcodeFormat::QrCode, Some(binarizer)) => {
-            read_qr(BinaryBitmap::new(binarizer), try_harder, None)
-        }
-        _ => {
+/// rxing's Code 128 reader (try-harder: also inverted) on rxing's hybrid binarizer.
+fn rxing_code128(image: &LumaImage, try_harder: bool) -> Option<Symbol> {
+    let source = Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
+    let text = read_code128(BinaryBitmap::new(HybridBinarizer::new(source)), try_harder)?;
+    Some(Symbol { format: BarcodeFormat::Code128, text })
+}
+
+/// rxing's QR readers in try-harder mode, upright and inverted, on the fast [`LocalBinarizer`]
+/// (rxing's own for images under 40 pixels a side); `seen` gets the finder candidates of the
+/// upright pass.
+fn qr_try_harder(image: &LumaImage, seen: &mut Candidates) -> Option<Symbol> {
+    let text = match binarize(image) {
+        Some(binarizer) => read_qr(BinaryBitmap::new(binarizer), true, None, seen),
+        None => {
             let source =
                 Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-            let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-            match format {
-                BarcodeFormat::QrCode => read_qr(bitmap, try_harder, None),
-                BarcodeFormat::Code128 => read_code128(bitmap, try_harder),
-            }
+            read_qr(BinaryBitmap::new(HybridBinarizer::new(source)), true, None, seen)
         }
     }?;
-    Some(Symbol { format, text })
+    Some(Symbol { format: BarcodeFormat::QrCode, text })
 }
 
 /// The slow QR passes for what nothing else read: the image as one pure symbol (a crop with
@@ -275,7 +284,7 @@ fn qr_last_resorts(image: &LumaImage) -> Option<String> {
     if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &pure) {
         return Some(result.getText().to_owned());
     }
-    if let Some(text) = read_qr(bitmap, true, None) {
+    if let Some(text) = read_qr(bitmap, true, None, &mut Candidates::default()) {
         return Some(text);
     }
     if image.width().max(image.height()) > 400 {
@@ -286,19 +295,22 @@ fn qr_last_resorts(image: &LumaImage) -> Option<String> {
         .flat_map(|y| image.pixels()[(y / 2) * w..(y / 2 + 1) * w].iter().flat_map(|&p| [p, p]))
         .collect();
     let binarizer = LocalBinarizer::new(&doubled, w * 2, h * 2)?;
-    read_qr(BinaryBitmap::new(binarizer), true, None)
+    read_qr(BinaryBitmap::new(binarizer), true, None, &mut Candidates::default())
 }
 
 /// rxing's QR readers on `bitmap`, upright then (try-harder) inverted. Each pass: our fast
 /// path, which also gathers finder-pattern candidates (`upright_finders`: already gathered on
-/// this binarization), then the zxing-cpp port and rxing's classic reader — only when three
-/// candidates exist that they could take for finder patterns (of two-pixel modules or more
-/// in the cheap pass, which tells them to skip smaller ones): both test the same 1:1:3:1:1
-/// runs and need three patterns, and on frames without a code they were the largest cost.
+/// this binarization; `seen` gets the upright pass's), then the zxing-cpp port — only when
+/// three candidates exist that it could take for finder patterns (of two-pixel modules or
+/// more in the cheap pass, which tells it to skip smaller ones): it tests the same 1:1:3:1:1
+/// runs and needs three patterns, and on frames without a code it was the largest cost.
+/// rxing's classic reader follows in the cheap pass only: under try-harder (every third row,
+/// no module floor) it cost a third of an empty frame and read nothing the others did not.
 fn read_qr<B: Binarizer>(
     mut bitmap: BinaryBitmap<B>,
     try_harder: bool,
     upright_finders: Option<Candidates>,
+    seen: &mut Candidates,
 ) -> Option<String> {
     // QR only: without a format list the zxing-cpp port also hunts for Micro QR symbols. The
     // fast pass skips modules under two pixels (it then scans half the rows for finder
@@ -324,6 +336,9 @@ fn read_qr<B: Binarizer>(
                 (None, count) => count,
             },
         };
+        if pass == 0 {
+            *seen = finders;
+        }
         if !finders.enough(!try_harder) {
             continue;
         }
@@ -331,6 +346,9 @@ fn read_qr<B: Binarizer>(
         if let Ok(result) = rxing::qrcode::cpp_port::QrReader.decode_with_hints(&mut bitmap, &hints)
         {
             return Some(result.getText().to_owned());
+        }
+        if try_harder {
+            continue;
         }
         if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints) {
             return Some(result.getText().to_owned());

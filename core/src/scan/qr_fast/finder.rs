@@ -168,13 +168,15 @@ pub(super) fn pick_three(found: &[Finder]) -> Option<[Finder; 3]> {
 /// Candidates looked at for [`could_be_corner`]; with more, it answers yes without looking.
 const CORNER_FROM: usize = 40;
 
-/// Whether three of the candidates with modules of at least `min_module` pixels could be a
+/// Whether three of the candidates with modules of at least `min_module` pixels, crossed by
+/// at least `min_hits` search rows, could be a
 /// symbol's finder patterns: modules within a factor of two, legs within a factor of two
 /// and at an angle of 50° to 130°, at least ten modules apart. rxing's readers accept no
 /// looser set (the zxing-cpp port: 60° to 120°, legs within two, 19 modules), so where this
 /// says no, neither of them can read anything on the same binarization.
-pub(super) fn could_be_corner(found: &[Finder], min_module: f32) -> bool {
-    let sized: Vec<&Finder> = found.iter().filter(|f| f.module >= min_module).collect();
+pub(super) fn could_be_corner(found: &[Finder], min_module: f32, min_hits: u32) -> bool {
+    let sized: Vec<&Finder> =
+        found.iter().filter(|f| f.module >= min_module && f.hits >= min_hits).collect();
     if sized.len() > CORNER_FROM {
         return true;
     }

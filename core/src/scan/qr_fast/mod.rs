@@ -109,6 +109,10 @@ pub(crate) struct Candidates {
     pub corner: bool,
     /// Three candidates of [`SIZED_MODULE`] pixels a module or more could be.
     pub sized_corner: bool,
+    /// Three such candidates, each crossed by two search rows or more, could be: at a row
+    /// step of two, what every finder of [`SIZED_MODULE`] pixels or more is, and what specks
+    /// of sensor noise rarely are.
+    pub confirmed_corner: bool,
 }
 
 /// The module size a candidate needs to count for a reader told to skip modules under two
@@ -131,11 +135,13 @@ impl Candidates {
 pub(crate) fn decode_counting(m: &BitMatrix, row_step: usize) -> (Option<String>, Candidates) {
     let found = find_finders(m, row_step);
     let text = decode_found(m, &found);
-    let sized_corner = could_be_corner(&found, SIZED_MODULE);
+    let confirmed_corner = could_be_corner(&found, SIZED_MODULE, 2);
+    // Confirmed candidates are sized, and sized ones are candidates.
+    let sized_corner = confirmed_corner || could_be_corner(&found, SIZED_MODULE, 1);
     let candidates = Candidates {
-        // Sized candidates are candidates too.
-        corner: sized_corner || could_be_corner(&found, 0.0),
+        corner: sized_corner || could_be_corner(&found, 0.0, 1),
         sized_corner,
+        confirmed_corner,
     };
     (text, candidates)
 }
