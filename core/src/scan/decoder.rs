@@ -278,6 +278,7 @@ fn qr_try_harder(image: &LumaImage, seen: &mut Candidates) -> Option<Symbol> {
 /// a thin quiet zone and one-pixel modules), a global-histogram binarizer (uneven contrast
 /// that local thresholds break up), then small images at twice their size.
 fn qr_last_resorts(image: &LumaImage) -> Option<String> {
+    count_last_resort();
     let source = Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
     let mut bitmap = BinaryBitmap::new(GlobalHistogramBinarizer::new(source.clone()));
     let pure = DecodeHints { PureBarcode: Some(true), ..DecodeHints::default() };
@@ -367,6 +368,24 @@ thread_local! {
 fn count_reader_run() {
     #[cfg(test)]
     READER_RUNS.with(|runs| runs.set(runs.get() + 1));
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times the QR last resorts ran on this thread.
+    static LAST_RESORTS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts a run of the QR last resorts (for tests, as [`count_reader_run`]).
+fn count_last_resort() {
+    #[cfg(test)]
+    LAST_RESORTS.with(|runs| runs.set(runs.get() + 1));
+}
+
+/// QR last-resort runs on this thread so far.
+#[cfg(test)]
+fn last_resorts() -> usize {
+    LAST_RESORTS.with(std::cell::Cell::get)
 }
 
 /// rxing QR reader runs on this thread so far.

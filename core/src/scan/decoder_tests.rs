@@ -211,3 +211,21 @@ fn qr_under_a_saturating_glare_band_reads() {
         assert_eq!(read(&glared).map(|s| s.text), Some(code), "{w}x{h}");
     }
 }
+
+#[test]
+fn last_resorts_run_on_camera_frames_only_where_a_symbol_may_be() {
+    // Sensor noise on a dim gradient breaks into specks that pass for tiny finder patterns
+    // on single rows; no corner of them is crossed by two rows.
+    let (w, h) = (1280, 720);
+    let mut rng = SplitMix64::new(77);
+    let canvas: Vec<f32> = (0..w * h).map(|i| 0.2 + 0.3 * (i % w) as f32 / w as f32).collect();
+    let dim = Look { dark: 0.0, light: 120.0, noise: 14.0, ..PLAIN };
+    let image = finish(&canvas, w, dim, &mut rng);
+    let runs = last_resorts();
+    assert_eq!(Decoder::new(DecoderOptions::default()).decode(&image), None);
+    assert_eq!(last_resorts(), runs, "an empty camera frame");
+    // A small image (a photo, a crop) gets them whatever it shows.
+    let crop = LumaImage::from_pixels(200, 150, vec![128; 200 * 150]).unwrap();
+    assert_eq!(Decoder::new(DecoderOptions::default()).decode(&crop), None);
+    assert_eq!(last_resorts(), runs + 1, "a small image");
+}
