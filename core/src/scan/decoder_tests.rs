@@ -4,6 +4,7 @@
 use rxing::{BarcodeFormat as RxFormat, MultiFormatWriter, Writer};
 
 use super::*;
+use crate::scan::qr_passes::{last_resorts, reader_runs};
 use crate::scan::synth::{random_payment_code, SplitMix64};
 
 /// How a test frame is drawn.
