@@ -120,22 +120,32 @@ fn check_candidate(m: &BitMatrix, cx: i32, y: i32, module: f32, found: &mut Vec<
 /// Candidates looked at for the three corners: the most often hit first.
 pub(super) const PICK_FROM: usize = 8;
 
-/// The three finders that best form the corner of a square: (top-left, top-right, bottom-left),
-/// among the [`PICK_FROM`] candidates more rows crossed than any other.
+/// Corner triples sampled at most: specks can form a square's corner as well as a small
+/// symbol's finders do.
+const CORNERS_TRIED: usize = 3;
+/// A symbol's legs (finder centre to finder centre) are at most 170 modules (version 40),
+/// and a little more measured along a row.
+const MAX_LEG: f32 = 180.0;
+
+/// The triples of finders that best form the corner of a square, best first, at most
+/// [`CORNERS_TRIED`]: (top-left, top-right, bottom-left), two of them among the [`PICK_FROM`] candidates more rows crossed than any other, the third
+/// any candidate.
 ///
 /// Texture that breaks into dark and light specks (sensor noise on a gradient, a glare's
 /// edge) passes the 1:1:3:1:1 test on single rows, often ahead of the symbol in raster order;
-/// a real finder is crossed by every row through its three-module centre.
-pub(super) fn pick_three(found: &[Finder]) -> Option<[Finder; 3]> {
+/// a real finder is crossed by every row through its three-module centre. A small symbol's
+/// finders are crossed by only one or two rows, like the specks: two of them usually rank
+/// high, and the corner test finds the third among the rest.
+pub(super) fn pick_corners(found: &[Finder]) -> Vec<[Finder; 3]> {
     let mut ranked = found.to_vec();
     // Stable: among equals, raster order.
     ranked.sort_by(|a, b| b.hits.cmp(&a.hits));
-    let found = &ranked[..ranked.len().min(PICK_FROM)];
-    let mut best: Option<(f32, [Finder; 3])> = None;
-    let n = found.len();
-    for i in 0..n {
-        for j in i + 1..n {
-            for k in j + 1..n {
+    let found = &ranked;
+    let mut best: Vec<(f32, [Finder; 3])> = Vec::new();
+    let top = found.len().min(PICK_FROM);
+    for i in 0..top {
+        for j in i + 1..top {
+            for k in j + 1..found.len() {
                 let t = [found[i], found[j], found[k]];
                 let (lo, hi) = t
                     .iter()
@@ -149,20 +159,23 @@ pub(super) fn pick_three(found: &[Finder]) -> Option<[Finder; 3]> {
                     let (lb, lc) = ((bx * bx + by * by).sqrt(), (cx * cx + cy * cy).sqrt());
                     let cos = (bx * cx + by * cy) / (lb * lc);
                     let legs = lb.max(lc) / lb.min(lc);
-                    if cos.abs() > 0.25 || legs > 1.3 || lb < 7.0 * lo {
+                    // Legs of 7 to 170 modules: versions 1 to 40, tilted.
+                    if cos.abs() > 0.25 || legs > 1.3 || lb < 7.0 * lo || lb > MAX_LEG * hi {
                         continue;
                     }
                     let score = cos.abs() + (legs - 1.0);
                     // Image y points down: top-right × bottom-left turns positive.
                     let (tr, bl) = if bx * cy - by * cx > 0.0 { (b, c) } else { (c, b) };
-                    if best.is_none_or(|(s, _)| score < s) {
-                        best = Some((score, [a, tr, bl]));
+                    if best.len() < CORNERS_TRIED || best.iter().any(|&(s, _)| score < s) {
+                        best.push((score, [a, tr, bl]));
+                        best.sort_by(|p, q| p.0.total_cmp(&q.0));
+                        best.truncate(CORNERS_TRIED);
                     }
                 }
             }
         }
     }
-    best.map(|(_, t)| t)
+    best.into_iter().map(|(_, t)| t).collect()
 }
 
 /// Candidates looked at for [`could_be_corner`]; with more, it answers yes without looking.

@@ -12,7 +12,7 @@ mod grid;
 use rxing::common::BitMatrix;
 
 pub(crate) use finder::ROW_STEP;
-use finder::{could_be_corner, find_finders, pick_three, Finder};
+use finder::{could_be_corner, find_finders, pick_corners, Finder};
 use grid::{find_alignment, sample};
 
 /// Symbol sides (21, 25, … 177) to try for `modules` counted between the finder centres plus
@@ -150,7 +150,10 @@ fn decode_found(m: &BitMatrix, found: &[Finder]) -> Option<String> {
     if found.len() < 3 {
         return None;
     }
-    let [tl, tr, bl] = pick_three(found)?;
+    pick_corners(found).into_iter().find_map(|corner| decode_corner(m, corner))
+}
+
+fn decode_corner(m: &BitMatrix, [tl, tr, bl]: [Finder; 3]) -> Option<String> {
     // Modules across the finders' centres; runs along rows measure m / cos(tilt).
     let tilt = (tr.y - tl.y).atan2(tr.x - tl.x);
     let fold = (tilt.abs() % std::f32::consts::FRAC_PI_2)
