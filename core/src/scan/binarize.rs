@@ -124,7 +124,7 @@ fn smooth(own: Vec<u8>, bw: usize) -> Vec<u32> {
                 sum += s;
                 n += c;
             }
-            out[by * bw + bx] = if n > 0 { sum / n } else { 0 };
+            out[by * bw + bx] = sum.checked_div(n).unwrap_or(0);
         }
     }
     // Fill the gaps: each run of zeros takes the value after it, a trailing run the one before.

@@ -139,7 +139,7 @@ const MAX_LEG: f32 = 180.0;
 pub(super) fn pick_corners(found: &[Finder]) -> Vec<[Finder; 3]> {
     let mut ranked = found.to_vec();
     // Stable: among equals, raster order.
-    ranked.sort_by(|a, b| b.hits.cmp(&a.hits));
+    ranked.sort_by_key(|f| std::cmp::Reverse(f.hits));
     let found = &ranked;
     let mut best: Vec<(f32, [Finder; 3])> = Vec::new();
     let top = found.len().min(PICK_FROM);
