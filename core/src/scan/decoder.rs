@@ -4,18 +4,20 @@
 //! on rows, the QR fast path, Code 128 on lines tilted up to ±24°, then rxing's QR reader. On
 //! smaller images the QR fast path goes first: there a payment bar code's modules are a pixel or
 //! two while the QR's are several, and binarizing a small image costs about as much as the rows.
-//! QR is binarized once for the fast path (`qr_fast`) and rxing's reader. Steeper scan
+//! QR is binarized once for the fast path (`qr_fast`) and rxing's reader, then a second time
+//! with ZXing's classic thresholds for both. rxing's QR readers run on a binarization only
+//! where our finder search saw three candidates that could be a symbol's corner. Steeper scan
 //! lines, and rxing's try-harder, inverted, pure-symbol and enlarged passes, run only when the
 //! cheap passes found nothing.
 
-use std::collections::HashSet;
-
-use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::common::HybridBinarizer;
 use rxing::oned::OneDReader;
-use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, Reader};
+use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source};
 
-use super::binarize::LocalBinarizer;
-use super::qr_fast;
+use super::qr_fast::Candidates;
+use super::qr_passes::{
+    binarize, classic_qr, fast_qr_pass, qr_last_resorts, qr_try_harder, rxing_qr,
+};
 
 use super::code128::Code128Scanner;
 use super::frame::{Frame, FrameError, LumaImage, Roi, Rotation};
@@ -128,7 +130,7 @@ impl Decoder {
         // QR is binarized once, for the fast path and rxing's reader alike.
         let mut binarized = None;
         // Finder candidates the fast path saw on that binarization (unknown until it ran).
-        let mut finders = None;
+        let mut finders: Option<Candidates> = None;
         if qr && !large {
             // Small frames: at this resolution the bar code's modules are a pixel or two, the
             // QR's several times that, and the QR fast path costs little more than the rows.
@@ -163,6 +165,9 @@ impl Decoder {
             if let Some(text) = rxing_qr(image, binarizer, finders) {
                 return Some(Symbol { format: BarcodeFormat::QrCode, text });
             }
+            if let Some(text) = classic_qr(image) {
+                return Some(Symbol { format: BarcodeFormat::QrCode, text });
+            }
         }
         if code128 {
             if !large {
@@ -174,154 +179,33 @@ impl Decoder {
                 return digits(text);
             }
             if try_harder {
-                if let Some(symbol) = rxing_decode(image, BarcodeFormat::Code128, try_harder) {
+                if let Some(symbol) = rxing_code128(image, try_harder) {
                     return Some(symbol);
                 }
             }
         }
         if try_harder && qr {
-            if let Some(symbol) = rxing_decode(image, BarcodeFormat::QrCode, true) {
+            let mut seen = Candidates::default();
+            if let Some(symbol) = qr_try_harder(image, &mut seen) {
                 return Some(symbol);
             }
-            if let Some(text) = qr_last_resorts(image) {
-                return Some(Symbol { format: BarcodeFormat::QrCode, text });
+            // On camera frames, only where a symbol may be: a corner of finder candidates each
+            // crossed by two rows (specks of noise on a frame without a code rarely are).
+            if !large || seen.confirmed_corner {
+                if let Some(text) = qr_last_resorts(image) {
+                    return Some(Symbol { format: BarcodeFormat::QrCode, text });
+                }
             }
         }
         None
     }
 }
 
-fn binarize(image: &LumaImage) -> Option<LocalBinarizer<'_>> {
-    LocalBinarizer::new(image.pixels(), image.width() as usize, image.height() as usize)
-}
-
-/// Binarizes the image (kept in `binarized` for rxing's reader) and runs the fast QR path;
-/// `finders` gets the number of finder-pattern candidates it saw.
-fn fast_qr_pass<'a>(
-    image: &'a LumaImage,
-    binarized: &mut Option<Option<LocalBinarizer<'a>>>,
-    finders: &mut Option<usize>,
-) -> Option<Symbol> {
-    let binarizer = binarize(image);
-    let matrix = binarizer.as_ref().and_then(|b| b.get_black_matrix().ok());
-    let (text, count) = match matrix {
-        Some(m) => qr_fast::decode_counting(m, qr_fast::ROW_STEP),
-        None => (None, 0),
-    };
-    *finders = binarizer.is_some().then_some(count);
-    *binarized = Some(binarizer);
-    text.map(|text| Symbol { format: BarcodeFormat::QrCode, text })
-}
-
-/// rxing's QR reader (no try-harder) on the binarized image, or with rxing's own binarizer
-/// when the image was too small for ours. `finders`: what the fast path counted on it.
-fn rxing_qr(
-    image: &LumaImage,
-    binarizer: Option<LocalBinarizer<'_>>,
-    finders: Option<usize>,
-) -> Option<String> {
-    match binarizer {
-        Some(binarizer) => read_qr(BinaryBitmap::new(binarizer), false, finders),
-        None => {
-            let source =
-                Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-            read_qr(BinaryBitmap::new(HybridBinarizer::new(source)), false, None)
-        }
-    }
-}
-
-/// Runs rxing's reader for one format on the image. QR goes through the fast
-/// [`LocalBinarizer`] (rxing's own binarizer for images under 40 pixels a side), the zxing-cpp
-/// port first and rxing's classic reader second; try-harder adds rxing's slower search and an
-/// inverted pass on the same binarized image.
-fn rxing_decode(image: &LumaImage, format: BarcodeFormat, try_harder: bool) -> Option<Symbol> {
-    let local = if format == BarcodeFormat::QrCode { binarize(image) } else { None };
-    let text = match (format, local) {
-        (BarcodeFormat::QrCode, Some(binarizer)) => {
-            read_qr(BinaryBitmap::new(binarizer), try_harder, None)
-        }
-        _ => {
-            let source =
-                Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-            let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-            match format {
-                BarcodeFormat::QrCode => read_qr(bitmap, try_harder, None),
-                BarcodeFormat::Code128 => read_code128(bitmap, try_harder),
-            }
-        }
-    }?;
-    Some(Symbol { format, text })
-}
-
-/// The slow QR passes for what nothing else read: the image as one pure symbol (a crop with
-/// a thin quiet zone and one-pixel modules), a global-histogram binarizer (uneven contrast
-/// that local thresholds break up), then small images at twice their size.
-fn qr_last_resorts(image: &LumaImage) -> Option<String> {
+/// rxing's Code 128 reader (try-harder: also inverted) on rxing's hybrid binarizer.
+fn rxing_code128(image: &LumaImage, try_harder: bool) -> Option<Symbol> {
     let source = Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-    let mut bitmap = BinaryBitmap::new(GlobalHistogramBinarizer::new(source.clone()));
-    let pure = DecodeHints { PureBarcode: Some(true), ..DecodeHints::default() };
-    if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &pure) {
-        return Some(result.getText().to_owned());
-    }
-    if let Some(text) = read_qr(bitmap, true, None) {
-        return Some(text);
-    }
-    if image.width().max(image.height()) > 400 {
-        return None;
-    }
-    let (w, h) = (image.width() as usize, image.height() as usize);
-    let doubled: Vec<u8> = (0..h * 2)
-        .flat_map(|y| image.pixels()[(y / 2) * w..(y / 2 + 1) * w].iter().flat_map(|&p| [p, p]))
-        .collect();
-    let binarizer = LocalBinarizer::new(&doubled, w * 2, h * 2)?;
-    read_qr(BinaryBitmap::new(binarizer), true, None)
-}
-
-/// rxing's QR readers on `bitmap`, upright then (try-harder) inverted. Each pass: our fast
-/// path, which also counts finder-pattern candidates (`upright_finders`: already counted on
-/// this binarization), then the zxing-cpp port, then rxing's classic reader — only when some
-/// candidate exists: its finder tests the same 1:1:3:1:1 runs, so with none it has nothing to
-/// find, and on a frame without a code it was the largest single cost.
-fn read_qr<B: Binarizer>(
-    mut bitmap: BinaryBitmap<B>,
-    try_harder: bool,
-    upright_finders: Option<usize>,
-) -> Option<String> {
-    // QR only: without a format list the zxing-cpp port also hunts for Micro QR symbols. The
-    // fast pass skips modules under two pixels (it then scans half the rows for finder
-    // patterns); try-harder reads those.
-    let hints = DecodeHints {
-        TryHarder: Some(try_harder),
-        PossibleFormats: Some(HashSet::from([rxing::BarcodeFormat::QR_CODE])),
-        MinimumModuleSize: if try_harder { None } else { Some(2) },
-        ..DecodeHints::default()
-    };
-    let passes = if try_harder { 2 } else { 1 };
-    // Try-harder looks for modules under two pixels too: a finder of one-pixel modules has a
-    // three-row centre, which every second row meets.
-    let finder_rows = if try_harder { 2 } else { qr_fast::ROW_STEP };
-    for pass in 0..passes {
-        if pass == 1 {
-            bitmap.invert();
-        }
-        let finders = match (pass, upright_finders) {
-            (0, Some(count)) => count,
-            _ => match qr_fast::decode_counting(bitmap.get_black_matrix(), finder_rows) {
-                (Some(text), _) => return Some(text),
-                (None, count) => count,
-            },
-        };
-        if let Ok(result) = rxing::qrcode::cpp_port::QrReader.decode_with_hints(&mut bitmap, &hints)
-        {
-            return Some(result.getText().to_owned());
-        }
-        if finders > 0 {
-            if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints) {
-                return Some(result.getText().to_owned());
-            }
-        }
-    }
-    None
+    let text = read_code128(BinaryBitmap::new(HybridBinarizer::new(source)), try_harder)?;
+    Some(Symbol { format: BarcodeFormat::Code128, text })
 }
 
 fn read_code128<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> Option<String> {

@@ -4,6 +4,7 @@
 use rxing::{BarcodeFormat as RxFormat, MultiFormatWriter, Writer};
 
 use super::*;
+use crate::scan::qr_passes::{last_resorts, reader_runs};
 use crate::scan::synth::{random_payment_code, SplitMix64};
 
 /// How a test frame is drawn.
@@ -186,6 +187,46 @@ fn empty_and_striped_camera_frames_read_nothing() {
             }
         }
         let image = finish(&canvas, w, PLAIN, &mut rng);
+        let runs = reader_runs();
         assert_eq!(Decoder::new(DecoderOptions::default()).decode(&image), None, "{w}x{h}");
+        // Nothing here passes for three finder patterns: rxing's QR readers (the cheap pass,
+        // try-harder, inverted, global histogram) never ran.
+        assert_eq!(reader_runs(), runs, "{w}x{h}");
     }
+}
+
+#[test]
+fn qr_under_a_saturating_glare_band_reads() {
+    // A light band across the symbol, added and clipped: light modules at 255, dark ones
+    // lifted to about 200 where it is brightest, a steep gradient along its edges.
+    for (n, (w, h)) in SIZES.into_iter().enumerate() {
+        let look = Look { module: 5.0, degrees: 8.0, ..PLAIN };
+        let (image, code) = frame((w, h), true, look, 300 + n as u64);
+        let (cx, cy) = (w as f32 * 0.45, h as f32 * 0.55);
+        let pixels = image.pixels().iter().enumerate().map(|(i, &p)| {
+            let (x, y) = ((i % w) as f32, (i / w) as f32);
+            let d = ((x - cx) * 0.5 + (y - cy) * 0.866 - 20.0) / (w as f32 * 0.06);
+            (f32::from(p) + 190.0 * (-d * d).exp()).min(255.0) as u8
+        });
+        let glared = LumaImage::from_pixels(w as u32, h as u32, pixels.collect()).unwrap();
+        assert_eq!(read(&glared).map(|s| s.text), Some(code), "{w}x{h}");
+    }
+}
+
+#[test]
+fn last_resorts_run_on_camera_frames_only_where_a_symbol_may_be() {
+    // Sensor noise on a dim gradient breaks into specks that pass for tiny finder patterns
+    // on single rows; no corner of them is crossed by two rows.
+    let (w, h) = (1280, 720);
+    let mut rng = SplitMix64::new(77);
+    let canvas: Vec<f32> = (0..w * h).map(|i| 0.2 + 0.3 * (i % w) as f32 / w as f32).collect();
+    let dim = Look { dark: 0.0, light: 120.0, noise: 14.0, ..PLAIN };
+    let image = finish(&canvas, w, dim, &mut rng);
+    let runs = last_resorts();
+    assert_eq!(Decoder::new(DecoderOptions::default()).decode(&image), None);
+    assert_eq!(last_resorts(), runs, "an empty camera frame");
+    // A small image (a photo, a crop) gets them whatever it shows.
+    let crop = LumaImage::from_pixels(200, 150, vec![128; 200 * 150]).unwrap();
+    assert_eq!(Decoder::new(DecoderOptions::default()).decode(&crop), None);
+    assert_eq!(last_resorts(), runs + 1, "a small image");
 }

@@ -21,6 +21,7 @@ pub mod dedup;
 pub mod frame;
 pub mod live;
 mod qr_fast;
+mod qr_passes;
 mod scanline;
 #[cfg(feature = "stills")]
 mod still;
