@@ -1,7 +1,7 @@
 //! A fast scan-line Code 128 reader, built for payment codes.
 //!
 //! Wallets show their code as Code 128 in Code Set C (two digits a symbol). This reader
-//! measures bar and space widths along a few scan lines ([`super::scanline`]) and decodes each
+//! measures bar and space widths along a few scan lines ([`super::code128_lines`]) and decodes each
 //! 11-module symbol by its *edge-to-edge* distances (bar+space and space+bar pairs), which blur
 //! and ink spread do not shift. A line's result is kept only with a start code behind a quiet
 //! zone, every symbol matched within tolerance, steady module size, a valid check symbol and a
@@ -9,8 +9,7 @@
 //! agree. Sets A and B and the function codes cost nothing extra per line, so they are read too
 //! (labels, not just wallets); symbols longer than 40 characters are left to rxing.
 
-use super::frame::LumaImage;
-use super::scanline::{for_each_line, Elements, LineFamily};
+use super::elements::Elements;
 
 use super::code128_table::PATTERNS;
 
@@ -289,52 +288,6 @@ pub(crate) fn decode_line(elements: &Elements) -> Option<LineResult> {
         }
     }
     None
-}
-
-/// Scratch space reused between lines and calls.
-#[derive(Debug, Default)]
-pub(crate) struct Code128Scanner {
-    elements: Elements,
-    samples: Vec<u8>,
-}
-
-impl Code128Scanner {
-    /// Scans the line families at `angles` in order, about `lines_per_side` lines each (at
-    /// least 2 and at most 24 pixels apart); returns the first text two lines agree on.
-    pub fn scan(
-        &mut self,
-        image: &LumaImage,
-        angles: &[f32],
-        lines_per_side: f32,
-    ) -> Option<String> {
-        let mut seen: Vec<String> = Vec::new();
-        let mut found = None;
-        let side = image.width().max(image.height()) as f32;
-        for &degrees in angles {
-            let spacing = (side / lines_per_side).clamp(2.0, 24.0);
-            let family = LineFamily { degrees, spacing };
-            let Code128Scanner { elements, samples } = self;
-            for_each_line(image, family, samples, |line| {
-                elements.measure(line);
-                // Dark bars on light, then the same widths read as light bars on dark.
-                for _ in 0..2 {
-                    if let Some(text) = decode_line(elements) {
-                        if seen.contains(&text) {
-                            found = Some(text);
-                            return true;
-                        }
-                        seen.push(text);
-                    }
-                    elements.first_dark = !elements.first_dark;
-                }
-                false
-            });
-            if found.is_some() {
-                return found;
-            }
-        }
-        None
-    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, Reader};
 use super::binarize::LocalBinarizer;
 use super::qr_fast;
 
-use super::code128::Code128Scanner;
+use super::code128_lines::Code128Scanner;
 use super::frame::{Frame, FrameError, LumaImage, Roi, Rotation};
 use crate::paycode::mask_digits;
 

@@ -15,9 +15,11 @@
 mod binarize;
 pub mod camera;
 mod code128;
+mod code128_lines;
 mod code128_table;
 pub mod decoder;
 pub mod dedup;
+mod elements;
 pub mod frame;
 pub mod live;
 mod qr_fast;
