@@ -7,8 +7,13 @@ use tillkit_core::scan::{
     BarcodeFormat, Decoder, DecoderOptions, Frame, LumaImage, PixelFormat, Rotation,
 };
 
+/// The shared test images sit beside the checkout; a git worktree elsewhere sets
+/// `TILLKIT_SHARED` (as `scripts/bench_scan.py` reads it).
 fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/barcodes")
+    std::env::var_os("TILLKIT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+        .join("testdata/barcodes")
 }
 
 /// (file, format, expected texts) from manifest.csv: a small RFC 4180 reader, since texts

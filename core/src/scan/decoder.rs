@@ -11,13 +11,13 @@
 use std::collections::HashSet;
 
 use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
-use rxing::oned::OneDReader;
 use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, Reader};
 
 use super::binarize::LocalBinarizer;
 use super::qr_fast;
 
 use super::code128_lines::Code128Scanner;
+use super::code128_rxing;
 use super::frame::{Frame, FrameError, LumaImage, Roi, Rotation};
 use crate::paycode::mask_digits;
 
@@ -246,7 +246,7 @@ fn rxing_decode(image: &LumaImage, format: BarcodeFormat, try_harder: bool) -> O
             let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
             match format {
                 BarcodeFormat::QrCode => read_qr(bitmap, try_harder, None),
-                BarcodeFormat::Code128 => read_code128(bitmap, try_harder),
+                BarcodeFormat::Code128 => code128_rxing::read_rows(&bitmap),
             }
         }
     }?;
@@ -322,19 +322,6 @@ fn read_qr<B: Binarizer>(
         }
     }
     None
-}
-
-fn read_code128<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> Option<String> {
-    let hints = DecodeHints {
-        TryHarder: Some(try_harder),
-        AlsoInverted: Some(try_harder),
-        ..DecodeHints::default()
-    };
-    // Rows only: rxing's reader would then turn the whole image a quarter and scan again, but
-    // the steep scan-line pass has already crossed vertical and steep bars (90° down to 32°).
-    let result =
-        OneDReader::_do_decode(&mut rxing::oned::Code128Reader, &mut bitmap, &hints).ok()?;
-    Some(result.getText().to_owned())
 }
 
 #[cfg(test)]

@@ -26,9 +26,9 @@ pub(crate) struct Elements {
     /// Whether `widths[0]` is dark.
     pub first_dark: bool,
     /// Scratch, kept between lines: the runs strong enough to ever pass the floor, as
-    /// (signed sum, absolute sum, moment) (only the start is used; the buffer only grows),
+    /// (signed sum, moment) (only the start is used; the buffer only grows),
     /// their strengths, and the edges kept.
-    runs: Vec<(i32, i32, i64)>,
+    runs: Vec<(i32, i64)>,
     smoothed: Vec<i16>,
     diffs: Vec<i16>,
     strengths: Vec<i32>,
@@ -86,30 +86,31 @@ impl Elements {
         // the loop has no branch on it: every step stores the current run in the next free
         // slot, which only a strong run's end claims.
         if self.runs.len() < n {
-            self.runs.resize(n, (0, 0, 0));
+            self.runs.resize(n, (0, 0));
         }
-        let (mut sum, mut abs_sum, mut moment) = (0i32, 0i32, 0i64);
+        let (mut sum, mut moment) = (0i32, 0i64);
         let (mut count, mut weak) = (0usize, 0usize);
-        for (i, &d) in self.diffs.iter().enumerate() {
+        // Fields apart, so that the loop keeps the slices in registers.
+        let (diffs, slots) = (&self.diffs[..], &mut self.runs[..]);
+        for (i, &d) in diffs.iter().enumerate() {
             let d = i32::from(d);
             // Both differences are at most 1,020 in size, and so is a run's sum (its levels
             // move one way): the product cannot overflow. Zero on either side: no end.
             let ends = d * sum < 0;
             let strong = sum.abs() >= WEAK;
             // `count` is at most the number of runs ended so far, below `n`.
-            if let Some(slot) = self.runs.get_mut(count) {
-                *slot = (sum, abs_sum, moment);
+            if let Some(slot) = slots.get_mut(count) {
+                *slot = (sum, moment);
             }
             count += usize::from(ends & strong);
             weak += usize::from(ends & !strong);
             let keep = -i32::from(!ends);
             sum = (sum & keep) + d;
-            abs_sum = (abs_sum & keep) + d.abs();
             moment = (moment & i64::from(keep)) + i64::from(d.abs()) * (2 * i as i64 + 1);
         }
         if sum.abs() >= WEAK {
             if let Some(slot) = self.runs.get_mut(count) {
-                *slot = (sum, abs_sum, moment);
+                *slot = (sum, moment);
                 count += 1;
             }
         } else if sum != 0 {
@@ -134,12 +135,13 @@ impl Elements {
         let floor = (strong * FLOOR_SHARE).max(FLOOR_MIN);
         let kept = &mut self.kept;
         kept.clear();
-        for &(sum, abs_sum, moment) in runs {
+        for &(sum, moment) in runs {
             let s = sum as f32 / 4.0;
             if s.abs() < floor {
                 continue;
             }
-            let x = moment as f32 / (2 * abs_sum) as f32;
+            // Every difference in a run has its sign: the sum's size is their absolute sum.
+            let x = moment as f32 / (2 * sum.abs()) as f32;
             match kept.last_mut() {
                 Some(last) if (last.0 > 0.0) == (s > 0.0) => {
                     let (a, b) = (last.0.abs(), s.abs());
@@ -200,9 +202,7 @@ mod tests {
         let n = samples.len();
         let level = |i: usize| i32::from(samples[i]);
         let smooth = |i: usize| match kernel {
-            Kernel::Smooth => {
-                level(i.saturating_sub(1)) + 2 * level(i) + level((i + 1).min(n - 1))
-            }
+            Kernel::Smooth => level(i.saturating_sub(1)) + 2 * level(i) + level((i + 1).min(n - 1)),
             Kernel::Sharp => 4 * level(i),
         };
         let mut edges: Vec<(f32, f32)> = Vec::new();

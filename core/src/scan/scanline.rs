@@ -95,7 +95,7 @@ fn sample_line(image: &LumaImage, point: (f32, f32), dir: (f32, f32), out: &mut 
     let stride = image.width() as usize;
     let pixels = image.pixels();
     let n = (t1 - t0) as usize;
-    out.reserve(n);
+    out.resize(n, 0);
     // 16.16 fixed point: the clipping above keeps every sample inside the image; `get` keeps
     // a rounding slip from reading out of bounds.
     const ONE: f32 = 65536.0;
@@ -103,10 +103,10 @@ fn sample_line(image: &LumaImage, point: (f32, f32), dir: (f32, f32), out: &mut 
         (((point.0 + t0 * dir.0) * ONE) as i64, ((point.1 + t0 * dir.1) * ONE) as i64);
     let (dx, dy) = ((dir.0 * ONE) as i64, (dir.1 * ONE) as i64);
     let last_column = stride as i64 - 1;
-    for _ in 0..n {
+    for slot in out.iter_mut() {
         let index = (y >> 16).max(0) as usize * stride + (x >> 16).clamp(0, last_column) as usize;
         if let Some(&p) = pixels.get(index) {
-            out.push(p);
+            *slot = p;
         }
         x += dx;
         y += dy;
@@ -131,6 +131,22 @@ mod tests {
                 false
             });
             assert!(lines > 2, "{degrees}: {lines}");
+        }
+    }
+
+    #[test]
+    fn tilted_lines_take_every_column_once() {
+        // Each pixel holds its column: a line stepped a unit along itself at 8 degrees would
+        // take some column twice within 100 pixels (a whole pixel wrong in one element).
+        let (w, h) = (250u32, 120u32);
+        let pixels = (0..w * h).map(|i| (i % w) as u8).collect();
+        let image = LumaImage::from_pixels(w, h, pixels).unwrap();
+        let mut buffer = Vec::new();
+        for degrees in [8.0, -16.0, 24.0] {
+            let family = LineFamily { degrees, spacing: 10.0 };
+            let line = family.line(&image, 0.0, &mut buffer).unwrap();
+            assert!(line.len() > 200, "{degrees}: {}", line.len());
+            assert!(line.windows(2).all(|p| p[1] == p[0] + 1), "{degrees}: {line:?}");
         }
     }
 }

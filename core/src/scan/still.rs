@@ -113,8 +113,11 @@ mod tests {
 
     #[test]
     fn reads_a_real_png_like_the_benchmark() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/testdata/barcodes/zxing/code128-1/1.png");
+        // A git worktree elsewhere than beside the shared data sets `TILLKIT_SHARED`.
+        let path = std::env::var_os("TILLKIT_SHARED")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+            .join("testdata/barcodes/zxing/code128-1/1.png");
         let image = LumaImage::open(&path).unwrap();
         assert!(image.width() > 50 && image.height() > 10);
         assert_eq!(image.pixels().len(), image.width() as usize * image.height() as usize);
