@@ -127,7 +127,8 @@ fn group(widths: &[f32], pos: usize, reversed: bool) -> Option<[f32; 6]> {
 /// Forward, the line reads start … stop; `reversed`, the symbol is upside down and the line
 /// reads the stop's last bar, then the rest of the stop, check … start.
 fn decode_at(widths: &[f32], k: usize, reversed: bool) -> Option<Vec<u8>> {
-    let mut symbols = Vec::with_capacity(16);
+    // Allocated only past the first pattern: most candidates fail before it.
+    let mut symbols;
     let mut pos = k;
     let before = k.checked_sub(1)?;
     if reversed {
@@ -139,6 +140,7 @@ fn decode_at(widths: &[f32], k: usize, reversed: bool) -> Option<Vec<u8>> {
             return None;
         }
         match_among(&stop, STOP..=STOP)?;
+        symbols = Vec::with_capacity(16);
         pos = k + 7;
         let mut last = total;
         loop {
@@ -163,6 +165,7 @@ fn decode_at(widths: &[f32], k: usize, reversed: bool) -> Option<Vec<u8>> {
         return None;
     }
     let (start, total) = match_among(&first, START_A..=START_C)?;
+    symbols = Vec::with_capacity(16);
     symbols.push(start);
     pos += 6;
     let mut last = total;
