@@ -1,7 +1,7 @@
 //! A fast scan-line Code 128 reader, built for payment codes.
 //!
 //! Wallets show their code as Code 128 in Code Set C (two digits a symbol). This reader
-//! measures bar and space widths along a few scan lines ([`super::scanline`]) and decodes each
+//! measures bar and space widths along a few scan lines ([`super::code128_lines`]) and decodes each
 //! 11-module symbol by its *edge-to-edge* distances (bar+space and space+bar pairs), which blur
 //! and ink spread do not shift. A line's result is kept only with a start code behind a quiet
 //! zone, every symbol matched within tolerance, steady module size, a valid check symbol and a
@@ -9,8 +9,7 @@
 //! agree. Sets A and B and the function codes cost nothing extra per line, so they are read too
 //! (labels, not just wallets); symbols longer than 40 characters are left to rxing.
 
-use super::frame::LumaImage;
-use super::scanline::{for_each_line, Elements, LineFamily};
+use super::elements::Elements;
 
 use super::code128_table::PATTERNS;
 
@@ -128,7 +127,8 @@ fn group(widths: &[f32], pos: usize, reversed: bool) -> Option<[f32; 6]> {
 /// Forward, the line reads start … stop; `reversed`, the symbol is upside down and the line
 /// reads the stop's last bar, then the rest of the stop, check … start.
 fn decode_at(widths: &[f32], k: usize, reversed: bool) -> Option<Vec<u8>> {
-    let mut symbols = Vec::with_capacity(16);
+    // Allocated only past the first pattern: most candidates fail before it.
+    let mut symbols;
     let mut pos = k;
     let before = k.checked_sub(1)?;
     if reversed {
@@ -140,6 +140,7 @@ fn decode_at(widths: &[f32], k: usize, reversed: bool) -> Option<Vec<u8>> {
             return None;
         }
         match_among(&stop, STOP..=STOP)?;
+        symbols = Vec::with_capacity(16);
         pos = k + 7;
         let mut last = total;
         loop {
@@ -164,6 +165,7 @@ fn decode_at(widths: &[f32], k: usize, reversed: bool) -> Option<Vec<u8>> {
         return None;
     }
     let (start, total) = match_among(&first, START_A..=START_C)?;
+    symbols = Vec::with_capacity(16);
     symbols.push(start);
     pos += 6;
     let mut last = total;
@@ -289,52 +291,6 @@ pub(crate) fn decode_line(elements: &Elements) -> Option<LineResult> {
         }
     }
     None
-}
-
-/// Scratch space reused between lines and calls.
-#[derive(Debug, Default)]
-pub(crate) struct Code128Scanner {
-    elements: Elements,
-    samples: Vec<u8>,
-}
-
-impl Code128Scanner {
-    /// Scans the line families at `angles` in order, about `lines_per_side` lines each (at
-    /// least 2 and at most 24 pixels apart); returns the first text two lines agree on.
-    pub fn scan(
-        &mut self,
-        image: &LumaImage,
-        angles: &[f32],
-        lines_per_side: f32,
-    ) -> Option<String> {
-        let mut seen: Vec<String> = Vec::new();
-        let mut found = None;
-        let side = image.width().max(image.height()) as f32;
-        for &degrees in angles {
-            let spacing = (side / lines_per_side).clamp(2.0, 24.0);
-            let family = LineFamily { degrees, spacing };
-            let Code128Scanner { elements, samples } = self;
-            for_each_line(image, family, samples, |line| {
-                elements.measure(line);
-                // Dark bars on light, then the same widths read as light bars on dark.
-                for _ in 0..2 {
-                    if let Some(text) = decode_line(elements) {
-                        if seen.contains(&text) {
-                            found = Some(text);
-                            return true;
-                        }
-                        seen.push(text);
-                    }
-                    elements.first_dark = !elements.first_dark;
-                }
-                false
-            });
-            if found.is_some() {
-                return found;
-            }
-        }
-        None
-    }
 }
 
 #[cfg(test)]

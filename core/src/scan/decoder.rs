@@ -11,15 +11,15 @@
 //! cheap passes found nothing.
 
 use rxing::common::HybridBinarizer;
-use rxing::oned::OneDReader;
-use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source};
+use rxing::{BinaryBitmap, Luma8Source};
 
 use super::qr_fast::Candidates;
 use super::qr_passes::{
     binarize, classic_qr, fast_qr_pass, qr_last_resorts, qr_try_harder, rxing_qr,
 };
 
-use super::code128::Code128Scanner;
+use super::code128_lines::Code128Scanner;
+use super::code128_rxing;
 use super::frame::{Frame, FrameError, LumaImage, Roi, Rotation};
 use crate::paycode::mask_digits;
 
@@ -179,7 +179,7 @@ impl Decoder {
                 return digits(text);
             }
             if try_harder {
-                if let Some(symbol) = rxing_code128(image, try_harder) {
+                if let Some(symbol) = rxing_code128(image) {
                     return Some(symbol);
                 }
             }
@@ -201,24 +201,11 @@ impl Decoder {
     }
 }
 
-/// rxing's Code 128 reader (try-harder: also inverted) on rxing's hybrid binarizer.
-fn rxing_code128(image: &LumaImage, try_harder: bool) -> Option<Symbol> {
+/// rxing's Code 128 reader on rows of rxing's hybrid binarizer ([`code128_rxing`]).
+fn rxing_code128(image: &LumaImage) -> Option<Symbol> {
     let source = Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-    let text = read_code128(BinaryBitmap::new(HybridBinarizer::new(source)), try_harder)?;
+    let text = code128_rxing::read_rows(&BinaryBitmap::new(HybridBinarizer::new(source)))?;
     Some(Symbol { format: BarcodeFormat::Code128, text })
-}
-
-fn read_code128<B: Binarizer>(mut bitmap: BinaryBitmap<B>, try_harder: bool) -> Option<String> {
-    let hints = DecodeHints {
-        TryHarder: Some(try_harder),
-        AlsoInverted: Some(try_harder),
-        ..DecodeHints::default()
-    };
-    // Rows only: rxing's reader would then turn the whole image a quarter and scan again, but
-    // the steep scan-line pass has already crossed vertical and steep bars (90° down to 32°).
-    let result =
-        OneDReader::_do_decode(&mut rxing::oned::Code128Reader, &mut bitmap, &hints).ok()?;
-    Some(result.getText().to_owned())
 }
 
 #[cfg(test)]

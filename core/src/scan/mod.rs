@@ -15,9 +15,12 @@
 mod binarize;
 pub mod camera;
 mod code128;
+mod code128_lines;
+mod code128_rxing;
 mod code128_table;
 pub mod decoder;
 pub mod dedup;
+mod elements;
 pub mod frame;
 pub mod live;
 mod qr_fast;
