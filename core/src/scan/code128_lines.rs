@@ -101,23 +101,39 @@ fn thin_modules(widths: &[f32]) -> bool {
 }
 
 /// Measures one line and decodes it, dark bars on light, then the same widths read as light
-/// bars on dark; then, when that read nothing on a line with edges enough for a symbol and
-/// [`thin_modules`], the same with the sharp difference.
+/// bars on dark; then, when that read nothing, the same line with only its strongest edges
+/// ([`Elements::raise_floor`]: ripples of moiré dropped); then, on a line with edges enough for
+/// a symbol and [`thin_modules`], the same with the sharp difference.
 fn read_line(elements: &mut Elements, line: &[u8]) -> Option<LineResult> {
+    let mut thin = false;
     for kernel in [Kernel::Smooth, Kernel::Sharp] {
-        if kernel == Kernel::Sharp && !thin_modules(&elements.widths) {
+        if kernel == Kernel::Sharp && !thin {
             return None;
         }
         elements.measure_with(line, kernel);
         if elements.widths.len() < MIN_ELEMENTS {
             return None;
         }
-        for _ in 0..2 {
-            if let Some(text) = decode_line(elements) {
+        thin = thin_modules(&elements.widths);
+        if let Some(text) = decode_both_polarities(elements) {
+            return Some(text);
+        }
+        if elements.raise_floor() && elements.widths.len() >= MIN_ELEMENTS {
+            if let Some(text) = decode_both_polarities(elements) {
                 return Some(text);
             }
-            elements.first_dark = !elements.first_dark;
         }
+    }
+    None
+}
+
+/// Decodes the measured widths as dark bars on light, then as light bars on dark.
+fn decode_both_polarities(elements: &mut Elements) -> Option<LineResult> {
+    for _ in 0..2 {
+        if let Some(text) = decode_line(elements) {
+            return Some(text);
+        }
+        elements.first_dark = !elements.first_dark;
     }
     None
 }
@@ -184,6 +200,30 @@ pub(crate) mod tests {
         assert_eq!(decode_line(&elements), None);
         elements.first_dark = !elements.first_dark;
         assert_eq!(decode_line(&elements), None);
+    }
+
+    #[test]
+    fn moire_ripples_in_the_light_spaces_are_dropped_by_the_raised_floor() {
+        // A screen's pixel grid beating with the camera's: a ripple of a few pixels' period
+        // over the light spaces and quiet zones, a fifth of the bars' contrast after
+        // smoothing (over the usual floor, under the raised one).
+        let mut elements = Elements::default();
+        for (module, start) in [(2.5, 0.0), (3.0, 0.4), (3.5, 0.7)] {
+            let row: Vec<u8> = render_row(&set_c(&PAIRS), module, start)
+                .iter()
+                .enumerate()
+                .map(|(i, &level)| {
+                    let light = (f32::from(level) - 30.0) / 200.0;
+                    let ripple = 55.0 * light * (i as f32 * std::f32::consts::TAU / 3.3).sin();
+                    (f32::from(level) + ripple).clamp(0.0, 255.0) as u8
+                })
+                .collect();
+            assert_eq!(read_line(&mut elements, &row).as_deref(), Some(TEXT), "{module} {start}");
+            elements.measure_with(&row, Kernel::Smooth);
+            assert_eq!(decode_both_polarities(&mut elements), None, "usual floor {module}");
+            assert!(elements.raise_floor());
+            assert_eq!(decode_both_polarities(&mut elements).as_deref(), Some(TEXT));
+        }
     }
 
     #[test]

@@ -33,6 +33,11 @@ pub(crate) struct Elements {
     diffs: Vec<i16>,
     strengths: Vec<i32>,
     kept: Vec<(f32, f32)>,
+    /// The last measured line's strong runs (`runs[..run_count]`), its strong-edge level and
+    /// length, for [`Elements::raise_floor`].
+    run_count: usize,
+    strong: f32,
+    length: usize,
 }
 
 /// A run of one sign whose summed difference is below this (in smoothed levels, four to a
@@ -54,6 +59,7 @@ impl Elements {
     /// Finds the edges along `samples` with the given difference and fills `widths`.
     pub fn measure_with(&mut self, samples: &[u8], kernel: Kernel) {
         self.widths.clear();
+        self.run_count = 0;
         let n = samples.len();
         if n < 2 {
             return;
@@ -132,7 +138,27 @@ impl Elements {
         } else {
             self.strengths.iter().copied().max().unwrap_or(0) as f32 / 4.0
         };
-        let floor = (strong * FLOOR_SHARE).max(FLOOR_MIN);
+        (self.run_count, self.strong, self.length) = (count, strong, n);
+        self.keep_edges(FLOOR_SHARE);
+    }
+
+    /// Measures the last line again with edges of at least [`FLOOR_SHARE_HIGH`] of its strong
+    /// edges, from the runs already found (no new pass over the samples). Screen moiré and
+    /// textured paper put ripples of a fifth or a quarter of a bar's contrast into the light
+    /// spaces and quiet zones: over the usual floor they split them into extra elements, which
+    /// a row threshold (as zxing-cpp's) never sees. Returns whether any edge was dropped.
+    pub fn raise_floor(&mut self) -> bool {
+        let before = self.widths.len();
+        self.keep_edges(FLOOR_SHARE_HIGH);
+        self.widths.len() != before
+    }
+
+    /// Step 2 of [`Elements::measure_with`]: the widths between the last line's edges of at
+    /// least `share` of its strong edges.
+    fn keep_edges(&mut self, share: f32) {
+        self.widths.clear();
+        let runs = self.runs.get(..self.run_count).unwrap_or_default();
+        let floor = (self.strong * share).max(FLOOR_MIN);
         let kept = &mut self.kept;
         kept.clear();
         for &(sum, moment) in runs {
@@ -160,11 +186,13 @@ impl Elements {
             self.widths.push(x - previous);
             previous = x;
         }
-        self.widths.push(samples.len() as f32 - previous);
+        self.widths.push(self.length as f32 - previous);
     }
 }
 
 const FLOOR_SHARE: f32 = 0.12;
+/// The floor of [`Elements::raise_floor`].
+const FLOOR_SHARE_HIGH: f32 = 0.30;
 const FLOOR_MIN: f32 = 10.0;
 
 #[cfg(test)]
