@@ -6,7 +6,7 @@ use tillkit_core::document::escpos::{render_escpos, Charset, EscPosOptions};
 use tillkit_core::document::png::{render_png, PngOptions};
 use tillkit_core::document::{render_text, Document, Paper};
 use tillkit_core::receipt::{
-    local_time, Locale, MerchantInfo, Receipt as CoreReceipt, ReceiptCard as CoreCard, ReceiptCopy,
+    Locale, MerchantInfo, Receipt as CoreReceipt, ReceiptCard as CoreCard, ReceiptCopy,
     ReceiptRefund as CoreRefund, ReceiptSettings as CoreSettings,
 };
 
@@ -194,16 +194,16 @@ pub struct Receipt {
 
 impl From<CoreReceipt> for Receipt {
     fn from(r: CoreReceipt) -> Self {
-        let at = r.refund.as_ref().map_or(r.sale_at_ms, |f| f.at_ms);
+        let (time_text, qr_content) = (r.time_text(), r.qr_content().to_owned());
         Receipt {
-            time_text: local_time(at, r.utc_offset_minutes),
+            time_text,
             merchant_name: r.merchant.name,
             merchant_address: r.merchant.address,
             merchant_tax_id: r.merchant.tax_id,
             register: r.register,
             copy: r.copy,
             locale: r.locale.tag().into(),
-            qr_content: r.sale_id.clone(),
+            qr_content,
             sale_id: r.sale_id,
             sale_at_ms: long(r.sale_at_ms),
             method: r.method,

@@ -7,7 +7,6 @@ use crate::document::{Document, Style};
 use crate::money::Amount;
 use crate::order::{RefundState, SaleKind, SaleStatus};
 use crate::reader::EntryMode;
-use crate::wall_time::local_time;
 
 fn money(a: &Amount) -> String {
     format!("{} {}", a.currency().code(), a.to_major_string())
@@ -76,8 +75,7 @@ pub(super) fn document(r: &Receipt) -> Document {
     };
     d.text(t(copy), Style::CENTER);
     d.rule();
-    let at = r.refund.as_ref().map_or(r.sale_at_ms, |f| f.at_ms);
-    d.pair(t(Label::Date), &local_time(at, r.utc_offset_minutes));
+    d.pair(t(Label::Date), &r.time_text());
     d.pair(t(Label::Register), &r.register);
     match &r.refund {
         Some(f) => {
@@ -146,7 +144,7 @@ pub(super) fn document(r: &Receipt) -> Document {
         d.text(&format!("{}: ________________", t(Label::Signature)), Style::PLAIN);
         d.feed(1);
     }
-    d.qr(&r.sale_id);
+    d.qr(r.qr_content());
     d.text(t(Label::ScanToLookUp), Style::CENTER);
     d.feed(1);
     d.text(t(Label::ThankYou), Style::TITLE);

@@ -105,4 +105,16 @@ impl Receipt {
     pub fn document(&self) -> Document {
         layout::document(self)
     }
+
+    /// The receipt's time as printed — the refund's for a refund receipt, else the sale's — in
+    /// the merchant's offset: `2026-12-07 09:30:05 +08:00`.
+    pub fn time_text(&self) -> String {
+        let at = self.refund.as_ref().map_or(self.sale_at_ms, |f| f.at_ms);
+        local_time(at, self.utc_offset_minutes)
+    }
+
+    /// What the receipt's QR code holds: the sale id, for look-ups.
+    pub fn qr_content(&self) -> &str {
+        &self.sale_id
+    }
 }
