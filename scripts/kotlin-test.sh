@@ -4,7 +4,7 @@
 #   2. generates the Kotlin and Swift bindings from it (Swift is only generated: no compiler
 #      here, but a change that breaks generation fails this script);
 #   3. compiles the generated Kotlin, the pure-JVM wrappers of android/tillkit (CashierFlows.kt,
-#      CardPayments.kt) and tests/kotlin/*.kt with kotlinc, and runs them against the library
+#      CardPayments.kt, HttpUrlConnectionTransport.kt) and tests/kotlin/*.kt with kotlinc, and runs them against the library
 #      and an in-process sandbox acquirer. The last line is "N passed, N failed"; any failure
 #      exits non-zero.
 # Installs its tools when missing: JNA (Debian libjna-java) and the Kotlin compiler (npm
@@ -29,22 +29,32 @@ if [ ! -x "$KT/bin/kotlinc" ]; then
     npm install --prefix "$TOOLS" --no-save --no-package-lock "kotlin-compiler@$KOTLIN_VERSION" >/dev/null
 fi
 
-# `bundled-roots` selects the certificate verifier Android uses, so HttpsTests.kt runs it here.
 # `simulators` (also implied by `sandbox`) exports `simulatedCardReader` for ReaderTests.kt.
+# HTTP: the debug and release builds carry the library's own client with `bundled-roots` (the
+# verifier it uses on Android), so HttpsTests.kt runs it here; PROFILE=release-small builds
+# without it (`--no-default-features`), as the shipped Android and iOS libraries are, and the
+# tests send through android/tillkit's HttpUrlConnectionTransport. HTTP=app or HTTP=bundled
+# picks the other way for a profile.
 # PROFILE=release measures the FFI figures on the optimised library (the tests pass either way);
 # PROFILE=release-small runs them on the shipped build (fat LTO, identical functions folded,
 # SQLite's trimmed options), kept unstripped because the bindings are generated from it;
 # TILLKIT_SCAN_BENCH=1 adds the camera-frame figures (Bench.kt runScanBenchmarks: per-frame
 # overhead over the Rust decode, copied vs direct ByteBuffer, 1080p and 720p; empty-frame cost).
 PROFILE=${PROFILE:-debug}
-echo "== building the library ($PROFILE) and the binding generator"
+if [ "$PROFILE" = release-small ]; then HTTP=${HTTP:-app}; else HTTP=${HTTP:-bundled}; fi
+if [ "$HTTP" = app ]; then
+    FEATURES=(--no-default-features --features tillkit-ffi/sandbox,tillkit-ffi/simulators)
+else
+    FEATURES=(--features tillkit-ffi/sandbox,tillkit-ffi/simulators,tillkit-ffi/bundled-roots)
+fi
+echo "== building the library ($PROFILE, HTTP client: $HTTP) and the binding generator"
 if [ "$PROFILE" = release ]; then
-    cargo build -q --release -p tillkit-ffi --features tillkit-ffi/sandbox,tillkit-ffi/simulators,tillkit-ffi/bundled-roots
+    cargo build -q --release -p tillkit-ffi "${FEATURES[@]}"
 elif [ "$PROFILE" = release-small ]; then
     CARGO_PROFILE_RELEASE_SMALL_STRIP=false cargo build -q --profile release-small -p tillkit-ffi \
-        --features tillkit-ffi/sandbox,tillkit-ffi/simulators,tillkit-ffi/bundled-roots
+        "${FEATURES[@]}"
 else
-    cargo build -q -p tillkit-ffi --features tillkit-ffi/sandbox,tillkit-ffi/simulators,tillkit-ffi/bundled-roots
+    cargo build -q -p tillkit-ffi "${FEATURES[@]}"
 fi
 cargo build -q -p uniffi-bindgen
 rm -rf "$OUT" && mkdir -p "$OUT/lib"
@@ -62,6 +72,7 @@ CP=$JNA:$KT/lib/kotlinx-coroutines-core-jvm.jar
     $(find "$OUT/bindings" -name '*.kt') \
     android/tillkit/src/main/kotlin/io/tillkit/CashierFlows.kt \
     android/tillkit/src/main/kotlin/io/tillkit/CardPayments.kt \
+    android/tillkit/src/main/kotlin/io/tillkit/HttpUrlConnectionTransport.kt \
     tests/kotlin/*.kt \
     -d "$OUT/tests.jar" 2>&1 | grep -v '^warning: ' || true
 test -s "$OUT/tests.jar"

@@ -34,7 +34,10 @@ if [ -z "${ANDROID_NDK_HOME:-}" ]; then
     exit 1
 fi
 
-FEATURES=(--features "${TILLKIT_FEATURES:-}")
+# No HTTP client of the library's own (`--no-default-features`): apps pass
+# io.tillkit.HttpUrlConnectionTransport (or their own OkHttp one), so the device's trust store,
+# network security config and proxies apply; TILLKIT_FEATURES=bundled-http puts it back.
+FEATURES=(--no-default-features --features "${TILLKIT_FEATURES:-}")
 ABIS=(${TILLKIT_ABIS:-arm64-v8a armeabi-v7a x86_64})
 PROFILE=${TILLKIT_RUST_PROFILE:-release-small}
 JNI=android/tillkit/src/main/jniLibs

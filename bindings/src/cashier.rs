@@ -5,14 +5,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tillkit_core::engine::{
-    Cashier as CoreCashier, CashierConfig as CoreConfig, RefundInput, SaleInput, SaleMethodInput,
-};
+use tillkit_core::engine::{Cashier as CoreCashier, RefundInput, SaleInput, SaleMethodInput};
 use tillkit_core::money::Amount;
 
 use crate::config::CashierConfig;
 use crate::error::TillKitError;
 use crate::events::{EventListener, Listeners, Subscription};
+use crate::http::HttpTransport;
 use crate::ints::{int_of, ms_arg};
 use crate::money::Money;
 use crate::platform::{KeyStore, KeyStoreBridge};
@@ -42,15 +41,17 @@ pub struct Cashier {
 impl Cashier {
     /// Opens the cashier on `data_dir` (created if missing): the database, the acquirer's
     /// secret from `key_store`, then recovery of anything in flight. `listener` receives every
-    /// event from now on.
-    #[uniffi::constructor]
+    /// event from now on. `http_transport` sends the requests to the acquirer; `null` uses the
+    /// library's own client, which the Android and iOS libraries do not have (`hasBundledHttp`).
+    #[uniffi::constructor(default(http_transport = None))]
     pub async fn open(
         config: CashierConfig,
         data_dir: String,
         key_store: Arc<dyn KeyStore>,
         listener: Arc<dyn EventListener>,
+        http_transport: Option<Arc<dyn HttpTransport>>,
     ) -> Result<Arc<Self>> {
-        let config = CoreConfig::try_from(config)?;
+        let config = config.into_core(crate::http::transport(http_transport))?;
         let listeners = Arc::new(Listeners::default());
         let main = listeners.add(listener);
         let keys = Arc::new(KeyStoreBridge(key_store));

@@ -8,6 +8,7 @@ use tillkit_core::engine::{
     AcquirerSettings, CashierConfig as CoreConfig, OfflineLimits as CoreLimits,
 };
 use tillkit_core::order::Policy;
+use tillkit_core::transport::Transport;
 
 pub use tillkit_core::acquirer::oceanpayment::BillingDefaults;
 pub use tillkit_core::engine::AlipayRegion;
@@ -281,9 +282,10 @@ fn decimal(field: &str, text: Option<String>) -> Result<Option<Decimal>, TillKit
     .transpose()
 }
 
-impl TryFrom<CashierConfig> for CoreConfig {
-    type Error = TillKitError;
-    fn try_from(c: CashierConfig) -> Result<Self, TillKitError> {
+impl CashierConfig {
+    /// The core's configuration, sending through `transport`.
+    pub(crate) fn into_core(self, transport: Transport) -> Result<CoreConfig, TillKitError> {
+        let c = self;
         let connect_timeout = duration_arg("connect_timeout_ms", c.connect_timeout_ms)?;
         let request_timeout = duration_arg("request_timeout_ms", c.request_timeout_ms)?;
         let http = |base_url: String| HttpSettings {
@@ -291,6 +293,7 @@ impl TryFrom<CashierConfig> for CoreConfig {
             connect_timeout,
             request_timeout,
             extra_roots: c.extra_roots.clone(),
+            transport: transport.clone(),
         };
         let platform = c.platform.unwrap_or_else(Platform::of_build);
         let acquirer = match c.acquirer {
@@ -334,6 +337,14 @@ impl TryFrom<CashierConfig> for CoreConfig {
             max_queued_total: decimal("max_queued_total", c.limits.max_queued_total)?,
         };
         Ok(core)
+    }
+}
+
+impl TryFrom<CashierConfig> for CoreConfig {
+    type Error = TillKitError;
+    /// With the bundled HTTP client.
+    fn try_from(c: CashierConfig) -> Result<Self, TillKitError> {
+        c.into_core(Transport::Bundled)
     }
 }
 

@@ -15,7 +15,8 @@
 //!   `link_card_reader`, or with the `simulators` feature `simulated_card_reader`);
 //! - the terminal agent ([`agent`]): [`TerminalAgent`] runs on a POS terminal, taking the card
 //!   sales the acquirer routes to it and running them on the app's [`CardReader`];
-//! - traits the app implements: [`KeyStore`], [`EventListener`], [`Logger`], [`CardReader`],
+//! - traits the app implements: [`HttpTransport`] (needed where the library has no HTTP client
+//!   of its own: [`has_bundled_http`]), [`KeyStore`], [`EventListener`], [`Logger`], [`CardReader`],
 //!   [`AuthorizationHost`], [`ReaderProgressListener`], [`AgentListener`], [`ReceiptPrinter`] (on iOS `Logger` is
 //!   also `os.Logger`: Swift code names ours `TillKitCore.Logger`);
 //! - every call that reads or writes the store or talks to the network is `async` (Kotlin
@@ -31,8 +32,12 @@ mod config;
 mod error;
 mod events;
 mod history;
+mod http;
 mod ints;
 pub mod money;
+pub use http::{
+    has_bundled_http, HttpHeader, HttpRequest, HttpResponse, HttpTransport, HttpTransportError,
+};
 mod platform;
 mod printer;
 pub mod reader;

@@ -22,4 +22,5 @@ pub mod report;
 pub mod scan;
 pub mod sign;
 pub mod store;
+pub mod transport;
 pub mod wall_time;

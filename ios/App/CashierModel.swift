@@ -53,7 +53,8 @@ final class CashierModel: ObservableObject {
                                                   appropriateFor: nil, create: true)
                 .appendingPathComponent("tillkit").path
             let cashier = try await CashierRegistry.shared.cashier(dataDir: dir) {
-                try await Cashier.open(config: config, dataDir: dir, keyStore: keys, listener: ClosureListener { _ in })
+                try await Cashier.open(config: config, dataDir: dir, keyStore: keys, listener: ClosureListener { _ in },
+                                       httpTransport: URLSessionTransport(trustedCAs: Self.sandboxRoots))
             }
             guard self.cashier == nil else { return }
             self.cashier = cashier
@@ -206,12 +207,13 @@ final class CashierModel: ObservableObject {
     static let config = CashierConfig(
         acquirer: .pingPong(baseUrl: sandboxURL, accId: "2018092714313010016291",
                             clientId: "2018092714313010016", signType: .sha256, saltKey: saltKey),
-        cashierDeviceId: "ios-demo", alipayRegion: .mainland, extraRoots: sandboxRoots, platform: .ios,
+        cashierDeviceId: "ios-demo", alipayRegion: .mainland, platform: .ios,
         receipt: ReceiptSettings(merchantName: "TillKit Demo",
                                  utcOffsetMinutes: Int32(TimeZone.current.secondsFromGMT() / 60),
                                  locale: localeTag))
 
-    /// The CA of a sandbox served over HTTPS, when the app bundle carries one.
+    /// The CA of a sandbox served over HTTPS, when the app bundle carries one (URLSession trusts
+    /// it besides the system's roots).
     static let sandboxRoots: [String] = Bundle.main.url(forResource: "sandbox-ca", withExtension: "pem")
         .flatMap { try? String(contentsOf: $0, encoding: .utf8) }
         .map { [$0] } ?? []

@@ -5,9 +5,12 @@
 # `rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin`.
 # TILLKIT_FEATURES=simulators builds a development framework with `simulatedCardReader`; the
 # libraries and the generated Swift are built with the same features.
+# Without the library's own HTTP client (`--no-default-features`): the app passes
+# `URLSessionTransport` (Sources/TillKitCore/URLSessionTransport.swift), so URLSession's trust,
+# ATS and proxies apply; TILLKIT_FEATURES=bundled-http puts reqwest and rustls back.
 set -euo pipefail
 cd "$(dirname "$0")/../.."   # the workspace root
-FEATURES=(--features "${TILLKIT_FEATURES:-}")
+FEATURES=(--no-default-features --features "${TILLKIT_FEATURES:-}")
 
 OUT=ios/build
 rm -rf "$OUT" ios/TillKitCoreFFI.xcframework && mkdir -p "$OUT/headers" "$OUT/sim" "$OUT/mac"

@@ -53,13 +53,13 @@ class PairedTerminal(val serial: String, val keyId: String, val keys: MemoryKeyS
     )
 
     suspend fun open(reader: FakeTerminal, events: AgentEvents) =
-        TerminalAgent.open(config(), dataDir, keys, reader, events)
+        TerminalAgent.open(config(), dataDir, keys, reader, events, appTransport)
 }
 
 suspend fun pairTerminal(): PairedTerminal {
     val keys = MemoryKeyStore()
     val serial = "KT-AGENT-${Random.nextInt(1_000_000)}"
-    val keyId = registerWithSandbox(agentSandbox.url(), serial, AGENT_MODEL, keys, DEVICE_KEY)
+    val keyId = registerWithSandbox(agentSandbox.url(), serial, AGENT_MODEL, keys, DEVICE_KEY, httpTransport = appTransport)
     check(keys.get(DEVICE_KEY)?.size == 32) { "the device key is in the key store" }
     return PairedTerminal(serial, keyId, keys, newDataDir())
 }

@@ -74,10 +74,19 @@ fun keyStoreWithSalt() = MemoryKeyStore().apply { put(SALT_KEY, sandbox.pingpong
 
 fun newDataDir(): String = Files.createTempDirectory("tillkit-kotlin").toString()
 
+/**
+ * The HTTP client the tests pass: none when the library has its own (the debug build), else
+ * Android's [io.tillkit.HttpUrlConnectionTransport] (the size-profile build, which has none,
+ * like the shipped Android library).
+ */
+val appTransport: io.tillkit.core.HttpTransport? =
+    if (io.tillkit.core.hasBundledHttp()) null else io.tillkit.HttpUrlConnectionTransport()
+
 /** Opens a cashier on a fresh data directory against the sandbox. */
 suspend fun openCashier(
     listener: EventListener = RecordingListener(),
     config: CashierConfig = config(),
     dataDir: String = newDataDir(),
     keyStore: KeyStore = keyStoreWithSalt(),
-): Cashier = Cashier.open(config, dataDir, keyStore, listener)
+    transport: io.tillkit.core.HttpTransport? = appTransport,
+): Cashier = Cashier.open(config, dataDir, keyStore, listener, transport)

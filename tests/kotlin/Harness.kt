@@ -67,6 +67,7 @@ fun main() {
     registerScanTests()
     registerLiveScanTests()
     registerHttpsTests()
+    registerHttpTransportTests()
     registerReaderTests()
     registerReaderLinkTests()
     registerAgentTests()

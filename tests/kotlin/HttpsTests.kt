@@ -1,5 +1,7 @@
-// HTTPS from Kotlin: the library is built with `bundled-roots`, the exact verifier Android uses
-// (Mozilla's roots plus the configured extra roots, never the platform verifier).
+// HTTPS from Kotlin. With the library's own client (the debug build, with `bundled-roots`: the
+// verifier it uses on Android, Mozilla's roots plus the configured extra roots); without one
+// (the size build, like the shipped Android library), through HttpUrlConnectionTransport and
+// the JVM's own certificate checks.
 import io.tillkit.awaitFinal
 import io.tillkit.core.FailReason
 import io.tillkit.core.SaleHint
@@ -11,12 +13,16 @@ import kotlinx.coroutines.runBlocking
 val httpsSandbox: SandboxServer by lazy { runBlocking { SandboxServer.startHttps(0.05) } }
 
 fun registerHttpsTests() {
-    Tests.test("an HTTPS sale with the test CA as an extra root is paid") {
+    Tests.test("an HTTPS sale trusting the test CA (extra root, or the app client's trust) is paid") {
         val url = httpsSandbox.url()
         check(url.startsWith("https://")) { url }
         val ca = httpsSandbox.caPem() ?: throw Failure("no CA")
-        val trusted = config(baseUrl = url).copy(extraRoots = listOf(ca))
-        openCashier(config = trusted, keyStore = httpsKeyStore()).use { cashier ->
+        val (trusted, transport) = if (io.tillkit.core.hasBundledHttp()) {
+            config(baseUrl = url).copy(extraRoots = listOf(ca)) to null
+        } else {
+            config(baseUrl = url) to io.tillkit.HttpUrlConnectionTransport.trustingOnly(listOf(ca))
+        }
+        openCashier(config = trusted, keyStore = httpsKeyStore(), transport = transport).use { cashier ->
             val sale = cashier.payByCode(cny("12.00"), wechatCode())
             checkEq(SaleStatus.Paid, cashier.awaitFinal(sale.id).status, "paid over HTTPS")
             checkEq(1, httpsSandbox.pingpongCharges(sale.id), "charged once")
@@ -48,3 +54,4 @@ fun registerHttpsTests() {
 }
 
 fun httpsKeyStore() = MemoryKeyStore().apply { put(SALT_KEY, httpsSandbox.pingpongSalt().toByteArray()) }
+

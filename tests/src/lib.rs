@@ -40,6 +40,7 @@ pub fn http(url: &str, request_timeout: Duration) -> HttpSettings {
         connect_timeout: Duration::from_secs(2),
         request_timeout,
         extra_roots: Vec::new(),
+        transport: Default::default(),
     }
 }
 

@@ -12,6 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use tillkit_core::acquirer::HttpSettings;
+use tillkit_core::transport::Transport;
+
+use crate::http::HttpTransport;
 use tillkit_core::agent::offline::{
     open_with_key_store, OfflineLimits as CoreOfflineLimits, OfflineQueue, StoreAndForward,
 };
@@ -68,16 +71,23 @@ impl TerminalAgent {
     /// Opens the agent on `data_dir` (created if missing; one agent per directory): its
     /// journal, its offline queue, and the device key read from `key_store` under
     /// `config.deviceKeyName` (`Config` if it is missing or not 32 bytes). Nothing is sent yet.
-    #[uniffi::constructor]
+    /// `http_transport` carries the requests; `null` uses the library's own client, which the
+    /// Android and iOS libraries do not have (`hasBundledHttp`).
+    #[uniffi::constructor(default(http_transport = None))]
     pub async fn open(
         config: TerminalAgentConfig,
         data_dir: String,
         key_store: Arc<dyn KeyStore>,
         reader: Arc<dyn CardReader>,
         listener: Box<dyn AgentListener>,
+        http_transport: Option<Arc<dyn HttpTransport>>,
     ) -> Result<Arc<Self>> {
         let listener: Arc<dyn AgentListener> = Arc::from(listener);
-        run(async move { open(config, PathBuf::from(data_dir), key_store, reader, listener) }).await
+        let transport = crate::http::transport(http_transport);
+        run(async move {
+            open(config, PathBuf::from(data_dir), key_store, reader, listener, transport)
+        })
+        .await
     }
 
     /// Runs the agent until `stop()` (or until the coroutine or task awaiting it is cancelled,
@@ -142,6 +152,7 @@ fn open(
     key_store: Arc<dyn KeyStore>,
     reader: Arc<dyn CardReader>,
     listener: Arc<dyn AgentListener>,
+    transport: Transport,
 ) -> Result<Arc<TerminalAgent>> {
     required("device_sn", &config.device_sn)?;
     required("device_model", &config.device_model)?;
@@ -176,6 +187,7 @@ fn open(
         connect_timeout: duration_arg("connect_timeout_ms", config.connect_timeout_ms)?,
         request_timeout: duration_arg("request_timeout_ms", config.request_timeout_ms)?,
         extra_roots: config.extra_roots,
+        transport,
     };
     let channel = Arc::new(HttpDeviceChannel::new(&settings, key, Arc::clone(&store) as _)?);
     let agent_config = AgentConfig {

@@ -56,7 +56,7 @@ fn open_in(
     let dir = tempfile::tempdir().expect("dir");
     let reader: Arc<dyn CardReader> =
         Arc::new(CoreBacked(SimulatedCardReader::new(SimScenario::Approve)));
-    (open(config, dir.path().join("agent"), keys, reader, Arc::new(Quiet)), dir)
+    (open(config, dir.path().join("agent"), keys, reader, Arc::new(Quiet), Transport::Bundled), dir)
 }
 
 fn open_with(config: TerminalAgentConfig, keys: Arc<Keys>) -> Result<Arc<TerminalAgent>> {

@@ -1,11 +1,13 @@
 //! The HTTP edge shared by the adapters: one client with explicit timeouts, and the sorting of
 //! transport failures into "not sent" and "outcome unknown".
 
-use std::sync::Once;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::error::{AcquirerError, UnknownCause};
 use super::tls;
+use crate::transport::TransportError;
+use crate::transport::{self, BoundedError, HttpMethod, HttpRequest, HttpTransport, Transport};
 
 /// Answers larger than this are refused: no acquirer answer comes near it.
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
@@ -20,18 +22,23 @@ pub struct HttpSettings {
     /// How long to wait for the whole answer (failing here means "outcome unknown").
     pub request_timeout: Duration,
     /// CA certificates to trust besides the usual public roots, as PEM text (each entry may
-    /// hold several `CERTIFICATE` blocks): a private acquirer gateway, a test CA.
+    /// hold several `CERTIFICATE` blocks): a private acquirer gateway, a test CA. The bundled
+    /// client's only: an app's transport trusts what its platform is configured to trust.
     pub extra_roots: Vec<String>,
+    /// The HTTP client requests go through (the bundled one by default).
+    pub transport: Transport,
 }
 
 impl HttpSettings {
-    /// Settings with the default timeouts: 5 s to connect, 20 s for the answer.
+    /// Settings with the default timeouts (5 s to connect, 20 s for the answer) and the
+    /// bundled client.
     pub fn new(base_url: impl Into<String>) -> Self {
         HttpSettings {
             base_url: base_url.into(),
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(20),
             extra_roots: Vec::new(),
+            transport: Transport::Bundled,
         }
     }
 }
@@ -71,50 +78,36 @@ pub fn parse_date_header(value: Option<&str>) -> Result<u64, &'static str> {
 }
 
 pub(crate) struct HttpClient {
-    client: reqwest::Client,
+    transport: Arc<dyn HttpTransport>,
     base_url: String,
+    connect_timeout: Duration,
+    request_timeout: Duration,
     last_date: std::sync::Mutex<Option<AnswerDate>>,
     warned_date: std::sync::atomic::AtomicBool,
 }
 
-fn install_crypto_provider() {
-    static ONCE: Once = Once::new();
-    // Fails only when another provider is already installed, which is just as good.
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-}
-
-/// Checks the base URL (see [`tls::check_base_url`]) and builds a client with the settings'
-/// timeouts and trust roots, no redirects. Returns it with the base URL, trailing slash removed.
-/// Shared with the terminal agent's device channel, which talks to the same acquirer.
-pub(crate) fn build_client(
+/// Checks the base URL (see [`tls::check_base_url`]) and sets up the settings' transport.
+/// Returns it with the base URL, trailing slash removed. Shared with the terminal agent's
+/// device channel, which talks to the same acquirer.
+pub(crate) fn connect(
     settings: &HttpSettings,
-) -> Result<(reqwest::Client, String), AcquirerError> {
+) -> Result<(Arc<dyn HttpTransport>, String), AcquirerError> {
     let base_url = tls::check_base_url(&settings.base_url)?;
-    let extra_roots = tls::parse_extra_roots(&settings.extra_roots)?;
-    install_crypto_provider();
-    let mut builder = reqwest::Client::builder()
-        .connect_timeout(settings.connect_timeout)
-        .timeout(settings.request_timeout)
-        .redirect(reqwest::redirect::Policy::none());
-    if tls::use_bundled_roots(&extra_roots) {
-        builder = builder.tls_backend_preconfigured(tls::bundled_client_config(&extra_roots)?);
-    }
-    let client = builder.build().map_err(|e| AcquirerError::InvalidRequest {
-        field: "http_client",
-        reason: e.to_string(),
-    })?;
-    Ok((client, base_url))
+    let transport =
+        transport::open(&settings.transport, &settings.extra_roots, settings.connect_timeout)
+            .map_err(|e| AcquirerError::InvalidRequest { field: e.field, reason: e.reason })?;
+    Ok((transport, base_url))
 }
 
 impl HttpClient {
-    /// Checks the settings (see [`tls::check_base_url`]) and builds the client.
+    /// Checks the settings (see [`tls::check_base_url`]) and sets up the transport.
     pub fn new(settings: &HttpSettings) -> Result<Self, AcquirerError> {
-        let (client, base_url) = build_client(settings)?;
+        let (transport, base_url) = connect(settings)?;
         Ok(HttpClient {
-            client,
+            transport,
             base_url,
+            connect_timeout: settings.connect_timeout,
+            request_timeout: settings.request_timeout,
             last_date: std::sync::Mutex::new(None),
             warned_date: std::sync::atomic::AtomicBool::new(false),
         })
@@ -125,8 +118,8 @@ impl HttpClient {
         *self.last_date.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn note_date(&self, header: Option<&reqwest::header::HeaderValue>) {
-        match parse_date_header(header.and_then(|v| v.to_str().ok())) {
+    fn note_date(&self, header: Option<&str>) {
+        match parse_date_header(header) {
             Ok(unix_ms) => {
                 let date = AnswerDate { unix_ms, received: std::time::Instant::now() };
                 *self.last_date.lock().unwrap_or_else(|p| p.into_inner()) = Some(date);
@@ -147,62 +140,46 @@ impl HttpClient {
         content_type: &'static str,
         body: String,
     ) -> Result<HttpAnswer, AcquirerError> {
-        let url = format!("{}{}", self.base_url, path);
-        let mut response = self
-            .client
-            .post(&url)
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .header(reqwest::header::ACCEPT, "application/json, application/xml")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| classify(&e))?;
-        let status = response.status().as_u16();
-        self.note_date(response.headers().get(reqwest::header::DATE));
-        let mut body = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                        return Err(AcquirerError::malformed("answer larger than 1 MiB"));
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) => return Err(classify(&e)),
-            }
-        }
+        let request = HttpRequest {
+            method: HttpMethod::Post,
+            url: format!("{}{}", self.base_url, path),
+            headers: vec![
+                ("Content-Type".into(), content_type.into()),
+                ("Accept".into(), "application/json, application/xml".into()),
+            ],
+            body: body.into_bytes(),
+            connect_timeout: self.connect_timeout,
+            timeout: self.request_timeout,
+            max_answer_bytes: MAX_RESPONSE_BYTES,
+        };
+        let response = match transport::send_bounded(self.transport.as_ref(), request).await {
+            Ok(response) => response,
+            Err(BoundedError::Transport(e)) => return Err(classify(e)),
+            Err(BoundedError::BadAnswer(why)) => return Err(AcquirerError::malformed(why)),
+        };
+        self.note_date(response.header("date"));
+        let status = response.status;
         if !(200..300).contains(&status) {
             return Err(AcquirerError::OutcomeUnknown {
                 cause: UnknownCause::HttpStatus(status),
                 detail: format!("POST {path} answered HTTP {status}"),
             });
         }
-        Ok(HttpAnswer { body })
+        Ok(HttpAnswer { body: response.body })
     }
 }
 
 /// A connection that was never made is "not sent"; anything after that is "unknown".
-fn classify(e: &reqwest::Error) -> AcquirerError {
-    let detail = error_chain(e);
-    if e.is_connect() {
-        AcquirerError::NotSent { reason: detail }
-    } else if e.is_timeout() {
-        AcquirerError::OutcomeUnknown { cause: UnknownCause::Timeout, detail }
-    } else {
-        AcquirerError::OutcomeUnknown { cause: UnknownCause::ConnectionLost, detail }
+fn classify(e: TransportError) -> AcquirerError {
+    match e {
+        TransportError::NotConnected(reason) => AcquirerError::NotSent { reason },
+        TransportError::Timeout(detail) => {
+            AcquirerError::OutcomeUnknown { cause: UnknownCause::Timeout, detail }
+        }
+        TransportError::ConnectionLost(detail) => {
+            AcquirerError::OutcomeUnknown { cause: UnknownCause::ConnectionLost, detail }
+        }
     }
-}
-
-pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 #[cfg(test)]

@@ -16,12 +16,12 @@ pub mod pingpong;
 pub mod settings;
 pub mod settings_check;
 mod terminal;
-mod tls;
+pub(crate) mod tls;
 pub mod url;
 
 pub use codes::CodeClass;
 pub use error::{AcquirerError, UnknownCause};
-pub(crate) use http::{build_client, error_chain};
+pub(crate) use http::connect;
 pub use http::{parse_date_header, AnswerDate, HttpSettings};
 pub use model::*;
 pub use settings::AcquirerSettings;

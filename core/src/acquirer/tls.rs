@@ -5,10 +5,11 @@
 //! this machine (the sandbox, a local proxy). `docs/transport.md` explains the trust choices.
 
 use std::net::IpAddr;
+#[cfg(feature = "bundled-http")]
 use std::sync::Arc;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
+#[cfg(feature = "bundled-http")]
+use rustls::pki_types::{pem::PemObject, CertificateDer};
 
 use super::error::AcquirerError;
 
@@ -50,27 +51,23 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
 }
 
 /// Parses the configured extra roots: each entry is PEM text with one or more `CERTIFICATE`
-/// blocks.
-pub(crate) fn parse_extra_roots(
-    pems: &[String],
-) -> Result<Vec<CertificateDer<'static>>, AcquirerError> {
-    let invalid = |reason: String| AcquirerError::InvalidRequest { field: "extra_roots", reason };
+/// blocks. The error says what is wrong with which entry.
+#[cfg(feature = "bundled-http")]
+pub(crate) fn parse_extra_roots(pems: &[String]) -> Result<Vec<CertificateDer<'static>>, String> {
     let mut certs = Vec::new();
     for (i, pem) in pems.iter().enumerate() {
         let before = certs.len();
         for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-            certs.push(cert.map_err(|e| invalid(format!("entry {i}: bad PEM: {e}")))?);
+            certs.push(cert.map_err(|e| format!("entry {i}: bad PEM: {e}"))?);
         }
         if certs.len() == before {
-            return Err(invalid(format!("entry {i} holds no PEM CERTIFICATE block")));
+            return Err(format!("entry {i} holds no PEM CERTIFICATE block"));
         }
     }
     // A block that is PEM but not a certificate would only fail at the first handshake.
     let mut probe = rustls::RootCertStore::empty();
     for (i, cert) in certs.iter().enumerate() {
-        probe
-            .add(cert.clone())
-            .map_err(|e| invalid(format!("certificate {i} is not a usable CA: {e}")))?;
+        probe.add(cert.clone()).map_err(|e| format!("certificate {i} is not a usable CA: {e}"))?;
     }
     Ok(certs)
 }
@@ -83,27 +80,26 @@ pub(crate) fn parse_extra_roots(
 /// extra roots either. Elsewhere the feature `bundled-roots` selects the same path (so desktop
 /// tests run exactly what Android runs), and so do configured extra roots (one way of adding
 /// them on every platform).
+#[cfg(feature = "bundled-http")]
 pub(crate) fn use_bundled_roots(extra: &[CertificateDer<'static>]) -> bool {
     cfg!(any(target_os = "android", feature = "bundled-roots")) || !extra.is_empty()
 }
 
 /// A rustls client configuration trusting Mozilla's root programme (as shipped by
 /// `webpki-root-certs`) plus the configured extra roots, never touching the platform verifier.
+#[cfg(feature = "bundled-http")]
 pub(crate) fn bundled_client_config(
     extra: &[CertificateDer<'static>],
-) -> Result<rustls::ClientConfig, AcquirerError> {
+) -> Result<rustls::ClientConfig, String> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
     for cert in extra {
-        roots.add(cert.clone()).map_err(|e| AcquirerError::InvalidRequest {
-            field: "extra_roots",
-            reason: e.to_string(),
-        })?;
+        roots.add(cert.clone()).map_err(|e| e.to_string())?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| AcquirerError::InvalidRequest { field: "tls", reason: e.to_string() })?
+        .map_err(|e| format!("TLS: {e}"))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     // reqwest is built for HTTP/1.1 only; say so, as its own rustls path would.
@@ -150,20 +146,19 @@ mod tests {
         refused("https://example.com/#frag");
     }
 
+    #[cfg(feature = "bundled-http")]
     #[test]
     fn extra_roots_must_be_certificates() {
-        let field = |pems: &[&str]| {
+        let reason = |pems: &[&str]| {
             let owned: Vec<String> = pems.iter().map(|s| s.to_string()).collect();
             match parse_extra_roots(&owned) {
-                Err(AcquirerError::InvalidRequest { field, .. }) => field,
+                Err(reason) => reason,
                 other => panic!("accepted: {other:?}"),
             }
         };
-        assert_eq!(field(&["not pem at all"]), "extra_roots");
-        assert_eq!(
-            field(&["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"]),
-            "extra_roots"
-        );
+        assert!(reason(&["not pem at all"]).contains("entry 0 holds no PEM"));
+        assert!(reason(&["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"])
+            .contains("not a usable CA"));
         assert!(parse_extra_roots(&[]).unwrap().is_empty());
         let ca = rcgen::CertificateParams::new(Vec::<String>::new())
             .and_then(|p| p.self_signed(&rcgen::KeyPair::generate()?))
@@ -172,6 +167,7 @@ mod tests {
         assert_eq!(parse_extra_roots(&[pem.clone(), format!("{pem}{pem}")]).unwrap().len(), 3);
     }
 
+    #[cfg(feature = "bundled-http")]
     #[test]
     fn the_bundled_configuration_builds_with_mozilla_roots() {
         let config = bundled_client_config(&[]).unwrap();

@@ -14,9 +14,10 @@ use serde_json::Value;
 use super::channel::{ChannelError, DeviceChannel, ForwardAck, InboxMessage, OfflineApproval};
 use super::channel::{ResultAck, ResultReport, TerminalProgress};
 use super::wire;
-use crate::acquirer::{build_client, error_chain, AcquirerError, HttpSettings};
+use crate::acquirer::{connect, AcquirerError, HttpSettings};
 use crate::reader::{EmvData, OnlineResponse, ReaderRequest};
 use crate::sign::device::{self, DeviceKey, RequestHead};
+use crate::transport::{self, HttpMethod, HttpRequest, HttpResponse, HttpTransport};
 
 /// Answers larger than this are refused: the largest body the protocol allows is 16 KB.
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -48,8 +49,9 @@ struct SeqState {
 
 /// The HTTP device channel.
 pub struct HttpDeviceChannel {
-    client: reqwest::Client,
+    transport: Arc<dyn HttpTransport>,
     base_url: String,
+    connect_timeout: Duration,
     request_timeout: Duration,
     key: DeviceKey,
     seqs: Arc<dyn SeqStore>,
@@ -70,10 +72,11 @@ impl HttpDeviceChannel {
         key: DeviceKey,
         seqs: Arc<dyn SeqStore>,
     ) -> Result<Self, AcquirerError> {
-        let (client, base_url) = build_client(settings)?;
+        let (transport, base_url) = connect(settings)?;
         Ok(HttpDeviceChannel {
-            client,
+            transport,
             base_url,
+            connect_timeout: settings.connect_timeout,
             request_timeout: settings.request_timeout,
             key,
             seqs,
@@ -125,35 +128,28 @@ impl HttpDeviceChannel {
         let issued_at_ms = super::store::now_ms();
         let head = RequestHead { method: "POST", path, seq, issued_at_ms };
         let signature = device::sign_request(&self.key, &head, &body);
-        let url = format!("{}{path}", self.base_url);
-        let lost =
-            |e: reqwest::Error| ChannelError::Unreachable(format!("{path}: {}", error_chain(&e)));
-        let mut response = self
-            .client
-            .post(&url)
-            .timeout(self.request_timeout + extra_wait)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(device::KEY_ID_HEADER, &self.key.key_id)
-            .header(device::SEQ_HEADER, seq.to_string())
-            .header(device::ISSUED_AT_HEADER, issued_at_ms.to_string())
-            .header(device::SIGNATURE_HEADER, signature)
-            .body(body)
-            .send()
-            .await
-            .map_err(lost)?;
-        let status = response.status().as_u16();
-        let mac = response
-            .headers()
-            .get(device::SIGNATURE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let mut answer = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(lost)? {
-            if answer.len() + chunk.len() > MAX_ANSWER_BYTES {
-                return Err(ChannelError::BadAnswer(format!("{path}: answer larger than 64 KB")));
-            }
-            answer.extend_from_slice(&chunk);
-        }
+        let request = HttpRequest {
+            method: HttpMethod::Post,
+            url: format!("{}{path}", self.base_url),
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                (device::KEY_ID_HEADER.into(), self.key.key_id.clone()),
+                (device::SEQ_HEADER.into(), seq.to_string()),
+                (device::ISSUED_AT_HEADER.into(), issued_at_ms.to_string()),
+                (device::SIGNATURE_HEADER.into(), signature),
+            ],
+            body,
+            connect_timeout: self.connect_timeout,
+            timeout: self.request_timeout + extra_wait,
+            max_answer_bytes: MAX_ANSWER_BYTES,
+        };
+        let response = send(self.transport.as_ref(), request, path).await?;
+        let HttpResponse { status, ref headers, .. } = response;
+        let mac = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(device::SIGNATURE_HEADER))
+            .map(|(_, v)| v.clone());
+        let answer = response.body;
         drop(state);
         let mac = mac.ok_or_else(|| {
             ChannelError::BadAnswer(format!("{path}: HTTP {status} answer without a signature"))
@@ -254,21 +250,21 @@ pub async fn register_with_sandbox(
     serial: &str,
     model: &str,
 ) -> Result<Registration, ChannelError> {
-    let (client, base_url) =
-        build_client(settings).map_err(|e| ChannelError::Unreachable(e.to_string()))?;
-    let url = format!("{base_url}/sandbox/terminals");
+    let (transport, base_url) =
+        connect(settings).map_err(|e| ChannelError::Unreachable(e.to_string()))?;
     let body = serde_json::json!({ "deviceSn": serial, "deviceModel": model });
-    let response = client
-        .post(&url)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| ChannelError::Unreachable(format!("register: {}", error_chain(&e))))?;
-    let status = response.status().as_u16();
-    let answer = response
-        .bytes()
-        .await
-        .map_err(|e| ChannelError::Unreachable(format!("register: {}", error_chain(&e))))?;
+    let request = HttpRequest {
+        method: HttpMethod::Post,
+        url: format!("{base_url}/sandbox/terminals"),
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: serde_json::to_vec(&body)
+            .map_err(|e| ChannelError::Unreachable(format!("cannot encode the request: {e}")))?,
+        connect_timeout: settings.connect_timeout,
+        timeout: settings.request_timeout,
+        max_answer_bytes: MAX_ANSWER_BYTES,
+    };
+    let response = send(transport.as_ref(), request, "register").await?;
+    let (status, answer) = (response.status, response.body);
     if !(200..300).contains(&status) {
         return Err(wire::error_answer(status, &answer));
     }
@@ -282,4 +278,19 @@ pub async fn register_with_sandbox(
     let key = DeviceKey::from_hex(field("keyId")?, field("deviceKey")?)
         .map_err(|e| ChannelError::BadAnswer(format!("deviceKey: {e}")))?;
     Ok(Registration { key })
+}
+
+/// Sends through the transport; every failure is "unreachable" or a bad answer (the channel's
+/// callers retry by message id, so "not sent" needs no separate treatment here).
+async fn send(
+    transport: &dyn HttpTransport,
+    request: HttpRequest,
+    what: &str,
+) -> Result<HttpResponse, ChannelError> {
+    transport::send_bounded(transport, request).await.map_err(|e| match e {
+        transport::BoundedError::Transport(e) => ChannelError::Unreachable(format!("{what}: {e}")),
+        transport::BoundedError::BadAnswer(why) => {
+            ChannelError::BadAnswer(format!("{what}: {why}"))
+        }
+    })
 }

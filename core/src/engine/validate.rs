@@ -20,7 +20,7 @@ pub(crate) fn config(c: &CashierConfig) -> Result<(), CashierError> {
     id("cashier_device_id", &c.cashier_device_id, 64)?;
     if let Some(url) = &c.notification_url {
         let parsed =
-            reqwest::Url::parse(url).map_err(|e| invalid("notification_url", e.to_string()))?;
+            url::Url::parse(url).map_err(|e| invalid("notification_url", e.to_string()))?;
         if !matches!(parsed.scheme(), "http" | "https")
             || parsed.query().is_some()
             || url.len() > 255

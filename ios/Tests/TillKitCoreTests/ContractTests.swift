@@ -32,8 +32,10 @@ func offlineCashier() async throws -> Cashier {
         requestTimeoutMs: 3_000,
         platform: .ios)
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+    // The package's library has no HTTP client of its own: URLSession sends.
     return try await Cashier.open(config: config, dataDir: dir.path, keyStore: keys,
-                                  listener: ClosureListener { _ in })
+                                  listener: ClosureListener { _ in },
+                                  httpTransport: URLSessionTransport())
 }
 
 /// The error `body` throws, or a test failure when it throws nothing.

@@ -85,6 +85,7 @@ fn http(url: &str) -> HttpSettings {
         connect_timeout: Duration::from_secs(1),
         request_timeout: Duration::from_secs(5),
         extra_roots: Vec::new(),
+        transport: Default::default(),
     }
 }
 

@@ -13,11 +13,13 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
+import io.tillkit.HttpUrlConnectionTransport
 import io.tillkit.core.AcquirerConfig
 import io.tillkit.core.AlipayRegion
 import io.tillkit.core.Cashier
 import io.tillkit.core.CashierConfig
 import io.tillkit.core.HistoryFilter
+import io.tillkit.core.HttpTransport
 import io.tillkit.core.Money
 import io.tillkit.core.Platform
 import io.tillkit.core.QueueStatus
@@ -71,7 +73,7 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
     private suspend fun cashier(): Cashier = withContext(Dispatchers.IO) {
         // The sandbox's published test salt; a real app provisions its salt into the key store.
         if (tillkit.keys.get(SALT_KEY) == null) tillkit.keys.put(SALT_KEY, SANDBOX_SALT.toByteArray())
-        tillkit.cashiers.get(tillkit.cashierDir, ::config)
+        tillkit.cashiers.get(tillkit.cashierDir, ::config, ::http)
     }
 
     /** The currencies the amount can be typed in (HKD for AlipayHK and Hong Kong shops). */
@@ -267,7 +269,6 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
         cashierDeviceId = "android-demo",
         // Alipay codes scanned in a Hong Kong shop are AlipayHK; the merchant QR picks its wallet.
         alipayRegion = AlipayRegion.MAINLAND,
-        extraRoots = sandboxRoots(),
         platform = Platform.ANDROID,
         receipt = ReceiptSettings(
             merchantName = "TillKit Demo",
@@ -275,6 +276,14 @@ class CashierModel(app: Application) : AndroidViewModel(app) {
             locale = localeTag(),
         ),
     )
+
+    /**
+     * The platform's HTTP stack (the library has none of its own), trusting the CA of a sandbox
+     * served over HTTPS to phones on the Wi-Fi when the build carries one.
+     */
+    private fun http(): HttpTransport =
+        sandboxRoots().takeIf { it.isNotEmpty() }?.let { HttpUrlConnectionTransport.trustingOnly(it) }
+            ?: HttpUrlConnectionTransport()
 
     /** The CA of a sandbox served over HTTPS to phones on the Wi-Fi, when the build carries one. */
     private fun sandboxRoots(): List<String> =

@@ -10,6 +10,7 @@ package io.tillkit.app
 import android.app.Application
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
+import io.tillkit.HttpUrlConnectionTransport
 import io.tillkit.core.AgentEvent
 import io.tillkit.core.AgentListener
 import io.tillkit.core.CardReader
@@ -57,7 +58,9 @@ class TerminalAgentModel(app: Application) : AndroidViewModel(app) {
         failure.value = null
         running = viewModelScope.launch(Dispatchers.IO) {
             try {
-                TerminalAgent.open(config(pairing), dataDir, keys, reader(), listener).use { agent ->
+                TerminalAgent.open(
+                    config(pairing), dataDir, keys, reader(), listener, HttpUrlConnectionTransport(),
+                ).use { agent ->
                     agent.run()
                 }
             } catch (e: CancellationException) {

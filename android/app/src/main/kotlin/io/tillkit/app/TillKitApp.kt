@@ -9,6 +9,7 @@ import io.tillkit.AndroidKeyStore
 import io.tillkit.LogcatLogger
 import io.tillkit.core.Cashier
 import io.tillkit.core.CashierConfig
+import io.tillkit.core.HttpTransport
 import io.tillkit.core.KeyStore
 import io.tillkit.core.LogLevel
 import io.tillkit.core.setLogger
@@ -32,17 +33,17 @@ class CashierRegistry(private val keys: KeyStore) {
     private val open = HashMap<String, Deferred<Cashier>>()
 
     /**
-     * The cashier of [dataDir], opened on first use with [config]. Every caller of the same
+     * The cashier of [dataDir], opened on first use with [config], sending through [http]. Every caller of the same
      * directory gets the same instance, even when they ask at the same time. A failed open is
      * forgotten, so the next call tries again.
      */
-    suspend fun get(dataDir: File, config: () -> CashierConfig): Cashier {
+    suspend fun get(dataDir: File, config: () -> CashierConfig, http: () -> HttpTransport): Cashier {
         val path = dataDir.canonicalPath
         val opening = lock.withLock {
             open.getOrPut(path) {
                 scope.async {
                     setLogger(LogcatLogger, LogLevel.INFO)
-                    Cashier.open(config(), path, keys, eventListener {})
+                    Cashier.open(config(), path, keys, eventListener {}, http())
                 }
             }
         }
