@@ -16,8 +16,9 @@ let package = Package(
             dependencies: ["TillKitCoreFFI"],
             // A static Rust library carries no link directives of its own: these are what its
             // crates declare on Apple (`cargo rustc --print native-static-libs`):
-            // security-framework (rustls-platform-verifier, the Keychain) and
-            // core-foundation need Security and CoreFoundation; the libc crate needs iconv.
+            // Security and CoreFoundation (the Keychain key store, URLSessionTransport's trust
+            // anchors; with TILLKIT_FEATURES=bundled-http also rustls-platform-verifier); the
+            // libc crate needs iconv.
             linkerSettings: [
                 .linkedFramework("Security"),
                 .linkedFramework("CoreFoundation"),

@@ -58,6 +58,21 @@ pub enum CharsetArg {
     Ascii,
 }
 
+/// Where a printed document goes, and the printer's character set (`receipt` and `report`).
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// The printer's character set (ESC/POS).
+    #[arg(long, value_enum, default_value = "gb18030")]
+    pub charset: CharsetArg,
+    /// Write to this file instead of standard output (required for escpos and png on a
+    /// terminal).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print on an ESC/POS network printer at HOST:PORT (raw TCP, usually port 9100).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub printer: Option<String>,
+}
+
 /// Options of `receipt`.
 #[derive(Debug, Args)]
 pub struct ReceiptArgs {
@@ -78,16 +93,8 @@ pub struct ReceiptArgs {
     /// Paper width, in millimetres.
     #[arg(long, value_enum, default_value = "80")]
     paper: PaperArg,
-    /// The printer's character set (ESC/POS).
-    #[arg(long, value_enum, default_value = "gb18030")]
-    charset: CharsetArg,
-    /// Write to this file instead of standard output (required for escpos and png on a
-    /// terminal).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Print on an ESC/POS network printer at HOST:PORT (raw TCP, usually port 9100).
-    #[arg(long, value_name = "HOST:PORT")]
-    printer: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
     #[command(flatten)]
     pub conn: crate::connect::ConnectArgs,
 }
@@ -201,8 +208,8 @@ pub async fn run(connected: &Connected, args: ReceiptArgs, json: bool) -> Result
     };
     let to = Destination {
         format: args.format,
-        out: args.out.as_deref(),
-        printer: args.printer.as_deref(),
+        out: args.output.out.as_deref(),
+        printer: args.output.printer.as_deref(),
     };
     to.check()?;
     let receipt = connected.cashier.receipt(&args.sale, args.refund.as_deref(), copy, locale)?;
@@ -211,7 +218,7 @@ pub async fn run(connected: &Connected, args: ReceiptArgs, json: bool) -> Result
         PaperArg::Mm58 => Paper::Mm58,
         PaperArg::Mm80 => Paper::Mm80,
     };
-    let bytes = print_and_render(&doc, args.format, paper, args.charset, to.printer).await?;
+    let bytes = print_and_render(&doc, args.format, paper, args.output.charset, to.printer).await?;
     if let (Wrote::File(path), true) = (to.write(&bytes)?, json) {
         out::line(serde_json::json!({
             "sale": args.sale, "refund": args.refund, "file": path.display().to_string(),

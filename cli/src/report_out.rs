@@ -2,7 +2,7 @@
 //! document (text at a paper's width, ESC/POS bytes or a PNG image), to a file, standard output
 //! or a network printer, with the same conventions as `tillkit receipt`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::Args;
 use tillkit_core::document::Paper;
@@ -12,7 +12,7 @@ use tillkit_core::report::{report_document, ShiftReport};
 
 use crate::exit;
 use crate::out::{self, CliError};
-use crate::receipt_cmd::{print_and_render, CharsetArg, Destination, Format, PaperArg, Wrote};
+use crate::receipt_cmd::{print_and_render, Destination, Format, OutputArgs, PaperArg, Wrote};
 
 /// How `report` is rendered and where it goes.
 #[derive(Debug, Args)]
@@ -28,16 +28,8 @@ pub struct RenderArgs {
     /// Paper width, in millimetres (default 80).
     #[arg(long, value_enum)]
     paper: Option<PaperArg>,
-    /// The printer's character set (ESC/POS).
-    #[arg(long, value_enum, default_value = "gb18030")]
-    charset: CharsetArg,
-    /// Write to this file instead of standard output (required for escpos and png on a
-    /// terminal).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Print on an ESC/POS network printer at HOST:PORT (raw TCP, usually port 9100).
-    #[arg(long, value_name = "HOST:PORT")]
-    printer: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 impl RenderArgs {
@@ -46,16 +38,16 @@ impl RenderArgs {
         self.format == Format::Text
             && self.locale.is_none()
             && self.paper.is_none()
-            && self.out.is_none()
-            && self.printer.is_none()
+            && self.output.out.is_none()
+            && self.output.printer.is_none()
     }
 
     /// Where the rendering goes.
     fn destination(&self) -> Destination<'_> {
         Destination {
             format: self.format,
-            out: self.out.as_deref(),
-            printer: self.printer.as_deref(),
+            out: self.output.out.as_deref(),
+            printer: self.output.printer.as_deref(),
         }
     }
 
@@ -81,8 +73,14 @@ pub async fn emit(
         Some(PaperArg::Mm58) => Paper::Mm58,
         Some(PaperArg::Mm80) | None => Paper::Mm80,
     };
-    let bytes =
-        print_and_render(&doc, args.format, paper, args.charset, args.printer.as_deref()).await?;
+    let bytes = print_and_render(
+        &doc,
+        args.format,
+        paper,
+        args.output.charset,
+        args.output.printer.as_deref(),
+    )
+    .await?;
     // `execute` has run `check` before the report was made.
     match args.destination().write(&bytes)? {
         Wrote::File(path) => {

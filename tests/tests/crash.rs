@@ -23,6 +23,19 @@ impl Drop for Killed {
     }
 }
 
+/// Waits until the child says its store is open (or exits, or `limit` passes).
+fn wait_for_open(child: &mut Child, limit: Duration) {
+    use std::io::BufRead;
+    let Some(out) = child.stdout.take() else { return };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(out).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let _ = rx.recv_timeout(limit);
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -65,11 +78,16 @@ fn kills_and_the_books_balance(acquirer: &'static str, kills: usize) {
             .args(["run"])
             .arg(&data)
             .args([&url, &format!("{}", seed.wrapping_add(i as u64) | 1), acquirer])
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // Anywhere from before the store is open to well into a batch of sales.
+        // Anywhere from before the store is open to well into a batch of sales: every other
+        // run from its start, the others from the moment its store is open (so that a loaded
+        // machine, where opening takes longer than the window, still kills runs mid-sale).
+        if i % 2 == 1 {
+            wait_for_open(&mut child, Duration::from_secs(20));
+        }
         std::thread::sleep(Duration::from_millis(next() % 250));
         child.kill().unwrap(); // SIGKILL
         let status = child.wait().unwrap();

@@ -128,6 +128,7 @@ mod tests {
             "http://localhost:9/",
             "http://LOCALHOST",
             "http://[::1]:8080",
+            "https://xn--bcher-kva.example",
         ] {
             let url = check_base_url(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
             assert!(!url.ends_with('/'), "{url}");
@@ -144,6 +145,8 @@ mod tests {
         refused("https://user@example.com");
         refused("https://example.com/?a=1");
         refused("https://example.com/#frag");
+        // No Unicode IDNA tables in the build (idna_adapter 1.0): punycode only.
+        assert!(refused("https://bücher.example").contains("not a valid URL"));
     }
 
     #[cfg(feature = "bundled-http")]

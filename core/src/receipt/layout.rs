@@ -13,7 +13,12 @@ fn money(a: &Amount) -> String {
 }
 
 fn method(r: &Receipt) -> Label {
-    match (r.method, r.wallet) {
+    method_label(r.method, r.wallet)
+}
+
+/// How a sale's method is named on paper: the wallet when there is one, else the kind.
+pub(crate) fn method_label(kind: SaleKind, wallet: Option<WalletMethod>) -> Label {
+    match (kind, wallet) {
         (SaleKind::Card, _) => Label::Card,
         (_, Some(WalletMethod::WechatPay)) => Label::WechatPay,
         (_, Some(WalletMethod::AlipayCn)) => Label::Alipay,

@@ -13,6 +13,7 @@ mod merchant;
 pub use crate::wall_time::local_time;
 pub use build::{refund_receipt, sale_receipt, ReceiptError};
 pub use labels::{Label, Locale};
+pub(crate) use layout::method_label;
 pub use merchant::{InvalidReceiptSetting, MerchantInfo, ReceiptSettings};
 
 use crate::acquirer::WalletMethod;

@@ -20,25 +20,24 @@ fn tally(l: Locale, t: &Tally, currency: &str) -> String {
 }
 
 fn method(l: Locale, m: &MethodTotal) -> String {
-    let label = match (m.method.as_str(), m.wallet.as_deref()) {
-        (_, Some("wechat")) => Some(Label::WechatPay),
-        (_, Some("alipay_cn")) => Some(Label::Alipay),
-        (_, Some("alipay_hk")) => Some(Label::AlipayHk),
-        ("card", _) => Some(Label::Card),
-        ("code", None) => Some(Label::WalletCode),
-        ("qr", None) => Some(Label::MerchantQr),
-        _ => None,
-    };
-    let kind = match m.method.as_str() {
-        "code" => Some(Label::WalletCode),
-        "qr" => Some(Label::MerchantQr),
-        _ => None,
-    };
-    match (label, kind, &m.wallet) {
-        (Some(w), Some(k), Some(_)) => format!("{} ({})", w.text(l), k.text(l)),
-        (Some(x), _, _) => x.text(l).to_string(),
+    use crate::order::SaleKind;
+    let kind = crate::store::parse_kind(&m.method);
+    let wallet = m.wallet.as_deref().map(crate::store::parse_wallet).transpose();
+    match (kind, wallet) {
+        (Ok(kind), Ok(wallet)) => {
+            let label = crate::receipt::method_label(kind, wallet).text(l);
+            match (kind, wallet) {
+                (SaleKind::CustomerCode, Some(_)) => {
+                    format!("{label} ({})", Label::WalletCode.text(l))
+                }
+                (SaleKind::MerchantQr, Some(_)) => {
+                    format!("{label} ({})", Label::MerchantQr.text(l))
+                }
+                _ => label.to_string(),
+            }
+        }
         // A method or wallet this build does not know: its stored name, as it is.
-        (None, _, w) => format!("{} {}", m.method, w.as_deref().unwrap_or("")).trim().to_string(),
+        _ => format!("{} {}", m.method, m.wallet.as_deref().unwrap_or("")).trim().to_string(),
     }
 }
 

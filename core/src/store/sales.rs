@@ -96,12 +96,23 @@ pub fn wallet_str(w: WalletMethod) -> &'static str {
     }
 }
 
-fn parse_wallet(s: &str) -> Result<WalletMethod, StoreError> {
+/// A stored wallet name (`wechat`, `alipay_cn`, `alipay_hk`).
+pub(crate) fn parse_wallet(s: &str) -> Result<WalletMethod, StoreError> {
     match s {
         "wechat" => Ok(WalletMethod::WechatPay),
         "alipay_cn" => Ok(WalletMethod::AlipayCn),
         "alipay_hk" => Ok(WalletMethod::AlipayHk),
         other => Err(bad("wallet", other)),
+    }
+}
+
+/// A stored sale kind (`code`, `qr`, `card`).
+pub(crate) fn parse_kind(s: &str) -> Result<SaleKind, StoreError> {
+    match s {
+        "code" => Ok(SaleKind::CustomerCode),
+        "qr" => Ok(SaleKind::MerchantQr),
+        "card" => Ok(SaleKind::Card),
+        other => Err(bad("sale kind", other)),
     }
 }
 
@@ -132,12 +143,7 @@ fn sale_from_row(r: &Row<'_>) -> Result<Result<SaleRow, StoreError>, rusqlite::E
     let details: [Option<String>; 4] = [r.get(24)?, r.get(25)?, r.get(26)?, r.get(27)?];
     let code_masked: Option<String> = r.get(28)?;
     Ok((|| {
-        let kind = match kind.as_str() {
-            "code" => SaleKind::CustomerCode,
-            "qr" => SaleKind::MerchantQr,
-            "card" => SaleKind::Card,
-            other => return Err(bad("sale kind", other)),
-        };
+        let kind = parse_kind(&kind)?;
         Ok(SaleRow {
             id,
             kind,

@@ -40,7 +40,7 @@ public final class URLSessionTransport: HttpTransport, @unchecked Sendable {
         do {
             (data, response) = try await session.data(for: urlRequest)
         } catch let error as URLError {
-            throw sorted(error)
+            throw transportError(for: error)
         } catch {
             throw HttpTransportError.ConnectionLost(reason: String(describing: type(of: error)))
         }
@@ -58,7 +58,7 @@ public final class URLSessionTransport: HttpTransport, @unchecked Sendable {
 /// What a URLError means for the payment: only errors raised before a connection exists are
 /// "not sent". URLSession does not say whether a timeout hit while connecting, so a timeout is
 /// always "may have been sent" (TillKit queries; it never charges twice).
-func sorted(_ error: URLError) -> HttpTransportError {
+func transportError(for error: URLError) -> HttpTransportError {
     let reason = "URLError \(error.code.rawValue)"
     switch error.code {
     case .badURL, .unsupportedURL, .cannotFindHost, .dnsLookupFailed, .cannotConnectToHost,
