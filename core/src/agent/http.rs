@@ -144,12 +144,8 @@ impl HttpDeviceChannel {
             max_answer_bytes: MAX_ANSWER_BYTES,
         };
         let response = send(self.transport.as_ref(), request, path).await?;
-        let HttpResponse { status, ref headers, .. } = response;
-        let mac = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(device::SIGNATURE_HEADER))
-            .map(|(_, v)| v.clone());
-        let answer = response.body;
+        let mac = response.header(device::SIGNATURE_HEADER).map(str::to_string);
+        let (status, answer) = (response.status, response.body);
         drop(state);
         let mac = mac.ok_or_else(|| {
             ChannelError::BadAnswer(format!("{path}: HTTP {status} answer without a signature"))
