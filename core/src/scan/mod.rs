@@ -23,6 +23,7 @@ pub mod dedup;
 mod elements;
 pub mod frame;
 pub mod live;
+mod qr_decode;
 mod qr_fast;
 mod qr_passes;
 mod scanline;

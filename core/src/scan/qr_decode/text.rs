@@ -1,0 +1,106 @@
+//! Bytes of QR segments to text: the character sets payment and receipt codes use, and the
+//! guess ZXing makes for byte segments without an ECI (UTF-8, Shift JIS or ISO-8859-1).
+
+use super::segments::SegmentError;
+
+/// A character set of byte segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Charset {
+    /// ISO-8859-1 (also ZXing's reading of binary data): each byte one character.
+    Latin1,
+    /// UTF-8.
+    Utf8,
+    /// Shift JIS (Kanji segments, and byte segments that look like it).
+    ShiftJis,
+    /// A character set that agrees with ASCII below 0x80 (the other ISO-8859 parts, the
+    /// Windows code pages, Big5, GB18030, EUC-KR): read only where every byte is ASCII.
+    AsciiOnly,
+}
+
+impl Charset {
+    /// The character set an ECI assignment number designates, or `None` for those that are
+    /// not ASCII-compatible or unknown (UTF-16, UTF-32, code page 437 beyond ASCII…).
+    pub(crate) fn of_eci(value: u32) -> Option<Charset> {
+        match value {
+            1 | 3 | 899 => Some(Charset::Latin1),
+            26 => Some(Charset::Utf8),
+            20 => Some(Charset::ShiftJis),
+            // Code page 437 (0, 2), ISO-8859-2…16 (4–18), Windows 1250–1252, 1256 (21–24),
+            // Big5 (28), GB18030 (29), EUC-KR (30), US-ASCII (27, 170).
+            0 | 2 | 4..=18 | 21..=24 | 27..=30 | 170 => Some(Charset::AsciiOnly),
+            _ => None,
+        }
+    }
+}
+
+/// `bytes` as text in `charset`, or in the one ZXing would guess for them (`None`).
+pub(crate) fn decode_bytes(bytes: &[u8], charset: Option<Charset>) -> Result<String, SegmentError> {
+    let charset = charset.unwrap_or_else(|| guess(bytes));
+    match charset {
+        Charset::Latin1 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
+        Charset::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|_| SegmentError::Charset),
+        Charset::ShiftJis => shift_jis(bytes).ok_or(SegmentError::Charset),
+        Charset::AsciiOnly if bytes.is_ascii() => {
+            Ok(bytes.iter().map(|&b| char::from(b)).collect())
+        }
+        Charset::AsciiOnly => Err(SegmentError::Charset),
+    }
+}
+
+fn shift_jis(bytes: &[u8]) -> Option<String> {
+    encoding_rs::SHIFT_JIS
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|text| text.into_owned())
+}
+
+/// ZXing's guess for a byte segment without an ECI: UTF-8 when the bytes hold multi-byte
+/// sequences and are valid UTF-8; otherwise Shift JIS when they are valid Shift JIS and look
+/// like Japanese (three double-byte or half-width katakana characters in a row, or ISO-8859-1
+/// would read many of them as rarely used symbols); otherwise ISO-8859-1.
+fn guess(bytes: &[u8]) -> Charset {
+    if bytes.is_ascii() {
+        return Charset::Latin1;
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return Charset::Utf8;
+    }
+    let latin1 = !bytes.iter().any(|&b| (0x7F..0xA0).contains(&b));
+    let Some(runs) = shift_jis_runs(bytes) else {
+        return Charset::Latin1;
+    };
+    if !latin1 {
+        return Charset::ShiftJis;
+    }
+    // ISO-8859-1 symbols (¡ to ¿, ×, ÷) that text in it rarely has many of.
+    let symbols = bytes.iter().filter(|&&b| (0xA0..0xC0).contains(&b) || b == 0xD7 || b == 0xF7);
+    if runs >= 3 || symbols.count() * 10 >= bytes.len() {
+        Charset::ShiftJis
+    } else {
+        Charset::Latin1
+    }
+}
+
+/// The longest run of double-byte or of half-width katakana characters if `bytes` are
+/// valid Shift JIS, else `None`.
+fn shift_jis_runs(bytes: &[u8]) -> Option<usize> {
+    shift_jis(bytes)?;
+    let (mut i, mut double, mut kana, mut longest) = (0, 0, 0, 0usize);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if (0xA1..=0xDF).contains(&b) {
+            kana += 1;
+            double = 0;
+            i += 1;
+        } else if b >= 0x80 {
+            double += 1;
+            kana = 0;
+            i += 2;
+        } else {
+            double = 0;
+            kana = 0;
+            i += 1;
+        }
+        longest = longest.max(double).max(kana);
+    }
+    Some(longest)
+}
