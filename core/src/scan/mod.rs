@@ -26,6 +26,7 @@ pub mod live;
 mod qr_decode;
 mod qr_fast;
 mod qr_passes;
+mod qr_readers;
 mod scanline;
 #[cfg(feature = "stills")]
 mod still;

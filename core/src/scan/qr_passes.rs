@@ -5,12 +5,13 @@
 use std::collections::HashSet;
 
 use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
-use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, Reader};
+use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source};
 
 use super::binarize::LocalBinarizer;
 use super::decoder::{BarcodeFormat, Symbol};
 use super::frame::LumaImage;
 use super::qr_fast::{self, Candidates};
+use super::qr_readers;
 
 pub(super) fn binarize(image: &LumaImage) -> Option<LocalBinarizer<'_>> {
     LocalBinarizer::new(image.pixels(), image.width() as usize, image.height() as usize)
@@ -83,10 +84,9 @@ pub(super) fn classic_qr(image: &LumaImage) -> Option<String> {
 pub(super) fn qr_last_resorts(image: &LumaImage) -> Option<String> {
     count_last_resort();
     let source = Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-    let mut bitmap = BinaryBitmap::new(GlobalHistogramBinarizer::new(source.clone()));
-    let pure = DecodeHints { PureBarcode: Some(true), ..DecodeHints::default() };
-    if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &pure) {
-        return Some(result.getText().to_owned());
+    let bitmap = BinaryBitmap::new(GlobalHistogramBinarizer::new(source.clone()));
+    if let Some(text) = qr_readers::pure_reader(bitmap.get_black_matrix()) {
+        return Some(text);
     }
     if let Some(text) = read_qr(bitmap, true, None, &mut Candidates::default()) {
         return Some(text);
@@ -147,15 +147,15 @@ fn read_qr<B: Binarizer>(
             continue;
         }
         count_reader_run();
-        if let Ok(result) = rxing::qrcode::cpp_port::QrReader.decode_with_hints(&mut bitmap, &hints)
-        {
-            return Some(result.getText().to_owned());
+        let min_module = if try_harder { 0 } else { 2 };
+        if let Some(text) = qr_readers::cpp_reader(bitmap.get_black_matrix(), try_harder, min_module) {
+            return Some(text);
         }
         if try_harder {
             continue;
         }
-        if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints) {
-            return Some(result.getText().to_owned());
+        if let Some(text) = qr_readers::classic_reader(bitmap.get_black_matrix(), &hints) {
+            return Some(text);
         }
     }
     None

@@ -4,6 +4,7 @@
 //! character-set decoder of `encoding_rs`; a symbol read mirrored (transposed) is decoded too.
 //! Anything it does not read is a typed [`QrDecodeError`], never a panic.
 
+mod model1;
 mod rs;
 mod segments;
 mod tables;
@@ -17,6 +18,12 @@ use tables::{alignment_positions, Blocks, Level};
 pub(crate) struct Modules {
     side: usize,
     dark: Vec<bool>,
+}
+
+/// Module (x, y) of `modules` as unmasked data: read transposed when `mirrored`, inverted
+/// where mask `mask` applies.
+fn data_bit(modules: &Modules, x: usize, y: usize, mirrored: bool, mask: usize) -> bool {
+    modules.at(x, y, mirrored) ^ masked(mask, x, y)
 }
 
 impl Modules {
@@ -61,14 +68,22 @@ fn decode_oriented(modules: &Modules, mirrored: bool) -> Result<String, QrDecode
         return Err(QrDecodeError::Side(side));
     }
     let version = (side - 17) / 4;
-    let (level, mask) = read_format(modules, mirrored)?;
-    let blocks = Blocks::of(version, level).ok_or(QrDecodeError::Side(side))?;
-    let codewords = read_codewords(modules, mirrored, version, mask, blocks.total())?;
+    let (model, level, mask) = read_format(modules, mirrored)?;
+    let (blocks, codewords) = match model {
+        Model::Two => {
+            let blocks = Blocks::of(version, level).ok_or(QrDecodeError::Side(side))?;
+            (blocks, read_codewords(modules, mirrored, version, mask, blocks.total())?)
+        }
+        Model::One => {
+            let blocks = Blocks::model1(version, level).ok_or(QrDecodeError::Side(side))?;
+            (blocks, model1::read_codewords(modules, mirrored, mask, blocks.total())?)
+        }
+    };
     let data = correct_blocks(&codewords, blocks)?;
-    Ok(segments::decode(&data, version)?)
+    Ok(segments::decode(&data, version, model == Model::One)?)
 }
 
-/// The 15-bit format information of each 5-bit value (level and mask), BCH-coded and masked.
+/// The 15-bit format information of each 5-bit value (level and mask), BCH-coded, unmasked.
 const FORMATS: [u16; 32] = {
     let mut codes = [0u16; 32];
     let mut data = 0;
@@ -81,14 +96,25 @@ const FORMATS: [u16; 32] = {
             }
             bit -= 1;
         }
-        codes[data] = (((data as u32) << 10 | rest) ^ 0x5412) as u16;
+        codes[data] = ((data as u32) << 10 | rest) as u16;
         data += 1;
     }
     codes
 };
 
-/// The level and mask of the nearer valid format information to either copy.
-fn read_format(modules: &Modules, mirrored: bool) -> Result<(Level, usize), QrDecodeError> {
+/// Which QR Code a symbol is: Model 2 (today's), or the original Model 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Model {
+    One,
+    Two,
+}
+
+/// The masks format information is XORed with: Model 2's, none (some Model 2 encoders leave
+/// it unmasked; ZXing reads those), and Model 1's. The nearest code wins, in this order on ties.
+const FORMAT_MASKS: [(u16, Model); 3] = [(0x5412, Model::Two), (0, Model::Two), (0x2825, Model::One)];
+
+/// The model, level and mask of the nearest valid format information to either copy.
+fn read_format(modules: &Modules, mirrored: bool) -> Result<(Model, Level, usize), QrDecodeError> {
     let side = modules.side;
     let bit = |x: usize, y: usize| u16::from(modules.at(x, y, mirrored));
     // Around the top-left finder: along row 8 (skipping the timing column), then up column 8.
@@ -102,16 +128,21 @@ fn read_format(modules: &Modules, mirrored: bool) -> Result<(Level, usize), QrDe
     for (x, y) in (side - 7..side).rev().map(|y| (8, y)).chain((side - 8..side).map(|x| (x, 8))) {
         second = second << 1 | bit(x, y);
     }
-    let (distance, data) = (0..32)
-        .flat_map(|data| {
-            [first, second].map(|read| ((read ^ FORMATS[data]).count_ones(), data))
+    let (distance, _, model, data) = FORMAT_MASKS
+        .iter()
+        .enumerate()
+        .flat_map(|(order, &(mask, model))| {
+            (0..32).flat_map(move |data| {
+                [first, second]
+                    .map(|read| ((read ^ FORMATS[data] ^ mask).count_ones(), order, model, data))
+            })
         })
-        .min()
+        .min_by_key(|&(distance, order, _, data)| (distance, order, data))
         .ok_or(QrDecodeError::Format)?;
     if distance > 3 {
         return Err(QrDecodeError::Format);
     }
-    Ok((Level::from_bits((data >> 3) as u16), data & 7))
+    Ok((model, Level::from_bits((data >> 3) as u16), data & 7))
 }
 
 /// Whether mask `mask` inverts the module in row `y`, column `x`.
@@ -184,7 +215,7 @@ fn read_codewords(
                 if function[y * side + x] {
                     continue;
                 }
-                current = current << 1 | u8::from(modules.at(x, y, mirrored) ^ masked(mask, x, y));
+                current = current << 1 | u8::from(data_bit(modules, x, y, mirrored, mask));
                 bits += 1;
                 if bits == 8 {
                     codewords.push(current);

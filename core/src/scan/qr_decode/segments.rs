@@ -1,9 +1,9 @@
 //! A QR symbol's data codewords to text: numeric, alphanumeric, byte and Kanji segments, ECI
-//! designators, structured-append headers and FNC1 (GS1) markers. Hanzi segments and
-//! character sets other than ISO-8859-1, UTF-8, Shift JIS and (for ASCII bytes) the
-//! ASCII-compatible ones are refused with [`SegmentError`].
+//! designators, structured-append headers, FNC1 (GS1) markers and GB2312 Hanzi segments.
+//! Other Hanzi subsets, reserved modes, and character sets other than ISO-8859-1, UTF-8,
+//! Shift JIS and (for ASCII bytes) the ASCII-compatible ones are refused with [`SegmentError`].
 
-use super::text::{decode_bytes, Charset};
+use super::text::{decode_bytes, gb2312, Charset};
 
 /// Why the data codewords do not make text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -11,7 +11,8 @@ pub(crate) enum SegmentError {
     /// A segment runs past the end of the data.
     #[error("a segment runs past the end of the data")]
     Truncated,
-    /// A mode indicator this decoder does not read (Hanzi, or a reserved value).
+    /// A mode indicator this decoder does not read (a reserved value, or a Hanzi subset
+    /// other than GB2312).
     #[error("unsupported segment mode {0:#06b}")]
     Mode(u8),
     /// A digit group or alphanumeric pair out of range.
@@ -55,14 +56,18 @@ const ALPHANUMERIC: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 /// The group separator FNC1 stands for in GS1 data.
 const GS: char = '\u{1d}';
 
-/// The text of `data` (a version-`version` symbol's corrected data codewords).
-pub(crate) fn decode(data: &[u8], version: usize) -> Result<String, SegmentError> {
+/// The text of `data` (a version-`version` symbol's corrected data codewords; `model1`: a
+/// Model 1 symbol's, whose stream starts with four zero bits).
+pub(crate) fn decode(data: &[u8], version: usize, model1: bool) -> Result<String, SegmentError> {
     let size = match version {
         0..=9 => 0,
         10..=26 => 1,
         _ => 2,
     };
     let mut bits = Bits { data, pos: 0 };
+    if model1 {
+        bits.read(4)?;
+    }
     let mut out = String::new();
     // Bytes under an ECI, decoded together when the character set changes or at the end.
     let mut pending: Vec<u8> = Vec::new();
@@ -121,6 +126,24 @@ pub(crate) fn decode(data: &[u8], version: usize) -> Result<String, SegmentError
                 // FNC1 in second position: the application indicator is not text.
                 bits.read(8)?;
                 gs1 = true;
+            }
+            0b1101 => {
+                // Hanzi: a subset (1: GB2312), then 13 bits a character: the GB2312 code less
+                // 0xA1A1 or 0xA6A1, in base 0x60.
+                let subset = bits.read(4)?;
+                let count = bits.read([8, 10, 12][size])? as usize;
+                if subset != 1 {
+                    return Err(SegmentError::Mode(mode));
+                }
+                let mut bytes = Vec::with_capacity(2 * count);
+                for _ in 0..count {
+                    let value = bits.read(13)?;
+                    let code = (value / 0x60) << 8 | value % 0x60;
+                    let code = code + if code < 0x0A00 { 0xA1A1 } else { 0xA6A1 };
+                    bytes.extend_from_slice(&(code as u16).to_be_bytes());
+                }
+                flush(&mut pending, eci, &mut out)?;
+                out.push_str(&gb2312(&bytes).ok_or(SegmentError::Charset)?);
             }
             other => return Err(SegmentError::Mode(other)),
         }

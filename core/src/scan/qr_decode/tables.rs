@@ -47,6 +47,25 @@ const BLOCKS: [[(u8, u8, u8, u8); 4]; 40] = [
     [(30, 19, 118, 6), (28, 18, 47, 31), (30, 34, 24, 34), (30, 20, 15, 61)], // 40
 ];
 
+/// QR Code Model 1 (versions 1–14, ISO/IEC 18004:2000 Annex M), per level: error-correction
+/// codewords per block, blocks, data codewords per block.
+const MODEL1_BLOCKS: [[(u8, u8, u8); 4]; 14] = [
+    [(7, 1, 19), (10, 1, 16), (13, 1, 13), (17, 1, 9)], // 1
+    [(10, 1, 36), (16, 1, 30), (22, 1, 24), (30, 1, 16)], // 2
+    [(15, 1, 57), (28, 1, 44), (36, 1, 36), (48, 1, 24)], // 3
+    [(20, 1, 80), (40, 1, 60), (50, 1, 50), (66, 1, 34)], // 4
+    [(26, 1, 108), (52, 1, 82), (66, 1, 68), (44, 2, 23)], // 5
+    [(34, 1, 136), (32, 2, 53), (42, 2, 43), (56, 2, 29)], // 6
+    [(42, 1, 170), (40, 2, 66), (52, 2, 54), (46, 3, 24)], // 7
+    [(24, 2, 104), (48, 2, 80), (64, 2, 64), (56, 3, 29)], // 8
+    [(30, 2, 123), (60, 2, 93), (50, 3, 52), (68, 3, 34)], // 9
+    [(34, 2, 145), (68, 2, 111), (58, 3, 61), (58, 4, 31)], // 10
+    [(40, 2, 168), (40, 4, 64), (52, 4, 52), (54, 5, 29)], // 11
+    [(46, 2, 192), (46, 4, 73), (58, 4, 61), (62, 5, 33)], // 12
+    [(36, 3, 144), (52, 4, 83), (66, 4, 69), (58, 6, 32)], // 13
+    [(40, 3, 163), (60, 4, 92), (60, 5, 62), (66, 6, 35)], // 14
+];
+
 /// An error-correction level, in the order of [`BLOCKS`]' columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Level {
@@ -90,6 +109,12 @@ impl Blocks {
             short: short.into(),
             long_blocks: long_blocks.into(),
         })
+    }
+
+    /// The structure of Model 1 `version` (1–14) at `level`, or `None` for another version.
+    pub(crate) fn model1(version: usize, level: Level) -> Option<Blocks> {
+        let &(ec, blocks, data) = MODEL1_BLOCKS.get(version.checked_sub(1)?)?.get(level as usize)?;
+        Some(Blocks { ec: ec.into(), short_blocks: blocks.into(), short: data.into(), long_blocks: 0 })
     }
 
     /// Number of blocks.

@@ -119,7 +119,7 @@ fn reads_every_mask() {
             let side = 17 + 4 * version as usize;
             let dark = canvas.to_bools();
             let modules = Modules::from_fn(side, |x, y| dark[y * side + x]);
-            assert_eq!(read_format(&modules, false).map(|f| f.1), Ok(mask));
+            assert_eq!(read_format(&modules, false).map(|f| f.2), Ok(mask));
             assert_eq!(decode(&modules).as_deref(), Ok(std::str::from_utf8(text).unwrap()));
         }
     }
@@ -146,25 +146,25 @@ fn corrects_codeword_errors_up_to_the_limit_and_refuses_one_more() {
 }
 
 #[test]
-fn format_information_tolerates_three_bit_errors_not_garbage() {
+fn format_information_tolerates_three_bit_errors_and_needs_one_good_copy() {
     let code = QrCode::with_version(b"HELLO 42", Version::Normal(2), EcLevel::Q).unwrap();
     let mut modules = grid(&code);
-    // Three bits of the first copy; the second is intact anyway.
+    // Three bits of the first copy.
     for (x, y) in [(0, 8), (8, 0), (8, 7)] {
         flip(&mut modules, x, y);
     }
-    assert_eq!(decode(&modules).as_deref(), Ok("HELLO 42"));
-    // Both copies all light: format 0 is far from every valid code at both orientations.
+    assert_eq!(read_format(&modules, false), Ok((Model::Two, Level::Q, read_format(&grid(&code), false).unwrap().2)));
+    // Eight wrong bits of the first copy: the second copy still tells.
     let side = modules.side;
-    let positions: Vec<(usize, usize)> = (0..9)
-        .flat_map(|i| [(i, 8), (8, i)])
-        .chain((side - 8..side).flat_map(|i| [(i, 8), (8, i)]))
-        .filter(|&(x, y)| x != 6 && y != 6)
-        .collect();
-    for &(x, y) in &positions {
-        modules.dark[y * side + x] = false;
+    for (x, y) in [(1, 8), (2, 8), (3, 8), (8, 1), (8, 2)] {
+        flip(&mut modules, x, y);
     }
-    assert_eq!(decode(&modules), Err(QrDecodeError::Format));
+    assert_eq!(decode(&modules).as_deref(), Ok("HELLO 42"));
+    // Both copies garbled: whatever format they come nearest to, the data does not decode.
+    for (x, y) in [(side - 1, 8), (side - 3, 8), (side - 5, 8), (8, side - 2), (8, side - 4)] {
+        flip(&mut modules, x, y);
+    }
+    assert!(decode(&modules).is_err());
 }
 
 #[test]
@@ -257,17 +257,18 @@ fn gs1_percent_signs() {
 #[test]
 fn malformed_data_is_a_typed_error() {
     // Byte mode, 255 bytes announced, two present.
-    assert_eq!(segments::decode(&[0b0100_1111, 0b1111_0100, 0x10], 1), Err(SegmentError::Truncated));
-    // Hanzi (1101) is not read.
-    assert_eq!(segments::decode(&[0b1101_0001, 0, 0], 1), Err(SegmentError::Mode(0b1101)));
+    assert_eq!(segments::decode(&[0b0100_1111, 0b1111_0100, 0x10], 1, false), Err(SegmentError::Truncated));
+    // Hanzi (1101): GB2312 (subset 1) is read, subset 2 is not.
+    assert_eq!(segments::decode(&[0xD1, 0x01, 0x1E, 0x08, 0x00], 1, false).as_deref(), Ok("阿"));
+    assert_eq!(segments::decode(&[0b1101_0010, 0, 0], 1, false), Err(SegmentError::Mode(0b1101)));
     // Numeric: one group of three digits holding 1023.
-    assert_eq!(segments::decode(&[0x10, 0x0F, 0xFF], 1), Err(SegmentError::BadValue));
+    assert_eq!(segments::decode(&[0x10, 0x0F, 0xFF], 1, false), Err(SegmentError::BadValue));
     // Alphanumeric: a single character of value 63.
-    assert_eq!(segments::decode(&[0x20, 0x0F, 0xE0], 1), Err(SegmentError::BadValue));
+    assert_eq!(segments::decode(&[0x20, 0x0F, 0xE0], 1, false), Err(SegmentError::BadValue));
     // ECI designator with four leading ones.
-    assert_eq!(segments::decode(&[0b0111_1111, 0b0000_0000], 1), Err(SegmentError::Eci(0xF0)));
+    assert_eq!(segments::decode(&[0b0111_1111, 0b0000_0000], 1, false), Err(SegmentError::Eci(0xF0)));
     // A padding-only stream (terminator then pad codewords) is empty text.
-    assert_eq!(segments::decode(&[0, 0xEC, 0x11], 1).as_deref(), Ok(""));
+    assert_eq!(segments::decode(&[0, 0xEC, 0x11], 1, false).as_deref(), Ok(""));
 }
 
 #[test]
@@ -286,5 +287,34 @@ fn noise_and_bad_sides_never_panic() {
             });
             assert!(decode(&modules).is_err(), "noise of side {side} decoded");
         }
+    }
+}
+
+#[test]
+fn two_byte_codes_agree_with_the_decoders() {
+    // Every Shift JIS and GB2312 two-byte code ours reads, encoding_rs's decoders read alike;
+    // and ours reads all of JIS X 0208, IBM's extensions and GB2312 but codes that duplicate
+    // others (NEC's row 13 and its copy of IBM's extensions; Shift JIS user-defined rows left out).
+    for (encoding, leads, ours) in [
+        (encoding_rs::SHIFT_JIS, (0x81..=0x9Fu8).chain(0xE0..=0xEF).chain(0xFA..=0xFC).collect::<Vec<_>>(), text::shift_jis as fn(&[u8]) -> Option<String>),
+        (encoding_rs::GB18030, (0xA1..=0xF7u8).collect(), text::gb2312),
+    ] {
+        let (mut read, mut missing) = (0, 0);
+        for &lead in &leads {
+            for trail in 0x40..=0xFEu8 {
+                let pair = [lead, trail];
+                let theirs = encoding.decode_without_bom_handling_and_without_replacement(&pair);
+                match (theirs, ours(&pair)) {
+                    (Some(theirs), Some(ours)) => {
+                        assert_eq!(theirs.as_ref(), ours, "{lead:#x} {trail:#x}");
+                        read += 1;
+                    }
+                    (Some(_), None) => missing += 1,
+                    (None, Some(ours)) => panic!("{lead:#x} {trail:#x} read as {ours}"),
+                    (None, None) => {}
+                }
+            }
+        }
+        assert!(read > 6900 && missing < 400, "{}: {read} read, {missing} missing", encoding.name());
     }
 }

@@ -1,6 +1,8 @@
 //! Bytes of QR segments to text: the character sets payment and receipt codes use, and the
 //! guess ZXing makes for byte segments without an ECI (UTF-8, Shift JIS or ISO-8859-1).
 
+use std::sync::OnceLock;
+
 use super::segments::SegmentError;
 
 /// A character set of byte segments.
@@ -47,10 +49,66 @@ pub(crate) fn decode_bytes(bytes: &[u8], charset: Option<Charset>) -> Result<Str
     }
 }
 
-fn shift_jis(bytes: &[u8]) -> Option<String> {
-    encoding_rs::SHIFT_JIS
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|text| text.into_owned())
+/// Shift JIS as the WHATWG decodes it: ASCII, half-width katakana, and two-byte codes.
+pub(crate) fn shift_jis(bytes: &[u8]) -> Option<String> {
+    static CODES: OnceLock<Vec<(u16, char)>> = OnceLock::new();
+    let codes = CODES.get_or_init(|| two_byte_codes(encoding_rs::SHIFT_JIS));
+    let mut text = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            0x00..=0x80 => text.push(char::from(b)),
+            0xA1..=0xDF => text.push(char::from_u32(0xFF61 + u32::from(b - 0xA1))?),
+            _ => {
+                let code = u16::from_be_bytes([b, *bytes.get(i + 1)?]);
+                text.push(lookup(codes, code)?);
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    Some(text)
+}
+
+/// GB2312 (two-byte codes only, as Hanzi segments hold them).
+pub(crate) fn gb2312(bytes: &[u8]) -> Option<String> {
+    static CODES: OnceLock<Vec<(u16, char)>> = OnceLock::new();
+    let codes = CODES.get_or_init(|| two_byte_codes(encoding_rs::GB18030));
+    bytes
+        .chunks(2)
+        .map(|pair| match *pair {
+            [high, low] => lookup(codes, u16::from_be_bytes([high, low])),
+            _ => None,
+        })
+        .collect()
+}
+
+fn lookup(codes: &[(u16, char)], code: u16) -> Option<char> {
+    codes.binary_search_by_key(&code, |&(c, _)| c).ok().map(|i| codes[i].1)
+}
+
+/// The two-byte codes of `encoding` and their characters, sorted by code. Found by encoding
+/// every BMP character: the encoders are in the library already (ESC/POS printing), while the
+/// decoders would bring every other character set's decoder and tables with them. Where two
+/// characters share a code (Shift JIS U+2212 and U+FF0D), the decoders give the later one.
+fn two_byte_codes(encoding: &'static encoding_rs::Encoding) -> Vec<(u16, char)> {
+    let mut codes = Vec::new();
+    let (mut utf8, mut out) = ([0u8; 4], [0u8; 8]);
+    for c in '\u{80}'..='\u{FFFF}' {
+        let mut encoder = encoding.new_encoder();
+        let (result, _, written) =
+            encoder.encode_from_utf8_without_replacement(c.encode_utf8(&mut utf8), &mut out, true);
+        if result == encoding_rs::EncoderResult::InputEmpty && written == 2 {
+            codes.push((u16::from_be_bytes([out[0], out[1]]), c));
+        }
+    }
+    // Stable: among equal codes the later character comes last, and is the one kept.
+    codes.sort_by_key(|&(code, _)| code);
+    codes.reverse();
+    codes.dedup_by_key(|&mut (code, _)| code);
+    codes.reverse();
+    codes
 }
 
 /// ZXing's guess for a byte segment without an ECI: UTF-8 when the bytes hold multi-byte
