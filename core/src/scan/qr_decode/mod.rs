@@ -57,18 +57,33 @@ pub(crate) enum QrDecodeError {
     Data(#[from] SegmentError),
 }
 
-/// The text of the symbol on `modules`, read as sampled or, failing that, mirrored.
+/// The text of the symbol on `modules`, read as sampled or mirrored (transposed): first the
+/// way its format information reads with fewer wrong bits (as sampled on a tie), then the
+/// other if its format information reads at all.
 pub(crate) fn decode(modules: &Modules) -> Result<String, QrDecodeError> {
-    decode_oriented(modules, false).or_else(|first| decode_oriented(modules, true).map_err(|_| first))
-}
-
-fn decode_oriented(modules: &Modules, mirrored: bool) -> Result<String, QrDecodeError> {
     let side = modules.side;
     if !(21..=177).contains(&side) || side % 4 != 1 || modules.dark.len() != side * side {
         return Err(QrDecodeError::Side(side));
     }
+    let (upright, mirrored) = (read_format(modules, false), read_format(modules, true));
+    let mut ways: Vec<(Format, bool)> =
+        [(upright, false), (mirrored, true)].into_iter().filter_map(|(f, m)| Some((f.ok()?, m))).collect();
+    ways.sort_by_key(|&(format, mirrored)| (format.distance, mirrored));
+    let mut error = QrDecodeError::Format;
+    for (format, mirrored) in ways {
+        match decode_oriented(modules, format, mirrored) {
+            Ok(text) => return Ok(text),
+            Err(e) if error == QrDecodeError::Format => error = e,
+            Err(_) => {}
+        }
+    }
+    Err(error)
+}
+
+fn decode_oriented(modules: &Modules, format: Format, mirrored: bool) -> Result<String, QrDecodeError> {
+    let side = modules.side;
+    let Format { model, level, mask, .. } = format;
     let version = (side - 17) / 4;
-    let (model, level, mask) = read_format(modules, mirrored)?;
     let (blocks, codewords) = match model {
         Model::Two => {
             let blocks = Blocks::of(version, level).ok_or(QrDecodeError::Side(side))?;
@@ -113,8 +128,17 @@ enum Model {
 /// it unmasked; ZXing reads those), and Model 1's. The nearest code wins, in this order on ties.
 const FORMAT_MASKS: [(u16, Model); 3] = [(0x5412, Model::Two), (0, Model::Two), (0x2825, Model::One)];
 
-/// The model, level and mask of the nearest valid format information to either copy.
-fn read_format(modules: &Modules, mirrored: bool) -> Result<(Model, Level, usize), QrDecodeError> {
+/// What a symbol's format information tells, and how many bits of it were wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Format {
+    model: Model,
+    level: Level,
+    mask: usize,
+    distance: u32,
+}
+
+/// The nearest valid format information to either copy, within three bits.
+fn read_format(modules: &Modules, mirrored: bool) -> Result<Format, QrDecodeError> {
     let side = modules.side;
     let bit = |x: usize, y: usize| u16::from(modules.at(x, y, mirrored));
     // Around the top-left finder: along row 8 (skipping the timing column), then up column 8.
@@ -142,7 +166,7 @@ fn read_format(modules: &Modules, mirrored: bool) -> Result<(Model, Level, usize
     if distance > 3 {
         return Err(QrDecodeError::Format);
     }
-    Ok((model, Level::from_bits((data >> 3) as u16), data & 7))
+    Ok(Format { model, level: Level::from_bits((data >> 3) as u16), mask: data & 7, distance })
 }
 
 /// Whether mask `mask` inverts the module in row `y`, column `x`.

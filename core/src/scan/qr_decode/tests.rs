@@ -119,7 +119,7 @@ fn reads_every_mask() {
             let side = 17 + 4 * version as usize;
             let dark = canvas.to_bools();
             let modules = Modules::from_fn(side, |x, y| dark[y * side + x]);
-            assert_eq!(read_format(&modules, false).map(|f| f.2), Ok(mask));
+            assert_eq!(read_format(&modules, false).map(|f| f.mask), Ok(mask));
             assert_eq!(decode(&modules).as_deref(), Ok(std::str::from_utf8(text).unwrap()));
         }
     }
@@ -149,13 +149,19 @@ fn corrects_codeword_errors_up_to_the_limit_and_refuses_one_more() {
 fn format_information_tolerates_three_bit_errors_and_needs_one_good_copy() {
     let code = QrCode::with_version(b"HELLO 42", Version::Normal(2), EcLevel::Q).unwrap();
     let mut modules = grid(&code);
-    // Three bits of the first copy.
-    for (x, y) in [(0, 8), (8, 0), (8, 7)] {
+    // Three bits of each copy.
+    let side = modules.side;
+    for (x, y) in [(0, 8), (8, 0), (8, 7), (side - 1, 8), (side - 3, 8), (8, side - 2)] {
         flip(&mut modules, x, y);
     }
-    assert_eq!(read_format(&modules, false), Ok((Model::Two, Level::Q, read_format(&grid(&code), false).unwrap().2)));
+    let clean = read_format(&grid(&code), false).unwrap();
+    assert_eq!((clean.model, clean.level, clean.distance), (Model::Two, Level::Q, 0));
+    assert_eq!(read_format(&modules, false), Ok(Format { distance: 3, ..clean }));
+    assert_eq!(decode(&modules).as_deref(), Ok("HELLO 42"));
+    for (x, y) in [(side - 1, 8), (side - 3, 8), (8, side - 2)] {
+        flip(&mut modules, x, y);
+    }
     // Eight wrong bits of the first copy: the second copy still tells.
-    let side = modules.side;
     for (x, y) in [(1, 8), (2, 8), (3, 8), (8, 1), (8, 2)] {
         flip(&mut modules, x, y);
     }
@@ -295,13 +301,15 @@ fn two_byte_codes_agree_with_the_decoders() {
     // Every Shift JIS and GB2312 two-byte code ours reads, encoding_rs's decoders read alike;
     // and ours reads all of JIS X 0208, IBM's extensions and GB2312 but codes that duplicate
     // others (NEC's row 13 and its copy of IBM's extensions; Shift JIS user-defined rows left out).
-    for (encoding, leads, ours) in [
-        (encoding_rs::SHIFT_JIS, (0x81..=0x9Fu8).chain(0xE0..=0xEF).chain(0xFA..=0xFC).collect::<Vec<_>>(), text::shift_jis as fn(&[u8]) -> Option<String>),
-        (encoding_rs::GB18030, (0xA1..=0xF7u8).collect(), text::gb2312),
+    type Decode = fn(&[u8]) -> Option<String>;
+    let sjis_leads = (0x81..=0x9Fu8).chain(0xE0..=0xEF).chain(0xFA..=0xFC).collect::<Vec<_>>();
+    for (encoding, leads, trails, ours) in [
+        (encoding_rs::SHIFT_JIS, sjis_leads, 0x40..=0xFCu8, text::shift_jis as Decode),
+        (encoding_rs::GB18030, (0xA1..=0xF7u8).collect(), 0xA1..=0xFEu8, text::gb2312 as Decode),
     ] {
         let (mut read, mut missing) = (0, 0);
         for &lead in &leads {
-            for trail in 0x40..=0xFEu8 {
+            for trail in trails.clone() {
                 let pair = [lead, trail];
                 let theirs = encoding.decode_without_bom_handling_and_without_replacement(&pair);
                 match (theirs, ours(&pair)) {
@@ -309,12 +317,19 @@ fn two_byte_codes_agree_with_the_decoders() {
                         assert_eq!(theirs.as_ref(), ours, "{lead:#x} {trail:#x}");
                         read += 1;
                     }
-                    (Some(_), None) => missing += 1,
+                    (Some(theirs), None) => {
+                        // Only codes whose character another code stands for, and private-use
+                        // codes (GBK's additions around GB2312).
+                        let (encoded, _, _) = encoding.encode(&theirs);
+                        let private = theirs.chars().all(|c| ('\u{E000}'..='\u{F8FF}').contains(&c));
+                        assert!(private || encoded.as_ref() != pair, "{lead:#x} {trail:#x}: {theirs} missing");
+                        missing += usize::from(!private);
+                    }
                     (None, Some(ours)) => panic!("{lead:#x} {trail:#x} read as {ours}"),
                     (None, None) => {}
                 }
             }
         }
-        assert!(read > 6900 && missing < 400, "{}: {read} read, {missing} missing", encoding.name());
+        assert!(read > 6900 && missing < 500, "{}: {read} read, {missing} missing", encoding.name());
     }
 }

@@ -88,14 +88,27 @@ fn lookup(codes: &[(u16, char)], code: u16) -> Option<char> {
     codes.binary_search_by_key(&code, |&(c, _)| c).ok().map(|i| codes[i].1)
 }
 
+/// The BMP blocks that hold every character of JIS X 0208 (with IBM's extensions) and of
+/// GB2312 as GB18030 maps it: alphabets (pinyin's among them), punctuation and symbols; CJK
+/// symbols, kana and enclosed forms; CJK ideographs; compatibility ideographs; vertical,
+/// full- and half-width forms.
+const CJK_BLOCKS: [(char, char); 5] = [
+    ('\u{80}', '\u{2FFF}'),
+    ('\u{3000}', '\u{33FF}'),
+    ('\u{4E00}', '\u{9FFF}'),
+    ('\u{F900}', '\u{FAFF}'),
+    ('\u{FE10}', '\u{FFFF}'),
+];
+
 /// The two-byte codes of `encoding` and their characters, sorted by code. Found by encoding
-/// every BMP character: the encoders are in the library already (ESC/POS printing), while the
+/// the characters of [`CJK_BLOCKS`] (once, on the first segment that needs them: about 35,000
+/// encoder calls): the encoders are in the library already (ESC/POS printing), while the
 /// decoders would bring every other character set's decoder and tables with them. Where two
 /// characters share a code (Shift JIS U+2212 and U+FF0D), the decoders give the later one.
 fn two_byte_codes(encoding: &'static encoding_rs::Encoding) -> Vec<(u16, char)> {
     let mut codes = Vec::new();
     let (mut utf8, mut out) = ([0u8; 4], [0u8; 8]);
-    for c in '\u{80}'..='\u{FFFF}' {
+    for c in CJK_BLOCKS.iter().flat_map(|&(first, last)| first..=last) {
         let mut encoder = encoding.new_encoder();
         let (result, _, written) =
             encoder.encode_from_utf8_without_replacement(c.encode_utf8(&mut utf8), &mut out, true);
