@@ -1,12 +1,10 @@
-//! rxing's QR detectors with our decoder ([`super::qr_decode`]) behind them: the zxing-cpp
-//! port's (finder-pattern sets, sampled by its homography with the alignment pattern), the
-//! classic ZXing one, and a pure-symbol crop. Only the detectors come from rxing: its
-//! decoders brought every character-set decoder of `encoding_rs` into the library.
+//! rxing's zxing-cpp-port QR detector (finder-pattern sets, sampled by its homography with
+//! the alignment pattern) and a pure-symbol crop, with our decoder ([`super::qr_decode`])
+//! behind them. Only the detector comes from rxing: its decoders brought every
+//! character-set decoder of `encoding_rs` into the library.
 
 use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
-use rxing::qrcode::detector::Detector;
-use rxing::DecodeHints;
 
 use super::qr_decode::{self, Modules};
 
@@ -27,13 +25,6 @@ pub(crate) fn cpp_reader(m: &BitMatrix, try_harder: bool, min_module: u32) -> Op
     GenerateFinderPatternSets(&mut patterns)
         .iter()
         .find_map(|set| decode_bits(SampleQR(m, set).ok()?.getBits()))
-}
-
-/// ZXing's classic detector (the three best-confirmed finder patterns and an alignment
-/// pattern) with `hints`.
-pub(crate) fn classic_reader(m: &BitMatrix, hints: &DecodeHints) -> Option<String> {
-    let detected = Detector::new(m).detect_with_hints(hints).ok()?;
-    decode_bits(detected.getBits())
 }
 
 /// The image as one upright symbol filling it but for a quiet zone: the module size from

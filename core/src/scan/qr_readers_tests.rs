@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use rxing::common::{BitMatrix, DetectorRXingResult, HybridBinarizer};
+use rxing::qrcode::detector::Detector;
 use rxing::{Binarizer, DecodeHints, Luma8Source};
 
 use super::*;
@@ -65,6 +66,7 @@ fn reads_every_grid_rxing_reads_and_no_other() {
                     compare(detected.getBits(), file);
                 }
             }
+            // The classic detector's grids too (no longer in the decoder): more to compare.
             let hints = DecodeHints { TryHarder: Some(true), ..DecodeHints::default() };
             if let Ok(detected) = Detector::new(m).detect_with_hints(&hints) {
                 compare(detected.getBits(), file);
