@@ -1,4 +1,4 @@
-//! The decoder's QR passes behind the fast path's first try: rxing's readers on our
+//! The decoder's QR passes behind the fast path's first try: rxing's QR detector on our
 //! binarizations, gated by what our finder search saw, the classic-threshold second opinion,
 //! try-harder, and the last resorts.
 
@@ -15,7 +15,7 @@ pub(super) fn binarize(image: &LumaImage) -> Option<LocalBinarizer<'_>> {
     LocalBinarizer::new(image.pixels(), image.width() as usize, image.height() as usize)
 }
 
-/// Binarizes the image (kept in `binarized` for rxing's reader) and runs the fast QR path;
+/// Binarizes the image (kept in `binarized` for rxing's detector) and runs the fast QR path;
 /// `finders` gets the finder-pattern candidates it saw.
 pub(super) fn fast_qr_pass<'a>(
     image: &'a LumaImage,
@@ -33,7 +33,7 @@ pub(super) fn fast_qr_pass<'a>(
     text.map(|text| Symbol { format: BarcodeFormat::QrCode, text })
 }
 
-/// rxing's QR reader (no try-harder) on the binarized image, or with rxing's own binarizer
+/// rxing's QR detector (no try-harder) on the binarized image, or with rxing's own binarizer
 /// when the image was too small for ours. `finders`: what the fast path counted on it.
 pub(super) fn rxing_qr(
     image: &LumaImage,
@@ -53,7 +53,7 @@ pub(super) fn rxing_qr(
     }
 }
 
-/// rxing's QR readers in try-harder mode, upright and inverted, on the fast [`LocalBinarizer`]
+/// rxing's QR detector in try-harder mode, upright and inverted, on the fast [`LocalBinarizer`]
 /// (rxing's own for images under 40 pixels a side); `seen` gets the finder candidates of the
 /// upright pass.
 pub(super) fn qr_try_harder(image: &LumaImage, seen: &mut Candidates) -> Option<Symbol> {
@@ -139,7 +139,9 @@ fn read_qr<B: Binarizer>(
         // The fast pass skips modules under two pixels (it then scans half the rows for
         // finder patterns); try-harder reads those.
         let min_module = if try_harder { 0 } else { 2 };
-        if let Some(text) = qr_readers::cpp_reader(bitmap.get_black_matrix(), try_harder, min_module) {
+        if let Some(text) =
+            qr_readers::cpp_reader(bitmap.get_black_matrix(), try_harder, min_module)
+        {
             return Some(text);
         }
     }

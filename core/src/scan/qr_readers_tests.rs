@@ -76,4 +76,3 @@ fn reads_every_grid_rxing_reads_and_no_other() {
     assert_eq!(differ, Vec::new(), "of {grids} grids, rxing read {read}");
     assert!(read >= 100, "rxing read {read} of {grids} grids");
 }
-

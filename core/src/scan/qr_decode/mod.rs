@@ -66,8 +66,10 @@ pub(crate) fn decode(modules: &Modules) -> Result<String, QrDecodeError> {
         return Err(QrDecodeError::Side(side));
     }
     let (upright, mirrored) = (read_format(modules, false), read_format(modules, true));
-    let mut ways: Vec<(Format, bool)> =
-        [(upright, false), (mirrored, true)].into_iter().filter_map(|(f, m)| Some((f.ok()?, m))).collect();
+    let mut ways: Vec<(Format, bool)> = [(upright, false), (mirrored, true)]
+        .into_iter()
+        .filter_map(|(f, m)| Some((f.ok()?, m)))
+        .collect();
     ways.sort_by_key(|&(format, mirrored)| (format.distance, mirrored));
     let mut error = QrDecodeError::Format;
     for (format, mirrored) in ways {
@@ -80,7 +82,11 @@ pub(crate) fn decode(modules: &Modules) -> Result<String, QrDecodeError> {
     Err(error)
 }
 
-fn decode_oriented(modules: &Modules, format: Format, mirrored: bool) -> Result<String, QrDecodeError> {
+fn decode_oriented(
+    modules: &Modules,
+    format: Format,
+    mirrored: bool,
+) -> Result<String, QrDecodeError> {
     let side = modules.side;
     let Format { model, level, mask, .. } = format;
     let version = (side - 17) / 4;
@@ -126,7 +132,8 @@ enum Model {
 
 /// The masks format information is XORed with: Model 2's, none (some Model 2 encoders leave
 /// it unmasked; ZXing reads those), and Model 1's. The nearest code wins, in this order on ties.
-const FORMAT_MASKS: [(u16, Model); 3] = [(0x5412, Model::Two), (0, Model::Two), (0x2825, Model::One)];
+const FORMAT_MASKS: [(u16, Model); 3] =
+    [(0x5412, Model::Two), (0, Model::Two), (0x2825, Model::One)];
 
 /// What a symbol's format information tells, and how many bits of it were wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +150,9 @@ fn read_format(modules: &Modules, mirrored: bool) -> Result<Format, QrDecodeErro
     let bit = |x: usize, y: usize| u16::from(modules.at(x, y, mirrored));
     // Around the top-left finder: along row 8 (skipping the timing column), then up column 8.
     let mut first = 0u16;
-    for (x, y) in (0..6).map(|x| (x, 8)).chain([(7, 8), (8, 8), (8, 7)]).chain((0..6).rev().map(|y| (8, y))) {
+    for (x, y) in
+        (0..6).map(|x| (x, 8)).chain([(7, 8), (8, 8), (8, 7)]).chain((0..6).rev().map(|y| (8, y)))
+    {
         first = first << 1 | bit(x, y);
     }
     // Split between the other two finders: up column 8 by the bottom-left, along row 8 by the
@@ -205,7 +214,8 @@ fn function_modules(version: usize) -> Vec<bool> {
     let aligned = alignment_positions(version);
     for &ay in &aligned {
         for &ax in &aligned {
-            let on_finder = (ax == 6 && ay == 6) || (ax == 6 && ay == side - 7) || (ax == side - 7 && ay == 6);
+            let on_finder =
+                (ax == 6 && ay == 6) || (ax == 6 && ay == side - 7) || (ax == side - 7 && ay == 6);
             if !on_finder {
                 mark(ax - 2, ay - 2, 5, 5);
             }

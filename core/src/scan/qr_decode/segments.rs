@@ -153,7 +153,11 @@ pub(crate) fn decode(data: &[u8], version: usize, model1: bool) -> Result<String
 }
 
 /// Appends `pending` decoded in `eci`'s character set (ASCII without one) and empties it.
-fn flush(pending: &mut Vec<u8>, eci: Option<Charset>, out: &mut String) -> Result<(), SegmentError> {
+fn flush(
+    pending: &mut Vec<u8>,
+    eci: Option<Charset>,
+    out: &mut String,
+) -> Result<(), SegmentError> {
     if !pending.is_empty() {
         out.push_str(&decode_bytes(pending, Some(eci.unwrap_or(Charset::Latin1)))?);
         pending.clear();

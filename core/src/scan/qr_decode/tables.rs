@@ -113,8 +113,14 @@ impl Blocks {
 
     /// The structure of Model 1 `version` (1–14) at `level`, or `None` for another version.
     pub(crate) fn model1(version: usize, level: Level) -> Option<Blocks> {
-        let &(ec, blocks, data) = MODEL1_BLOCKS.get(version.checked_sub(1)?)?.get(level as usize)?;
-        Some(Blocks { ec: ec.into(), short_blocks: blocks.into(), short: data.into(), long_blocks: 0 })
+        let &(ec, blocks, data) =
+            MODEL1_BLOCKS.get(version.checked_sub(1)?)?.get(level as usize)?;
+        Some(Blocks {
+            ec: ec.into(),
+            short_blocks: blocks.into(),
+            short: data.into(),
+            long_blocks: 0,
+        })
     }
 
     /// Number of blocks.

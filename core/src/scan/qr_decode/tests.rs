@@ -56,7 +56,8 @@ fn reads_every_version_and_level() {
     for version in 1..=40i16 {
         for level in LEVELS {
             let text = format!("{version}{level:?}");
-            let code = QrCode::with_version(text.as_bytes(), Version::Normal(version), level).unwrap();
+            let code =
+                QrCode::with_version(text.as_bytes(), Version::Normal(version), level).unwrap();
             assert_eq!(decode(&grid(&code)).as_deref(), Ok(text.as_str()), "v{version} {level:?}");
         }
     }
@@ -109,9 +110,12 @@ fn reads_every_mask() {
             let mut bits = Bits::new(Version::Normal(version));
             bits.push_byte_data(text).unwrap();
             bits.push_terminator(EcLevel::M).unwrap();
-            let (data, ec) =
-                qrcode::ec::construct_codewords(&bits.into_bytes(), Version::Normal(version), EcLevel::M)
-                    .unwrap();
+            let (data, ec) = qrcode::ec::construct_codewords(
+                &bits.into_bytes(),
+                Version::Normal(version),
+                EcLevel::M,
+            )
+            .unwrap();
             let mut canvas = Canvas::new(Version::Normal(version), EcLevel::M);
             canvas.draw_all_functional_patterns();
             canvas.draw_data(&data, &ec);
@@ -227,7 +231,9 @@ fn byte_segments_follow_eci_or_the_guess() {
     assert_eq!(guessed.as_deref(), Ok("Grüße"));
     let guessed = read(&|b| b.push_byte_data(&[b'c', b'a', b'f', 0xE9]).unwrap());
     assert_eq!(guessed.as_deref(), Ok("café"));
-    let sjis = read(&|b| b.push_byte_data(&[0x82, 0xB1, 0x82, 0xF1, 0x82, 0xC9, 0x82, 0xBF, 0x82, 0xCD]).unwrap());
+    let sjis = read(&|b| {
+        b.push_byte_data(&[0x82, 0xB1, 0x82, 0xF1, 0x82, 0xC9, 0x82, 0xBF, 0x82, 0xCD]).unwrap()
+    });
     assert_eq!(sjis.as_deref(), Ok("こんにちは"));
     // Non-ASCII bytes under a character set this decoder lacks: refused, not guessed.
     let big5 = read(&|b| {
@@ -263,7 +269,10 @@ fn gs1_percent_signs() {
 #[test]
 fn malformed_data_is_a_typed_error() {
     // Byte mode, 255 bytes announced, two present.
-    assert_eq!(segments::decode(&[0b0100_1111, 0b1111_0100, 0x10], 1, false), Err(SegmentError::Truncated));
+    assert_eq!(
+        segments::decode(&[0b0100_1111, 0b1111_0100, 0x10], 1, false),
+        Err(SegmentError::Truncated)
+    );
     // Hanzi (1101): GB2312 (subset 1) is read, subset 2 is not.
     assert_eq!(segments::decode(&[0xD1, 0x01, 0x1E, 0x08, 0x00], 1, false).as_deref(), Ok("阿"));
     assert_eq!(segments::decode(&[0b1101_0010, 0, 0], 1, false), Err(SegmentError::Mode(0b1101)));
@@ -272,7 +281,10 @@ fn malformed_data_is_a_typed_error() {
     // Alphanumeric: a single character of value 63.
     assert_eq!(segments::decode(&[0x20, 0x0F, 0xE0], 1, false), Err(SegmentError::BadValue));
     // ECI designator with four leading ones.
-    assert_eq!(segments::decode(&[0b0111_1111, 0b0000_0000], 1, false), Err(SegmentError::Eci(0xF0)));
+    assert_eq!(
+        segments::decode(&[0b0111_1111, 0b0000_0000], 1, false),
+        Err(SegmentError::Eci(0xF0))
+    );
     // A padding-only stream (terminator then pad codewords) is empty text.
     assert_eq!(segments::decode(&[0, 0xEC, 0x11], 1, false).as_deref(), Ok(""));
 }
@@ -321,8 +333,12 @@ fn two_byte_codes_agree_with_the_decoders() {
                         // Only codes whose character another code stands for, and private-use
                         // codes (GBK's additions around GB2312).
                         let (encoded, _, _) = encoding.encode(&theirs);
-                        let private = theirs.chars().all(|c| ('\u{E000}'..='\u{F8FF}').contains(&c));
-                        assert!(private || encoded.as_ref() != pair, "{lead:#x} {trail:#x}: {theirs} missing");
+                        let private =
+                            theirs.chars().all(|c| ('\u{E000}'..='\u{F8FF}').contains(&c));
+                        assert!(
+                            private || encoded.as_ref() != pair,
+                            "{lead:#x} {trail:#x}: {theirs} missing"
+                        );
                         missing += usize::from(!private);
                     }
                     (None, Some(ours)) => panic!("{lead:#x} {trail:#x} read as {ours}"),
@@ -330,6 +346,10 @@ fn two_byte_codes_agree_with_the_decoders() {
                 }
             }
         }
-        assert!(read > 6900 && missing < 500, "{}: {read} read, {missing} missing", encoding.name());
+        assert!(
+            read > 6900 && missing < 500,
+            "{}: {read} read, {missing} missing",
+            encoding.name()
+        );
     }
 }
