@@ -181,14 +181,14 @@ fn read_format(modules: &Modules, mirrored: bool) -> Result<Format, QrDecodeErro
 /// Whether mask `mask` inverts the module in row `y`, column `x`.
 fn masked(mask: usize, x: usize, y: usize) -> bool {
     match mask {
-        0 => (x + y) % 2 == 0,
-        1 => y % 2 == 0,
-        2 => x % 3 == 0,
-        3 => (x + y) % 3 == 0,
-        4 => (y / 2 + x / 3) % 2 == 0,
+        0 => (x + y).is_multiple_of(2),
+        1 => y.is_multiple_of(2),
+        2 => x.is_multiple_of(3),
+        3 => (x + y).is_multiple_of(3),
+        4 => (y / 2 + x / 3).is_multiple_of(2),
         5 => (x * y) % 2 + (x * y) % 3 == 0,
-        6 => ((x * y) % 2 + (x * y) % 3) % 2 == 0,
-        _ => ((x + y) % 2 + (x * y) % 3) % 2 == 0,
+        6 => ((x * y) % 2 + (x * y) % 3).is_multiple_of(2),
+        _ => ((x + y) % 2 + (x * y) % 3).is_multiple_of(2),
     }
 }
 
@@ -214,8 +214,7 @@ fn function_modules(version: usize) -> Vec<bool> {
     let aligned = alignment_positions(version);
     for &ay in &aligned {
         for &ax in &aligned {
-            let on_finder =
-                (ax == 6 && ay == 6) || (ax == 6 && ay == side - 7) || (ax == side - 7 && ay == 6);
+            let on_finder = (ax == 6 && (ay == 6 || ay == side - 7)) || (ax == side - 7 && ay == 6);
             if !on_finder {
                 mark(ax - 2, ay - 2, 5, 5);
             }

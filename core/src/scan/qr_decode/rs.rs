@@ -168,7 +168,7 @@ mod tests {
             }
             generator = next;
         }
-        let mut rest: Vec<u8> = data.iter().copied().chain(std::iter::repeat(0).take(ec)).collect();
+        let mut rest: Vec<u8> = data.iter().copied().chain(std::iter::repeat_n(0, ec)).collect();
         for i in 0..data.len() {
             let lead = rest[i];
             if lead != 0 {

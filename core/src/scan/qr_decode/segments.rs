@@ -105,7 +105,7 @@ pub(crate) fn decode(data: &[u8], version: usize, model1: bool) -> Result<String
                 for _ in 0..count {
                     // 13 bits: the Shift JIS code less 0x8140 or 0xC140, in base 0xC0.
                     let value = bits.read(13)?;
-                    let code = (value / 0xC0) << 8 | value % 0xC0;
+                    let code = ((value / 0xC0) << 8) | (value % 0xC0);
                     let code = code + if code < 0x1F00 { 0x8140 } else { 0xC140 };
                     bytes.extend_from_slice(&(code as u16).to_be_bytes());
                 }
@@ -138,7 +138,7 @@ pub(crate) fn decode(data: &[u8], version: usize, model1: bool) -> Result<String
                 let mut bytes = Vec::with_capacity(2 * count);
                 for _ in 0..count {
                     let value = bits.read(13)?;
-                    let code = (value / 0x60) << 8 | value % 0x60;
+                    let code = ((value / 0x60) << 8) | (value % 0x60);
                     let code = code + if code < 0x0A00 { 0xA1A1 } else { 0xA6A1 };
                     bytes.extend_from_slice(&(code as u16).to_be_bytes());
                 }

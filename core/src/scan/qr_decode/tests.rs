@@ -1,6 +1,6 @@
 use qrcode::bits::Bits;
 use qrcode::canvas::{Canvas, MaskPattern};
-use qrcode::{EcLevel, QrCode, Version};
+use qrcode::{Color, EcLevel, QrCode, Version};
 
 use super::segments::SegmentError;
 use super::*;
@@ -8,7 +8,8 @@ use super::*;
 const LEVELS: [EcLevel; 4] = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H];
 
 fn grid(code: &QrCode) -> Modules {
-    let (side, dark) = (code.width(), code.to_vec());
+    let (side, colors) = (code.width(), code.to_colors());
+    let dark: Vec<bool> = colors.into_iter().map(|c| c == Color::Dark).collect();
     Modules::from_fn(side, |x, y| dark[y * side + x])
 }
 
@@ -121,7 +122,8 @@ fn reads_every_mask() {
             canvas.draw_data(&data, &ec);
             canvas.apply_mask(pattern);
             let side = 17 + 4 * version as usize;
-            let dark = canvas.to_bools();
+            let dark: Vec<bool> =
+                canvas.into_colors().into_iter().map(|c| c == Color::Dark).collect();
             let modules = Modules::from_fn(side, |x, y| dark[y * side + x]);
             assert_eq!(read_format(&modules, false).map(|f| f.mask), Ok(mask));
             assert_eq!(decode(&modules).as_deref(), Ok(std::str::from_utf8(text).unwrap()));
@@ -351,5 +353,37 @@ fn two_byte_codes_agree_with_the_decoders() {
             "{}: {read} read, {missing} missing",
             encoding.name()
         );
+    }
+}
+
+#[test]
+fn model1_format_on_noise_never_panics() {
+    // Model 1 format information (level M, mask 3) written into both copies of noise grids of
+    // every Model 1 size: the Model 1 placement runs over the whole grid and must stay inside.
+    let code = FORMATS[0b00011] ^ 0x2825;
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    for side in (21..=73).step_by(4) {
+        let mut modules = Modules::from_fn(side, |_, _| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed & 1 == 1
+        });
+        let first = (0..6)
+            .map(|x| (x, 8))
+            .chain([(7, 8), (8, 8), (8, 7)])
+            .chain((0..6).rev().map(|y| (8, y)));
+        let second = (side - 7..side).rev().map(|y| (8, y)).chain((side - 8..side).map(|x| (x, 8)));
+        for positions in [first.collect::<Vec<_>>(), second.collect()] {
+            for (i, (x, y)) in positions.into_iter().enumerate() {
+                modules.dark[y * side + x] = code >> (14 - i) & 1 == 1;
+            }
+        }
+        let format = read_format(&modules, false).unwrap();
+        assert_eq!(
+            (format.model, format.level, format.mask, format.distance),
+            (Model::One, Level::M, 3, 0)
+        );
+        assert!(decode(&modules).is_err(), "noise of side {side} decoded");
     }
 }
