@@ -1,14 +1,15 @@
-//! One entry point for a frame: fast paths of our own first, rxing behind them.
+//! One entry point for a frame: fast paths of our own first, rxing's QR detector (zxing-cpp
+//! port) and binarizers behind them; every QR grid goes to our decoder (`qr_decode`).
 //!
 //! Cheapest first, first symbol wins. On camera-sized frames (600,000 pixels and more): Code 128
-//! on rows, the QR fast path, Code 128 on lines tilted up to ±24°, then rxing's QR reader. On
+//! on rows, the QR fast path, Code 128 on lines tilted up to ±24°, then rxing's QR detector. On
 //! smaller images the QR fast path goes first: there a payment bar code's modules are a pixel or
 //! two while the QR's are several, and binarizing a small image costs about as much as the rows.
-//! QR is binarized once for the fast path (`qr_fast`) and rxing's reader, then a second time
-//! with ZXing's classic thresholds for both. rxing's QR readers run on a binarization only
+//! QR is binarized once for the fast path (`qr_fast`) and rxing's detector, then a second time
+//! with ZXing's classic thresholds for both. rxing's QR detector runs on a binarization only
 //! where our finder search saw three candidates that could be a symbol's corner. Steeper scan
-//! lines, and rxing's try-harder, inverted, pure-symbol and enlarged passes, run only when the
-//! cheap passes found nothing.
+//! lines, Code 128 on binarized rows, and the QR try-harder, inverted, pure-symbol and
+//! enlarged passes, run only when the cheap passes found nothing.
 
 use rxing::common::HybridBinarizer;
 use rxing::{BinaryBitmap, Luma8Source};
@@ -19,7 +20,7 @@ use super::qr_passes::{
 };
 
 use super::code128_lines::Code128Scanner;
-use super::code128_rxing;
+use super::code128_rows;
 use super::frame::{Frame, FrameError, LumaImage, Roi, Rotation};
 use crate::paycode::mask_digits;
 
@@ -68,7 +69,7 @@ pub struct DecoderOptions {
     pub code128: bool,
     /// Read QR codes.
     pub qr: bool,
-    /// After the cheap passes fail, run the slow ones: rxing's try-harder mode and inverted
+    /// After the cheap passes fail, run the slow ones: try-harder QR detection and inverted
     /// images. A live camera can leave this off and rely on the next frame.
     pub try_harder: bool,
 }
@@ -127,7 +128,7 @@ impl Decoder {
         let DecoderOptions { code128, qr, try_harder } = self.options;
         let digits = |text| Some(Symbol { format: BarcodeFormat::Code128, text });
         let large = u64::from(image.width()) * u64::from(image.height()) >= LARGE_FRAME;
-        // QR is binarized once, for the fast path and rxing's reader alike.
+        // QR is binarized once, for the fast path and rxing's detector alike.
         let mut binarized = None;
         // Finder candidates the fast path saw on that binarization (unknown until it ran).
         let mut finders: Option<Candidates> = None;
@@ -179,7 +180,7 @@ impl Decoder {
                 return digits(text);
             }
             if try_harder {
-                if let Some(symbol) = rxing_code128(image) {
+                if let Some(symbol) = row_code128(image) {
                     return Some(symbol);
                 }
             }
@@ -201,10 +202,10 @@ impl Decoder {
     }
 }
 
-/// rxing's Code 128 reader on rows of rxing's hybrid binarizer ([`code128_rxing`]).
-fn rxing_code128(image: &LumaImage) -> Option<Symbol> {
+/// Code 128 on rows of rxing's hybrid binarizer ([`code128_rows`]).
+fn row_code128(image: &LumaImage) -> Option<Symbol> {
     let source = Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-    let text = code128_rxing::read_rows(&BinaryBitmap::new(HybridBinarizer::new(source)))?;
+    let text = code128_rows::read_rows(&BinaryBitmap::new(HybridBinarizer::new(source)))?;
     Some(Symbol { format: BarcodeFormat::Code128, text })
 }
 

@@ -50,8 +50,7 @@ impl Elements {
         i.is_multiple_of(2) == self.first_dark
     }
 
-    /// Elements with these widths, as if measured (for tests of the symbol readers).
-    #[cfg(test)]
+    /// Elements with these widths, as if measured (the runs of a binarized row, and tests).
     pub fn from_widths(widths: Vec<f32>, first_dark: bool) -> Self {
         Elements { widths, first_dark, ..Elements::default() }
     }

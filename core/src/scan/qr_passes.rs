@@ -1,22 +1,21 @@
-//! The decoder's QR passes behind the fast path's first try: rxing's readers on our
+//! The decoder's QR passes behind the fast path's first try: rxing's QR detector on our
 //! binarizations, gated by what our finder search saw, the classic-threshold second opinion,
 //! try-harder, and the last resorts.
 
-use std::collections::HashSet;
-
 use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
-use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, Reader};
+use rxing::{Binarizer, BinaryBitmap, Luma8Source};
 
 use super::binarize::LocalBinarizer;
 use super::decoder::{BarcodeFormat, Symbol};
 use super::frame::LumaImage;
 use super::qr_fast::{self, Candidates};
+use super::qr_readers;
 
 pub(super) fn binarize(image: &LumaImage) -> Option<LocalBinarizer<'_>> {
     LocalBinarizer::new(image.pixels(), image.width() as usize, image.height() as usize)
 }
 
-/// Binarizes the image (kept in `binarized` for rxing's reader) and runs the fast QR path;
+/// Binarizes the image (kept in `binarized` for rxing's detector) and runs the fast QR path;
 /// `finders` gets the finder-pattern candidates it saw.
 pub(super) fn fast_qr_pass<'a>(
     image: &'a LumaImage,
@@ -34,7 +33,7 @@ pub(super) fn fast_qr_pass<'a>(
     text.map(|text| Symbol { format: BarcodeFormat::QrCode, text })
 }
 
-/// rxing's QR reader (no try-harder) on the binarized image, or with rxing's own binarizer
+/// rxing's QR detector (no try-harder) on the binarized image, or with rxing's own binarizer
 /// when the image was too small for ours. `finders`: what the fast path counted on it.
 pub(super) fn rxing_qr(
     image: &LumaImage,
@@ -54,7 +53,7 @@ pub(super) fn rxing_qr(
     }
 }
 
-/// rxing's QR readers in try-harder mode, upright and inverted, on the fast [`LocalBinarizer`]
+/// rxing's QR detector in try-harder mode, upright and inverted, on the fast [`LocalBinarizer`]
 /// (rxing's own for images under 40 pixels a side); `seen` gets the finder candidates of the
 /// upright pass.
 pub(super) fn qr_try_harder(image: &LumaImage, seen: &mut Candidates) -> Option<Symbol> {
@@ -83,10 +82,9 @@ pub(super) fn classic_qr(image: &LumaImage) -> Option<String> {
 pub(super) fn qr_last_resorts(image: &LumaImage) -> Option<String> {
     count_last_resort();
     let source = Luma8Source::new_with_slice(image.pixels(), image.width(), image.height()).ok()?;
-    let mut bitmap = BinaryBitmap::new(GlobalHistogramBinarizer::new(source.clone()));
-    let pure = DecodeHints { PureBarcode: Some(true), ..DecodeHints::default() };
-    if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &pure) {
-        return Some(result.getText().to_owned());
+    let bitmap = BinaryBitmap::new(GlobalHistogramBinarizer::new(source.clone()));
+    if let Some(text) = qr_readers::pure_reader(bitmap.get_black_matrix()) {
+        return Some(text);
     }
     if let Some(text) = read_qr(bitmap, true, None, &mut Candidates::default()) {
         return Some(text);
@@ -102,29 +100,20 @@ pub(super) fn qr_last_resorts(image: &LumaImage) -> Option<String> {
     read_qr(BinaryBitmap::new(binarizer), true, None, &mut Candidates::default())
 }
 
-/// rxing's QR readers on `bitmap`, upright then (try-harder) inverted. Each pass: our fast
-/// path, which also gathers finder-pattern candidates (`upright_finders`: already gathered on
-/// this binarization; `seen` gets the upright pass's), then the zxing-cpp port — only when
-/// three candidates exist that it could take for finder patterns (of two-pixel modules or
-/// more in the cheap pass, which tells it to skip smaller ones): it tests the same 1:1:3:1:1
-/// runs and needs three patterns, and on frames without a code it was the largest cost.
-/// rxing's classic reader follows in the cheap pass only: under try-harder (every third row,
-/// no module floor) it cost a third of an empty frame and read nothing the others did not.
+/// The QR readers on `bitmap`, upright then (try-harder) inverted. Each pass: our fast path,
+/// which also gathers finder-pattern candidates (`upright_finders`: already gathered on this
+/// binarization; `seen` gets the upright pass's), then the zxing-cpp port's detector — only
+/// when three candidates exist that it could take for finder patterns (of two-pixel modules
+/// or more in the cheap pass, which tells it to skip smaller ones): it tests the same
+/// 1:1:3:1:1 runs and needs three patterns, and on frames without a code it was the largest
+/// cost. rxing's classic reader used to follow in the cheap pass; it read nothing the others
+/// did not on any image of the benchmark sets (710), and its detector cost about 15 KB.
 fn read_qr<B: Binarizer>(
     mut bitmap: BinaryBitmap<B>,
     try_harder: bool,
     upright_finders: Option<Candidates>,
     seen: &mut Candidates,
 ) -> Option<String> {
-    // QR only: without a format list the zxing-cpp port also hunts for Micro QR symbols. The
-    // fast pass skips modules under two pixels (it then scans half the rows for finder
-    // patterns); try-harder reads those.
-    let hints = DecodeHints {
-        TryHarder: Some(try_harder),
-        PossibleFormats: Some(HashSet::from([rxing::BarcodeFormat::QR_CODE])),
-        MinimumModuleSize: if try_harder { None } else { Some(2) },
-        ..DecodeHints::default()
-    };
     let passes = if try_harder { 2 } else { 1 };
     // Try-harder looks for modules under two pixels too: a finder of one-pixel modules has a
     // three-row centre, which every second row meets.
@@ -147,15 +136,13 @@ fn read_qr<B: Binarizer>(
             continue;
         }
         count_reader_run();
-        if let Ok(result) = rxing::qrcode::cpp_port::QrReader.decode_with_hints(&mut bitmap, &hints)
+        // The fast pass skips modules under two pixels (it then scans half the rows for
+        // finder patterns); try-harder reads those.
+        let min_module = if try_harder { 0 } else { 2 };
+        if let Some(text) =
+            qr_readers::cpp_reader(bitmap.get_black_matrix(), try_harder, min_module)
         {
-            return Some(result.getText().to_owned());
-        }
-        if try_harder {
-            continue;
-        }
-        if let Ok(result) = rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, &hints) {
-            return Some(result.getText().to_owned());
+            return Some(text);
         }
     }
     None

@@ -90,9 +90,7 @@ fn read_grid(
     from: [(f32, f32); 4],
     to: [(f32, f32); 4],
 ) -> Option<String> {
-    let bits = sample(m, dim, from, to)?;
-    let result = rxing::qrcode::cpp_port::decoder::Decode(&bits).ok()?;
-    result.isValid().then(|| result.text())
+    super::qr_readers::decode_bits(&sample(m, dim, from, to)?)
 }
 
 /// Decodes the symbol on a binarized image, or `None` (the caller falls back to rxing).

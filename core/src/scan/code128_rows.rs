@@ -1,27 +1,27 @@
-//! rxing's Code 128 reader on rows of its binarized image: the last Code 128 pass, for what
-//! the scan lines of [`super::code128_lines`] missed (a row threshold copes with some moiré and
-//! defocus that edges on the difference do not).
+//! Code 128 on rows of a binarized image (rxing's hybrid binarizer): the last Code 128 pass,
+//! for what the scan lines of [`super::code128_lines`] missed (a row threshold copes with some
+//! moiré and defocus that edges on the difference do not). The rows' runs go to our own symbol
+//! reader ([`super::code128::decode_line`]); rxing's Code 128 reader did this before, and on the
+//! benchmark sets ours reads every frame it read, and one blurred frame more.
 //!
-//! rxing's own row loop, with try-harder, reads every second row of a 720p frame (and every
-//! fourth of a 1080p one), and was the largest Code 128 cost of a frame without a code. The
-//! rows here are [`ROWS`] to the image's height instead (at least a pixel apart: every third
-//! row at 720p, every fourth at 1080p), from the middle outwards, each read both ways. Fewer
-//! rows lose frames: a defocused symbol in the test sets reads on every third row but not on
-//! every fourth (rxing takes the first row that decodes, with its own checks).
+//! The rows are [`ROWS`] to the image's height (at least a pixel apart: every third row at
+//! 720p, every fourth at 1080p), from the middle outwards, each read both ways. Fewer rows lose
+//! frames: a defocused symbol in the test sets reads on every third row but not on every fourth.
 
-use rxing::oned::{Code128Reader, OneDReader};
-use rxing::{Binarizer, BinaryBitmap, DecodeHints};
+use rxing::{Binarizer, BinaryBitmap};
+
+use super::code128::decode_line;
+use super::elements::Elements;
 
 /// Rows read over the image's height.
 const ROWS: usize = 240;
 
-/// Reads the first Code 128 symbol rxing finds on the rows of `bitmap`, or `None`.
+/// Reads the first Code 128 symbol found on the rows of `bitmap`, or `None`.
 pub(crate) fn read_rows<B: Binarizer>(bitmap: &BinaryBitmap<B>) -> Option<String> {
-    let height = bitmap.get_height();
+    let (width, height) = (bitmap.get_width(), bitmap.get_height());
     let step = (height / ROWS).max(1);
-    let hints = DecodeHints { TryHarder: Some(true), ..DecodeHints::default() };
     let middle = height / 2;
-    let mut reader = Code128Reader;
+    let mut widths = Vec::new();
     for k in 0..=height / step {
         // 0, +1, -1, +2, -2, ... steps from the middle.
         let away = k.div_ceil(2) * step;
@@ -29,17 +29,25 @@ pub(crate) fn read_rows<B: Binarizer>(bitmap: &BinaryBitmap<B>) -> Option<String
         let Some(y) = y.filter(|&y| y < height) else {
             continue;
         };
-        let Ok(mut row) = bitmap.get_black_row(y) else {
+        let Ok(row) = bitmap.get_black_row(y) else {
             continue;
         };
-        for attempt in 0..2 {
-            if attempt == 1 {
-                row.to_mut().reverse();
+        // The row's runs of dark and light pixels are its elements.
+        widths.clear();
+        let mut run = 0.0f32;
+        for x in 0..width {
+            if x > 0 && row.get(x) != row.get(x - 1) {
+                widths.push(run);
+                run = 0.0;
             }
-            if let Ok(result) = reader.decode_row(y as u32, &row, &hints) {
-                return Some(result.getText().to_owned());
-            }
+            run += 1.0;
         }
+        widths.push(run);
+        let elements = Elements::from_widths(std::mem::take(&mut widths), width > 0 && row.get(0));
+        if let Some(text) = decode_line(&elements) {
+            return Some(text);
+        }
+        widths = elements.widths;
     }
     None
 }
