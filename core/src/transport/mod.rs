@@ -3,7 +3,7 @@
 //!
 //! Apps on phones usually provide theirs (OkHttp or `HttpURLConnection` on Android,
 //! `URLSession` on iOS): the platform's trust store, proxies, VPNs and certificate pinning then
-//! apply, and the library ships without a TLS stack of its own (about 1.3 MB of the 6.4 MB
+//! apply, and the library ships without a TLS stack of its own (1.9 MB of the 6.4 MB
 //! library). The core stays in charge of everything that decides a payment: it builds the
 //! request, bounds the wait, checks the answer's size and status, and sorts failures into
 //! "not sent" and "outcome unknown" from what the transport reports.

@@ -78,15 +78,18 @@ pub(super) fn find_alignment(
     ex: (f32, f32),
     ey: (f32, f32),
     first_perfect: bool,
-) -> Vec<(f32, f32)> {
+) -> AlignmentSearch {
     let module = (ex.0.hypot(ex.1) + ey.0.hypot(ey.1)) / 2.0;
     let (w, h) = (m.width() as f32, m.height() as f32);
     let at = |x: f32, y: f32| x >= 0.0 && y >= 0.0 && x < w && y < h && m.get(x as u32, y as u32);
+    // 17 for a perfect pattern: the dark centre, then per direction light one module out and
+    // dark two out. Only scores of 16 and 17 are kept, so a point is given up (0) at its second
+    // miss: most points of the area are, after a few lookups.
     let score = |x: f32, y: f32| {
         if !at(x, y) {
             return 0;
         }
-        let mut score = 1;
+        let mut misses = 0;
         for (a, b) in [
             (1.0, 0.0),
             (-1.0, 0.0),
@@ -98,10 +101,13 @@ pub(super) fn find_alignment(
             (-1.0, 1.0),
         ] {
             let (ox, oy) = (a * ex.0 + b * ey.0, a * ex.1 + b * ey.1);
-            score += i32::from(!at(x + ox, y + oy));
-            score += i32::from(at(x + 2.0 * ox, y + 2.0 * oy));
+            misses += i32::from(at(x + ox, y + oy));
+            misses += i32::from(!at(x + 2.0 * ox, y + 2.0 * oy));
+            if misses > 1 {
+                return 0;
+            }
         }
-        score
+        17 - misses
     };
     // Square rings of growing radius around the guess, half a module apart, out to six
     // modules; the best scores first, nearer rings first among equals, one candidate per
@@ -117,7 +123,7 @@ pub(super) fn find_alignment(
                 let (x, y) = (guess.0 + dx as f32 * step, guess.1 + dy as f32 * step);
                 let s = score(x, y);
                 if s == 17 && first_perfect {
-                    return vec![(x, y)];
+                    return AlignmentSearch::Perfect((x, y));
                 }
                 if s >= 16 {
                     hits.push((s, ring, (x, y)));
@@ -135,7 +141,27 @@ pub(super) fn find_alignment(
             picked.push(p);
         }
     }
-    picked
+    AlignmentSearch::Ranked(picked)
+}
+
+/// What [`find_alignment`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum AlignmentSearch {
+    /// A perfect match, returned before the rest of the area was searched (asked for with
+    /// `first_perfect`).
+    Perfect((f32, f32)),
+    /// The best distinct candidates of the whole area, best first.
+    Ranked(Vec<(f32, f32)>),
+}
+
+impl AlignmentSearch {
+    /// The candidates, best first.
+    pub(super) fn points(self) -> Vec<(f32, f32)> {
+        match self {
+            AlignmentSearch::Perfect(p) => vec![p],
+            AlignmentSearch::Ranked(list) => list,
+        }
+    }
 }
 
 /// Half-module rings searched around the predicted alignment pattern, and how many distinct

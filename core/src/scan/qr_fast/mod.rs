@@ -13,7 +13,7 @@ use rxing::common::BitMatrix;
 
 pub(crate) use finder::ROW_STEP;
 use finder::{could_be_corner, find_finders, pick_corners, Finder};
-use grid::{find_alignment, sample};
+use grid::{find_alignment, sample, AlignmentSearch};
 
 /// Symbol sides (21, 25, … 177) to try for `modules` counted between the finder centres plus
 /// seven: the nearest first, then the one on the other side of the estimate.
@@ -59,14 +59,18 @@ fn decode_grid(m: &BitMatrix, [tl, tr, bl]: [Finder; 3], dim: u32) -> Option<Str
             [(tl.x, tl.y), (tr.x, tr.y), ap, (bl.x, bl.y)],
         )
     };
-    let first = find_alignment(m, guess, ex, ey, true);
-    if let Some(text) = first.first().and_then(|&ap| read(ap)) {
-        return Some(text);
+    // A perfect match ends the search early; only when it does not read is the whole area
+    // searched. Without one, the search already covered the area: its ranking is final.
+    match find_alignment(m, guess, ex, ey, true) {
+        AlignmentSearch::Perfect(first) => read(first).or_else(|| {
+            find_alignment(m, guess, ex, ey, false)
+                .points()
+                .into_iter()
+                .filter(|&ap| ap != first)
+                .find_map(read)
+        }),
+        AlignmentSearch::Ranked(ranked) => ranked.into_iter().find_map(read),
     }
-    find_alignment(m, guess, ex, ey, false)
-        .into_iter()
-        .filter(|ap| first.first() != Some(ap))
-        .find_map(read)
 }
 
 /// Offsets of a version-1 symbol's fourth corner, in modules along its rows and columns: half
