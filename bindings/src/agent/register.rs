@@ -2,7 +2,6 @@
 //! real acquirer issues device keys its own way, and the app stores them in its key store.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use secrecy::ExposeSecret;
 use tillkit_core::acquirer::HttpSettings;
@@ -29,13 +28,7 @@ pub async fn register_with_sandbox(
 ) -> Result<String, TillKitError> {
     let transport = crate::http::transport(http_transport);
     run(async move {
-        let settings = HttpSettings {
-            extra_roots,
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(20),
-            base_url,
-            transport,
-        };
+        let settings = HttpSettings { extra_roots, transport, ..HttpSettings::new(base_url) };
         let registered =
             tillkit_core::agent::register_with_sandbox(&settings, &device_sn, &device_model)
                 .await?;

@@ -33,6 +33,12 @@ impl Modules {
         Modules { side, dark }
     }
 
+    /// A `side`-module grid from its modules row by row (`true` dark); `None` unless there
+    /// are `side`² of them.
+    pub(crate) fn new(side: usize, dark: Vec<bool>) -> Option<Modules> {
+        (dark.len() == side * side).then_some(Modules { side, dark })
+    }
+
     /// Module (x, y) of the symbol, read transposed when `mirrored`.
     fn at(&self, x: usize, y: usize, mirrored: bool) -> bool {
         let (x, y) = if mirrored { (y, x) } else { (x, y) };
@@ -223,21 +229,13 @@ fn function_modules(version: usize) -> Vec<bool> {
     function
 }
 
-/// The symbol's codewords in placement order: two-module columns from the right, upwards
-/// and downwards in turn, skipping the vertical timing pattern, unmasked.
-fn read_codewords(
-    modules: &Modules,
-    mirrored: bool,
-    version: usize,
-    mask: usize,
-    total: usize,
-) -> Result<Vec<u8>, QrDecodeError> {
-    let side = modules.side;
+/// The data modules of a version in placement order: two-module columns from the right,
+/// upwards and downwards in turn, skipping the vertical timing pattern and function modules.
+fn data_positions(version: usize) -> Vec<(usize, usize)> {
+    let side = 17 + 4 * version;
     let function = function_modules(version);
-    let mut codewords = Vec::with_capacity(total);
-    let (mut current, mut bits) = (0u8, 0);
-    let mut right = side - 1;
-    let mut upward = true;
+    let mut order = Vec::with_capacity(side * side);
+    let (mut right, mut upward) = (side - 1, true);
     loop {
         if right == 6 {
             right = 5;
@@ -245,14 +243,8 @@ fn read_codewords(
         for i in 0..side {
             let y = if upward { side - 1 - i } else { i };
             for x in [right, right - 1] {
-                if function[y * side + x] {
-                    continue;
-                }
-                current = current << 1 | u8::from(data_bit(modules, x, y, mirrored, mask));
-                bits += 1;
-                if bits == 8 {
-                    codewords.push(current);
-                    (current, bits) = (0, 0);
+                if !function[y * side + x] {
+                    order.push((x, y));
                 }
             }
         }
@@ -262,11 +254,30 @@ fn read_codewords(
         }
         right -= 2;
     }
-    if codewords.len() < total {
-        return Err(QrDecodeError::Side(side));
+    order
+}
+
+/// The symbol's first `total` codewords in placement order, unmasked.
+fn read_codewords(
+    modules: &Modules,
+    mirrored: bool,
+    version: usize,
+    mask: usize,
+    total: usize,
+) -> Result<Vec<u8>, QrDecodeError> {
+    let positions = data_positions(version);
+    if positions.len() / 8 < total {
+        return Err(QrDecodeError::Side(modules.side));
     }
-    codewords.truncate(total);
-    Ok(codewords)
+    Ok(positions
+        .chunks_exact(8)
+        .take(total)
+        .map(|byte| {
+            byte.iter().fold(0u8, |acc, &(x, y)| {
+                acc << 1 | u8::from(data_bit(modules, x, y, mirrored, mask))
+            })
+        })
+        .collect())
 }
 
 /// De-interleaves the codewords into blocks, corrects each and returns the data codewords.

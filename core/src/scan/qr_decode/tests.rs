@@ -20,33 +20,6 @@ fn symbol(build: impl Fn(&mut Bits), version: i16, level: EcLevel) -> Modules {
     grid(&QrCode::with_bits(bits, level).unwrap())
 }
 
-/// Data-module positions in placement order (what `read_codewords` walks).
-fn placement(version: usize) -> Vec<(usize, usize)> {
-    let side = 17 + 4 * version;
-    let function = function_modules(version);
-    let mut order = Vec::new();
-    let (mut right, mut upward) = (side - 1, true);
-    loop {
-        if right == 6 {
-            right = 5;
-        }
-        for i in 0..side {
-            let y = if upward { side - 1 - i } else { i };
-            for x in [right, right - 1] {
-                if !function[y * side + x] {
-                    order.push((x, y));
-                }
-            }
-        }
-        upward = !upward;
-        if right < 3 {
-            break;
-        }
-        right -= 2;
-    }
-    order
-}
-
 fn flip(modules: &mut Modules, x: usize, y: usize) {
     let side = modules.side;
     modules.dark[y * side + x] ^= true;
@@ -86,7 +59,7 @@ fn function_modules_match_the_encoder() {
         }
         // Every data module holds a bit of a codeword or of the remainder (0, 3, 4 or 7 bits).
         let blocks = Blocks::of(version, Level::L).unwrap();
-        let remainder = placement(version).len() - 8 * blocks.total();
+        let remainder = data_positions(version).len() - 8 * blocks.total();
         assert!([0, 3, 4, 7].contains(&remainder), "v{version}: {remainder} remainder bits");
     }
 }
@@ -135,7 +108,7 @@ fn reads_every_mask() {
 fn corrects_codeword_errors_up_to_the_limit_and_refuses_one_more() {
     // Version 1-H: one block of 9 data and 17 error-correction codewords, 8 correctable.
     let code = QrCode::with_version(b"4712", Version::Normal(1), EcLevel::H).unwrap();
-    let order = placement(1);
+    let order = data_positions(1);
     let damaged = |codewords: usize| {
         let mut modules = grid(&code);
         for k in 0..codewords {

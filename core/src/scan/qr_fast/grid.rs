@@ -3,6 +3,8 @@
 
 use rxing::common::BitMatrix;
 
+use crate::scan::qr_decode::Modules;
+
 /// 3×3 homography from the unit square to a quadrilateral (Heckbert), row-major.
 pub(super) fn square_to_quad(q: [(f32, f32); 4]) -> [f32; 9] {
     let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = q;
@@ -45,23 +47,22 @@ pub(super) fn sample(
     dim: u32,
     from: [(f32, f32); 4],
     to: [(f32, f32); 4],
-) -> Option<BitMatrix> {
+) -> Option<Modules> {
     let t = multiply(square_to_quad(to), adjugate(square_to_quad(from)));
-    let mut bits = BitMatrix::new(dim, dim).ok()?;
+    let (width, height) = (m.width() as f32, m.height() as f32);
+    let mut dark = Vec::with_capacity((dim * dim) as usize);
     for j in 0..dim {
         for i in 0..dim {
             let (u, v) = (i as f32 + 0.5, j as f32 + 0.5);
             let z = t[6] * u + t[7] * v + t[8];
             let (x, y) = ((t[0] * u + t[1] * v + t[2]) / z, (t[3] * u + t[4] * v + t[5]) / z);
-            if !(x >= 0.0 && y >= 0.0 && x < m.width() as f32 && y < m.height() as f32) {
+            if !(x >= 0.0 && y >= 0.0 && x < width && y < height) {
                 return None;
             }
-            if m.get(x as u32, y as u32) {
-                bits.set(i, j);
-            }
+            dark.push(m.get(x as u32, y as u32));
         }
     }
-    Some(bits)
+    Modules::new(dim as usize, dark)
 }
 
 /// Alignment-pattern candidates near `guess` (a dark module ringed by light, then dark), best

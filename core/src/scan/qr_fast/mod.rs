@@ -94,7 +94,7 @@ fn read_grid(
     from: [(f32, f32); 4],
     to: [(f32, f32); 4],
 ) -> Option<String> {
-    super::qr_readers::decode_bits(&sample(m, dim, from, to)?)
+    super::qr_decode::decode(&sample(m, dim, from, to)?).ok()
 }
 
 /// Decodes the symbol on a binarized image, or `None` (the caller falls back to rxing).
